@@ -1,0 +1,168 @@
+/**
+ * The data that flows between the compiled state machines and the Lambda handlers.
+ * compile.ts builds the Parameters that produce these shapes; the handlers read them.
+ */
+
+/** Who or what started a run. */
+export type Trigger =
+  | { type: 'manual' }
+  | {
+      type: 'github';
+      delivery: string;
+      repository: string;
+      branch: string;
+      pr: { number: number; title: string; author: string; merge_commit: string; url: string };
+    }
+  | { type: 'webhook'; idempotency_key?: string };
+
+/** A person in the directory, as it travels in payloads. */
+export interface Person {
+  email: string;
+  name: string;
+}
+
+/** The run's identity: the execution input's `run`, present in every state. */
+export interface RunInfo {
+  id: string;
+  workflow: string;
+  environment: string;
+  production: boolean;
+  trigger: Trigger;
+  started_by: Person | null;
+  started_at: string;
+  reason?: string;
+  bypass?: boolean;
+}
+
+/** The execution input every workflow's state machine expects. */
+export interface ExecutionInput {
+  run: RunInfo;
+  input?: unknown;
+}
+
+/** A plan's summary as the gate and conditions see it (the full plan stays in S3). */
+export interface PlanSummary {
+  step_id: string;
+  project: string;
+  add: number;
+  change: number;
+  destroy: number;
+  replace: number;
+  /** Resource addresses with their actions; capped, see `resources_truncated`. */
+  resources: { address: string; action: 'create' | 'update' | 'delete' | 'replace' | 'read' }[];
+  resources_truncated: boolean;
+  hash: string;
+  artifacts: { plan_json: string; saved_plan?: string; log?: string };
+}
+
+/** Monthly cost of a plan; `estimated: false` means no estimate was made (never a guess). */
+export type CostSummary =
+  | { estimated: false; reason: string }
+  | { estimated: true; currency: string; monthly_before: number; monthly_after: number; monthly_delta: number };
+
+/** Policy results of a plan, from signoff's own policies and conftest/Checkov. */
+export interface PolicySummary {
+  passed: number;
+  failed: number;
+  mandatory_failed: number;
+  results: { name: string; source: string; severity: 'mandatory' | 'advisory'; passed: boolean; message?: string }[];
+}
+
+/** What an approval gate decided, as returned by SendTaskSuccess into `$.data.approval`. */
+export interface ApprovalDecision {
+  gate_id: string;
+  step_id: string;
+  status: 'approved';
+  approved_by: { email: string; name: string; at: string; comment?: string; channel: string }[];
+  approved_by_count: number;
+  requested_at: string;
+  decided_at: string;
+  plan_hash: string | null;
+}
+
+/** The run's accumulated facts, at `$.data`. */
+export interface RunData {
+  plan?: PlanSummary;
+  cost?: CostSummary;
+  policy?: PolicySummary;
+  approval?: ApprovalDecision;
+  steps?: Record<string, unknown>;
+}
+
+/** Static configuration of one approval gate, compiled into the ASL. */
+export interface GateConfig {
+  name: string;
+  approvers: string[];
+  required: number;
+  timeout_seconds: number;
+  on_timeout: 'cancel' | 'reject';
+  include: ('plan' | 'cost' | 'policy')[];
+  notify: { slack?: string; email: boolean };
+  allow_self_approval: boolean;
+  escalation: { after_seconds: number; approvers: string[] }[];
+}
+
+/** Payload of the request-approval task (lambda:invoke.waitForTaskToken). */
+export interface RequestApprovalInput {
+  task_token: string;
+  run: RunInfo;
+  step_id: string;
+  gate: GateConfig;
+  data: RunData;
+}
+
+/** Error and cause as Step Functions hands them to a Catch's ResultPath. */
+export interface StepError {
+  Error: string;
+  Cause?: string;
+}
+
+/** Payload of the record-timeout task (after a gate's States.Timeout). */
+export interface RecordTimeoutInput {
+  run: RunInfo;
+  step_id: string;
+  on_timeout: 'cancel' | 'reject';
+  error: StepError;
+}
+
+/** Payload of the summarize task after each iac build; it returns the new `RunData`. */
+export interface SummarizeStepInput {
+  run: RunInfo;
+  step_id: string;
+  project: string;
+  action: 'plan' | 'apply';
+  plan_from?: string;
+  approved_plan_hash?: string;
+  build: { id?: string; status?: string; error?: StepError };
+  data: RunData;
+}
+
+/** Payload of the notify task (http steps). */
+export interface NotifyInput {
+  run: RunInfo;
+  step_id: string;
+  http: { url?: string; secret?: string; method: string; headers: Record<string, string>; body?: string };
+  outcome: 'succeeded' | 'failed';
+  failure?: StepError;
+  data: RunData;
+}
+
+/** Environment variables the iac build gets (CodeBuild overrides, and the local build runner). */
+export const BUILD_ENV = {
+  action: 'SIGNOFF_ACTION',
+  runId: 'SIGNOFF_RUN_ID',
+  stepId: 'SIGNOFF_STEP_ID',
+  project: 'SIGNOFF_PROJECT',
+  planFrom: 'SIGNOFF_PLAN_FROM',
+  approvedPlanHash: 'SIGNOFF_APPROVED_PLAN_HASH',
+} as const;
+
+/** ASL placeholders that infra (CDK) and the local runtime replace with real ARNs/names. */
+export const PLACEHOLDER = {
+  requestApproval: 'RequestApprovalFunctionArn',
+  recordTimeout: 'RecordTimeoutFunctionArn',
+  summarizeStep: 'SummarizeStepFunctionArn',
+  notify: 'NotifyFunctionArn',
+  /** One CodeBuild project per IaC project: `BuildProject_<name with _ for ->`. */
+  buildProject: (project: string) => `BuildProject_${project.replace(/-/g, '_')}`,
+} as const;

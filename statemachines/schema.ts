@@ -1,0 +1,205 @@
+import { z } from 'zod';
+
+/** Roles a directory user can have; only developers and admins may approve. */
+export const ROLES = ['admin', 'developer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Step ids become JSONPath keys and state names, so they stay simple. */
+const stepId = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lowercase letters, digits and underscores, starting with a letter');
+
+const durationText = z
+  .string()
+  .regex(/^[1-9][0-9]*(s|m|h|d)$/, 'must be a number followed by s, m, h or d (for example 30m, 4h, 1d)');
+
+/** `user:EMAIL`, `team:NAME` or `role:ROLE`. */
+const approverRef = z
+  .string()
+  .regex(/^(user:[^@\s]+@[^@\s]+|team:[A-Za-z0-9_.-]+|role:[a-z]+)$/, 'must be user:EMAIL, team:NAME or role:ROLE');
+
+const onFailure = z.enum(['stop', 'notify_and_stop']);
+
+const iacStep = z.strictObject({
+  id: stepId,
+  type: z.literal('iac'),
+  name: z.string().optional(),
+  project: z.string().min(1),
+  action: z.enum(['plan', 'apply']),
+  plan_from: stepId.optional(),
+  on_failure: onFailure.default('stop'),
+});
+
+const escalation = z.strictObject({
+  after: durationText,
+  approvers: z.array(approverRef).min(1),
+});
+
+const approvalStep = z.strictObject({
+  id: stepId,
+  type: z.literal('approval'),
+  name: z.string().optional(),
+  approvers: z.array(approverRef).min(1),
+  required: z.number().int().min(1).default(1),
+  timeout: durationText.default('4h'),
+  on_timeout: z.enum(['cancel', 'reject']).default('cancel'),
+  include: z.array(z.enum(['plan', 'cost', 'policy'])).default(['plan', 'cost', 'policy']),
+  notify: z
+    .strictObject({
+      slack: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, 'must be a channel name without # (or a channel id)')
+        .optional(),
+      email: z.boolean().default(true),
+    })
+    .default({ email: true }),
+  allow_self_approval: z.boolean().default(false),
+  escalation: z.array(escalation).default([]),
+});
+
+/** Roots a condition may read, and the JSONPath each one lives at in the run's state. */
+export const CONDITION_ROOTS = {
+  plan: '$.data.plan',
+  cost: '$.data.cost',
+  policy: '$.data.policy',
+  approval: '$.data.approval',
+  run: '$.run',
+} as const;
+
+const conditionStep = z.strictObject({
+  id: stepId,
+  type: z.literal('condition'),
+  name: z.string().optional(),
+  if: z.strictObject({
+    field: z
+      .string()
+      .regex(
+        /^(plan|cost|policy|approval|run)(\.[a-z_][a-z0-9_]*)+$/,
+        'must be a dotted path under plan, cost, policy, approval or run (for example cost.monthly_delta)',
+      ),
+    op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq', 'ne']),
+    value: z.union([z.number(), z.string(), z.boolean()]),
+  }),
+  when_missing: z.enum(['then', 'else', 'fail']).default('fail'),
+  then: stepId,
+  else: stepId,
+});
+
+const httpStep = z
+  .strictObject({
+    id: stepId,
+    type: z.literal('http'),
+    name: z.string().optional(),
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    secret: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be a secret name (letters, digits, _ and -)')
+      .optional(),
+    method: z.enum(['POST', 'PUT', 'PATCH', 'GET']).default('POST'),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.string().optional(),
+    run_on: z.enum(['success', 'failure', 'always']).default('success'),
+  })
+  .refine((s) => (s.url === undefined) !== (s.secret === undefined), {
+    message: 'needs exactly one of url or secret',
+    path: ['url'],
+  });
+
+/** One step of a workflow. */
+export const stepSchema = z.discriminatedUnion('type', [iacStep, approvalStep, conditionStep, httpStep]);
+
+const triggers = z.strictObject({
+  manual: z
+    .strictObject({ roles: z.array(z.string()).min(1).default(['developer', 'admin']) })
+    .nullable()
+    .optional()
+    .transform((m) => (m === null ? { roles: ['developer', 'admin'] } : m)),
+  github: z
+    .strictObject({
+      repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be OWNER/NAME'),
+      branch: z.string().min(1).default('main'),
+    })
+    .optional(),
+  webhook: z
+    .strictObject({ secret: z.string().regex(/^[A-Za-z0-9_-]+$/).optional() })
+    .nullable()
+    .optional()
+    .transform((w) => (w === null ? {} : w)),
+});
+
+/** A workflow file as written. */
+export const workflowSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'must be lowercase letters, digits and dashes'),
+  description: z.string().default(''),
+  environment: z.string().min(1),
+  production: z.boolean().optional(),
+  triggers: triggers.default({ manual: { roles: ['developer', 'admin'] } }),
+  steps: z.array(stepSchema),
+});
+
+/** config/directory.yaml: the people who start and approve runs. */
+export const directorySchema = z.strictObject({
+  users: z.array(
+    z.strictObject({
+      email: z.email(),
+      name: z.string().min(1),
+      role: z.enum(ROLES),
+      slack: z
+        .string()
+        .regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user id such as U012AB3CD')
+        .optional(),
+    }),
+  ),
+  teams: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.array(z.email())).default({}),
+});
+
+const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** config/projects.yaml: the IaC projects workflows plan and apply. */
+export const projectsSchema = z.strictObject({
+  projects: z.array(
+    z
+      .strictObject({
+        name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes'),
+        tool: z.enum(['terraform', 'tofu', 'command']),
+        directory: z.string().min(1),
+        plan: command.optional(),
+        apply: command.optional(),
+        cost: command.optional(),
+        policy: z
+          .strictObject({
+            conftest: z.strictObject({ policy: z.string().min(1) }).optional(),
+            checkov: z.boolean().optional(),
+          })
+          .optional(),
+      })
+      .refine((p) => p.tool !== 'command' || (p.plan !== undefined && p.apply !== undefined), {
+        message: 'a project with tool: command needs both plan and apply commands',
+        path: ['plan'],
+      }),
+  ),
+});
+
+export type Workflow = z.infer<typeof workflowSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type IacStep = z.infer<typeof iacStep>;
+export type ApprovalStep = z.infer<typeof approvalStep>;
+export type ConditionStep = z.infer<typeof conditionStep>;
+export type HttpStep = z.infer<typeof httpStep>;
+export type Directory = z.infer<typeof directorySchema>;
+export type DirectoryUser = Directory['users'][number];
+export type Projects = z.infer<typeof projectsSchema>;
+export type Project = Projects['projects'][number];
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+/** Parses `30m`, `4h`, `1d` into seconds. */
+export function parseDuration(text: string): number {
+  const unit = text.slice(-1) as keyof typeof UNIT_SECONDS;
+  return Number(text.slice(0, -1)) * UNIT_SECONDS[unit];
+}
+
+/** Whether an environment name means production (unless the workflow says otherwise). */
+export function isProduction(workflow: Pick<Workflow, 'environment' | 'production'>): boolean {
+  return workflow.production ?? /^prod(uction)?$/i.test(workflow.environment);
+}
