@@ -58,14 +58,26 @@ export interface PlanSummary {
 /** Monthly cost of a plan; `estimated: false` means no estimate was made (never a guess). */
 export type CostSummary =
   | { estimated: false; reason: string }
-  | { estimated: true; currency: string; monthly_before: number; monthly_after: number; monthly_delta: number };
+  | {
+      estimated: true;
+      currency: string;
+      monthly_before: number;
+      monthly_after: number;
+      monthly_delta: number;
+    };
 
 /** Policy results of a plan, from signoff's own policies and conftest/Checkov. */
 export interface PolicySummary {
   passed: number;
   failed: number;
   mandatory_failed: number;
-  results: { name: string; source: string; severity: 'mandatory' | 'advisory'; passed: boolean; message?: string }[];
+  results: {
+    name: string;
+    source: string;
+    severity: 'mandatory' | 'advisory';
+    passed: boolean;
+    message?: string;
+  }[];
 }
 
 /** What an approval gate decided, as returned by SendTaskSuccess into `$.data.approval`. */

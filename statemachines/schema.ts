@@ -7,7 +7,10 @@ export type Role = (typeof ROLES)[number];
 /** Step ids become JSONPath keys and state names, so they stay simple. */
 const stepId = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lowercase letters, digits and underscores, starting with a letter');
+  .regex(
+    /^[a-z][a-z0-9_]{0,63}$/,
+    'must be lowercase letters, digits and underscores, starting with a letter',
+  );
 
 const durationText = z
   .string()
@@ -16,7 +19,10 @@ const durationText = z
 /** `user:EMAIL`, `team:NAME` or `role:ROLE`. */
 const approverRef = z
   .string()
-  .regex(/^(user:[^@\s]+@[^@\s]+|team:[A-Za-z0-9_.-]+|role:[a-z]+)$/, 'must be user:EMAIL, team:NAME or role:ROLE');
+  .regex(
+    /^(user:[^@\s]+@[^@\s]+|team:[A-Za-z0-9_.-]+|role:[a-z]+)$/,
+    'must be user:EMAIL, team:NAME or role:ROLE',
+  );
 
 const onFailure = z.enum(['stop', 'notify_and_stop']);
 
@@ -121,7 +127,12 @@ const triggers = z.strictObject({
     })
     .optional(),
   webhook: z
-    .strictObject({ secret: z.string().regex(/^[A-Za-z0-9_-]+$/).optional() })
+    .strictObject({
+      secret: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/)
+        .optional(),
+    })
     .nullable()
     .optional()
     .transform((w) => (w === null ? {} : w)),
@@ -133,7 +144,7 @@ export const workflowSchema = z.strictObject({
   description: z.string().default(''),
   environment: z.string().min(1),
   production: z.boolean().optional(),
-  triggers: triggers.default({ manual: { roles: ['developer', 'admin'] } }),
+  triggers: triggers.default({ manual: { roles: ['developer', 'admin'] }, webhook: undefined }),
   steps: z.array(stepSchema),
 });
 
