@@ -34,6 +34,7 @@ const iacStep = z.strictObject({
   action: z.enum(['plan', 'apply']),
   plan_from: stepId.optional(),
   on_failure: onFailure.default('stop'),
+  timeout: durationText.default('1h'),
 });
 
 const escalation = z.strictObject({

@@ -1,0 +1,389 @@
+import { ErrorName } from '../functions/core/errors.ts';
+import { BUILD_ENV, type GateConfig, PLACEHOLDER } from './contract.ts';
+import {
+  type ApprovalStep,
+  CONDITION_ROOTS,
+  type ConditionStep,
+  type HttpStep,
+  type IacStep,
+  parseDuration,
+  type Step,
+  type Workflow,
+} from './schema.ts';
+import { alwaysGatedBetween, planStepFor } from './workflow-graph.ts';
+
+/** An Amazon States Language state, as plain JSON. */
+export type AslState = Record<string, unknown>;
+
+/** A compiled state machine definition (JSONPath query language). */
+export interface AslDefinition {
+  Comment: string;
+  QueryLanguage: 'JSONPath';
+  StartAt: string;
+  States: Record<string, AslState>;
+}
+
+const LAMBDA_RETRY = [
+  {
+    ErrorEquals: [
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+    ],
+    IntervalSeconds: 1,
+    MaxAttempts: 3,
+    BackoffRate: 2,
+  },
+];
+const LAMBDA_TIMEOUT_SECONDS = 300;
+const FAILED = 'Failed';
+const SUCCEEDED = 'Succeeded';
+const INITIALIZE = 'Initialize';
+
+const ref = (name: string) => `\${${name}}`;
+
+/** How a failure continues: through the failure notifications, or straight to the always-steps. */
+type FailureRoute = 'notify' | 'stop';
+
+/**
+ * Compiles a validated workflow into ASL. Resource ARNs are `${Placeholder}` references that
+ * the CDK stack and the local runtime substitute; the output is deterministic.
+ */
+export function compileWorkflow(workflow: Workflow): AslDefinition {
+  const states: Record<string, AslState> = {};
+  const steps = workflow.steps;
+  const add = (name: string, state: AslState) => {
+    if (states[name]) throw new Error(`internal: state name ${name} used twice`);
+    states[name] = state;
+  };
+
+  const runsOnSuccess = (s: Step) => s.type !== 'http' || s.run_on !== 'failure';
+  /** The state a jump to step `index` enters on the success route. */
+  const entry = (index: number): string => {
+    for (let i = index; i < steps.length; i++) {
+      const s = steps[i] as Step;
+      if (runsOnSuccess(s)) return s.id;
+    }
+    return SUCCEEDED;
+  };
+  const nextAfter = (index: number) => entry(index + 1);
+
+  const failureChain = (route: FailureRoute): HttpStep[] =>
+    steps.filter(
+      (s): s is HttpStep =>
+        s.type === 'http' && (s.run_on === 'always' || (route === 'notify' && s.run_on === 'failure')),
+    );
+  const suffix = { notify: 'failed', stop: 'stopped' } as const;
+  const usedRoutes = new Set<FailureRoute>();
+  const failureEntry = (route: FailureRoute): string => {
+    usedRoutes.add(route);
+    const first = failureChain(route)[0];
+    return first ? `${first.id}.${suffix[route]}` : FAILED;
+  };
+
+  add(INITIALIZE, {
+    Type: 'Pass',
+    Comment: 'Start with empty run data; the run identity is in $.run.',
+    Result: { steps: {} },
+    ResultPath: '$.data',
+    Next: entry(0),
+  });
+
+  steps.forEach((step, index) => {
+    switch (step.type) {
+      case 'iac':
+        compileIac(
+          workflow,
+          step,
+          nextAfter(index),
+          failureEntry(step.on_failure === 'stop' ? 'stop' : 'notify'),
+          add,
+        );
+        break;
+      case 'approval':
+        compileApproval(step, nextAfter(index), failureEntry('notify'), add);
+        break;
+      case 'condition': {
+        const target = (id: string) => entry(steps.findIndex((s) => s.id === id));
+        compileCondition(step, target(step.then), target(step.else), failureEntry('notify'), add);
+        break;
+      }
+      case 'http':
+        if (runsOnSuccess(step)) add(step.id, notifyTask(step, 'succeeded', nextAfter(index)));
+        break;
+    }
+  });
+
+  for (const route of ['notify', 'stop'] as const) {
+    if (!usedRoutes.has(route)) continue;
+    const chain = failureChain(route);
+    chain.forEach((step, i) => {
+      const next = chain[i + 1];
+      add(
+        `${step.id}.${suffix[route]}`,
+        notifyTask(step, 'failed', next ? `${next.id}.${suffix[route]}` : FAILED),
+      );
+    });
+  }
+
+  add(SUCCEEDED, { Type: 'Succeed' });
+  if (usedRoutes.size > 0) {
+    add(FAILED, { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' });
+  }
+
+  return {
+    Comment: `signoff workflow ${workflow.name}${workflow.description ? `: ${workflow.description.trim()}` : ''}`,
+    QueryLanguage: 'JSONPath',
+    StartAt: INITIALIZE,
+    States: states,
+  };
+}
+
+type Add = (name: string, state: AslState) => void;
+
+function catchAll(next: string) {
+  return [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: next }];
+}
+
+function compileIac(workflow: Workflow, step: IacStep, next: string, onFailure: string, add: Add): void {
+  const planStep = step.action === 'apply' ? planStepFor(workflow, step) : undefined;
+  const env: Record<string, unknown>[] = [
+    { Name: BUILD_ENV.action, Type: 'PLAINTEXT', Value: step.action },
+    { Name: BUILD_ENV.runId, Type: 'PLAINTEXT', 'Value.$': '$.run.id' },
+    { Name: BUILD_ENV.stepId, Type: 'PLAINTEXT', Value: step.id },
+    { Name: BUILD_ENV.project, Type: 'PLAINTEXT', Value: step.project },
+  ];
+  let approvedHashPath: string | undefined;
+  if (planStep) {
+    // The apply must match what the approvers saw when a gate stands between plan and apply,
+    // otherwise what the plan step produced.
+    approvedHashPath = alwaysGatedBetween(workflow, planStep, step)
+      ? '$.data.approval.plan_hash'
+      : `$.data.steps.${planStep.id}.plan_hash`;
+    env.push(
+      { Name: BUILD_ENV.planFrom, Type: 'PLAINTEXT', Value: planStep.id },
+      { Name: BUILD_ENV.approvedPlanHash, Type: 'PLAINTEXT', 'Value.$': approvedHashPath },
+    );
+  }
+  add(step.id, {
+    Type: 'Task',
+    Comment: `${step.action} ${step.project}`,
+    Resource: 'arn:aws:states:::codebuild:startBuild.sync',
+    Parameters: {
+      ProjectName: ref(PLACEHOLDER.buildProject(step.project)),
+      EnvironmentVariablesOverride: env,
+    },
+    ResultSelector: { 'id.$': '$.Build.Id', 'status.$': '$.Build.BuildStatus' },
+    ResultPath: '$.build',
+    TimeoutSeconds: parseDuration(step.timeout),
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.caught', Next: `${step.id}.build_failed` }],
+    Next: `${step.id}.summarize`,
+  });
+  add(`${step.id}.build_failed`, {
+    Type: 'Pass',
+    Parameters: { 'error.$': '$.caught' },
+    ResultPath: '$.build',
+    Next: `${step.id}.summarize`,
+  });
+  const parameters: Record<string, unknown> = {
+    'run.$': '$.run',
+    step_id: step.id,
+    project: step.project,
+    action: step.action,
+    'build.$': '$.build',
+    'data.$': '$.data',
+  };
+  if (planStep && approvedHashPath) {
+    parameters.plan_from = planStep.id;
+    parameters['approved_plan_hash.$'] = approvedHashPath;
+  }
+  add(`${step.id}.summarize`, {
+    Type: 'Task',
+    Comment: `Read the ${step.action} results; fails with ${step.action === 'plan' ? 'PlanFailed or PolicyFailed' : 'PlanDrift or ApplyFailed'}`,
+    Resource: ref(PLACEHOLDER.summarizeStep),
+    Parameters: parameters,
+    ResultPath: '$.data',
+    TimeoutSeconds: LAMBDA_TIMEOUT_SECONDS,
+    Retry: LAMBDA_RETRY,
+    Catch: catchAll(onFailure),
+    Next: next,
+  });
+}
+
+/** The gate's static configuration as the request-approval handler receives it. */
+export function gateConfig(step: ApprovalStep): GateConfig {
+  const notify: GateConfig['notify'] = { email: step.notify.email };
+  if (step.notify.slack) notify.slack = step.notify.slack;
+  return {
+    name: step.name ?? step.id,
+    approvers: step.approvers,
+    required: step.required,
+    timeout_seconds: parseDuration(step.timeout),
+    on_timeout: step.on_timeout,
+    include: step.include,
+    notify,
+    allow_self_approval: step.allow_self_approval,
+    escalation: step.escalation.map((e) => ({
+      after_seconds: parseDuration(e.after),
+      approvers: e.approvers,
+    })),
+  };
+}
+
+function compileApproval(step: ApprovalStep, next: string, onFailure: string, add: Add): void {
+  const config = gateConfig(step);
+  add(step.id, {
+    Type: 'Task',
+    Comment: `Wait for ${config.required} approval(s) for up to ${step.timeout}`,
+    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    Parameters: {
+      FunctionName: ref(PLACEHOLDER.requestApproval),
+      Payload: {
+        'task_token.$': '$$.Task.Token',
+        'run.$': '$.run',
+        step_id: step.id,
+        gate: config,
+        'data.$': '$.data',
+      },
+    },
+    ResultPath: '$.data.approval',
+    TimeoutSeconds: config.timeout_seconds,
+    Retry: LAMBDA_RETRY,
+    Catch: [
+      { ErrorEquals: ['States.Timeout'], ResultPath: '$.failure', Next: `${step.id}.timed_out` },
+      { ErrorEquals: [ErrorName.Rejected], ResultPath: '$.failure', Next: onFailure },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: onFailure },
+    ],
+    Next: next,
+  });
+  add(`${step.id}.timed_out`, {
+    Type: 'Task',
+    Comment: `Record the timeout; the run ends as ${step.on_timeout === 'cancel' ? ErrorName.Cancelled : ErrorName.TimedOut}`,
+    Resource: ref(PLACEHOLDER.recordTimeout),
+    Parameters: { 'run.$': '$.run', step_id: step.id, on_timeout: step.on_timeout, 'error.$': '$.failure' },
+    ResultPath: '$.failure',
+    TimeoutSeconds: LAMBDA_TIMEOUT_SECONDS,
+    Retry: LAMBDA_RETRY,
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.record_error', Next: onFailure }],
+    Next: onFailure,
+  });
+}
+
+const NUMERIC_OPS = {
+  gt: 'NumericGreaterThan',
+  gte: 'NumericGreaterThanEquals',
+  lt: 'NumericLessThan',
+  lte: 'NumericLessThanEquals',
+} as const;
+
+/** The JSONPath a condition field reads (`cost.monthly_delta` -> `$.data.cost.monthly_delta`). */
+export function conditionPath(field: string): string {
+  const [root, ...rest] = field.split('.');
+  return [CONDITION_ROOTS[root as keyof typeof CONDITION_ROOTS], ...rest].join('.');
+}
+
+function comparison(step: ConditionStep): Record<string, unknown> {
+  const { op, value } = step.if;
+  const Variable = conditionPath(step.if.field);
+  if (op !== 'eq' && op !== 'ne')
+    return {
+      And: [
+        { Variable, IsNumeric: true },
+        { Variable, [NUMERIC_OPS[op]]: value },
+      ],
+    };
+  const [typeTest, operator] =
+    typeof value === 'number'
+      ? ['IsNumeric', 'NumericEquals']
+      : typeof value === 'boolean'
+        ? ['IsBoolean', 'BooleanEquals']
+        : ['IsString', 'StringEquals'];
+  const equals = {
+    And: [
+      { Variable, [typeTest]: true },
+      { Variable, [operator]: value },
+    ],
+  };
+  return op === 'eq' ? equals : { Not: equals };
+}
+
+function compileCondition(
+  step: ConditionStep,
+  thenState: string,
+  elseState: string,
+  onFailure: string,
+  add: Add,
+) {
+  const Variable = conditionPath(step.if.field);
+  const missing = { Or: [{ Not: { Variable, IsPresent: true } }, { Variable, IsNull: true }] };
+  const missingNext =
+    step.when_missing === 'then'
+      ? thenState
+      : step.when_missing === 'else'
+        ? elseState
+        : `${step.id}.missing`;
+  add(step.id, {
+    Type: 'Choice',
+    Comment: `${step.if.field} ${step.if.op} ${JSON.stringify(step.if.value)}; missing -> ${step.when_missing}`,
+    Choices: [
+      { ...missing, Next: missingNext },
+      { ...comparison(step), Next: thenState },
+    ],
+    Default: elseState,
+  });
+  if (step.when_missing === 'fail') {
+    add(`${step.id}.missing`, {
+      Type: 'Pass',
+      Result: { Error: ErrorName.ConditionFieldMissing, Cause: `the run has no value for ${step.if.field}` },
+      ResultPath: '$.failure',
+      Next: onFailure,
+    });
+  }
+}
+
+function notifyTask(step: HttpStep, outcome: 'succeeded' | 'failed', next: string): AslState {
+  const http: Record<string, unknown> = { method: step.method, headers: step.headers };
+  if (step.url) http.url = step.url;
+  if (step.secret) http.secret = step.secret;
+  if (step.body !== undefined) http.body = step.body;
+  const parameters: Record<string, unknown> = {
+    'run.$': '$.run',
+    step_id: step.id,
+    http,
+    outcome,
+    'data.$': '$.data',
+  };
+  if (outcome === 'failed') parameters['failure.$'] = '$.failure';
+  return {
+    Type: 'Task',
+    Comment: `${step.method} the run summary (${outcome}); a failed notification does not change the run's outcome`,
+    Resource: ref(PLACEHOLDER.notify),
+    Parameters: parameters,
+    ResultPath: null,
+    TimeoutSeconds: 60,
+    Retry: LAMBDA_RETRY,
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.notify_error', Next: next }],
+    Next: next,
+  };
+}
+
+/** The placeholder names a compiled definition references, sorted. */
+export function placeholdersOf(definition: AslDefinition): string[] {
+  const names = new Set<string>();
+  for (const m of JSON.stringify(definition).matchAll(/\$\{([A-Za-z0-9_]+)\}/g)) names.add(m[1] as string);
+  return [...names].sort();
+}
+
+/** Replaces every `${Name}` with its value; throws naming any placeholder left without one. */
+export function substitutePlaceholders(
+  definition: AslDefinition,
+  values: Record<string, string>,
+): AslDefinition {
+  const missing = placeholdersOf(definition).filter((n) => values[n] === undefined);
+  if (missing.length > 0) throw new Error(`no value for placeholder(s): ${missing.join(', ')}`);
+  const text = JSON.stringify(definition).replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, n: string) =>
+    JSON.stringify(values[n]).slice(1, -1),
+  );
+  return JSON.parse(text) as AslDefinition;
+}

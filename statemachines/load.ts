@@ -1,0 +1,179 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import type { z } from 'zod';
+import { checkWorkflow } from './check-workflow.ts';
+import {
+  type Directory,
+  directorySchema,
+  type Projects,
+  projectsSchema,
+  type Workflow,
+  workflowSchema,
+} from './schema.ts';
+import { formatProblem, type Problem, parseYamlSource, type YamlSource } from './yaml-source.ts';
+import { issuesToProblems } from './zod-problems.ts';
+
+export { formatProblem, type Problem } from './yaml-source.ts';
+
+/** The outcome of loading one file: the typed value, or every problem found. */
+export type Loaded<T> = { ok: true; value: T; source: YamlSource } | { ok: false; problems: Problem[] };
+
+function parseWith<S extends z.ZodType>(schema: S, text: string, file: string): Loaded<z.output<S>> {
+  const source = parseYamlSource(text, file);
+  if (source.problems.length > 0) return { ok: false, problems: source.problems };
+  if (source.value === undefined || source.value === null) {
+    return { ok: false, problems: [{ file, line: 1, column: 1, message: 'the file is empty' }] };
+  }
+  const parsed = schema.safeParse(source.value);
+  if (!parsed.success) return { ok: false, problems: issuesToProblems(source, schema, parsed.error.issues) };
+  return { ok: true, value: parsed.data, source };
+}
+
+/** Loads `config/directory.yaml` text: users and teams, with cross-checks. */
+export function loadDirectory(text: string, file: string): Loaded<Directory> {
+  const loaded = parseWith(directorySchema, text, file);
+  if (!loaded.ok) return loaded;
+  const { value: dir, source } = loaded;
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  dir.users.forEach((u, i) => {
+    const email = u.email.toLowerCase();
+    if (seen.has(email))
+      problems.push(source.problem(['users', i, 'email'], `users[${i}].email: ${u.email} is listed twice`));
+    seen.add(email);
+  });
+  for (const [team, members] of Object.entries(dir.teams)) {
+    members.forEach((m, i) => {
+      if (!seen.has(m.toLowerCase()))
+        problems.push(
+          source.problem(['teams', team, i], `teams.${team}[${i}]: ${m} is not a user in the directory`),
+        );
+    });
+  }
+  return problems.length > 0 ? { ok: false, problems } : loaded;
+}
+
+/** Loads `config/projects.yaml` text: the IaC projects. */
+export function loadProjects(text: string, file: string): Loaded<Projects> {
+  const loaded = parseWith(projectsSchema, text, file);
+  if (!loaded.ok) return loaded;
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  loaded.value.projects.forEach((p, i) => {
+    if (seen.has(p.name))
+      problems.push(
+        loaded.source.problem(['projects', i, 'name'], `projects[${i}].name: "${p.name}" is defined twice`),
+      );
+    seen.add(p.name);
+  });
+  return problems.length > 0 ? { ok: false, problems } : loaded;
+}
+
+/** Loads one workflow file's text and checks it against the directory and projects. */
+export function loadWorkflow(
+  text: string,
+  file: string,
+  context: { directory: Directory; projects: Projects },
+): Loaded<Workflow> {
+  const loaded = parseWith(workflowSchema, text, file);
+  if (!loaded.ok) return loaded;
+  const problems = checkWorkflow(loaded.value, loaded.source, context);
+  return problems.length > 0 ? { ok: false, problems } : loaded;
+}
+
+/** Everything under a project root: the directory, projects and workflows, and every problem. */
+export interface Workspace {
+  directory: Directory;
+  projects: Projects;
+  workflows: { file: string; workflow: Workflow }[];
+  problems: Problem[];
+}
+
+/**
+ * Loads `config/directory.yaml`, `config/projects.yaml` and the workflow files (all of
+ * `workflows/*.yaml` unless `files` names some). Never throws for bad content.
+ */
+export function loadWorkspace(root: string, files?: string[]): Workspace {
+  const problems: Problem[] = [];
+  const read = (path: string): string | undefined => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      problems.push({
+        file: relative(root, path) || path,
+        line: 1,
+        column: 1,
+        message: `cannot read: ${(error as Error).message}`,
+      });
+      return undefined;
+    }
+  };
+  const rel = (path: string) => relative(root, path) || path;
+
+  const dirPath = join(root, 'config', 'directory.yaml');
+  const dirText = read(dirPath);
+  const dirLoaded = dirText === undefined ? undefined : loadDirectory(dirText, rel(dirPath));
+  if (dirLoaded && !dirLoaded.ok) problems.push(...dirLoaded.problems);
+  const directory: Directory = dirLoaded?.ok ? dirLoaded.value : { users: [], teams: {} };
+
+  const projPath = join(root, 'config', 'projects.yaml');
+  const projText = read(projPath);
+  const projLoaded = projText === undefined ? undefined : loadProjects(projText, rel(projPath));
+  if (projLoaded && !projLoaded.ok) problems.push(...projLoaded.problems);
+  const projects: Projects = projLoaded?.ok ? projLoaded.value : { projects: [] };
+
+  const workflowFiles = files ?? listWorkflowFiles(join(root, 'workflows'));
+  const workflows: Workspace['workflows'] = [];
+  const names = new Map<string, string>();
+  for (const path of workflowFiles) {
+    const text = read(path);
+    if (text === undefined) continue;
+    const file = rel(path);
+    const loaded = loadWorkflow(text, file, { directory, projects });
+    if (!loaded.ok) {
+      problems.push(...loaded.problems);
+      continue;
+    }
+    const { name } = loaded.value;
+    const other = names.get(name);
+    if (other) {
+      problems.push(loaded.source.problem(['name'], `name: "${name}" is already used by ${other}`));
+      continue;
+    }
+    if (basename(path).replace(/\.ya?ml$/, '') !== name) {
+      problems.push(
+        loaded.source.problem(['name'], `name: "${name}" must match the file name (${basename(path)})`),
+      );
+      continue;
+    }
+    names.set(name, file);
+    workflows.push({ file, workflow: loaded.value });
+  }
+  return { directory, projects, workflows, problems };
+}
+
+/** The workflow files in a folder, sorted. */
+export function listWorkflowFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+/** Reads and validates a directory file for the handlers; throws one error listing every problem. */
+export function loadDirectoryFile(path: string): Directory {
+  const loaded = loadDirectory(readFileSync(path, 'utf8'), path);
+  if (!loaded.ok) throw new Error(`invalid directory:\n${loaded.problems.map(formatProblem).join('\n')}`);
+  return loaded.value;
+}
+
+/** Reads and validates a projects file; throws one error listing every problem. */
+export function loadProjectsFile(path: string): Projects {
+  const loaded = loadProjects(readFileSync(path, 'utf8'), path);
+  if (!loaded.ok) throw new Error(`invalid projects:\n${loaded.problems.map(formatProblem).join('\n')}`);
+  return loaded.value;
+}

@@ -1,0 +1,88 @@
+import type { NotifyInput } from './contract.ts';
+
+/** Every `{{placeholder}}` an http step's body may use, with what it holds. */
+export const PLACEHOLDERS = {
+  workflow: 'the workflow name',
+  environment: 'the workflow environment',
+  run_id: 'the run id',
+  run_url: 'a link to the run page',
+  outcome: '"succeeded" or "failed"',
+  started_by: 'who started the run (email), or the trigger',
+  trigger: 'manual, github or webhook',
+  reason: 'the reason given when the run was started',
+  error: 'the error name when the run failed (Rejected, Cancelled, PlanDrift, ...)',
+  cause: 'the failure cause',
+  project: 'the IaC project of the latest plan',
+  'plan.add': 'resources to add',
+  'plan.change': 'resources to change',
+  'plan.destroy': 'resources to destroy',
+  'plan.replace': 'resources to replace',
+  'plan.hash': 'the plan hash',
+  'cost.monthly_delta': 'the monthly cost change, or "not estimated"',
+  'cost.currency': 'the currency of the cost estimate',
+  'approval.approved_by': 'who approved, comma separated',
+  'approval.approved_by_count': 'how many approved',
+  'pr.number': 'the pull request number (github trigger)',
+  'pr.title': 'the pull request title',
+  'pr.url': 'the pull request link',
+} as const;
+
+export type PlaceholderName = keyof typeof PLACEHOLDERS;
+
+const PATTERN = /\{\{\s*([a-z_.]+)\s*\}\}/g;
+
+/** The placeholder names a template uses, in order of appearance. */
+export function placeholdersIn(template: string): string[] {
+  return [...template.matchAll(PATTERN)].map((m) => m[1] as string);
+}
+
+/** Whether a name is a known placeholder. */
+export function isPlaceholder(name: string): name is PlaceholderName {
+  return Object.hasOwn(PLACEHOLDERS, name);
+}
+
+/** The run summary an http step's template is filled from. */
+export function buildRunSummary(input: NotifyInput, runUrl: string): Record<PlaceholderName, string> {
+  const { run, data, failure } = input;
+  const trigger = run.trigger;
+  const cost = data.cost;
+  const approvers = data.approval?.approved_by ?? [];
+  const pr = trigger.type === 'github' ? trigger.pr : undefined;
+  return {
+    workflow: run.workflow,
+    environment: run.environment,
+    run_id: run.id,
+    run_url: runUrl,
+    outcome: input.outcome,
+    started_by: run.started_by?.email ?? trigger.type,
+    trigger: trigger.type,
+    reason: run.reason ?? '',
+    error: failure?.Error ?? '',
+    cause: failure?.Cause ?? '',
+    project: data.plan?.project ?? '',
+    'plan.add': String(data.plan?.add ?? 0),
+    'plan.change': String(data.plan?.change ?? 0),
+    'plan.destroy': String(data.plan?.destroy ?? 0),
+    'plan.replace': String(data.plan?.replace ?? 0),
+    'plan.hash': data.plan?.hash ?? '',
+    'cost.monthly_delta': cost?.estimated ? cost.monthly_delta.toFixed(2) : 'not estimated',
+    'cost.currency': cost?.estimated ? cost.currency : '',
+    'approval.approved_by': approvers.map((a) => a.email).join(', '),
+    'approval.approved_by_count': String(data.approval?.approved_by_count ?? 0),
+    'pr.number': pr ? String(pr.number) : '',
+    'pr.title': pr?.title ?? '',
+    'pr.url': pr?.url ?? '',
+  };
+}
+
+/**
+ * Fills a template's placeholders from the summary. `escape` is applied to every value,
+ * so a JSON body stays valid JSON whatever a PR title contains.
+ */
+export function renderTemplate(
+  template: string,
+  summary: Record<string, string>,
+  escape: (value: string) => string = (v) => v,
+): string {
+  return template.replace(PATTERN, (_, name: string) => escape(summary[name] ?? ''));
+}
