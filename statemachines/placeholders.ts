@@ -76,13 +76,13 @@ export function buildRunSummary(input: NotifyInput, runUrl: string): Record<Plac
 }
 
 /**
- * Fills a template's placeholders from the summary. `escape` is applied to every value,
+ * Fills a template's placeholders from the summary. `encode` is applied to every value,
  * so a JSON body stays valid JSON whatever a PR title contains.
  */
 export function renderTemplate(
   template: string,
   summary: Record<string, string>,
-  escape: (value: string) => string = (v) => v,
+  encode: (value: string) => string = (v) => v,
 ): string {
-  return template.replace(PATTERN, (_, name: string) => escape(summary[name] ?? ''));
+  return template.replace(PATTERN, (_, name: string) => encode(summary[name] ?? ''));
 }

@@ -88,6 +88,7 @@ const conditionStep = z.strictObject({
     value: z.union([z.number(), z.string(), z.boolean()]),
   }),
   when_missing: z.enum(['then', 'else', 'fail']).default('fail'),
+  // biome-ignore lint/suspicious/noThenProperty: `then` is the workflow language's keyword; this object is never awaited.
   then: stepId,
   else: stepId,
 });

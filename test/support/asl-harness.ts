@@ -1,4 +1,4 @@
-import { type JSONValue, StateMachine } from 'aws-local-stepfunctions';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { type AslDefinition, placeholdersOf, substitutePlaceholders } from '../../statemachines/compile.ts';
 
 /** A stand-in for one Task state: gets the Parameters-processed input, returns the result or throws. */
@@ -53,18 +53,19 @@ export async function runScenario(
   const taskNames = Object.entries(asl.States)
     .filter(([, s]) => s.Type === 'Task')
     .map(([n]) => n);
-  const handlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
+  type Json = Parameters<StateMachine['run']>[0];
+  const handlers: Record<string, (input: Json) => Promise<Json>> = {};
   for (const name of taskNames) {
     handlers[name] = async (taskInput) => {
       const standIn = standIns[name];
       if (!standIn) throw stepError('TestMissingStandIn', `no stand-in for task state ${name}`);
-      return (await standIn(taskInput as Record<string, unknown>)) as JSONValue;
+      return (await standIn(taskInput as Record<string, unknown>)) as Json;
     };
   }
   const machine = new StateMachine(asl as never, {
     validationOptions: { checkArn: false, checkPaths: true },
   });
-  const execution = machine.run(input as JSONValue, { overrides: { taskResourceLocalHandlers: handlers } });
+  const execution = machine.run(input as Json, { overrides: { taskResourceLocalHandlers: handlers } });
   const states: string[] = [];
   const collect = (async () => {
     for await (const event of execution.eventLogs) {
