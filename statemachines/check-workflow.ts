@@ -10,6 +10,7 @@ import {
 } from './schema.ts';
 import { planStepFor } from './workflow-graph.ts';
 import type { PathSegment, Problem, YamlSource } from './yaml-source.ts';
+import { label } from './zod-problems.ts';
 
 const MIN_TIMEOUT = 60;
 const MAX_TIMEOUT = 365 * 86400;
@@ -52,7 +53,7 @@ export function checkWorkflow(
         break;
       case 'approval':
         checkApproval(step, context.directory, (path, msg) =>
-          report(at(...path), `${name(path.join('.'))}: ${msg}`),
+          report(at(...path), `${name(label(path))}: ${msg}`),
         );
         break;
       case 'condition': {
@@ -166,7 +167,7 @@ function checkApproval(
   if (step.required > eligible.size)
     report(
       ['required'],
-      `requires ${step.required} approvals but the approvers include only ${eligible.size} people who can approve (viewers excluded)`,
+      `requires ${step.required} approval(s) but the approvers include only ${eligible.size} people who can approve (viewers excluded)`,
     );
   const timeout = parseDuration(step.timeout);
   if (timeout < MIN_TIMEOUT || timeout > MAX_TIMEOUT)

@@ -1,0 +1,162 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import {
+  type AslState,
+  compileWorkflow,
+  conditionPath,
+  placeholdersOf,
+  substitutePlaceholders,
+} from '../../../statemachines/compile.ts';
+import { withFakeArns } from '../../support/asl-harness.ts';
+import { example, loadExamples } from '../../support/examples.ts';
+
+const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => {
+  isValid: boolean;
+  errors: unknown[];
+};
+
+const EXAMPLES = [
+  'production-deploy-with-approval',
+  'staging-deploy',
+  'critical-infra-two-person',
+  'production-deploy-with-escalation',
+  'production-emergency-deploy',
+];
+
+function nextsOf(state: AslState): string[] {
+  const out: string[] = [];
+  if (typeof state.Next === 'string') out.push(state.Next);
+  if (typeof state.Default === 'string') out.push(state.Default);
+  for (const c of (state.Choices ?? []) as { Next: string }[]) out.push(c.Next);
+  for (const c of (state.Catch ?? []) as { Next: string }[]) out.push(c.Next);
+  return out;
+}
+
+describe('compileWorkflow', () => {
+  it('loads every example workflow without problems', () => {
+    expect(
+      loadExamples()
+        .workflows.map((w) => w.workflow.name)
+        .sort(),
+    ).toEqual([...EXAMPLES].sort());
+  });
+
+  it.each(EXAMPLES)('compiles %s into ASL that asl-validator accepts', (name) => {
+    const { definition } = example(name);
+    const result = validate(structuredClone(withFakeArns(definition)));
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it.each(EXAMPLES)(
+    'gives %s an explicit TimeoutSeconds on every Task, no dangling Next, no unreachable state',
+    (name) => {
+      const { definition } = example(name);
+      const states = definition.States;
+      for (const [stateName, state] of Object.entries(states)) {
+        if (state.Type === 'Task') expect(state.TimeoutSeconds, stateName).toBeGreaterThan(0);
+        for (const next of nextsOf(state)) expect(states[next], `${stateName} -> ${next}`).toBeDefined();
+      }
+      const reached = new Set<string>();
+      const stack = [definition.StartAt];
+      while (stack.length > 0) {
+        const name = stack.pop() as string;
+        if (reached.has(name)) continue;
+        reached.add(name);
+        stack.push(...nextsOf(states[name] as AslState));
+      }
+      expect([...reached].sort()).toEqual(Object.keys(states).sort());
+    },
+  );
+
+  it('is deterministic', () => {
+    const { workflow } = example('production-deploy-with-escalation');
+    expect(JSON.stringify(compileWorkflow(workflow))).toBe(
+      JSON.stringify(compileWorkflow(structuredClone(workflow))),
+    );
+  });
+
+  it('uses the context object only for the task token of approval tasks', () => {
+    for (const name of EXAMPLES) {
+      const { definition } = example(name);
+      for (const [stateName, state] of Object.entries(definition.States)) {
+        const refs = JSON.stringify(state).match(/"\$\$\.[^"]*"/g) ?? [];
+        if (state.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken')
+          expect(refs).toEqual(['"$$.Task.Token"']);
+        else expect(refs, stateName).toEqual([]);
+      }
+    }
+  });
+
+  it('compiles a gate into a waitForTaskToken task with the workflow timeout and catches', () => {
+    const { definition } = example('critical-infra-two-person');
+    const gate = definition.States.approve as Record<string, any>;
+    expect(gate.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(gate.TimeoutSeconds).toBe(8 * 3600);
+    expect(gate.Parameters.Payload.gate).toMatchObject({
+      required: 2,
+      approvers: ['team:platform-leads'],
+      timeout_seconds: 28800,
+    });
+    expect(
+      gate.Catch.map((c: { ErrorEquals: string[]; Next: string }) => [c.ErrorEquals[0], c.Next]),
+    ).toEqual([
+      ['States.Timeout', 'approve.timed_out'],
+      ['Rejected', 'notify.failed'],
+      ['States.ALL', 'notify.failed'],
+    ]);
+  });
+
+  it('makes the apply build match the hash the approvers saw', () => {
+    const { definition } = example('production-deploy-with-approval');
+    const env = (definition.States.apply as Record<string, any>).Parameters.EnvironmentVariablesOverride;
+    expect(env).toContainEqual({
+      Name: 'SIGNOFF_APPROVED_PLAN_HASH',
+      Type: 'PLAINTEXT',
+      'Value.$': '$.data.approval.plan_hash',
+    });
+    const staging = example('staging-deploy').definition;
+    const stagingEnv = (staging.States.apply as Record<string, any>).Parameters.EnvironmentVariablesOverride;
+    expect(stagingEnv).toContainEqual({
+      Name: 'SIGNOFF_APPROVED_PLAN_HASH',
+      Type: 'PLAINTEXT',
+      'Value.$': '$.data.steps.plan.plan_hash',
+    });
+  });
+
+  it('compiles a condition to a Choice that handles a missing field as the workflow says', () => {
+    const { definition } = example('production-deploy-with-escalation');
+    const choice = definition.States.check_cost as Record<string, any>;
+    expect(choice.Type).toBe('Choice');
+    expect(choice.Choices[0].Next).toBe('finance_approval');
+    expect(choice.Choices[1]).toEqual({
+      And: [
+        { Variable: '$.data.cost.monthly_delta', IsNumeric: true },
+        { Variable: '$.data.cost.monthly_delta', NumericGreaterThan: 500 },
+      ],
+      Next: 'finance_approval',
+    });
+    expect(choice.Default).toBe('apply');
+    expect(conditionPath('approval.approved_by_count')).toBe('$.data.approval.approved_by_count');
+  });
+
+  it('keeps plans out of the state: only summaries and keys travel', () => {
+    const { definition } = example('production-deploy-with-approval');
+    expect((definition.States['plan.summarize'] as Record<string, unknown>).ResultPath).toBe('$.data');
+    expect(JSON.stringify(definition)).not.toMatch(/plan\.json|resource_changes/);
+  });
+
+  it('substitutes placeholders and names any left without a value', () => {
+    const { definition } = example('staging-deploy');
+    expect(placeholdersOf(definition)).toEqual(['BuildProject_staging_network', 'SummarizeStepFunctionArn']);
+    expect(() => substitutePlaceholders(definition, { SummarizeStepFunctionArn: 'arn:x' })).toThrow(
+      'no value for placeholder(s): BuildProject_staging_network',
+    );
+    const done = substitutePlaceholders(definition, {
+      SummarizeStepFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:s',
+      BuildProject_staging_network: 'signoff-staging-network',
+    });
+    expect(placeholdersOf(done)).toEqual([]);
+    expect(JSON.stringify(done)).toContain('"ProjectName":"signoff-staging-network"');
+  });
+});

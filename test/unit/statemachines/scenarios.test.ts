@@ -1,0 +1,297 @@
+import { describe, expect, it } from 'vitest';
+import type { AslDefinition } from '../../../statemachines/compile.ts';
+import { type Outcome, runScenario, type StandIn, stepError } from '../../support/asl-harness.ts';
+import { example } from '../../support/examples.ts';
+
+const run = {
+  id: 'run-1',
+  workflow: 'w',
+  environment: 'production',
+  started_by: { email: 'jane@acme.com', name: 'Jane' },
+};
+
+/** Stand-ins for every task: builds succeed, plans cost `monthlyDelta`, gates approve, notifications are recorded. */
+function standIns(
+  definition: AslDefinition,
+  monthlyDelta: number | undefined,
+  overrides: Record<string, StandIn> = {},
+) {
+  const notified: { state: string; outcome: string; error?: string }[] = [];
+  const builds: Record<string, string>[] = [];
+  const all: Record<string, StandIn> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Task') continue;
+    const resource = String(state.Resource);
+    if (resource.includes('codebuild')) {
+      all[name] = (input) => {
+        const env = Object.fromEntries(
+          (input.EnvironmentVariablesOverride as { Name: string; Value: string }[]).map((e) => [
+            e.Name,
+            e.Value,
+          ]),
+        );
+        builds.push(env);
+        return { Build: { Id: `build-${builds.length}`, BuildStatus: 'SUCCEEDED' } };
+      };
+    } else if (name.endsWith('.summarize')) {
+      all[name] = (input) => {
+        const data = input.data as Record<string, unknown>;
+        if (input.action !== 'plan')
+          return {
+            ...data,
+            steps: { ...(data.steps as object), [String(input.step_id)]: { applied: true } },
+          };
+        const cost =
+          monthlyDelta === undefined
+            ? { estimated: false, reason: 'no estimate' }
+            : {
+                estimated: true,
+                currency: 'USD',
+                monthly_before: 0,
+                monthly_after: monthlyDelta,
+                monthly_delta: monthlyDelta,
+              };
+        return {
+          ...data,
+          plan: { hash: 'hash-1', add: 3, change: 1, destroy: 0 },
+          cost,
+          steps: { ...(data.steps as object), [String(input.step_id)]: { plan_hash: 'hash-1' } },
+        };
+      };
+    } else if (resource.endsWith('waitForTaskToken')) {
+      all[name] = (input) => {
+        const payload = input.Payload as Record<string, unknown>;
+        expect(payload.task_token).toBe('test-token');
+        return {
+          status: 'approved',
+          step_id: payload.step_id,
+          approved_by: [{ email: 'alice@acme.com' }],
+          approved_by_count: 1,
+          plan_hash: 'hash-1',
+        };
+      };
+    } else if (name.endsWith('.timed_out')) {
+      all[name] = (input) => ({
+        Error: input.on_timeout === 'cancel' ? 'Cancelled' : 'TimedOut',
+        Cause: `${input.step_id} timed out`,
+      });
+    } else {
+      all[name] = (input) => {
+        notified.push({
+          state: name,
+          outcome: String(input.outcome),
+          error: (input.failure as { Error?: string } | undefined)?.Error,
+        });
+        return { status: 200 };
+      };
+    }
+  }
+  return { handlers: { ...all, ...overrides }, notified, builds };
+}
+
+async function scenario(
+  name: string,
+  opts: {
+    monthlyDelta?: number;
+    overrides?: Record<string, StandIn>;
+    timeouts?: Record<string, number>;
+  } = {},
+): Promise<
+  Outcome & {
+    notified: { state: string; outcome: string; error?: string }[];
+    builds: Record<string, string>[];
+  }
+> {
+  const { definition } = example(name);
+  const { handlers, notified, builds } = standIns(
+    definition,
+    'monthlyDelta' in opts ? opts.monthlyDelta : 10,
+    opts.overrides,
+  );
+  const outcome = await runScenario(definition, { run: { ...run, workflow: name } }, handlers, opts.timeouts);
+  return { ...outcome, notified, builds };
+}
+
+const never: StandIn = () => new Promise(() => {});
+
+describe('production-deploy-with-approval', () => {
+  it('approved -> applied -> notified', async () => {
+    const out = await scenario('production-deploy-with-approval');
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.states).toEqual([
+      'Initialize',
+      'plan',
+      'plan.summarize',
+      'approve',
+      'apply',
+      'apply.summarize',
+      'notify',
+      'Succeeded',
+    ]);
+    expect(out.notified).toEqual([{ state: 'notify', outcome: 'succeeded', error: undefined }]);
+    expect(out.builds[1]).toMatchObject({
+      SIGNOFF_ACTION: 'apply',
+      SIGNOFF_RUN_ID: 'run-1',
+      SIGNOFF_APPROVED_PLAN_HASH: 'hash-1',
+      SIGNOFF_PLAN_FROM: 'plan',
+    });
+  });
+
+  it('rejected -> cancelled, and the notification still runs', async () => {
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: {
+        approve: () => {
+          throw stepError('Rejected', 'bob@acme.com rejected: not today');
+        },
+      },
+    });
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('Rejected');
+    expect(out.states).not.toContain('apply');
+    expect(out.notified).toEqual([{ state: 'notify.failed', outcome: 'failed', error: 'Rejected' }]);
+  });
+
+  it('timed out -> timeout recorded, cancelled, notified', async () => {
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: { approve: never },
+      timeouts: { approve: 1 },
+    });
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('Cancelled');
+    expect(out.states).toEqual([
+      'Initialize',
+      'plan',
+      'plan.summarize',
+      'approve',
+      'approve.timed_out',
+      'notify.failed',
+      'Failed',
+    ]);
+    expect(out.notified).toEqual([{ state: 'notify.failed', outcome: 'failed', error: 'Cancelled' }]);
+  });
+
+  it('plan fails -> stops before any approval; the always-notification runs', async () => {
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: {
+        plan: () => {
+          throw stepError('States.TaskFailed', '{"Build":{"BuildStatus":"FAILED"}}');
+        },
+        'plan.summarize': (input) => {
+          expect(input.build).toEqual({
+            error: { Error: 'States.TaskFailed', Cause: '{"Build":{"BuildStatus":"FAILED"}}' },
+          });
+          throw stepError('PlanFailed', 'terraform plan exited 1');
+        },
+      },
+    });
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('PlanFailed');
+    expect(out.states).toEqual([
+      'Initialize',
+      'plan',
+      'plan.build_failed',
+      'plan.summarize',
+      'notify.stopped',
+      'Failed',
+    ]);
+  });
+
+  it('plan drift at apply -> PlanDrift, notified', async () => {
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: {
+        'apply.summarize': () => {
+          throw stepError('PlanDrift', 'plan changed since approval');
+        },
+      },
+    });
+    expect(out.error).toBe('PlanDrift');
+    expect(out.notified).toEqual([{ state: 'notify.failed', outcome: 'failed', error: 'PlanDrift' }]);
+  });
+});
+
+describe('production-deploy-with-escalation', () => {
+  it('asks finance when the change costs more than 500 a month', async () => {
+    const out = await scenario('production-deploy-with-escalation', { monthlyDelta: 750 });
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.states).toEqual([
+      'Initialize',
+      'plan',
+      'plan.summarize',
+      'approve',
+      'check_cost',
+      'finance_approval',
+      'apply',
+      'apply.summarize',
+      'notify',
+      'Succeeded',
+    ]);
+  });
+
+  it('goes straight to apply when the change costs 500 a month or less', async () => {
+    const out = await scenario('production-deploy-with-escalation', { monthlyDelta: 500 });
+    expect(out.states).toEqual([
+      'Initialize',
+      'plan',
+      'plan.summarize',
+      'approve',
+      'check_cost',
+      'apply',
+      'apply.summarize',
+      'notify',
+      'Succeeded',
+    ]);
+  });
+
+  it('asks finance when there is no cost estimate', async () => {
+    const out = await scenario('production-deploy-with-escalation', { monthlyDelta: undefined });
+    expect(out.states).toContain('finance_approval');
+  });
+
+  it('finance rejecting cancels the run', async () => {
+    const out = await scenario('production-deploy-with-escalation', {
+      monthlyDelta: 900,
+      overrides: {
+        finance_approval: () => {
+          throw stepError('Rejected', 'fiona@acme.com rejected');
+        },
+      },
+    });
+    expect(out.error).toBe('Rejected');
+    expect(out.states).not.toContain('apply');
+  });
+});
+
+describe('staging-deploy', () => {
+  it('plans and applies with no gate, matching the plan step hash', async () => {
+    const out = await scenario('staging-deploy');
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.states).toEqual([
+      'Initialize',
+      'plan',
+      'plan.summarize',
+      'apply',
+      'apply.summarize',
+      'Succeeded',
+    ]);
+    expect(out.builds[1]?.SIGNOFF_APPROVED_PLAN_HASH).toBe('hash-1');
+  });
+});
+
+describe('critical-infra-two-person', () => {
+  it('cancels the run when nobody decides in time', async () => {
+    const out = await scenario('critical-infra-two-person', {
+      overrides: { approve: never },
+      timeouts: { approve: 1 },
+    });
+    expect(out.error).toBe('Cancelled');
+  });
+});
+
+describe('production-emergency-deploy', () => {
+  it('applies without a gate and notifies', async () => {
+    const out = await scenario('production-emergency-deploy');
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.states).not.toContain('approve');
+    expect(out.notified).toHaveLength(1);
+  });
+});
