@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../support/examples.ts';
+
+function signoff(args: string[], cwd = projectRoot) {
+  const result = spawnSync(process.execPath, [join(projectRoot, 'bin/signoff.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('signoff CLI', () => {
+  it('validates the example workflows', () => {
+    const out = signoff(['validate']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('5 workflow(s) valid');
+  });
+
+  it('prints every problem with file:line:column and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signoff-cli-'));
+    cpSync(join(projectRoot, 'config'), join(dir, 'config'), { recursive: true });
+    mkdirSync(join(dir, 'workflows'));
+    writeFileSync(
+      join(dir, 'workflows', 'broken.yaml'),
+      'name: broken\nenvironment: production\nsteps:\n  - { id: gate, type: approval, approvers: [team:nobody], timeout: 2 days }\n',
+    );
+    const out = signoff(['validate'], dir);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(
+      'workflows/broken.yaml:4:68: steps[0].timeout: must be a number followed by s, m, h or d',
+    );
+    expect(out.stderr).toContain('1 problem found');
+  });
+
+  it('compiles a workflow to ASL JSON', () => {
+    const out = signoff(['compile', 'staging-deploy']);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ StartAt: 'Initialize', QueryLanguage: 'JSONPath' });
+  });
+
+  it('draws a workflow as Mermaid', () => {
+    const out = signoff(['graph', 'production-deploy-with-escalation', '--mermaid']);
+    expect(out.stdout).toContain('flowchart TD');
+    expect(out.stdout).toContain('check_cost -->|else| apply');
+  });
+
+  it('names the known workflows when one is unknown', () => {
+    const out = signoff(['compile', 'nope']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('no workflow named "nope" (workflows: critical-infra-two-person,');
+  });
+});
