@@ -1,0 +1,159 @@
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
+import type { ArnScope } from './arns.ts';
+import type { PreparedDefinition, TaskSpec } from './definition.ts';
+import { type HistoryEntry, type InterpreterEvent, translateInterpreterEvent } from './interpreter-events.ts';
+import type { ExecutionRecord, StateMachineRecord, TaskTokenRecord } from './records.ts';
+import type { TaskAttempt } from './task-attempt.ts';
+import { createTaskOverrides, type InvokeLambda, type RunBuild } from './task-overrides.ts';
+import { hashTaskToken, mintTaskToken, type TaskTokenRegistry } from './task-tokens.ts';
+
+/** How an execution ended. */
+export type ExecutionOutcome =
+  | { status: 'SUCCEEDED'; output: string }
+  | { status: 'FAILED' | 'TIMED_OUT' | 'ABORTED'; error?: string; cause?: string };
+
+/** What a running execution needs from the server. */
+export interface RunnerDeps {
+  scope: ArnScope;
+  invokeLambda: InvokeLambda;
+  runBuild: RunBuild;
+  tokens: TaskTokenRegistry;
+  /** Appends a history event to the execution (and saves and announces it). */
+  record(execution: ExecutionRecord, entry: HistoryEntry): void;
+  /** Saves the execution after a change that is not a history event. */
+  persist(execution: ExecutionRecord): void;
+  /** Ends the execution: status, output or error, the final history event. */
+  complete(execution: ExecutionRecord, outcome: ExecutionOutcome): void;
+}
+
+/** Control over one running execution. */
+export interface RunningExecution {
+  /** StopExecution: ends it as ABORTED now and frees what it waits on. */
+  stop(error?: string, cause?: string): void;
+  /** Server shutdown: halts it without recording anything, so it stays RUNNING on disk. */
+  detach(): void;
+}
+
+/** Starts the interpreter on an execution record and keeps the record in step with it. */
+export function runExecution(
+  prepared: PreparedDefinition,
+  stateMachine: StateMachineRecord,
+  execution: ExecutionRecord,
+  deps: RunnerDeps,
+): RunningExecution {
+  let ended = false;
+  let detached = false;
+  const attempts = new Set<{ spec: TaskSpec; attempt: TaskAttempt }>();
+
+  const overrides = createTaskOverrides(prepared.tasks, {
+    scope: deps.scope,
+    executionArn: execution.executionArn,
+    invokeLambda: deps.invokeLambda,
+    runBuild: deps.runBuild,
+    isActive: () => !ended,
+    record: (entry) => {
+      if (!ended) deps.record(execution, entry);
+    },
+    trackAttempt: (spec, attempt) => {
+      const tracked = { spec, attempt };
+      attempts.add(tracked);
+      attempt.onEnd(() => attempts.delete(tracked));
+    },
+    issueToken: (spec, attempt) => {
+      const token = mintTaskToken();
+      const tokenRecord: TaskTokenRecord = {
+        tokenHash: hashTaskToken(token),
+        stateName: spec.stateName,
+        status: 'WAITING',
+      };
+      deps.tokens.register(
+        tokenRecord.tokenHash,
+        { executionArn: execution.executionArn, stateName: spec.stateName },
+        attempt,
+      );
+      execution.taskTokens.push(tokenRecord);
+      deps.persist(execution);
+      attempt.onEnd((end) => {
+        deps.tokens.close(tokenRecord.tokenHash, end);
+        if (detached) return;
+        tokenRecord.status = end;
+        deps.persist(execution);
+      });
+      return token;
+    },
+  });
+
+  const run = prepared.machine.run(JSON.parse(execution.input), {
+    overrides: { taskResourceLocalHandlers: overrides as never },
+    // The interpreter resolves $$.Execution/$$.StateMachine from this; $$.Task.Token is handled by the overrides.
+    context: {
+      Execution: { Id: execution.executionArn, Name: execution.name, RoleArn: stateMachine.roleArn },
+      StateMachine: { Id: stateMachine.stateMachineArn, Name: stateMachine.name },
+    },
+  });
+
+  const onEvent = (event: InterpreterEvent) => {
+    if (ended) return;
+    for (const entry of translateInterpreterEvent(event)) deps.record(execution, entry);
+    if (event.type === 'StateFailed' && event.state.type === 'Task' && event.Error === 'States.Timeout') {
+      // Only reached for TimeoutSecondsPath: other task timeouts are mirrored by the attempt's own timer.
+      const waiting = [...attempts].find((tracked) => tracked.spec.stateName === event.state.name);
+      waiting?.attempt.expire();
+    }
+  };
+  const logs = (async () => {
+    for await (const event of run.eventLogs) onEvent(event);
+  })();
+
+  const finish = (outcome: ExecutionOutcome) => {
+    if (ended) return;
+    ended = true;
+    for (const { attempt } of attempts) attempt.abort();
+    deps.complete(execution, outcome);
+  };
+
+  run.result.then(
+    async (output) => {
+      await logs;
+      finish({ status: 'SUCCEEDED', output: JSON.stringify(output ?? null) });
+    },
+    async (error: unknown) => {
+      await logs;
+      finish(outcomeOfError(error));
+    },
+  );
+
+  return {
+    stop(error, cause) {
+      finish({ status: 'ABORTED', error, cause });
+      run.abort();
+    },
+    detach() {
+      detached = true;
+      ended = true;
+      run.abort();
+      for (const { attempt } of attempts) attempt.abort();
+    },
+  };
+}
+
+function outcomeOfError(error: unknown): ExecutionOutcome {
+  if (error instanceof ExecutionAbortedError) return { status: 'ABORTED' };
+  if (error instanceof ExecutionTimeoutError) {
+    return {
+      status: 'TIMED_OUT',
+      error: 'States.Timeout',
+      cause: 'The execution ran longer than its TimeoutSeconds',
+    };
+  }
+  const failure = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
+  if (failure instanceof Error) {
+    const cause = (failure as { cause?: unknown }).cause;
+    return {
+      status: 'FAILED',
+      error: failure.name,
+      cause: typeof cause === 'string' ? cause : failure.message,
+    };
+  }
+  return { status: 'FAILED', error: 'States.Runtime', cause: String(failure) };
+}

@@ -1,0 +1,120 @@
+import '../polyfills.ts';
+import type { AddressInfo } from 'node:net';
+import type { ArnScope } from './arns.ts';
+import { type ExecutionEventNotice, Executions } from './executions.ts';
+import { createSfnHttpServer, type Operation } from './http-server.ts';
+import { JsonFileStore } from './json-file-store.ts';
+import type { Request } from './requests.ts';
+import { StateMachines } from './state-machines.ts';
+import type { InvokeLambda, RunBuild } from './task-overrides.ts';
+
+export type { ExecutionEventNotice } from './executions.ts';
+export { RESTART_CAUSE, RESTART_ERROR } from './executions.ts';
+export type { BuildResult, InvokeLambda, RunBuild } from './task-overrides.ts';
+
+/** Where the server reports what happens; never given task tokens. */
+export interface LocalStepFunctionsLogger {
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+/** Options of `createLocalStepFunctions`. */
+export interface LocalStepFunctionsOptions {
+  /** Executions and state machines are kept here as JSON files, so a restart keeps the history. */
+  dataDir: string;
+  region?: string;
+  accountId?: string;
+  invokeLambda: InvokeLambda;
+  runBuild: RunBuild;
+  logger?: LocalStepFunctionsLogger;
+}
+
+/** The local Step Functions service: an HTTP endpoint for the SDK plus the same operations in process. */
+export interface LocalStepFunctions {
+  /** Listens on 127.0.0.1 (a random port unless given) and returns the endpoint URL for the SDK. */
+  start(port?: number): Promise<{ endpoint: string }>;
+  /** Stops listening and halts running executions, leaving them RUNNING on disk for the next start to mark. */
+  stop(): Promise<void>;
+  /** Registers (or replaces) a state machine; the definition is stored exactly as given. Returns its ARN. */
+  createStateMachine(name: string, definition: object | string, roleArn?: string): Promise<string>;
+  /** Resolves with DescribeExecution's answer once the execution has ended. */
+  waitForExecution(executionArn: string): Promise<Record<string, unknown>>;
+  /** Calls `listener` on every history event; returns the unsubscribe function. */
+  onEvent(listener: (notice: ExecutionEventNotice) => void): () => void;
+  /** Every API operation by name (`StartExecution`, `SendTaskSuccess`, ...), taking the JSON request body. */
+  operations: Record<string, Operation>;
+  /** Waits until every change so far is written to `dataDir`. */
+  flush(): Promise<void>;
+}
+
+const silentLogger: LocalStepFunctionsLogger = { info() {}, warn() {}, error() {} };
+
+/** Creates the local Step Functions service on a data directory; executions left RUNNING there are marked failed. */
+export function createLocalStepFunctions(options: LocalStepFunctionsOptions): LocalStepFunctions {
+  const logger = options.logger ?? silentLogger;
+  const scope: ArnScope = {
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '000000000000',
+  };
+  const store = new JsonFileStore(options.dataDir, (file, error) =>
+    logger.error('could not read or write a Step Functions data file', { file, error: String(error) }),
+  );
+  const stateMachines = new StateMachines(scope, store, (message) => logger.warn(message));
+  const executions = new Executions({
+    scope,
+    store,
+    stateMachines,
+    invokeLambda: options.invokeLambda,
+    runBuild: options.runBuild,
+    onError: (message, error) => logger.error(message, { error: String(error) }),
+  });
+
+  const operations: Record<string, Operation> = {
+    CreateStateMachine: (request) => stateMachines.create(request),
+    ListStateMachines: (request) => stateMachines.list(request),
+    DescribeStateMachine: (request) => stateMachines.describe(request),
+    StartExecution: (request) => executions.start(request),
+    DescribeExecution: (request) => executions.describe(request),
+    ListExecutions: (request) => executions.list(request),
+    GetExecutionHistory: (request) => executions.history(request),
+    StopExecution: (request) => executions.stop(request),
+    SendTaskSuccess: (request) => executions.sendTaskSuccess(request),
+    SendTaskFailure: (request) => executions.sendTaskFailure(request),
+    SendTaskHeartbeat: (request) => executions.sendTaskHeartbeat(request),
+  };
+  const server = createSfnHttpServer(operations, (error) =>
+    logger.error('a Step Functions request failed', { error: String(error) }),
+  );
+
+  return {
+    async start(port = 0) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      logger.info('local Step Functions listening', { endpoint });
+      return { endpoint };
+    },
+    async stop() {
+      executions.close();
+      if (server.listening) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      await store.close();
+    },
+    async createStateMachine(name, definition, roleArn) {
+      const text = typeof definition === 'string' ? definition : JSON.stringify(definition);
+      return stateMachines.put(name, text, roleArn).stateMachineArn;
+    },
+    waitForExecution: (executionArn) => executions.waitFor(executionArn),
+    onEvent: (listener) => executions.subscribe(listener),
+    operations: operations as Record<string, (request: Request) => unknown>,
+    flush: () => store.flush(),
+  };
+}

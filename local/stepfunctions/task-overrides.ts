@@ -1,0 +1,193 @@
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
+import { type ArnScope, buildArn, lambdaFunctionArn } from './arns.ts';
+import type { TaskSpec } from './definition.ts';
+import type { HistoryEntry } from './interpreter-events.ts';
+import { INTERPRETER_DEFAULT_TIMEOUT_SECONDS, TaskAttempt } from './task-attempt.ts';
+import { type TaskEvents, taskEvents } from './task-events.ts';
+import { TaskFailure, toTaskFailure, UncatchableTaskFailure } from './task-failure.ts';
+import { classifyResource, SUPPORTED_RESOURCES } from './task-resources.ts';
+
+/** Calls a Lambda handler in process; a thrown Error named X fails the task with Error X, Cause = message. */
+export type InvokeLambda = (functionArn: string, payload: unknown) => Promise<unknown>;
+
+/** What a local build returns once it has finished. */
+export interface BuildResult {
+  id: string;
+  status: 'SUCCEEDED' | 'FAILED';
+}
+
+/** Runs a CodeBuild-like build to completion (the `codebuild:startBuild.sync` integration). */
+export type RunBuild = (request: {
+  projectName: string;
+  environment: Record<string, string>;
+  executionArn: string;
+}) => Promise<BuildResult>;
+
+/** What the task overrides of one execution need from it. */
+export interface TaskRunContext {
+  scope: ArnScope;
+  executionArn: string;
+  invokeLambda: InvokeLambda;
+  runBuild: RunBuild;
+  /** False once the execution has ended or the server is stopping. */
+  isActive(): boolean;
+  record(entry: HistoryEntry): void;
+  /** Registers an attempt so a stop can end it. */
+  trackAttempt(spec: TaskSpec, attempt: TaskAttempt): void;
+  /** Mints a task token bound to the attempt; it stops working when the attempt ends. */
+  issueToken(spec: TaskSpec, attempt: TaskAttempt): string;
+}
+
+type Override = (input: unknown) => Promise<unknown>;
+
+/** Builds the interpreter's `taskResourceLocalHandlers`: one override per Task state, by state name. */
+export function createTaskOverrides(
+  tasks: Map<string, TaskSpec>,
+  ctx: TaskRunContext,
+): Record<string, Override> {
+  const overrides: Record<string, Override> = {};
+  for (const spec of tasks.values()) {
+    overrides[spec.stateName] = (input) => runTask(spec, input, ctx);
+  }
+  return overrides;
+}
+
+async function runTask(spec: TaskSpec, input: unknown, ctx: TaskRunContext): Promise<unknown> {
+  if (!ctx.isActive()) throw new TaskFailure('States.Runtime', 'The execution is no longer running');
+  // Mirrors the interpreter's own timer (same duration, armed first) so the token dies with the task.
+  const timeoutSeconds = spec.hasTimeoutPath
+    ? undefined
+    : (spec.timeoutSeconds ?? INTERPRETER_DEFAULT_TIMEOUT_SECONDS);
+  const events = taskEvents(spec, ctx.scope.region, timeoutSeconds);
+  const attempt = new TaskAttempt(
+    { timeoutSeconds, heartbeatSeconds: spec.heartbeatSeconds },
+    {
+      succeeded: (output) => ctx.record(events.succeeded(output)),
+      failed: (failure) => ctx.record(events.failed(failure)),
+      timedOut: (failure) => ctx.record(events.timedOut(failure)),
+    },
+  );
+  ctx.trackAttempt(spec, attempt);
+  // The interpreter's StateEntered event reaches the history through an async generator; let it land first.
+  await nextMacrotask();
+  if (attempt.isOpen) {
+    ctx.record(events.scheduled(input));
+    ctx.record(events.started());
+    perform(spec, input, attempt, events, ctx).catch((error: unknown) => attempt.fail(toTaskFailure(error)));
+  }
+  return attempt.result;
+}
+
+async function perform(
+  spec: TaskSpec,
+  input: unknown,
+  attempt: TaskAttempt,
+  events: TaskEvents,
+  ctx: TaskRunContext,
+): Promise<void> {
+  const resource = classifyResource(spec.resource);
+  switch (resource.kind) {
+    case 'lambda-function':
+      attempt.succeed(toJson(await ctx.invokeLambda(resource.functionArn, input)));
+      return;
+    case 'lambda-invoke': {
+      const request = readInvokeRequest(input);
+      const payload = await ctx.invokeLambda(
+        lambdaFunctionArn(ctx.scope, request.functionName),
+        request.payload,
+      );
+      attempt.succeed({ ExecutedVersion: '$LATEST', Payload: toJson(payload), StatusCode: 200 });
+      return;
+    }
+    case 'lambda-invoke-wait': {
+      const token = ctx.issueToken(spec, attempt);
+      const request = readInvokeRequest(withToken(input, spec.tokenPaths, token));
+      const response = await ctx.invokeLambda(
+        lambdaFunctionArn(ctx.scope, request.functionName),
+        request.payload,
+      );
+      if (attempt.isOpen) ctx.record(events.submitted({ Payload: toJson(response), StatusCode: 200 }));
+      return;
+    }
+    case 'codebuild-sync':
+      await startBuildSync(input, attempt, ctx);
+      return;
+    case 'unsupported':
+      throw new UncatchableTaskFailure(
+        'States.Runtime',
+        `The local Step Functions server cannot run Task resource "${spec.resource}" (state "${spec.stateName}"); ` +
+          `it runs ${SUPPORTED_RESOURCES}`,
+      );
+  }
+}
+
+async function startBuildSync(input: unknown, attempt: TaskAttempt, ctx: TaskRunContext): Promise<void> {
+  const request = isRecord(input) ? input : {};
+  if (typeof request.ProjectName !== 'string' || request.ProjectName === '') {
+    throw new TaskFailure('States.TaskFailed', 'codebuild:startBuild.sync needs Parameters.ProjectName');
+  }
+  const overrides = Array.isArray(request.EnvironmentVariablesOverride)
+    ? request.EnvironmentVariablesOverride
+    : [];
+  const variables = overrides.filter(isRecord).map((variable) => ({
+    Name: String(variable.Name),
+    Value: String(variable.Value ?? ''),
+    Type: typeof variable.Type === 'string' ? variable.Type : 'PLAINTEXT',
+  }));
+  const startTime = Date.now();
+  const result = await ctx.runBuild({
+    projectName: request.ProjectName,
+    environment: Object.fromEntries(variables.map((variable) => [variable.Name, variable.Value])),
+    executionArn: ctx.executionArn,
+  });
+  const build = {
+    Arn: buildArn(ctx.scope, result.id),
+    BuildComplete: true,
+    BuildStatus: result.status,
+    CurrentPhase: 'COMPLETED',
+    EndTime: Date.now(),
+    Environment: { EnvironmentVariables: variables },
+    Id: result.id,
+    ProjectName: request.ProjectName,
+    StartTime: startTime,
+  };
+  if (result.status !== 'SUCCEEDED') {
+    // AWS fails the task with States.TaskFailed and the build description as a JSON Cause.
+    throw new TaskFailure('States.TaskFailed', JSON.stringify({ Build: build }));
+  }
+  attempt.succeed({ Build: build });
+}
+
+function readInvokeRequest(input: unknown): { functionName: string; payload: unknown } {
+  if (!isRecord(input) || typeof input.FunctionName !== 'string' || input.FunctionName === '') {
+    throw new TaskFailure('States.TaskFailed', 'lambda:invoke needs Parameters.FunctionName');
+  }
+  return { functionName: input.FunctionName, payload: input.Payload ?? {} };
+}
+
+/** Puts the token at each path where the definition referenced `$$.Task.Token`. */
+function withToken(input: unknown, paths: string[][], token: string): unknown {
+  const copy = structuredClone(input);
+  for (const path of paths) {
+    let node: unknown = copy;
+    for (const key of path.slice(0, -1))
+      node = isRecord(node) || Array.isArray(node) ? (node as never)[key] : undefined;
+    const last = path.at(-1);
+    if (last === undefined || !(isRecord(node) || Array.isArray(node))) {
+      throw new UncatchableTaskFailure(
+        'States.Runtime',
+        `Could not place the task token at ${path.join('.')}`,
+      );
+    }
+    (node as Record<string, unknown>)[last] = token;
+  }
+  return copy;
+}
+
+function toJson(value: unknown): unknown {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
