@@ -2,7 +2,7 @@
  * The ports the domain talks through. Adapters in `functions/adapters/` implement them for
  * AWS (DynamoDB, Step Functions, S3, SES, Slack) and in memory for tests.
  */
-import type { PlanSummary } from '../../statemachines/contract.ts';
+import type { GateConfig, PlanSummary, RunData, RunInfo } from '../../statemachines/contract.ts';
 
 /** Audit actions; the audit trail is append-only. */
 export type AuditAction =
@@ -60,3 +60,174 @@ export interface ArtifactStore {
 
 /** Milliseconds since the epoch; injected so tests use a fixed clock. */
 export type Clock = () => number;
+
+/** A stored audit event: the input plus its place in the run's hash chain. */
+export interface AuditEvent extends AuditEventInput {
+  /** 1, 2, 3, ... within the run, with no gaps. */
+  seq: number;
+  /** The previous event's `hash` in the same run (64 zeros for the first). */
+  prev_hash: string;
+  /** SHA-256 (hex) over the canonical JSON of the event with `seq` and `prev_hash`. */
+  hash: string;
+}
+
+/** Which audit events to list; at most one of run, workflow and actor narrows the index, the rest filter. */
+export interface AuditFilter {
+  run?: string;
+  workflow?: string;
+  actor?: string;
+}
+
+/** One page of audit events, newest first, with an opaque cursor for the next page. */
+export interface AuditPage {
+  events: AuditEvent[];
+  cursor?: string;
+}
+
+/** Reads the audit trail (newest first, paginated) and whole runs for verification. */
+export interface AuditQuery {
+  list(filter: AuditFilter, page?: { limit?: number; cursor?: string }): Promise<AuditPage>;
+  /** Every event of one run, oldest first (for `verifyAuditChain`). */
+  readRun(runId: string): Promise<AuditEvent[]>;
+}
+
+/** Lifecycle of a gate. */
+export type GateStatus = 'pending' | 'approved' | 'rejected' | 'timed_out' | 'cancelled';
+
+/** A person who may be asked to approve, as resolved from the directory at request time. */
+export interface Approver {
+  email: string;
+  name: string;
+  role: 'admin' | 'developer' | 'viewer';
+  slack?: string;
+}
+
+/** One counted approval on a gate. */
+export interface ApprovalEntry {
+  email: string;
+  name: string;
+  at: string;
+  channel: VoteChannel;
+  comment?: string;
+}
+
+/** Where a vote came from; one person counts once whatever the channel. */
+export type VoteChannel = 'slack' | 'email' | 'web' | 'api' | 'cli';
+
+/** What the engine was told when the gate closed: sent, too late (task gone), or nothing to send. */
+export type EngineResult = 'sent' | 'too_late' | 'not_needed';
+
+/** One approval gate of one run, as every read returns it (never with its task token). */
+export interface Gate {
+  gate_id: string;
+  run: RunInfo;
+  step_id: string;
+  workflow: string;
+  config: GateConfig;
+  /** People resolved from the gate's approver refs when it was requested. */
+  approvers: Approver[];
+  /** Refs that named nobody in the directory at request time. */
+  unresolved: string[];
+  /** Escalation levels that fired, by index in `config.escalation`. */
+  escalations: Record<string, { at: string; people: Approver[] }>;
+  required: number;
+  requested_at: string;
+  deadline: string;
+  requester: { email: string; name: string } | null;
+  data: Pick<RunData, 'plan' | 'cost' | 'policy'>;
+  status: GateStatus;
+  approved_by: ApprovalEntry[];
+  closed_at?: string;
+  closed_by?: { email: string; name: string };
+  close_comment?: string;
+  close_channel?: VoteChannel;
+  engine_notified: boolean;
+  engine_result?: EngineResult;
+}
+
+/** What closing a gate writes; the store applies it only while the gate is pending. */
+export interface GateClose {
+  status: Exclude<GateStatus, 'pending'>;
+  closed_at: string;
+  closed_by: { email: string; name: string };
+  comment?: string;
+  channel?: VoteChannel;
+  /** True when the engine needs no call (it timed the task out itself). */
+  engine_notified: boolean;
+  /** While the closer makes the engine call (ms since epoch), recovery keeps off. */
+  engine_lease_until?: number;
+}
+
+/** Gates with their task tokens; every conditional write is a single-item write. */
+export interface GateStore {
+  /** Stores a new gate; false when a gate with that id already exists. */
+  create(gate: Gate, taskToken: string): Promise<boolean>;
+  /** Replaces the task token (a retried request); a closed gate is marked not yet told to the engine. */
+  replaceTaskToken(gateId: string, taskToken: string, deadline: string): Promise<Gate | undefined>;
+  /** The gate without its task token. */
+  get(gateId: string): Promise<Gate | undefined>;
+  /** The task token, for the engine calls only; never return it to a caller. */
+  getTaskToken(gateId: string): Promise<string | undefined>;
+  /** The gates of one run. */
+  listByRun(runId: string): Promise<Gate[]>;
+  /** Gates with the given status, oldest request first. */
+  listByStatus(status: GateStatus, limit?: number): Promise<Gate[]>;
+  /** Closed gates whose engine call has not been confirmed (for recovery). */
+  listUnnotified(limit?: number): Promise<Gate[]>;
+  /** Appends an approval if the gate is pending and still has `expectedCount` approvals; closes it when `close` is given. */
+  addApproval(
+    gateId: string,
+    entry: ApprovalEntry,
+    expectedCount: number,
+    close?: GateClose,
+  ): Promise<boolean>;
+  /** Closes a pending gate; false when it was already closed. */
+  close(gateId: string, close: GateClose): Promise<boolean>;
+  /** Adds an escalation level's people while the gate is pending and that level has not fired. */
+  addEscalation(gateId: string, index: number, at: string, people: Approver[]): Promise<boolean>;
+  /** Takes a short lease on the engine call for recovery; false when someone else holds it or it is done. */
+  claimEngineCall(gateId: string, now: number, leaseMs: number): Promise<boolean>;
+  /** Records that the engine was told (or that there was nothing left to tell). */
+  markEngineNotified(gateId: string, result: EngineResult): Promise<void>;
+}
+
+/** One person's vote on one gate, whatever the channel. */
+export interface Vote {
+  gate_id: string;
+  email: string;
+  name: string;
+  decision: 'approve' | 'reject';
+  channel: VoteChannel;
+  at: string;
+  comment?: string;
+}
+
+/** Votes keyed by (gate, voter): the first vote of a person is kept, later ones are refused. */
+export interface VoteStore {
+  /** Stores the vote unless that person already voted on that gate; returns the vote that is stored. */
+  put(vote: Vote): Promise<{ stored: boolean; vote: Vote }>;
+  list(gateId: string): Promise<Vote[]>;
+}
+
+/** Tells people about a gate (Slack, email, ...); implementations must not throw for one bad recipient. */
+export interface Notifier {
+  requested(gate: Gate): Promise<void>;
+  /** The gate was approved or rejected. */
+  decided(gate: Gate): Promise<void>;
+  /** The gate timed out. */
+  expired(gate: Gate): Promise<void>;
+  /** An escalation level fired and these people were added. */
+  escalated(gate: Gate, people: Approver[]): Promise<void>;
+}
+
+/** Runs `escalate(gateId, index)` at a given time (EventBridge Scheduler in AWS, a timer locally). */
+export interface Scheduler {
+  scheduleEscalation(gateId: string, index: number, at: Date): Promise<void>;
+}
+
+/** The few log calls the domain makes; Powertools' Logger fits it. Never pass tokens or secrets. */
+export interface LogPort {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}

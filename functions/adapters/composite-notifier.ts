@@ -1,0 +1,53 @@
+/**
+ * Calls every notifier for every notification; one that throws never stops the others nor the
+ * gate. Failures are logged with the notifier's name and the error's name only (no secrets).
+ */
+import type { Approver, Gate, LogPort, Notifier } from '../core/ports.ts';
+
+/** A notifier with the name used when logging its failures. */
+export interface NamedNotifier {
+  name: string;
+  notifier: Notifier;
+}
+
+/** Notifier that fans out to several and isolates their failures. */
+export class CompositeNotifier implements Notifier {
+  constructor(
+    private readonly notifiers: NamedNotifier[],
+    private readonly log: LogPort,
+  ) {}
+
+  requested(gate: Gate): Promise<void> {
+    return this.all('requested', gate, (n) => n.requested(gate));
+  }
+
+  decided(gate: Gate): Promise<void> {
+    return this.all('decided', gate, (n) => n.decided(gate));
+  }
+
+  expired(gate: Gate): Promise<void> {
+    return this.all('expired', gate, (n) => n.expired(gate));
+  }
+
+  escalated(gate: Gate, people: Approver[]): Promise<void> {
+    return this.all('escalated', gate, (n) => n.escalated(gate, people));
+  }
+
+  private async all(what: string, gate: Gate, call: (n: Notifier) => Promise<void>): Promise<void> {
+    const results = await Promise.allSettled(
+      this.notifiers.map(async ({ notifier }) => {
+        await call(notifier);
+      }),
+    );
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') return;
+      const reason: unknown = result.reason;
+      this.log.error('notifier failed', {
+        notifier: this.notifiers[i]?.name,
+        notification: what,
+        gate_id: gate.gate_id,
+        error: reason instanceof Error ? reason.name : typeof reason,
+      });
+    });
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The audit trail on DynamoDB, written with PutItem only. Events are keyed by (run, seq) and
+ * put with `attribute_not_exists`, so concurrent writers of one run can never fork its hash
+ * chain: the loser re-reads the head and links after the winner.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { chainAuditEvent } from '../core/audit-chain.ts';
+import type {
+  AuditEvent,
+  AuditEventInput,
+  AuditFilter,
+  AuditLog,
+  AuditPage,
+  AuditQuery,
+} from '../core/ports.ts';
+import { decodeCursor, encodeCursor } from './audit-cursor.ts';
+import { TABLES } from './tables.ts';
+
+/** Attributes stored only for the indexes; not part of the event nor its hash. */
+const INDEX_ATTRIBUTES = ['actor_email', 'sort_key', 'stream'] as const;
+const MAX_APPEND_ATTEMPTS = 100;
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 500;
+
+/** AuditLog and AuditQuery backed by the audit table. */
+export class DynamoDbAuditLog implements AuditLog, AuditQuery {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async append(input: AuditEventInput): Promise<void> {
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+      const event = chainAuditEvent(input, await this.head(input.run_id));
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: toItem(event),
+            ConditionExpression: 'attribute_not_exists(run_id)',
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Another writer took this seq; spread the retries so a burst does not collide again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+      }
+    }
+    throw new Error(`audit append for run ${input.run_id} kept colliding; gave up`);
+  }
+
+  async list(filter: AuditFilter, page: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {
+    const limit = Math.min(Math.max(1, page.limit ?? DEFAULT_PAGE), MAX_PAGE);
+    const plan = queryPlan(filter);
+    const keyNames = [
+      TABLES.audit.partitionKey.name,
+      TABLES.audit.sortKey.name,
+      ...(plan.index ? [plan.partition, 'sort_key'] : []),
+    ];
+    let start = page.cursor ? decodeCursor(page.cursor, plan.index ?? 'run', keyNames) : undefined;
+    const events: AuditEvent[] = [];
+    do {
+      // Limit is applied before the filter, so ask for what is still missing and never overshoot.
+      const result = await this.doc.send(
+        new QueryCommand({
+          ...plan.input,
+          TableName: this.tableName,
+          Limit: limit - events.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      events.push(...(result.Items ?? []).map(toEvent));
+      start = result.LastEvaluatedKey;
+    } while (start && events.length < limit);
+    return start ? { events, cursor: encodeCursor(plan.index ?? 'run', start) } : { events };
+  }
+
+  async readRun(runId: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'run_id = :r',
+          ExpressionAttributeValues: { ':r': runId },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      events.push(...(result.Items ?? []).map(toEvent));
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return events;
+  }
+
+  private async head(runId: string): Promise<AuditEvent | undefined> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'run_id = :r',
+        ExpressionAttributeValues: { ':r': runId },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = Items?.[0];
+    return item ? toEvent(item) : undefined;
+  }
+}
+
+/** Picks the narrowest key (run, then workflow, then actor, else everything) and filters on the rest. */
+function queryPlan(filter: AuditFilter): {
+  index?: string;
+  partition: string;
+  input: Omit<QueryCommandInput, 'TableName'>;
+} {
+  const conditions: { attribute: string; value: string }[] = [];
+  if (filter.run !== undefined) conditions.push({ attribute: 'run_id', value: filter.run });
+  if (filter.workflow !== undefined) conditions.push({ attribute: 'workflow', value: filter.workflow });
+  if (filter.actor !== undefined)
+    conditions.push({ attribute: 'actor_email', value: filter.actor.toLowerCase() });
+  const [key = { attribute: 'stream', value: 'all' }, ...rest] = conditions;
+  const index =
+    key.attribute === 'run_id'
+      ? undefined
+      : { workflow: 'by_workflow', actor_email: 'by_actor', stream: 'by_time' }[key.attribute];
+  const names: Record<string, string> = { '#k': key.attribute };
+  const values: Record<string, unknown> = { ':k': key.value };
+  rest.forEach((c, i) => {
+    names[`#f${i}`] = c.attribute;
+    values[`:f${i}`] = c.value;
+  });
+  return {
+    ...(index ? { index } : {}),
+    partition: key.attribute,
+    input: {
+      ...(index ? { IndexName: index } : {}),
+      KeyConditionExpression: '#k = :k',
+      ...(rest.length > 0 ? { FilterExpression: rest.map((_, i) => `#f${i} = :f${i}`).join(' AND ') } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+    },
+  };
+}
+
+function toItem(event: AuditEvent): Record<string, unknown> {
+  return {
+    ...event,
+    actor_email: event.actor.email.toLowerCase(),
+    sort_key: `${event.at}#${event.run_id}#${String(event.seq).padStart(10, '0')}`,
+    stream: 'all',
+  };
+}
+
+function toEvent(item: Record<string, unknown>): AuditEvent {
+  const event = { ...item };
+  for (const attribute of INDEX_ATTRIBUTES) delete event[attribute];
+  return event as unknown as AuditEvent;
+}

@@ -1,0 +1,49 @@
+/**
+ * The audit trail in memory, hash-chained like the DynamoDB one. `events` is exposed so tests
+ * can tamper with the trail and check that verification notices.
+ */
+import { chainAuditEvent } from '../core/audit-chain.ts';
+import type {
+  AuditEvent,
+  AuditEventInput,
+  AuditFilter,
+  AuditLog,
+  AuditPage,
+  AuditQuery,
+} from '../core/ports.ts';
+
+/** In-memory AuditLog and AuditQuery. */
+export class MemoryAuditLog implements AuditLog, AuditQuery {
+  /** Every event in write order; tests may edit or remove entries to simulate tampering. */
+  readonly events: AuditEvent[] = [];
+
+  async append(input: AuditEventInput): Promise<void> {
+    const run = this.events.filter((e) => e.run_id === input.run_id);
+    const head = run.reduce<AuditEvent | undefined>((h, e) => (!h || e.seq > h.seq ? e : h), undefined);
+    this.events.push(chainAuditEvent(structuredClone(input), head));
+  }
+
+  async list(filter: AuditFilter, page: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {
+    const matching = this.events
+      .filter(
+        (e) =>
+          (filter.run === undefined || e.run_id === filter.run) &&
+          (filter.workflow === undefined || e.workflow === filter.workflow) &&
+          (filter.actor === undefined || e.actor.email.toLowerCase() === filter.actor.toLowerCase()),
+      )
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => b.e.at.localeCompare(a.e.at) || b.i - a.i)
+      .map(({ e }) => e);
+    const start = page.cursor ? Number(page.cursor) : 0;
+    const limit = page.limit ?? 50;
+    const events = matching.slice(start, start + limit).map((e) => structuredClone(e));
+    return start + limit < matching.length ? { events, cursor: String(start + limit) } : { events };
+  }
+
+  async readRun(runId: string): Promise<AuditEvent[]> {
+    return this.events
+      .filter((e) => e.run_id === runId)
+      .sort((a, b) => a.seq - b.seq)
+      .map((e) => structuredClone(e));
+  }
+}

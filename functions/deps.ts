@@ -1,0 +1,89 @@
+/**
+ * Composition: builds the SDK clients and adapters once and hands the use cases their deps.
+ * Handlers call `getDeps()` (lazy, once per cold start); the local runtime and tests may call
+ * `createDeps` with their own config, directory or extra notifiers.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadDirectoryFile } from '../statemachines/load.ts';
+import type { Directory } from '../statemachines/schema.ts';
+import { CompositeNotifier, type NamedNotifier } from './adapters/composite-notifier.ts';
+import { DynamoDbAuditLog } from './adapters/dynamodb-audit-log.ts';
+import { DynamoDbGateStore } from './adapters/dynamodb-gate-store.ts';
+import { DynamoDbVoteStore } from './adapters/dynamodb-vote-store.ts';
+import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
+import { LogNotifier } from './adapters/log-notifier.ts';
+import { SfnWorkflowEngine } from './adapters/sfn-workflow-engine.ts';
+import { TimerScheduler } from './adapters/timer-scheduler.ts';
+import { type AwsClients, createAwsClients } from './aws-clients.ts';
+import { type Config, loadConfig } from './config.ts';
+import type { ApprovalDeps } from './core/approval-deps.ts';
+import { escalate } from './core/escalate.ts';
+import type { AuditQuery, LogPort, WorkflowEngine } from './core/ports.ts';
+
+/** Everything the handlers use: the use cases' deps plus the audit reader, the clients and the logger. */
+export interface AppDeps extends ApprovalDeps {
+  auditQuery: AuditQuery;
+  clients: AwsClients;
+  logger: Logger;
+  /** Stops local timers (the timer scheduler); a no-op in AWS. */
+  stop(): void;
+}
+
+/** What a caller may swap in (the local runtime, tests). */
+export interface DepsOptions {
+  directory?: Directory;
+  /** Notifiers called besides the log notifier (Slack, email, ...). */
+  notifiers?: NamedNotifier[];
+  logger?: Logger;
+  engine?: WorkflowEngine;
+  now?: () => number;
+}
+
+/** Builds the deps from config: DynamoDB stores, Step Functions engine, scheduler, notifiers. */
+export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
+  const logger = options.logger ?? new Logger({ serviceName: config.serviceName });
+  const log: LogPort = {
+    info: (message, extra) => logger.info(message, extra ?? {}),
+    warn: (message, extra) => logger.warn(message, extra ?? {}),
+    error: (message, extra) => logger.error(message, extra ?? {}),
+  };
+  const clients = createAwsClients(config);
+  const audit = new DynamoDbAuditLog(clients.doc, config.tables.audit);
+  const notifier = new CompositeNotifier(
+    [{ name: 'log', notifier: new LogNotifier(log) }, ...(options.notifiers ?? [])],
+    log,
+  );
+  const timer =
+    config.scheduler.kind === 'timer'
+      ? new TimerScheduler((gateId, index) => escalate(deps, gateId, index), log)
+      : undefined;
+  const scheduler =
+    config.scheduler.kind === 'eventbridge'
+      ? new EventBridgeScheduler(clients.scheduler, config.scheduler)
+      : timer;
+  if (!scheduler) throw new Error('no scheduler configured');
+  const deps: AppDeps = {
+    gates: new DynamoDbGateStore(clients.doc, config.tables.gates),
+    votes: new DynamoDbVoteStore(clients.doc, config.tables.gates),
+    audit,
+    auditQuery: audit,
+    engine: options.engine ?? new SfnWorkflowEngine(clients.sfn),
+    notifier,
+    scheduler,
+    directory: options.directory ?? loadDirectoryFile(config.directoryFile),
+    now: options.now ?? Date.now,
+    log,
+    clients,
+    logger,
+    stop: () => timer?.stop(),
+  };
+  return deps;
+}
+
+let cached: AppDeps | undefined;
+
+/** The process-wide deps, built from the environment on first use (a Lambda cold start). */
+export function getDeps(): AppDeps {
+  cached ??= createDeps(loadConfig());
+  return cached;
+}

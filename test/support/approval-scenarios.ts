@@ -1,0 +1,639 @@
+/**
+ * The approval rules as one suite, run against memory adapters (unit) and dynalite (integration),
+ * so both stores are held to the same behaviour.
+ */
+import { describe, expect, it } from 'vitest';
+import { CompositeNotifier } from '../../functions/adapters/composite-notifier.ts';
+import { MemoryNotifier } from '../../functions/adapters/memory-notifier.ts';
+import type { ApprovalDeps } from '../../functions/core/approval-deps.ts';
+import { verifyAuditChain } from '../../functions/core/audit-chain.ts';
+import { castVote, type VoteOutcome, type VoteRequest } from '../../functions/core/cast-vote.ts';
+import { escalate } from '../../functions/core/escalate.ts';
+import type { GateStore } from '../../functions/core/ports.ts';
+import { recordTimeout } from '../../functions/core/record-timeout.ts';
+import { requestApproval } from '../../functions/core/request-approval.ts';
+import { ENGINE_CALL_LEASE_MS, resumeAllGates, resumeGate } from '../../functions/core/resume-gate.ts';
+import { TaskGoneError } from '../../functions/core/task-gone-error.ts';
+import type { ApprovalDecision } from '../../statemachines/contract.ts';
+import { requestInput, type TestDeps } from './approval-fixtures.ts';
+
+type MakeDeps = () => TestDeps;
+
+const HOUR = 3600_000;
+
+function vote(gateId: string, voter: string, overrides: Partial<VoteRequest> = {}): VoteRequest {
+  return { gateId, voter, decision: 'approve', channel: 'slack', ...overrides };
+}
+
+async function open(deps: ApprovalDeps, gate: Parameters<typeof requestInput>[0] = {}) {
+  const input = requestInput(gate);
+  const { gate: created } = await requestApproval(deps, input);
+  return { gateId: created.gate_id, input };
+}
+
+async function voteEvents(deps: TestDeps, runId: string) {
+  const events = await deps.audit.readRun(runId);
+  return events.filter((e) => e.action === 'approved' || e.action === 'rejected' || e.action === 'refused');
+}
+
+/** Wraps a GateStore so the process "dies" right after the write that closes a gate. */
+function crashAfterClose(store: GateStore): GateStore {
+  return Object.assign(Object.create(store) as GateStore, {
+    addApproval: async (...args: Parameters<GateStore['addApproval']>) => {
+      const written = await store.addApproval(...args);
+      if (written && args[3]) throw new Error('process died after closing the gate');
+      return written;
+    },
+  });
+}
+
+/** Defines the approval-rule tests for deps built by `makeDeps`. */
+export function describeApprovalRules(makeDeps: MakeDeps): void {
+  describe('castVote', () => {
+    it('counts an eligible approval and keeps the gate pending below the threshold', async () => {
+      const deps = makeDeps();
+      const { gateId } = await open(deps);
+      const outcome = await castVote(deps, vote(gateId, 'alice@acme.com'));
+      expect(outcome).toEqual({
+        kind: 'counted',
+        gate_id: gateId,
+        decision: 'approve',
+        status: 'pending',
+        approvals: 1,
+        required: 2,
+      });
+      expect(deps.engine.calls).toEqual([]);
+      expect((await deps.gates.get(gateId))?.status).toBe('pending');
+    });
+
+    it('sends one SendTaskSuccess with who approved, when and their comments once the threshold is met', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      deps.clock.advance(60_000);
+      await castVote(deps, vote(gateId, 'alice@acme.com', { comment: 'looks fine' }));
+      deps.clock.advance(60_000);
+      const outcome = await castVote(deps, vote(gateId, 'BOB@acme.com', { channel: 'email' }));
+      expect(outcome).toMatchObject({ kind: 'counted', status: 'approved', approvals: 2, required: 2 });
+      expect(deps.engine.calls).toHaveLength(1);
+      const call = deps.engine.calls[0];
+      expect(call?.kind).toBe('success');
+      expect(call?.token).toBe(input.task_token);
+      const decision = (call as { output: ApprovalDecision }).output;
+      expect(decision).toEqual({
+        gate_id: gateId,
+        step_id: 'approve',
+        status: 'approved',
+        approved_by: [
+          {
+            email: 'alice@acme.com',
+            name: 'Alice Lead',
+            at: '2026-11-25T10:01:00.000Z',
+            channel: 'slack',
+            comment: 'looks fine',
+          },
+          { email: 'bob@acme.com', name: 'Bob Builder', at: '2026-11-25T10:02:00.000Z', channel: 'email' },
+        ],
+        approved_by_count: 2,
+        requested_at: '2026-11-25T10:00:00.000Z',
+        decided_at: '2026-11-25T10:02:00.000Z',
+        plan_hash: 'sha256:abc123',
+      });
+      const gate = await deps.gates.get(gateId);
+      expect(gate).toMatchObject({ status: 'approved', engine_notified: true, engine_result: 'sent' });
+      expect(deps.notifier.sent.filter((n) => n.kind === 'decided')).toHaveLength(1);
+    });
+
+    it('sends exactly one SendTaskSuccess when all four of a 2-of-4 gate approve at once', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      const voters = ['alice@acme.com', 'bob@acme.com', 'carol@acme.com', 'dave@acme.com'];
+      const outcomes = await Promise.all(voters.map((v) => castVote(deps, vote(gateId, v))));
+      expect(deps.engine.calls.filter((c) => c.kind === 'success')).toHaveLength(1);
+      expect(deps.engine.calls).toHaveLength(1);
+      const counted = outcomes.filter((o) => o.kind === 'counted');
+      expect(counted).toHaveLength(2);
+      expect(outcomes.filter((o) => o.kind === 'refused').map((o) => (o as { code: string }).code)).toEqual([
+        'closed',
+        'closed',
+      ]);
+      const gate = await deps.gates.get(gateId);
+      expect(gate?.approved_by).toHaveLength(2);
+      const decision = (deps.engine.calls[0] as { output: ApprovalDecision }).output;
+      expect(decision.approved_by.map((a) => a.email).sort()).toEqual(
+        gate?.approved_by.map((a) => a.email).sort(),
+      );
+      const events = await voteEvents(deps, input.run.id);
+      expect(events).toHaveLength(4);
+      expect(events.filter((e) => e.action === 'approved')).toHaveLength(2);
+      expect(events.filter((e) => e.action === 'refused')).toHaveLength(2);
+      expect(verifyAuditChain(await deps.audit.readRun(input.run.id)).ok).toBe(true);
+    });
+
+    it('counts a person once when they approve from two channels', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      const first = await castVote(deps, vote(gateId, 'alice@acme.com', { channel: 'slack' }));
+      const second = await castVote(deps, vote(gateId, 'Alice@Acme.com', { channel: 'email' }));
+      expect(first).toMatchObject({ kind: 'counted', approvals: 1 });
+      expect(second).toMatchObject({ kind: 'refused', code: 'already_voted' });
+      expect((second as { reason: string }).reason).toContain('via slack');
+      expect((await deps.gates.get(gateId))?.approved_by).toHaveLength(1);
+      const refused = (await voteEvents(deps, input.run.id)).filter((e) => e.action === 'refused');
+      expect(refused).toHaveLength(1);
+      expect(refused[0]?.reason).toContain('already approved');
+      expect(deps.engine.calls).toEqual([]);
+    });
+
+    it('counts a person once when both of their channels arrive at the same moment', async () => {
+      const deps = makeDeps();
+      const { gateId } = await open(deps);
+      const outcomes = await Promise.all(
+        (['slack', 'email', 'web', 'api'] as const).map((channel) =>
+          castVote(deps, vote(gateId, 'carol@acme.com', { channel })),
+        ),
+      );
+      expect(outcomes.filter((o) => o.kind === 'counted')).toHaveLength(1);
+      expect(outcomes.filter((o) => o.kind === 'refused' && o.code === 'already_voted')).toHaveLength(3);
+      const gate = await deps.gates.get(gateId);
+      expect(gate?.approved_by.map((a) => a.email)).toEqual(['carol@acme.com']);
+      expect(gate?.status).toBe('pending');
+    });
+
+    it('refuses the requester unless the gate allows self-approval', async () => {
+      const deps = makeDeps();
+      const refusedGate = await open(deps, { approvers: ['team:platform-leads', 'user:jane@acme.com'] });
+      const refused = await castVote(deps, vote(refusedGate.gateId, 'jane@acme.com'));
+      expect(refused).toMatchObject({ kind: 'refused', code: 'self_approval' });
+      expect((refused as { reason: string }).reason).toContain('started this run');
+
+      const allowedGate = await open(deps, {
+        approvers: ['team:platform-leads', 'user:jane@acme.com'],
+        allow_self_approval: true,
+      });
+      expect(await castVote(deps, vote(allowedGate.gateId, 'jane@acme.com'))).toMatchObject({
+        kind: 'counted',
+      });
+    });
+
+    it('refuses a viewer even when the gate names them', async () => {
+      const deps = makeDeps();
+      const { gateId } = await open(deps, { approvers: ['team:platform-leads', 'user:vera@acme.com'] });
+      const outcome = await castVote(deps, vote(gateId, 'vera@acme.com'));
+      expect(outcome).toMatchObject({ kind: 'refused', code: 'viewer' });
+      expect((outcome as { reason: string }).reason).toContain('viewers cannot approve');
+    });
+
+    it('refuses someone who is not an approver, and someone not in the directory', async () => {
+      const deps = makeDeps();
+      const { gateId } = await open(deps);
+      expect(await castVote(deps, vote(gateId, 'omar@acme.com'))).toMatchObject({
+        kind: 'refused',
+        code: 'not_approver',
+      });
+      expect(await castVote(deps, vote(gateId, 'mallory@evil.example'))).toMatchObject({
+        kind: 'refused',
+        code: 'unknown_user',
+      });
+      expect((await deps.gates.get(gateId))?.approved_by).toEqual([]);
+    });
+
+    it('refuses a vote after the timeout, saying when the gate timed out', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      deps.clock.advance(4 * HOUR + 1000);
+      await recordTimeout(deps, {
+        run: input.run,
+        step_id: 'approve',
+        on_timeout: 'cancel',
+        error: { Error: 'States.Timeout' },
+      });
+      const outcome = await castVote(deps, vote(gateId, 'alice@acme.com'));
+      expect(outcome).toMatchObject({ kind: 'refused', code: 'closed', status: 'timed_out' });
+      expect((outcome as { reason: string }).reason).toBe('This gate timed out at 2026-11-25T14:00:01Z.');
+      expect(deps.engine.calls).toEqual([]);
+    });
+
+    it('refuses a vote after the deadline even before the timeout was recorded', async () => {
+      const deps = makeDeps();
+      const { gateId } = await open(deps);
+      deps.clock.advance(4 * HOUR);
+      const outcome = await castVote(deps, vote(gateId, 'alice@acme.com'));
+      expect(outcome).toMatchObject({ kind: 'refused', code: 'expired' });
+      expect((outcome as { reason: string }).reason).toContain('expired at 2026-11-25T14:00:00Z');
+      expect((await deps.gates.get(gateId))?.approved_by).toEqual([]);
+    });
+
+    it('rejects with SendTaskFailure(Rejected) naming who and why, and refuses later approvals', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      await castVote(deps, vote(gateId, 'alice@acme.com'));
+      const rejected = await castVote(
+        deps,
+        vote(gateId, 'bob@acme.com', { decision: 'reject', comment: 'wrong VPC' }),
+      );
+      expect(rejected).toMatchObject({ kind: 'counted', decision: 'reject', status: 'rejected' });
+      const later = await castVote(deps, vote(gateId, 'carol@acme.com'));
+      expect(later).toMatchObject({ kind: 'refused', code: 'closed', status: 'rejected' });
+      expect((later as { reason: string }).reason).toBe(
+        'This gate was rejected at 2026-11-25T10:00:00Z by Bob Builder: "wrong VPC"',
+      );
+      expect(deps.engine.calls).toHaveLength(1);
+      const call = deps.engine.calls[0];
+      expect(call).toMatchObject({ kind: 'failure', error: 'Rejected', token: input.task_token });
+      const cause = JSON.parse((call as { cause: string }).cause);
+      expect(cause).toMatchObject({
+        gate_id: gateId,
+        closed_by: { email: 'bob@acme.com' },
+        comment: 'wrong VPC',
+      });
+    });
+
+    it('makes exactly one engine call when a rejection races approvals', async () => {
+      const deps = makeDeps();
+      const { gateId } = await open(deps, { required: 3 });
+      const outcomes = await Promise.all([
+        castVote(deps, vote(gateId, 'alice@acme.com')),
+        castVote(deps, vote(gateId, 'bob@acme.com', { decision: 'reject' })),
+        castVote(deps, vote(gateId, 'carol@acme.com')),
+        castVote(deps, vote(gateId, 'dave@acme.com')),
+      ]);
+      expect(deps.engine.calls).toHaveLength(1);
+      const gate = await deps.gates.get(gateId);
+      const expected = gate?.status === 'rejected' ? 'failure' : 'success';
+      expect(deps.engine.calls[0]?.kind).toBe(expected);
+      expect(outcomes.filter((o) => o.kind === 'counted' && o.status !== 'pending')).toHaveLength(1);
+    });
+
+    it('audits every attempt with actor, plan summary, response time and the reason for refusals', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      deps.clock.advance(90_000);
+      await castVote(deps, vote(gateId, 'alice@acme.com', { comment: 'ok', channel: 'web' }));
+      await castVote(deps, vote(gateId, 'vera@acme.com', { channel: 'api' }));
+      const events = await deps.audit.readRun(input.run.id);
+      expect(events.map((e) => e.action)).toEqual(['requested', 'approved', 'refused']);
+      expect(events[1]).toMatchObject({
+        actor: { email: 'alice@acme.com', name: 'Alice Lead' },
+        workflow: 'production-deploy',
+        run_id: input.run.id,
+        gate_id: gateId,
+        comment: 'ok',
+        channel: 'web',
+        response_time_ms: 90_000,
+        plan_summary: {
+          project: 'aws-production-network',
+          add: 3,
+          change: 1,
+          destroy: 0,
+          replace: 0,
+          hash: 'sha256:abc123',
+        },
+      });
+      expect(events[2]).toMatchObject({
+        actor: { email: 'vera@acme.com' },
+        action: 'refused',
+        channel: 'api',
+      });
+      expect(events[2]?.reason).toContain('viewer');
+    });
+
+    it('answers not_found for an unknown gate', async () => {
+      const deps = makeDeps();
+      expect(await castVote(deps, vote('g_000000000000000000000000', 'alice@acme.com'))).toMatchObject({
+        kind: 'refused',
+        code: 'not_found',
+      });
+    });
+
+    it('finishes the engine call on the next vote when the process died between closing and SendTaskSuccess', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      await castVote(deps, vote(gateId, 'alice@acme.com'));
+      await expect(
+        castVote({ ...deps, gates: crashAfterClose(deps.gates) }, vote(gateId, 'bob@acme.com')),
+      ).rejects.toThrow('process died');
+      expect(deps.engine.calls).toEqual([]);
+      expect(await deps.gates.get(gateId)).toMatchObject({ status: 'approved', engine_notified: false });
+
+      // Within the closer's lease nobody else calls the engine: it may still be on its way.
+      expect(await castVote(deps, vote(gateId, 'carol@acme.com'))).toMatchObject({
+        kind: 'refused',
+        code: 'closed',
+      });
+      expect(deps.engine.calls).toEqual([]);
+
+      deps.clock.advance(ENGINE_CALL_LEASE_MS + 1);
+      const late = await castVote(deps, vote(gateId, 'dave@acme.com'));
+      expect(late).toMatchObject({ kind: 'refused', code: 'closed', status: 'approved' });
+      expect(deps.engine.calls).toHaveLength(1);
+      expect(deps.engine.calls[0]).toMatchObject({ kind: 'success', token: input.task_token });
+      const decision = (deps.engine.calls[0] as { output: ApprovalDecision }).output;
+      expect(decision.approved_by.map((a) => a.email)).toEqual(['alice@acme.com', 'bob@acme.com']);
+      expect(await deps.gates.get(gateId)).toMatchObject({ engine_notified: true, engine_result: 'sent' });
+
+      await castVote(deps, vote(gateId, 'carol@acme.com'));
+      expect(deps.engine.calls).toHaveLength(1);
+    });
+
+    it('isolates a failing notifier: the others still hear and the gate still decides', async () => {
+      const base = makeDeps();
+      const kept = new MemoryNotifier();
+      const broken = {
+        requested: async () => {
+          throw new Error('slack is down');
+        },
+        decided: async () => {
+          throw new Error('slack is down');
+        },
+        expired: async () => {},
+        escalated: async () => {},
+      };
+      const notifier = new CompositeNotifier(
+        [
+          { name: 'slack', notifier: broken },
+          { name: 'memory', notifier: kept },
+        ],
+        base.log,
+      );
+      const deps = { ...base, notifier };
+      const { gateId, input } = await open(deps);
+      await castVote(deps, vote(gateId, 'alice@acme.com'));
+      await castVote(deps, vote(gateId, 'bob@acme.com'));
+      expect(kept.sent.map((n) => n.kind)).toEqual(['requested', 'decided']);
+      expect(base.engine.calls).toHaveLength(1);
+      const failures = base.log.lines.filter((l) => l.message === 'notifier failed');
+      expect(failures).toHaveLength(2);
+      expect(failures[0]?.extra).toMatchObject({ notifier: 'slack', error: 'Error' });
+      expect(JSON.stringify(base.log.lines)).not.toContain(input.task_token);
+    });
+  });
+
+  describe('resumeGate', () => {
+    it('finishes an owed SendTaskSuccess once, and does nothing the second time', async () => {
+      const deps = makeDeps();
+      const { gateId } = await open(deps);
+      await castVote(deps, vote(gateId, 'alice@acme.com'));
+      await expect(
+        castVote({ ...deps, gates: crashAfterClose(deps.gates) }, vote(gateId, 'bob@acme.com')),
+      ).rejects.toThrow();
+      expect(await resumeGate(deps, gateId)).toMatchObject({ kind: 'busy' });
+      deps.clock.advance(ENGINE_CALL_LEASE_MS + 1);
+      expect(await resumeGate(deps, gateId)).toMatchObject({
+        kind: 'resumed',
+        status: 'approved',
+        engine_result: 'sent',
+      });
+      expect(await resumeGate(deps, gateId)).toMatchObject({ kind: 'nothing_to_do', engine_result: 'sent' });
+      expect(deps.engine.calls).toHaveLength(1);
+    });
+
+    it('retries after an engine outage, found by the sweep', async () => {
+      const deps = makeDeps();
+      const { gateId } = await open(deps, { required: 1 });
+      deps.engine.failNext(Object.assign(new Error('connect ECONNREFUSED'), { name: 'NetworkError' }));
+      expect(await castVote(deps, vote(gateId, 'alice@acme.com'))).toMatchObject({
+        kind: 'counted',
+        status: 'approved',
+      });
+      expect(await deps.gates.get(gateId)).toMatchObject({ status: 'approved', engine_notified: false });
+      deps.clock.advance(ENGINE_CALL_LEASE_MS + 1);
+      const outcomes = await resumeAllGates(deps);
+      expect(outcomes).toEqual([
+        { kind: 'resumed', gate_id: gateId, status: 'approved', engine_result: 'sent' },
+      ]);
+      expect(deps.engine.calls).toHaveLength(1);
+      expect(await resumeAllGates(deps)).toEqual([]);
+    });
+
+    it('records "too late" when the engine no longer waits for the task', async () => {
+      const deps = makeDeps();
+      const { gateId } = await open(deps, { required: 1 });
+      deps.engine.failNext(new TaskGoneError('the task no longer waits (TaskTimedOut)'));
+      await castVote(deps, vote(gateId, 'alice@acme.com'));
+      expect(await deps.gates.get(gateId)).toMatchObject({
+        engine_notified: true,
+        engine_result: 'too_late',
+      });
+      expect(await resumeGate(deps, gateId)).toMatchObject({
+        kind: 'nothing_to_do',
+        engine_result: 'too_late',
+      });
+    });
+
+    it('leaves a pending gate alone', async () => {
+      const deps = makeDeps();
+      const { gateId } = await open(deps);
+      expect(await resumeGate(deps, gateId)).toEqual({ kind: 'pending', gate_id: gateId });
+    });
+  });
+
+  describe('requestApproval', () => {
+    it('stores the gate with resolved approvers, deadline and plan, audits requested and notifies', async () => {
+      const deps = makeDeps();
+      const input = requestInput({ approvers: ['team:platform-leads', 'user:erin@acme.com', 'team:nobody'] });
+      const { gate, outcome } = await requestApproval(deps, input);
+      expect(outcome).toBe('created');
+      const stored = await deps.gates.get(gate.gate_id);
+      expect(stored).toMatchObject({
+        status: 'pending',
+        required: 2,
+        requested_at: '2026-11-25T10:00:00.000Z',
+        deadline: '2026-11-25T14:00:00.000Z',
+        requester: { email: 'jane@acme.com', name: 'Jane Requester' },
+        unresolved: ['team:nobody'],
+        data: { plan: { hash: 'sha256:abc123' }, cost: { monthly_delta: 45.2 } },
+      });
+      expect(stored?.approvers.map((a) => a.email)).toEqual([
+        'alice@acme.com',
+        'bob@acme.com',
+        'carol@acme.com',
+        'dave@acme.com',
+        'erin@acme.com',
+      ]);
+      expect(stored?.approvers[0]).toEqual({
+        email: 'alice@acme.com',
+        name: 'Alice Lead',
+        role: 'admin',
+        slack: 'U0ALICE',
+      });
+      const [requested] = await deps.audit.readRun(input.run.id);
+      expect(requested).toMatchObject({ action: 'requested', actor: { email: 'jane@acme.com' }, seq: 1 });
+      expect(deps.notifier.sent.map((n) => n.kind)).toEqual(['requested']);
+    });
+
+    it('never returns the task token from any read', async () => {
+      const deps = makeDeps();
+      const input = requestInput({}, undefined, 'SECRET-TASK-TOKEN-123');
+      const { gate } = await requestApproval(deps, input);
+      await castVote(deps, vote(gate.gate_id, 'alice@acme.com'));
+      const reads = [
+        gate,
+        await deps.gates.get(gate.gate_id),
+        await deps.gates.listByRun(input.run.id),
+        await deps.gates.listByStatus('pending'),
+        await deps.audit.readRun(input.run.id),
+        deps.notifier.sent,
+        deps.log.lines,
+      ];
+      expect(JSON.stringify(reads)).not.toContain('SECRET-TASK-TOKEN');
+      expect(await deps.gates.getTaskToken(gate.gate_id)).toBe('SECRET-TASK-TOKEN-123');
+    });
+
+    it('replaces the token on a retried request instead of creating a second gate', async () => {
+      const deps = makeDeps();
+      const first = requestInput({ required: 1 });
+      await requestApproval(deps, first);
+      deps.clock.advance(5000);
+      const retry = { ...first, task_token: 'token-retry' };
+      const { gate, outcome } = await requestApproval(deps, retry);
+      expect(outcome).toBe('token_replaced');
+      expect(gate.deadline).toBe('2026-11-25T14:00:05.000Z');
+      expect(await deps.gates.listByRun(first.run.id)).toHaveLength(1);
+      await castVote(deps, vote(gate.gate_id, 'alice@acme.com'));
+      expect(deps.engine.calls.map((c) => c.token)).toEqual(['token-retry']);
+      const requested = (await deps.audit.readRun(first.run.id)).filter((e) => e.action === 'requested');
+      expect(requested).toHaveLength(1);
+    });
+
+    it('answers a retried request on a closed gate with the recorded outcome', async () => {
+      const deps = makeDeps();
+      const first = requestInput({ required: 1 });
+      const { gate } = await requestApproval(deps, first);
+      await castVote(deps, vote(gate.gate_id, 'alice@acme.com'));
+      const { outcome } = await requestApproval(deps, { ...first, task_token: 'token-second-task' });
+      expect(outcome).toBe('already_closed');
+      expect(deps.engine.calls.map((c) => [c.kind, c.token])).toEqual([
+        ['success', first.task_token],
+        ['success', 'token-second-task'],
+      ]);
+    });
+
+    it('schedules each escalation level that falls before the deadline', async () => {
+      const deps = makeDeps();
+      const { gate } = await requestApproval(
+        deps,
+        requestInput({
+          escalation: [
+            { after_seconds: 3600, approvers: ['team:managers'] },
+            { after_seconds: 5 * 3600, approvers: ['role:admin'] },
+          ],
+        }),
+      );
+      expect(deps.scheduler.scheduled).toEqual([
+        { gateId: gate.gate_id, index: 0, at: new Date('2026-11-25T11:00:00.000Z') },
+      ]);
+    });
+  });
+
+  describe('recordTimeout', () => {
+    it('marks the gate timed out, audits the timeout as response time and tells the notifiers', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      await castVote(deps, vote(gateId, 'alice@acme.com'));
+      deps.clock.advance(4 * HOUR);
+      const failure = await recordTimeout(deps, {
+        run: input.run,
+        step_id: 'approve',
+        on_timeout: 'cancel',
+        error: { Error: 'States.Timeout' },
+      });
+      expect(failure.Error).toBe('Cancelled');
+      expect(JSON.parse(failure.Cause)).toMatchObject({
+        gate_id: gateId,
+        status: 'timed_out',
+        approvals: 1,
+        required: 2,
+      });
+      expect(await deps.gates.get(gateId)).toMatchObject({ status: 'timed_out', engine_notified: true });
+      const last = (await deps.audit.readRun(input.run.id)).at(-1);
+      expect(last).toMatchObject({
+        action: 'timed_out',
+        actor: { email: 'system:timeout' },
+        response_time_ms: 4 * HOUR,
+      });
+      expect(deps.notifier.sent.map((n) => n.kind)).toEqual(['requested', 'expired']);
+      expect(deps.engine.calls).toEqual([]);
+    });
+
+    it('returns TimedOut for on_timeout reject', async () => {
+      const deps = makeDeps();
+      const { input } = await open(deps, { on_timeout: 'reject' });
+      const failure = await recordTimeout(deps, {
+        run: input.run,
+        step_id: 'approve',
+        on_timeout: 'reject',
+        error: { Error: 'States.Timeout' },
+      });
+      expect(failure.Error).toBe('TimedOut');
+    });
+
+    it('says so when a vote closed the gate first, and audits no timeout', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps, { required: 1 });
+      await castVote(deps, vote(gateId, 'alice@acme.com'));
+      const failure = await recordTimeout(deps, {
+        run: input.run,
+        step_id: 'approve',
+        on_timeout: 'cancel',
+        error: { Error: 'States.Timeout' },
+      });
+      expect(JSON.parse(failure.Cause).message).toContain('This gate was approved at');
+      expect(await deps.gates.get(gateId)).toMatchObject({ status: 'approved' });
+      expect((await deps.audit.readRun(input.run.id)).map((e) => e.action)).not.toContain('timed_out');
+    });
+  });
+
+  describe('escalate', () => {
+    it("adds the level's people, who may then approve, and audits escalated", async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps, {
+        required: 1,
+        escalation: [{ after_seconds: 3600, approvers: ['team:managers'] }],
+      });
+      expect(await castVote(deps, vote(gateId, 'erin@acme.com'))).toMatchObject({
+        kind: 'refused',
+        code: 'not_approver',
+      });
+      deps.clock.advance(HOUR);
+      const outcome = await escalate(deps, gateId, 0);
+      expect(outcome).toMatchObject({ kind: 'escalated', people: [{ email: 'erin@acme.com' }] });
+      const escalated = deps.notifier.sent.find((n) => n.kind === 'escalated');
+      expect(escalated && 'people' in escalated ? escalated.people.map((p) => p.email) : []).toEqual([
+        'erin@acme.com',
+      ]);
+      const event = (await deps.audit.readRun(input.run.id)).find((e) => e.action === 'escalated');
+      expect(event).toMatchObject({
+        actor: { email: 'system:escalation' },
+        details: { level: 0, added: ['erin@acme.com'] },
+      });
+      expect(await castVote(deps, vote(gateId, 'erin@acme.com'))).toMatchObject({
+        kind: 'counted',
+        status: 'approved',
+      });
+    });
+
+    it('fires a level once, and not on a closed gate', async () => {
+      const deps = makeDeps();
+      const { gateId } = await open(deps, {
+        required: 1,
+        escalation: [{ after_seconds: 60, approvers: ['team:managers'] }],
+      });
+      const both = await Promise.all([escalate(deps, gateId, 0), escalate(deps, gateId, 0)]);
+      expect(both.filter((o) => o.kind === 'escalated')).toHaveLength(1);
+      await castVote(deps, vote(gateId, 'alice@acme.com'));
+      const closed = await open(deps, {
+        required: 1,
+        escalation: [{ after_seconds: 60, approvers: ['team:managers'] }],
+      });
+      await castVote(deps, vote(closed.gateId, 'alice@acme.com'));
+      expect(await escalate(deps, closed.gateId, 0)).toMatchObject({
+        kind: 'skipped',
+        reason: 'gate is approved',
+      });
+      expect(deps.notifier.sent.filter((n) => n.kind === 'escalated')).toHaveLength(1);
+    });
+  });
+}
+
+/** Re-exported so suites can type outcomes. */
+export type { VoteOutcome };
