@@ -237,6 +237,7 @@ export class Executions {
   }
 
   private load(record: ExecutionRecord): void {
+    record.taskTokens ??= [];
     this.records.set(record.executionArn, record);
     this.nextSeq = Math.max(this.nextSeq, record.seq + 1);
     const owner = { executionArn: record.executionArn };

@@ -23,12 +23,7 @@ export function createSfnHttpServer(
       .then((body) => send(res, 200, body))
       .catch((error: unknown) => {
         if (isSfnError(error)) {
-          send(
-            res,
-            error.code === 'UnknownOperationException' ? 404 : 400,
-            { __type: error.code, message: error.message },
-            error.code,
-          );
+          send(res, 400, { __type: error.code, message: error.message }, error.code);
           return;
         }
         onInternalError(error);

@@ -182,3 +182,62 @@ describe('unsupported resources', () => {
     expect(result.cause).toContain('arn:aws:states:::sqs:sendMessage');
   });
 });
+
+describe('tasks inside Map and Parallel', () => {
+  it('runs Lambda tasks of nested state machines and records map iterations', async () => {
+    h.lambdas.on('square', (payload) => (payload as number) ** 2);
+    h.lambdas.on('label', () => 'labelled');
+    const arn = await createMachine(h, 'nested', {
+      StartAt: 'Both',
+      States: {
+        Both: {
+          Type: 'Parallel',
+          Branches: [
+            {
+              StartAt: 'Each',
+              States: {
+                Each: {
+                  Type: 'Map',
+                  ItemsPath: '$.numbers',
+                  ItemProcessor: {
+                    StartAt: 'Square',
+                    States: { Square: { Type: 'Task', Resource: fn('square'), TimeoutSeconds: 5, End: true } },
+                  },
+                  End: true,
+                },
+              },
+            },
+            {
+              StartAt: 'Label',
+              States: { Label: { Type: 'Task', Resource: fn('label'), TimeoutSeconds: 5, End: true } },
+            },
+          ],
+          End: true,
+        },
+      },
+    });
+
+    const result = await runToEnd(h, arn, { numbers: [2, 3] });
+
+    expect(JSON.parse(result.output ?? '')).toEqual([[4, 9], 'labelled']);
+    const types = await historyTypes(h, result.executionArn ?? '');
+    expect(types.filter((type) => type === 'MapIterationSucceeded')).toHaveLength(2);
+    expect(types.filter((type) => type === 'LambdaFunctionSucceeded')).toHaveLength(3);
+    expect(types.at(-2)).toBe('ParallelStateExited');
+  });
+});
+
+describe('state machine TimeoutSeconds', () => {
+  it('ends an execution that runs too long as TIMED_OUT', async () => {
+    const arn = await createMachine(h, 'too-long', {
+      TimeoutSeconds: 1,
+      StartAt: 'Linger',
+      States: { Linger: { Type: 'Wait', Seconds: 30, End: true } },
+    });
+
+    const result = await runToEnd(h, arn, {});
+
+    expect(result).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect((await historyTypes(h, result.executionArn ?? '')).at(-1)).toBe('ExecutionTimedOut');
+  });
+});

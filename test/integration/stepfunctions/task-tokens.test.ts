@@ -205,6 +205,34 @@ describe('TimeoutSeconds on a waiting task', () => {
   });
 });
 
+describe('HeartbeatSeconds on a waiting task', () => {
+  it('fails the task with States.HeartbeatTimeout when no heartbeat arrives in time', async () => {
+    const arn = await createMachine(h, 'heartbeat', {
+      StartAt: 'Wait',
+      States: {
+        Wait: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: { FunctionName: fn('request-approval'), Payload: { 'task_token.$': '$$.Task.Token' } },
+          TimeoutSeconds: 30,
+          HeartbeatSeconds: 1,
+          End: true,
+        },
+      },
+    });
+    const pending = h.lambdas.nextCall('request-approval');
+    const executionArn = await startExecution(h, arn, {});
+    const token = ((await pending).payload as { task_token: string }).task_token;
+
+    const result = await finished(h, executionArn);
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
+    await expect(h.client.send(new SendTaskHeartbeatCommand({ taskToken: token }))).rejects.toMatchObject({
+      name: 'TaskTimedOut',
+    });
+  });
+});
+
 describe('StopExecution', () => {
   it('aborts a waiting execution with the given error and cause, and its token stops working', async () => {
     const { executionArn, token } = await startGate();
