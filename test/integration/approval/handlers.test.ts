@@ -1,0 +1,105 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { castVote } from '../../../functions/core/cast-vote.ts';
+import { DIRECTORY, requestInput } from '../../support/approval-fixtures.ts';
+import { type Dynalite, startDynalite } from '../../support/dynalite.ts';
+import { startFakeAwsServer } from '../../support/fake-aws-server.ts';
+
+let db: Dynalite;
+let sfn: Awaited<ReturnType<typeof startFakeAwsServer>>;
+const stdout: string[] = [];
+const originalWrite = process.stdout.write.bind(process.stdout);
+
+beforeAll(async () => {
+  db = await startDynalite();
+  sfn = await startFakeAwsServer();
+  const dir = mkdtempSync(join(tmpdir(), 'signoff-directory-'));
+  writeFileSync(join(dir, 'directory.yaml'), stringify(DIRECTORY));
+  Object.assign(process.env, {
+    SIGNOFF_GATES_TABLE: db.tableNames.gates,
+    SIGNOFF_AUDIT_TABLE: db.tableNames.audit,
+    SIGNOFF_DYNAMODB_ENDPOINT: db.endpoint,
+    SIGNOFF_SFN_ENDPOINT: sfn.endpoint,
+    SIGNOFF_DIRECTORY_FILE: join(dir, 'directory.yaml'),
+    SIGNOFF_SCHEDULER: 'timer',
+    SIGNOFF_LOCAL: '1',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  });
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    stdout.push(String(chunk));
+    return originalWrite(chunk, ...rest);
+  }) as typeof process.stdout.write;
+});
+
+afterAll(async () => {
+  process.stdout.write = originalWrite;
+  (await import('../../../functions/deps.ts')).getDeps().stop();
+  await sfn?.stop();
+  await db?.stop();
+});
+
+describe('handlers', () => {
+  it('request-approval stores the gate; a closing vote reaches Step Functions with the token', async () => {
+    const { handler } = await import('../../../functions/request-approval/handler.ts');
+    const input = requestInput({ required: 1 }, undefined, 'HANDLER-SECRET-TOKEN');
+    const result = await handler(input);
+    expect(result).toEqual({ gate_id: expect.stringMatching(/^g_/), outcome: 'created' });
+    expect(JSON.stringify(result)).not.toContain('HANDLER-SECRET');
+
+    const { getDeps } = await import('../../../functions/deps.ts');
+    const outcome = await castVote(getDeps(), {
+      gateId: result.gate_id,
+      voter: 'alice@acme.com',
+      decision: 'approve',
+      channel: 'web',
+    });
+    expect(outcome).toMatchObject({ kind: 'counted', status: 'approved' });
+    const call = sfn.requests.find((r) => r.headers['x-amz-target'] === 'AWSStepFunctions.SendTaskSuccess');
+    expect(JSON.parse(call?.body ?? '{}').taskToken).toBe('HANDLER-SECRET-TOKEN');
+    expect(stdout.join('')).toContain(result.gate_id);
+    expect(stdout.join('')).not.toContain('HANDLER-SECRET');
+  });
+
+  it('record-timeout returns the { Error, Cause } the state machine fails the run with', async () => {
+    const requestApproval = (await import('../../../functions/request-approval/handler.ts')).handler;
+    const { handler } = await import('../../../functions/record-timeout/handler.ts');
+    const cancel = requestInput();
+    await requestApproval(cancel);
+    const failure = await handler({
+      run: cancel.run,
+      step_id: 'approve',
+      on_timeout: 'cancel',
+      error: { Error: 'States.Timeout' },
+    });
+    expect(failure.Error).toBe('Cancelled');
+    expect(JSON.parse(failure.Cause)).toMatchObject({ status: 'timed_out' });
+
+    const reject = requestInput({ on_timeout: 'reject' });
+    await requestApproval(reject);
+    const rejected = await handler({
+      run: reject.run,
+      step_id: 'approve',
+      on_timeout: 'reject',
+      error: { Error: 'States.Timeout' },
+    });
+    expect(rejected.Error).toBe('TimedOut');
+  });
+
+  it('escalate and resume-gate check their input and report what they did', async () => {
+    const escalateHandler = (await import('../../../functions/escalate/handler.ts')).handler;
+    const resumeHandler = (await import('../../../functions/resume-gate/handler.ts')).handler;
+    await expect(escalateHandler({ gate_id: 'nope', index: 0 })).rejects.toThrow('escalate expects');
+    expect(await escalateHandler({ gate_id: 'g_000000000000000000000000', index: 0 })).toEqual({
+      kind: 'skipped',
+      gate_id: 'g_000000000000000000000000',
+      index: 0,
+    });
+    expect(await resumeHandler({ gate_id: 'g_000000000000000000000000' })).toEqual({
+      outcomes: [{ kind: 'not_found', gate_id: 'g_000000000000000000000000' }],
+    });
+    await expect(resumeHandler({})).resolves.toEqual({ outcomes: [] });
+  });
+});

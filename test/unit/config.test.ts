@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../functions/config.ts';
+
+const base = { SIGNOFF_GATES_TABLE: 'gates', SIGNOFF_AUDIT_TABLE: 'audit' };
+
+describe('loadConfig', () => {
+  it('reads table names and endpoints, with defaults for the rest', () => {
+    const config = loadConfig({ ...base, SIGNOFF_DYNAMODB_ENDPOINT: 'http://127.0.0.1:4567' });
+    expect(config).toEqual({
+      region: 'us-east-1',
+      tables: { gates: 'gates', audit: 'audit' },
+      endpoints: { dynamodb: 'http://127.0.0.1:4567' },
+      localCredentials: true,
+      directoryFile: 'config/directory.yaml',
+      scheduler: { kind: 'timer' },
+      serviceName: 'signoff',
+    });
+  });
+
+  it('names every missing variable in one error', () => {
+    expect(() => loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'fn' })).toThrow(
+      'set these environment variables: SIGNOFF_GATES_TABLE, SIGNOFF_AUDIT_TABLE, SIGNOFF_ESCALATE_FUNCTION_ARN, SIGNOFF_SCHEDULER_ROLE_ARN',
+    );
+  });
+
+  it('uses EventBridge Scheduler inside Lambda and the real AWS credentials chain', () => {
+    const config = loadConfig({
+      ...base,
+      AWS_LAMBDA_FUNCTION_NAME: 'fn',
+      AWS_REGION: 'eu-west-1',
+      SIGNOFF_ESCALATE_FUNCTION_ARN: 'arn:fn',
+      SIGNOFF_SCHEDULER_ROLE_ARN: 'arn:role',
+    });
+    expect(config.scheduler).toEqual({
+      kind: 'eventbridge',
+      targetArn: 'arn:fn',
+      roleArn: 'arn:role',
+      groupName: 'default',
+    });
+    expect(config.region).toBe('eu-west-1');
+    expect(config.localCredentials).toBe(false);
+  });
+
+  it('rejects an unknown scheduler kind', () => {
+    expect(() => loadConfig({ ...base, SIGNOFF_SCHEDULER: 'cron' })).toThrow(
+      'SIGNOFF_SCHEDULER must be eventbridge or timer',
+    );
+  });
+});
