@@ -68,6 +68,7 @@ function functionName(functionArn: string): string {
 /** A running local Step Functions server with fakes, an SDK client and a throwaway data directory. */
 export interface Harness {
   sfn: LocalStepFunctions;
+  endpoint: string;
   client: SFNClient;
   lambdas: FakeLambdas;
   builds: { projectName: string; environment: Record<string, string> }[];
@@ -102,7 +103,7 @@ export async function startHarness(dataDir = mkdtempSync(join(tmpdir(), 'signoff
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
     });
-    return { sfn, client };
+    return { sfn, endpoint, client };
   };
   const harness: Harness = {
     ...(await create()),

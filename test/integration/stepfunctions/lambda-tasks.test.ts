@@ -201,7 +201,9 @@ describe('tasks inside Map and Parallel', () => {
                   ItemsPath: '$.numbers',
                   ItemProcessor: {
                     StartAt: 'Square',
-                    States: { Square: { Type: 'Task', Resource: fn('square'), TimeoutSeconds: 5, End: true } },
+                    States: {
+                      Square: { Type: 'Task', Resource: fn('square'), TimeoutSeconds: 5, End: true },
+                    },
                   },
                   End: true,
                 },
