@@ -1,0 +1,95 @@
+/** Compares the desired state with the refreshed real state and plans the changes. */
+import { addressOf, type DesiredResource } from './desired.ts';
+import { desiredAttributes, readObject } from './objects.ts';
+import type { Attributes, State } from './state.ts';
+
+/** Terraform's action lists that this tool plans. */
+export type Actions = ['create'] | ['update'] | ['delete'] | ['no-op'] | ['delete', 'create'];
+
+/** One planned change of one resource. */
+export interface PlannedChange {
+  address: string;
+  type: string;
+  name: string;
+  actions: Actions;
+  before: Attributes | null;
+  after: Attributes | null;
+  /** For a replace: the attributes that force it (Terraform's `replace_paths`). */
+  replace_paths?: string[][];
+}
+
+/** A saved plan: exactly what `apply` will do, and the state it was planned against. */
+export interface SavedPlan {
+  format: 'local-files-plan';
+  version: 1;
+  workspace: string;
+  root: string;
+  lineage: string;
+  serial: number;
+  changes: PlannedChange[];
+}
+
+const same = (a: Attributes, b: Attributes) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+/** Plans every resource: desired ones are created, updated, replaced or left; the rest deleted. */
+export function planChanges(desired: DesiredResource[], state: State, root: string): PlannedChange[] {
+  const changes: PlannedChange[] = [];
+  const wanted = new Map(desired.map((r) => [addressOf(r), r]));
+  for (const current of state.resources) {
+    const before = readObject(root, current.type, current.attributes) ?? null;
+    const want = wanted.get(current.address);
+    const base = { address: current.address, type: current.type, name: current.name };
+    if (!want) {
+      // Already gone outside the tool: nothing to do; apply drops it from state.
+      if (before) changes.push({ ...base, actions: ['delete'], before, after: null });
+      continue;
+    }
+    wanted.delete(current.address);
+    const after = desiredAttributes(want);
+    if (!before) changes.push({ ...base, actions: ['create'], before: null, after });
+    else if (before.path !== after.path) {
+      changes.push({ ...base, actions: ['delete', 'create'], before, after, replace_paths: [['path']] });
+    } else if (same(before, after)) changes.push({ ...base, actions: ['no-op'], before, after });
+    else changes.push({ ...base, actions: ['update'], before, after });
+  }
+  for (const want of wanted.values()) {
+    changes.push({
+      address: addressOf(want),
+      type: want.type,
+      name: want.name,
+      actions: ['create'],
+      before: null,
+      after: desiredAttributes(want),
+    });
+  }
+  return changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}
+
+/** Writes the changes in Terraform's JSON plan format (`terraform show -json`), format 1.2. */
+export function toTerraformJson(changes: PlannedChange[], now: Date): Record<string, unknown> {
+  return {
+    format_version: '1.2',
+    applyable: changes.some((c) => c.actions[0] !== 'no-op'),
+    complete: true,
+    errored: false,
+    resource_changes: changes.map((c) => ({
+      address: c.address,
+      mode: 'managed',
+      type: c.type,
+      name: c.name,
+      provider_name: 'example.local/signoff/local-files',
+      change: {
+        actions: c.actions,
+        before: c.before,
+        after: c.after,
+        after_unknown: {},
+        before_sensitive: c.before ? {} : false,
+        after_sensitive: c.after ? {} : false,
+        ...(c.replace_paths ? { replace_paths: c.replace_paths } : {}),
+      },
+      ...(c.actions.length === 2 ? { action_reason: 'replace_because_cannot_update' } : {}),
+    })),
+    timestamp: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}

@@ -1,0 +1,55 @@
+import { BUILD_ENV } from '../../../statemachines/contract.ts';
+
+/** Extra variables the build runner reads besides BUILD_ENV. */
+export const RUNNER_ENV = {
+  artifactsDir: 'SIGNOFF_ARTIFACTS_DIR',
+  artifactsBucket: 'SIGNOFF_ARTIFACTS_BUCKET',
+  projectsFile: 'SIGNOFF_PROJECTS_FILE',
+  policiesFile: 'SIGNOFF_POLICIES_FILE',
+} as const;
+
+/** What one build is asked to do, read from its environment. */
+export interface BuildSettings {
+  action: 'plan' | 'apply';
+  runId: string;
+  stepId: string;
+  project: string;
+  planFrom?: string;
+  approvedPlanHash?: string;
+  projectsFile: string;
+  policiesFile: string;
+}
+
+/** Reads the build's settings; every missing or wrong variable is reported, not only the first. */
+export function readBuildSettings(env: NodeJS.ProcessEnv): { settings?: BuildSettings; problems: string[] } {
+  const problems: string[] = [];
+  const required = (name: string) => {
+    const value = env[name]?.trim();
+    if (!value) problems.push(`${name} is not set`);
+    return value ?? '';
+  };
+  const optional = (name: string) => env[name]?.trim() || undefined;
+  const action = required(BUILD_ENV.action);
+  if (action && action !== 'plan' && action !== 'apply') {
+    problems.push(`${BUILD_ENV.action} must be plan or apply, not ${JSON.stringify(action)}`);
+  }
+  const settings: BuildSettings = {
+    action: action as BuildSettings['action'],
+    runId: required(BUILD_ENV.runId),
+    stepId: required(BUILD_ENV.stepId),
+    project: required(BUILD_ENV.project),
+    planFrom: optional(BUILD_ENV.planFrom),
+    approvedPlanHash: optional(BUILD_ENV.approvedPlanHash),
+    projectsFile: optional(RUNNER_ENV.projectsFile) ?? 'config/projects.yaml',
+    policiesFile: optional(RUNNER_ENV.policiesFile) ?? 'config/policies.yaml',
+  };
+  if (settings.action === 'apply' && !settings.planFrom) {
+    problems.push(
+      `${BUILD_ENV.planFrom} is not set: an apply needs the plan step whose saved plan it applies`,
+    );
+  }
+  if (settings.approvedPlanHash && !/^[0-9a-f]{64}$/.test(settings.approvedPlanHash)) {
+    problems.push(`${BUILD_ENV.approvedPlanHash} must be a SHA-256 hex digest`);
+  }
+  return problems.length > 0 ? { problems } : { settings, problems };
+}
