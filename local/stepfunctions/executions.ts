@@ -6,6 +6,7 @@ import {
   type RunningExecution,
   runExecution,
 } from './execution-runner.ts';
+import { checkInput, describeRecord } from './execution-views.ts';
 import { appendHistoryEvent, toApiHistoryEvent } from './history.ts';
 import type { HistoryEntry } from './interpreter-events.ts';
 import type { JsonFileStore } from './json-file-store.ts';
@@ -14,16 +15,15 @@ import type { ExecutionRecord, ExecutionStatus } from './records.ts';
 import { compact, optionalString, type Request, requiredString } from './requests.ts';
 import { SfnError } from './sfn-error.ts';
 import type { StateMachines } from './state-machines.ts';
-import { TaskFailure } from './task-failure.ts';
 import type { InvokeLambda, RunBuild } from './task-overrides.ts';
-import { TaskTokenRegistry } from './task-tokens.ts';
+import type { TaskTokenRegistry } from './task-tokens.ts';
 
 const FOLDER = 'executions';
-const MAX_PAYLOAD_BYTES = 256 * 1024;
 const STATUSES: ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
-/** The error code and cause given to executions a previous process left running. */
+/** The error given to executions a previous process left running. */
 export const RESTART_ERROR = 'LocalRuntimeRestarted';
+/** The cause given to executions a previous process left running. */
 export const RESTART_CAUSE = 'The local runtime stopped while this execution was running; start a new run.';
 
 /** What subscribers hear on every history event. */
@@ -41,6 +41,7 @@ export interface ExecutionsOptions {
   stateMachines: StateMachines;
   invokeLambda: InvokeLambda;
   runBuild: RunBuild;
+  tokens: TaskTokenRegistry;
   onError: (message: string, error: unknown) => void;
 }
 
@@ -50,7 +51,6 @@ export class Executions {
   private readonly running = new Map<string, RunningExecution>();
   private readonly waiters = new Map<string, { resolve: () => void; reject: (error: Error) => void }[]>();
   private readonly listeners = new Set<(notice: ExecutionEventNotice) => void>();
-  private readonly tokens = new TaskTokenRegistry();
   private readonly deps: RunnerDeps;
   private nextSeq = 1;
   private closed = false;
@@ -60,7 +60,7 @@ export class Executions {
       scope: options.scope,
       invokeLambda: options.invokeLambda,
       runBuild: options.runBuild,
-      tokens: this.tokens,
+      tokens: options.tokens,
       record: (execution, entry) => this.record(execution, entry),
       persist: (execution) => this.persist(execution),
       complete: (execution, outcome) => this.complete(execution, outcome),
@@ -166,38 +166,6 @@ export class Executions {
     return { stopDate: new Date(record.stopDate ?? Date.now()) };
   }
 
-  /** SendTaskSuccess: the waiting task's result is the parsed `output`. */
-  sendTaskSuccess(request: Request): Record<string, never> {
-    const attempt = this.tokens.resolve(requiredString(request, 'taskToken'));
-    const output = requiredString(request, 'output');
-    if (Buffer.byteLength(output) > MAX_PAYLOAD_BYTES) {
-      throw new SfnError('ValidationException', 'output must be at most 262144 bytes');
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(output);
-    } catch {
-      throw new SfnError('InvalidOutput', 'Invalid Output: output is not valid JSON');
-    }
-    attempt.succeed(parsed);
-    return {};
-  }
-
-  /** SendTaskFailure: the waiting task fails with `error` (what a Catch matches) and `cause`. */
-  sendTaskFailure(request: Request): Record<string, never> {
-    const attempt = this.tokens.resolve(requiredString(request, 'taskToken'));
-    const error = optionalString(request, 'error') ?? '';
-    const cause = optionalString(request, 'cause') ?? '';
-    attempt.fail(new TaskFailure(error, cause));
-    return {};
-  }
-
-  /** SendTaskHeartbeat: accepted while the task waits; restarts its HeartbeatSeconds clock. */
-  sendTaskHeartbeat(request: Request): Record<string, never> {
-    this.tokens.resolve(requiredString(request, 'taskToken')).heartbeat();
-    return {};
-  }
-
   /** Resolves with the execution's description once it is no longer RUNNING. */
   async waitFor(executionArn: string): Promise<Record<string, unknown>> {
     const record = this.get(executionArn);
@@ -243,7 +211,7 @@ export class Executions {
     const owner = { executionArn: record.executionArn };
     for (const token of record.taskTokens) {
       if (token.status === 'WAITING') token.status = 'INTERRUPTED';
-      this.tokens.remember(token.tokenHash, { ...owner, stateName: token.stateName }, token.status);
+      this.options.tokens.remember(token.tokenHash, { ...owner, stateName: token.stateName }, token.status);
     }
     if (record.status === 'RUNNING') {
       this.complete(record, { status: 'FAILED', error: RESTART_ERROR, cause: RESTART_CAUSE });
@@ -305,35 +273,3 @@ const TERMINAL_EVENTS = {
   TIMED_OUT: 'ExecutionTimedOut',
   ABORTED: 'ExecutionAborted',
 };
-
-function checkInput(input: string): void {
-  if (Buffer.byteLength(input) > MAX_PAYLOAD_BYTES) {
-    throw new SfnError('InvalidExecutionInput', 'Invalid Execution Input: larger than 262144 bytes');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(input);
-  } catch {
-    throw new SfnError('InvalidExecutionInput', 'Invalid Execution Input: not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new SfnError('InvalidExecutionInput', 'Invalid Execution Input: must be a JSON object');
-  }
-}
-
-function describeRecord(record: ExecutionRecord): Record<string, unknown> {
-  return compact({
-    executionArn: record.executionArn,
-    stateMachineArn: record.stateMachineArn,
-    name: record.name,
-    status: record.status,
-    startDate: new Date(record.startDate),
-    stopDate: record.stopDate === undefined ? undefined : new Date(record.stopDate),
-    input: record.input,
-    inputDetails: { included: true },
-    output: record.output,
-    outputDetails: record.output === undefined ? undefined : { included: true },
-    error: record.error,
-    cause: record.cause,
-  });
-}

@@ -6,7 +6,9 @@ import { createSfnHttpServer, type Operation } from './http-server.ts';
 import { JsonFileStore } from './json-file-store.ts';
 import type { Request } from './requests.ts';
 import { StateMachines } from './state-machines.ts';
+import { createTaskCallbacks } from './task-callbacks.ts';
 import type { InvokeLambda, RunBuild } from './task-overrides.ts';
+import { TaskTokenRegistry } from './task-tokens.ts';
 
 export type { ExecutionEventNotice } from './executions.ts';
 export { RESTART_CAUSE, RESTART_ERROR } from './executions.ts';
@@ -61,8 +63,11 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
     logger.error('could not read or write a Step Functions data file', { file, error: String(error) }),
   );
   const stateMachines = new StateMachines(scope, store, (message) => logger.warn(message));
+  const tokens = new TaskTokenRegistry();
+  const callbacks = createTaskCallbacks(tokens);
   const executions = new Executions({
     scope,
+    tokens,
     store,
     stateMachines,
     invokeLambda: options.invokeLambda,
@@ -79,9 +84,9 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
     ListExecutions: (request) => executions.list(request),
     GetExecutionHistory: (request) => executions.history(request),
     StopExecution: (request) => executions.stop(request),
-    SendTaskSuccess: (request) => executions.sendTaskSuccess(request),
-    SendTaskFailure: (request) => executions.sendTaskFailure(request),
-    SendTaskHeartbeat: (request) => executions.sendTaskHeartbeat(request),
+    SendTaskSuccess: (request) => callbacks.sendTaskSuccess(request),
+    SendTaskFailure: (request) => callbacks.sendTaskFailure(request),
+    SendTaskHeartbeat: (request) => callbacks.sendTaskHeartbeat(request),
   };
   const server = createSfnHttpServer(operations, (error) =>
     logger.error('a Step Functions request failed', { error: String(error) }),
