@@ -26,6 +26,9 @@ export interface ApprovalDeps {
   log?: LogPort;
 }
 
+/** What every use case but requestApproval needs (no scheduler): the deps a vote channel builds. */
+export type VoteDeps = Omit<ApprovalDeps, 'scheduler'>;
+
 const quiet: LogPort = { info() {}, warn() {}, error() {} };
 
 /** The deps' logger, or one that drops everything. */

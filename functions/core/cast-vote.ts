@@ -2,8 +2,7 @@
  * One approve or reject from any channel (Slack, email page, web, API, CLI). Every attempt is
  * audited; a vote counts once per person; only the write that closes the gate calls the engine.
  */
-import type { ApprovalDeps } from './approval-deps.ts';
-import { logOf } from './approval-deps.ts';
+import { logOf, type VoteDeps } from './approval-deps.ts';
 import { findUser } from './directory.ts';
 import { closedReason, formatTime, isEligible, type RefusalCode } from './eligibility.ts';
 import { gateAuditBase, sameEmail } from './gate.ts';
@@ -43,7 +42,7 @@ const MAX_ATTEMPTS = 50;
 type Voter = { email: string; name: string };
 
 /** Records one vote and, when it decides the gate, closes it and tells the engine exactly once. */
-export async function castVote(deps: ApprovalDeps, request: VoteRequest): Promise<VoteOutcome> {
+export async function castVote(deps: VoteDeps, request: VoteRequest): Promise<VoteOutcome> {
   const at = new Date(deps.now()).toISOString();
   const comment = cleanComment(request.comment);
   const gate = await deps.gates.get(request.gateId);
@@ -85,7 +84,7 @@ export async function castVote(deps: ApprovalDeps, request: VoteRequest): Promis
 }
 
 async function applyRejection(
-  deps: ApprovalDeps,
+  deps: VoteDeps,
   gate: Gate,
   vote: Vote,
   voter: Voter,
@@ -126,7 +125,7 @@ async function applyRejection(
 }
 
 async function applyApproval(
-  deps: ApprovalDeps,
+  deps: VoteDeps,
   gate: Gate,
   vote: Vote,
   voter: Voter,
@@ -196,7 +195,7 @@ async function applyApproval(
 
 /** Audits a counted vote; when it closed the gate, the engine is told even if the audit write fails. */
 async function auditThenTellEngine(
-  deps: ApprovalDeps,
+  deps: VoteDeps,
   gate: Gate,
   voter: Voter,
   request: VoteRequest,
@@ -222,7 +221,7 @@ async function auditThenTellEngine(
 
 /** Refuses a vote on a closed gate, finishing its engine call first if that is still owed. */
 async function refuseClosed(
-  deps: ApprovalDeps,
+  deps: VoteDeps,
   gate: Gate,
   voter: Voter,
   request: VoteRequest,
@@ -236,7 +235,7 @@ async function refuseClosed(
 }
 
 async function refuseVote(
-  deps: ApprovalDeps,
+  deps: VoteDeps,
   gate: Gate,
   voter: Voter,
   request: VoteRequest,
@@ -274,7 +273,7 @@ function cleanComment(comment: string | undefined): string | undefined {
   return trimmed ? trimmed.slice(0, MAX_COMMENT_LENGTH) : undefined;
 }
 
-async function mustGet(deps: ApprovalDeps, gateId: string): Promise<Gate> {
+async function mustGet(deps: VoteDeps, gateId: string): Promise<Gate> {
   const gate = await deps.gates.get(gateId);
   if (!gate) throw new Error(`gate ${gateId} vanished`);
   return gate;

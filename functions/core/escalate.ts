@@ -2,7 +2,7 @@
  * An escalation level is due: if the gate still waits, add that level's people to those who may
  * approve, tell them, and audit `escalated`.
  */
-import type { ApprovalDeps } from './approval-deps.ts';
+import type { VoteDeps } from './approval-deps.ts';
 import { resolveApprovers } from './directory.ts';
 import { askedPeople, gateAuditBase, SYSTEM_ACTOR, sameEmail } from './gate.ts';
 import type { Approver } from './ports.ts';
@@ -14,7 +14,7 @@ export type EscalateOutcome =
   | { kind: 'skipped'; gate_id: string; index: number; reason: string };
 
 /** Fires escalation level `index` of the gate, once, and only while the gate is pending and not expired. */
-export async function escalate(deps: ApprovalDeps, gateId: string, index: number): Promise<EscalateOutcome> {
+export async function escalate(deps: VoteDeps, gateId: string, index: number): Promise<EscalateOutcome> {
   const skip = (reason: string): EscalateOutcome => ({ kind: 'skipped', gate_id: gateId, index, reason });
   const gate = await deps.gates.get(gateId);
   if (!gate) return skip('no such gate');

@@ -3,8 +3,7 @@
  * `timed_out`, audit it, tell the notifiers, and hand back the error that fails the run.
  */
 import type { RecordTimeoutInput, StepError } from '../../statemachines/contract.ts';
-import type { ApprovalDeps } from './approval-deps.ts';
-import { logOf } from './approval-deps.ts';
+import { logOf, type VoteDeps } from './approval-deps.ts';
 import { closedReason, formatTime } from './eligibility.ts';
 import { ErrorName } from './errors.ts';
 import { gateAuditBase, gateIdFor, SYSTEM_ACTOR } from './gate.ts';
@@ -18,7 +17,7 @@ export interface TimeoutFailure extends StepError {
 }
 
 /** Marks the gate timed out (unless a vote closed it first, which the cause then says) and returns the run's error. */
-export async function recordTimeout(deps: ApprovalDeps, input: RecordTimeoutInput): Promise<TimeoutFailure> {
+export async function recordTimeout(deps: VoteDeps, input: RecordTimeoutInput): Promise<TimeoutFailure> {
   const error = input.on_timeout === 'reject' ? ErrorName.TimedOut : ErrorName.Cancelled;
   const gateId = gateIdFor(input.run.id, input.step_id);
   const at = new Date(deps.now()).toISOString();

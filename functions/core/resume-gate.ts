@@ -2,7 +2,7 @@
  * Recovery: a gate that closed but whose engine call never happened (the process died in
  * between) gets its engine call now. Safe to run any time, from anywhere, as often as wanted.
  */
-import type { ApprovalDeps } from './approval-deps.ts';
+import type { VoteDeps } from './approval-deps.ts';
 import type { EngineResult, Gate, GateStatus } from './ports.ts';
 import { tellEngine } from './tell-engine.ts';
 
@@ -21,7 +21,7 @@ export type ResumeOutcome =
   | { kind: 'resumed'; gate_id: string; status: GateStatus; engine_result: EngineResult | 'failed' };
 
 /** Makes the engine call of a closed gate if it is owed, under a short lease so recoverers never race. */
-export async function recoverEngineCall(deps: ApprovalDeps, gate: Gate): Promise<ResumeOutcome> {
+export async function recoverEngineCall(deps: VoteDeps, gate: Gate): Promise<ResumeOutcome> {
   const id = gate.gate_id;
   if (gate.status === 'pending') return { kind: 'pending', gate_id: id };
   if (gate.engine_notified) {
@@ -35,14 +35,14 @@ export async function recoverEngineCall(deps: ApprovalDeps, gate: Gate): Promise
 }
 
 /** Finishes one gate's owed engine call (the `resume` command and the recovery sweep use it). */
-export async function resumeGate(deps: ApprovalDeps, gateId: string): Promise<ResumeOutcome> {
+export async function resumeGate(deps: VoteDeps, gateId: string): Promise<ResumeOutcome> {
   const gate = await deps.gates.get(gateId);
   if (!gate) return { kind: 'not_found', gate_id: gateId };
   return recoverEngineCall(deps, gate);
 }
 
 /** Finishes every owed engine call the store knows of (a scheduled sweep). */
-export async function resumeAllGates(deps: ApprovalDeps, limit = 100): Promise<ResumeOutcome[]> {
+export async function resumeAllGates(deps: VoteDeps, limit = 100): Promise<ResumeOutcome[]> {
   const gates = await deps.gates.listUnnotified(limit);
   const outcomes: ResumeOutcome[] = [];
   for (const gate of gates) outcomes.push(await recoverEngineCall(deps, gate));

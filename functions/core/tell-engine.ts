@@ -3,7 +3,7 @@
  * the writer that closed the gate calls it once, recovery calls it again only under a lease.
  */
 import type { ApprovalDecision } from '../../statemachines/contract.ts';
-import { type ApprovalDeps, logOf } from './approval-deps.ts';
+import { logOf, type VoteDeps } from './approval-deps.ts';
 import { closedReason } from './eligibility.ts';
 import { ErrorName } from './errors.ts';
 import type { EngineResult, Gate } from './ports.ts';
@@ -67,7 +67,7 @@ function engineCall(
  * Sends the closed gate's outcome to the engine and records that it did. Returns `failed` (and
  * leaves the gate for recovery) when the engine could not be reached; never throws for that.
  */
-export async function tellEngine(deps: ApprovalDeps, gate: Gate): Promise<EngineResult | 'failed'> {
+export async function tellEngine(deps: VoteDeps, gate: Gate): Promise<EngineResult | 'failed'> {
   const log = logOf(deps);
   const call = engineCall(gate);
   if (!call) return 'failed';

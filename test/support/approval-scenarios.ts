@@ -9,6 +9,7 @@ import type { ApprovalDeps } from '../../functions/core/approval-deps.ts';
 import { verifyAuditChain } from '../../functions/core/audit-chain.ts';
 import { castVote, type VoteOutcome, type VoteRequest } from '../../functions/core/cast-vote.ts';
 import { escalate } from '../../functions/core/escalate.ts';
+import { getGate, listRunGates } from '../../functions/core/get-gate.ts';
 import type { GateStore } from '../../functions/core/ports.ts';
 import { recordTimeout } from '../../functions/core/record-timeout.ts';
 import { requestApproval } from '../../functions/core/request-approval.ts';
@@ -427,6 +428,31 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
     });
   });
 
+  describe('getGate', () => {
+    it("shows the gate with its votes, and a run's gates", async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      await castVote(deps, vote(gateId, 'bob@acme.com', { comment: 'fine' }));
+      await castVote(deps, vote(gateId, 'vera@acme.com'));
+      const view = await getGate(deps, gateId);
+      expect(view?.gate).toMatchObject({ gate_id: gateId, status: 'pending' });
+      expect(view?.votes).toEqual([
+        {
+          gate_id: gateId,
+          email: 'bob@acme.com',
+          name: 'Bob Builder',
+          decision: 'approve',
+          channel: 'slack',
+          at: '2026-11-25T10:00:00.000Z',
+          comment: 'fine',
+        },
+      ]);
+      expect(view?.asked).toHaveLength(4);
+      expect((await listRunGates(deps, input.run.id)).map((v) => v.gate.gate_id)).toEqual([gateId]);
+      expect(await getGate(deps, 'g_000000000000000000000000')).toBeUndefined();
+    });
+  });
+
   describe('requestApproval', () => {
     it('stores the gate with resolved approvers, deadline and plan, audits requested and notifies', async () => {
       const deps = makeDeps();
@@ -468,6 +494,8 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
       await castVote(deps, vote(gate.gate_id, 'alice@acme.com'));
       const reads = [
         gate,
+        await getGate(deps, gate.gate_id),
+        await listRunGates(deps, input.run.id),
         await deps.gates.get(gate.gate_id),
         await deps.gates.listByRun(input.run.id),
         await deps.gates.listByStatus('pending'),
