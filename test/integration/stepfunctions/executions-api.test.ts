@@ -75,6 +75,29 @@ describe('Fail state', () => {
   });
 });
 
+describe('context object', () => {
+  it('resolves $$.Execution and $$.StateMachine fields', async () => {
+    const arn = await createMachine(h, 'context', {
+      StartAt: 'Who',
+      States: {
+        Who: {
+          Type: 'Pass',
+          Parameters: {
+            'id.$': '$$.Execution.Id',
+            'name.$': '$$.Execution.Name',
+            'machine.$': '$$.StateMachine.Id',
+          },
+          End: true,
+        },
+      },
+    });
+
+    const result = await finished(h, await startExecution(h, arn, {}, 'ctx-1'));
+
+    expect(JSON.parse(result.output ?? '')).toEqual({ id: result.executionArn, name: 'ctx-1', machine: arn });
+  });
+});
+
 describe('GetExecutionHistory', () => {
   it('lists entered and exited events in order, with ids, previousEventId and timestamps', async () => {
     const arn = await createMachine(h, 'history', passThrough);
