@@ -148,15 +148,15 @@ describe('compileWorkflow', () => {
 
   it('substitutes placeholders and names any left without a value', () => {
     const { definition } = example('staging-deploy');
-    expect(placeholdersOf(definition)).toEqual(['BuildProject_staging_network', 'SummarizeStepFunctionArn']);
+    expect(placeholdersOf(definition)).toEqual(['BuildProject_example_site_staging', 'SummarizeStepFunctionArn']);
     expect(() => substitutePlaceholders(definition, { SummarizeStepFunctionArn: 'arn:x' })).toThrow(
-      'no value for placeholder(s): BuildProject_staging_network',
+      'no value for placeholder(s): BuildProject_example_site_staging',
     );
     const done = substitutePlaceholders(definition, {
       SummarizeStepFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:s',
-      BuildProject_staging_network: 'signoff-staging-network',
+      BuildProject_example_site_staging: 'signoff-example-site-staging',
     });
     expect(placeholdersOf(done)).toEqual([]);
-    expect(JSON.stringify(done)).toContain('"ProjectName":"signoff-staging-network"');
+    expect(JSON.stringify(done)).toContain('"ProjectName":"signoff-example-site-staging"');
   });
 });
