@@ -26,10 +26,28 @@ export interface Config {
   endpoints: Endpoints;
   /** Use fixed dummy credentials (emulators accept anything), instead of the default provider chain. */
   localCredentials: boolean;
+  /** Where `workflows/` and `config/` are (the repository locally; the bundle in Lambda). */
+  configDir: string;
   directoryFile: string;
   scheduler: SchedulerConfig;
   serviceName: string;
+  /** A workflow's state machine ARN is this prefix plus the workflow name. */
+  stateMachineArnPrefix: string;
+  /** The base URL people open (approval links, run links), without a trailing slash. */
+  publicUrl: string;
+  artifacts: ArtifactsConfig;
+  secrets: SecretsConfig;
+  /** The verified SES sender address for approval emails. */
+  emailFrom: string;
+  /** True in the local runtime: cookies without Secure, local-only routes on. */
+  local: boolean;
 }
+
+/** Where plans and logs are kept: an S3 bucket, or a folder (local runtime). */
+export type ArtifactsConfig = { kind: 's3'; bucket: string } | { kind: 'fs'; dir: string };
+
+/** Where secrets come from: Secrets Manager (names under a prefix), or a local JSON file. */
+export type SecretsConfig = { kind: 'aws'; prefix: string } | { kind: 'file'; path: string };
 
 type Env = Record<string, string | undefined>;
 
@@ -46,7 +64,18 @@ export function loadConfig(env: Env = process.env): Config {
   const tables: TableNames = {
     gates: required('SIGNOFF_GATES_TABLE'),
     audit: required('SIGNOFF_AUDIT_TABLE'),
+    runs: required('SIGNOFF_RUNS_TABLE'),
+    auth: required('SIGNOFF_AUTH_TABLE'),
   };
+  const bucket = optional('SIGNOFF_ARTIFACTS_BUCKET');
+  const artifacts: ArtifactsConfig = bucket
+    ? { kind: 's3', bucket }
+    : { kind: 'fs', dir: optional('SIGNOFF_ARTIFACTS_DIR') ?? '.signoff/artifacts' };
+  const secretsFile = optional('SIGNOFF_SECRETS_FILE');
+  const secrets: SecretsConfig = secretsFile
+    ? { kind: 'file', path: secretsFile }
+    : { kind: 'aws', prefix: optional('SIGNOFF_SECRETS_PREFIX') ?? 'signoff/' };
+  const configDir = optional('SIGNOFF_CONFIG_DIR') ?? '.';
   const endpoints: Endpoints = stripUndefined({
     dynamodb: optional('SIGNOFF_DYNAMODB_ENDPOINT'),
     sfn: optional('SIGNOFF_SFN_ENDPOINT'),
@@ -80,9 +109,18 @@ export function loadConfig(env: Env = process.env): Config {
     localCredentials:
       optional('SIGNOFF_LOCAL') === '1' ||
       (Object.keys(endpoints).length > 0 && !optional('AWS_ACCESS_KEY_ID')),
-    directoryFile: optional('SIGNOFF_DIRECTORY_FILE') ?? 'config/directory.yaml',
+    configDir,
+    directoryFile: optional('SIGNOFF_DIRECTORY_FILE') ?? `${configDir}/config/directory.yaml`,
     scheduler,
     serviceName: optional('POWERTOOLS_SERVICE_NAME') ?? 'signoff',
+    stateMachineArnPrefix:
+      optional('SIGNOFF_STATE_MACHINE_ARN_PREFIX') ??
+      'arn:aws:states:us-east-1:000000000000:stateMachine:signoff-',
+    publicUrl: (optional('SIGNOFF_PUBLIC_URL') ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''),
+    artifacts,
+    secrets,
+    emailFrom: optional('SIGNOFF_EMAIL_FROM') ?? 'signoff@example.com',
+    local: optional('SIGNOFF_LOCAL') === '1',
   };
 }
 

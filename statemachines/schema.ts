@@ -161,6 +161,10 @@ export const directorySchema = z.strictObject({
         .string()
         .regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user id such as U012AB3CD')
         .optional(),
+      github: z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,39}$/, 'must be a GitHub login')
+        .optional(),
     }),
   ),
   teams: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.array(z.email())).default({}),

@@ -72,6 +72,36 @@ export const TABLES = {
       { name: 'by_time', partitionKey: { name: 'stream', type: 'S' }, sortKey: AUDIT_SORT },
     ],
   },
+  /** One item per run (the Step Functions execution name is the run id); put-if-absent dedups triggers. */
+  runs: {
+    logicalId: 'RunsTable',
+    partitionKey: { name: 'run_id', type: 'S' },
+    indexes: [
+      // One partition for "all runs, newest first": runs are human-paced.
+      {
+        name: 'by_time',
+        partitionKey: { name: 'stream', type: 'S' },
+        sortKey: { name: 'started_at', type: 'S' },
+      },
+      {
+        name: 'by_workflow',
+        partitionKey: { name: 'workflow', type: 'S' },
+        sortKey: { name: 'started_at', type: 'S' },
+      },
+    ],
+  },
+  /** API tokens, sessions and single-use sign-in links, keyed by `<kind>#<sha256>`; secrets are never stored in clear. */
+  auth: {
+    logicalId: 'AuthTable',
+    partitionKey: { name: 'key', type: 'S' },
+    indexes: [
+      {
+        name: 'by_user',
+        partitionKey: { name: 'email', type: 'S' },
+        sortKey: { name: 'created_at', type: 'S' },
+      },
+    ],
+  },
 } as const satisfies Record<string, TableDef>;
 
 /** The tables by their role. */

@@ -2,7 +2,13 @@
  * The ports the domain talks through. Adapters in `functions/adapters/` implement them for
  * AWS (DynamoDB, Step Functions, S3, SES, Slack) and in memory for tests.
  */
-import type { GateConfig, PlanSummary, RunData, RunInfo } from '../../statemachines/contract.ts';
+import type {
+  ExecutionInput,
+  GateConfig,
+  PlanSummary,
+  RunData,
+  RunInfo,
+} from '../../statemachines/contract.ts';
 
 /** Audit actions; the audit trail is append-only. */
 export type AuditAction =
@@ -230,4 +236,63 @@ export interface LogPort {
   info(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** How a run stands (Step Functions execution statuses). */
+export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+/** One run as signoff records it; the execution is the source of truth for its status. */
+export interface RunRecord extends RunInfo {
+  execution_arn: string;
+  status: RunStatus;
+  stopped_at?: string;
+  error?: string;
+  cause?: string;
+}
+
+/** Runs by id; `create` is put-if-absent, which is what dedups GitHub deliveries and webhook keys. */
+export interface RunStore {
+  /** Stores a new run; false (and nothing written) when a run with that id exists. */
+  create(run: RunRecord): Promise<boolean>;
+  get(runId: string): Promise<RunRecord | undefined>;
+  /** Runs newest first, optionally of one workflow, paginated. */
+  list(
+    filter: { workflow?: string },
+    page?: { limit?: number; cursor?: string },
+  ): Promise<{ runs: RunRecord[]; cursor?: string }>;
+  /** Records how the run ended (only while it is RUNNING). */
+  finish(
+    runId: string,
+    end: { status: Exclude<RunStatus, 'RUNNING'>; stopped_at: string; error?: string; cause?: string },
+  ): Promise<void>;
+}
+
+/** One state the execution went through, from its history. */
+export interface StepRecord {
+  state: string;
+  entered_at: string;
+  exited_at?: string;
+  status: 'running' | 'succeeded' | 'failed' | 'caught';
+  error?: string;
+}
+
+/** Starts and reads executions (Step Functions). */
+export interface RunEngine {
+  /** Starts an execution named `runId`; an existing one with that name is returned, not started twice. */
+  start(
+    stateMachineArn: string,
+    runId: string,
+    input: ExecutionInput,
+  ): Promise<{ executionArn: string; startedAt: string }>;
+  describe(
+    executionArn: string,
+  ): Promise<{ status: RunStatus; stopped_at?: string; error?: string; cause?: string }>;
+  history(executionArn: string): Promise<StepRecord[]>;
+  stop(executionArn: string, error: string, cause: string): Promise<void>;
+}
+
+/** Named secrets (Slack tokens, the link-signing key, webhook secrets); values are never logged. */
+export interface Secrets {
+  /** The secret's value, or undefined when it is not set. */
+  get(name: string): Promise<string | undefined>;
 }

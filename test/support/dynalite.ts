@@ -34,7 +34,12 @@ export async function startDynalite(): Promise<Dynalite> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const suffix = randomUUID().slice(0, 8);
-  const tableNames: TableNames = { gates: `signoff-gates-${suffix}`, audit: `signoff-audit-${suffix}` };
+  const tableNames: TableNames = {
+    gates: `signoff-gates-${suffix}`,
+    audit: `signoff-audit-${suffix}`,
+    runs: `signoff-runs-${suffix}`,
+    auth: `signoff-auth-${suffix}`,
+  };
   await createTables(client, tableNames);
   return {
     endpoint,

@@ -1,25 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/config.ts';
 
-const base = { SIGNOFF_GATES_TABLE: 'gates', SIGNOFF_AUDIT_TABLE: 'audit' };
+const base = {
+  SIGNOFF_GATES_TABLE: 'gates',
+  SIGNOFF_AUDIT_TABLE: 'audit',
+  SIGNOFF_RUNS_TABLE: 'runs',
+  SIGNOFF_AUTH_TABLE: 'auth',
+};
 
 describe('loadConfig', () => {
   it('reads table names and endpoints, with defaults for the rest', () => {
     const config = loadConfig({ ...base, SIGNOFF_DYNAMODB_ENDPOINT: 'http://127.0.0.1:4567' });
     expect(config).toEqual({
       region: 'us-east-1',
-      tables: { gates: 'gates', audit: 'audit' },
+      tables: { gates: 'gates', audit: 'audit', runs: 'runs', auth: 'auth' },
       endpoints: { dynamodb: 'http://127.0.0.1:4567' },
       localCredentials: true,
-      directoryFile: 'config/directory.yaml',
+      configDir: '.',
+      directoryFile: './config/directory.yaml',
       scheduler: { kind: 'timer' },
       serviceName: 'signoff',
+      stateMachineArnPrefix: 'arn:aws:states:us-east-1:000000000000:stateMachine:signoff-',
+      publicUrl: 'http://127.0.0.1:3000',
+      artifacts: { kind: 'fs', dir: '.signoff/artifacts' },
+      secrets: { kind: 'aws', prefix: 'signoff/' },
+      emailFrom: 'signoff@example.com',
+      local: false,
     });
   });
 
   it('names every missing variable in one error', () => {
     expect(() => loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'fn' })).toThrow(
-      'set these environment variables: SIGNOFF_GATES_TABLE, SIGNOFF_AUDIT_TABLE, SIGNOFF_ESCALATE_FUNCTION_ARN, SIGNOFF_SCHEDULER_ROLE_ARN',
+      'set these environment variables: SIGNOFF_GATES_TABLE, SIGNOFF_AUDIT_TABLE, SIGNOFF_RUNS_TABLE, SIGNOFF_AUTH_TABLE, SIGNOFF_ESCALATE_FUNCTION_ARN, SIGNOFF_SCHEDULER_ROLE_ARN',
     );
   });
 

@@ -21,6 +21,8 @@ beforeAll(async () => {
   Object.assign(process.env, {
     SIGNOFF_GATES_TABLE: db.tableNames.gates,
     SIGNOFF_AUDIT_TABLE: db.tableNames.audit,
+    SIGNOFF_RUNS_TABLE: db.tableNames.runs,
+    SIGNOFF_AUTH_TABLE: db.tableNames.auth,
     SIGNOFF_DYNAMODB_ENDPOINT: db.endpoint,
     SIGNOFF_SFN_ENDPOINT: sfn.endpoint,
     SIGNOFF_DIRECTORY_FILE: join(dir, 'directory.yaml'),

@@ -148,7 +148,10 @@ describe('compileWorkflow', () => {
 
   it('substitutes placeholders and names any left without a value', () => {
     const { definition } = example('staging-deploy');
-    expect(placeholdersOf(definition)).toEqual(['BuildProject_example_site_staging', 'SummarizeStepFunctionArn']);
+    expect(placeholdersOf(definition)).toEqual([
+      'BuildProject_example_site_staging',
+      'SummarizeStepFunctionArn',
+    ]);
     expect(() => substitutePlaceholders(definition, { SummarizeStepFunctionArn: 'arn:x' })).toThrow(
       'no value for placeholder(s): BuildProject_example_site_staging',
     );
