@@ -9,20 +9,42 @@ import type { Directory } from '../statemachines/schema.ts';
 import { CompositeNotifier, type NamedNotifier } from './adapters/composite-notifier.ts';
 import { DynamoDbAuditLog } from './adapters/dynamodb-audit-log.ts';
 import { DynamoDbGateStore } from './adapters/dynamodb-gate-store.ts';
+import { DynamoDbRunStore } from './adapters/dynamodb-run-store.ts';
 import { DynamoDbVoteStore } from './adapters/dynamodb-vote-store.ts';
 import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
+import { FileSecrets } from './adapters/file-secrets.ts';
+import { FsArtifactStore } from './adapters/fs-artifact-store.ts';
 import { LogNotifier } from './adapters/log-notifier.ts';
+import { S3ArtifactStore } from './adapters/s3-artifact-store.ts';
+import { SecretsManagerSecrets } from './adapters/secrets-manager-secrets.ts';
+import { SfnRunEngine } from './adapters/sfn-run-engine.ts';
 import { SfnWorkflowEngine } from './adapters/sfn-workflow-engine.ts';
 import { TimerScheduler } from './adapters/timer-scheduler.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { ApprovalDeps } from './core/approval-deps.ts';
 import { escalate } from './core/escalate.ts';
-import type { AuditQuery, LogPort, WorkflowEngine } from './core/ports.ts';
+import type {
+  ArtifactStore,
+  AuditQuery,
+  LogPort,
+  RunEngine,
+  RunStore,
+  Secrets,
+  WorkflowEngine,
+} from './core/ports.ts';
+import { loadWorkflowCatalog, type WorkflowCatalog } from './core/workflow-catalog.ts';
 
 /** Everything the handlers use: the use cases' deps plus the audit reader, the clients and the logger. */
 export interface AppDeps extends ApprovalDeps {
+  config: Config;
   auditQuery: AuditQuery;
+  runs: RunStore;
+  runEngine: RunEngine;
+  /** Loaded on first use: only the handlers that start runs or show workflows read them. */
+  readonly workflows: WorkflowCatalog;
+  secrets: Secrets;
+  artifacts: ArtifactStore;
   clients: AwsClients;
   logger: Logger;
   /** Stops local timers (the timer scheduler); a no-op in AWS. */
@@ -36,6 +58,8 @@ export interface DepsOptions {
   notifiers?: NamedNotifier[];
   logger?: Logger;
   engine?: WorkflowEngine;
+  workflows?: WorkflowCatalog;
+  secrets?: Secrets;
   now?: () => number;
 }
 
@@ -62,7 +86,24 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
       ? new EventBridgeScheduler(clients.scheduler, config.scheduler)
       : timer;
   if (!scheduler) throw new Error('no scheduler configured');
+  let workflows = options.workflows;
   const deps: AppDeps = {
+    config,
+    runs: new DynamoDbRunStore(clients.doc, config.tables.runs),
+    runEngine: new SfnRunEngine(clients.sfn),
+    get workflows() {
+      workflows ??= loadWorkflowCatalog(config.configDir, config.stateMachineArnPrefix);
+      return workflows;
+    },
+    secrets:
+      options.secrets ??
+      (config.secrets.kind === 'file'
+        ? new FileSecrets(config.secrets.path)
+        : new SecretsManagerSecrets(clients.secrets, config.secrets.prefix)),
+    artifacts:
+      config.artifacts.kind === 's3'
+        ? new S3ArtifactStore(clients.s3, config.artifacts.bucket)
+        : new FsArtifactStore(config.artifacts.dir),
     gates: new DynamoDbGateStore(clients.doc, config.tables.gates),
     votes: new DynamoDbVoteStore(clients.doc, config.tables.gates),
     audit,
