@@ -8,6 +8,7 @@ import { loadDirectoryFile } from '../statemachines/load.ts';
 import type { Directory } from '../statemachines/schema.ts';
 import { CompositeNotifier, type NamedNotifier } from './adapters/composite-notifier.ts';
 import { DynamoDbAuditLog } from './adapters/dynamodb-audit-log.ts';
+import { DynamoDbAuthStore } from './adapters/dynamodb-auth-store.ts';
 import { DynamoDbGateStore } from './adapters/dynamodb-gate-store.ts';
 import { DynamoDbRunStore } from './adapters/dynamodb-run-store.ts';
 import { DynamoDbVoteStore } from './adapters/dynamodb-vote-store.ts';
@@ -23,6 +24,7 @@ import { TimerScheduler } from './adapters/timer-scheduler.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { ApprovalDeps } from './core/approval-deps.ts';
+import type { AuthStore } from './core/auth/auth-store.ts';
 import { escalate } from './core/escalate.ts';
 import type {
   ArtifactStore,
@@ -45,6 +47,8 @@ export interface AppDeps extends ApprovalDeps {
   readonly workflows: WorkflowCatalog;
   secrets: Secrets;
   artifacts: ArtifactStore;
+  /** Sessions, API tokens and used sign-in links (hashed). */
+  auth: AuthStore;
   clients: AwsClients;
   logger: Logger;
   /** Stops local timers (the timer scheduler); a no-op in AWS. */
@@ -60,6 +64,7 @@ export interface DepsOptions {
   engine?: WorkflowEngine;
   workflows?: WorkflowCatalog;
   secrets?: Secrets;
+  auth?: AuthStore;
   now?: () => number;
 }
 
@@ -104,6 +109,7 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
       config.artifacts.kind === 's3'
         ? new S3ArtifactStore(clients.s3, config.artifacts.bucket)
         : new FsArtifactStore(config.artifacts.dir),
+    auth: options.auth ?? new DynamoDbAuthStore(clients.doc, config.tables.auth),
     gates: new DynamoDbGateStore(clients.doc, config.tables.gates),
     votes: new DynamoDbVoteStore(clients.doc, config.tables.gates),
     audit,
@@ -127,4 +133,9 @@ let cached: AppDeps | undefined;
 export function getDeps(): AppDeps {
   cached ??= createDeps(loadConfig());
   return cached;
+}
+
+/** Installs the process-wide deps (the local runtime builds its own, with local notifiers). */
+export function setDeps(deps: AppDeps | undefined): void {
+  cached = deps;
 }

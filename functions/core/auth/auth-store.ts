@@ -1,0 +1,42 @@
+/**
+ * The auth table as a port: API tokens, sessions and used sign-in links, each keyed by
+ * `<kind>#<sha256 of the secret>`, so the table never holds a usable secret.
+ */
+import { createHash } from 'node:crypto';
+
+/** What an auth record is. */
+export type AuthKind = 'session' | 'api_token' | 'signin_link';
+
+/** One item of the auth table. */
+export interface AuthRecord {
+  /** `<kind>#<sha256 hex>`. */
+  key: string;
+  kind: AuthKind;
+  /** The directory user it belongs to (lower case). */
+  email: string;
+  created_at: string;
+  /** After this ISO time the record is dead (checked on read: TTL is not relied on). */
+  expires_at?: string;
+  /** An API token's label. */
+  label?: string;
+  /** A session's CSRF token (not a credential by itself). */
+  csrf?: string;
+}
+
+/** Stores auth records; every write is a single conditional put. */
+export interface AuthStore {
+  /** Stores the record unless its key exists; false when it did (a used sign-in link, a clash). */
+  putIfAbsent(record: AuthRecord): Promise<boolean>;
+  get(key: string): Promise<AuthRecord | undefined>;
+  delete(key: string): Promise<void>;
+}
+
+/** The auth table key of a secret of a given kind: the secret itself is never stored. */
+export function authKey(kind: AuthKind, secret: string): string {
+  return `${kind}#${createHash('sha256').update(secret).digest('hex')}`;
+}
+
+/** Whether a record is still alive at `now` (ms). */
+export function isAlive(record: AuthRecord, now: number): boolean {
+  return record.expires_at === undefined || Date.parse(record.expires_at) > now;
+}
