@@ -1,19 +1,84 @@
 /**
- * `npm start`. The local runtime (emulators + the same handlers + the same state machines)
- * is being built; until it lands this compiles the example workflows and says what is coming.
+ * `npm start`: the whole system on this machine, on loopback, with the example workflows.
+ * Prints the URLs to open and one line per run step; Ctrl-C stops everything cleanly.
  */
-import { compileWorkflow } from '../statemachines/compile.ts';
-import { formatProblem, loadWorkspace } from '../statemachines/load.ts';
+import { startRuntime } from './runtime.ts';
 
-const workspace = loadWorkspace(process.cwd());
-if (workspace.problems.length > 0) {
-  for (const p of workspace.problems) console.error(formatProblem(p));
+const started = Date.now();
+const port = Number(process.env.SIGNOFF_PORT ?? 3000);
+const inboxPort = Number(process.env.SIGNOFF_INBOX_PORT ?? 8005);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`SIGNOFF_PORT must be a port number, not "${process.env.SIGNOFF_PORT}"`);
+  process.exit(2);
+}
+
+console.log('signoff: starting the local runtime (DynamoDB, Step Functions, SES inbox, web)...');
+let runtime: Awaited<ReturnType<typeof startRuntime>>;
+try {
+  runtime = await startRuntime({ port, inboxPort });
+} catch (error) {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') {
+    console.error(
+      `signoff: a port is already in use (${e.message}). Set SIGNOFF_PORT / SIGNOFF_INBOX_PORT, or stop the other process.`,
+    );
+  } else {
+    console.error(`signoff: could not start: ${e.message}`);
+  }
   process.exit(1);
 }
-for (const { file, workflow } of workspace.workflows) {
-  const states = Object.keys(compileWorkflow(workflow).States).length;
-  console.log(`compiled ${file}: ${states} states`);
-}
-console.log(
-  '\nThe local runtime (DynamoDB, Step Functions, SES inbox, web UI) is not built yet; nothing is running.',
-);
+
+const { url, inboxUrl, workspace } = runtime;
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+console.log(`
+signoff is running (ready in ${seconds} s). Everything listens on 127.0.0.1 only.
+
+  Runs and approvals   ${url}/runs
+  Audit log            ${url}/audit
+  Email inbox (SES)    ${inboxUrl}
+  Slack messages       ${url}/dev/slack
+  Notifications sink   ${url}/dev/notifications
+  API                  ${url}/api  (health: ${url}/api/health)
+
+Workflows: ${workspace.workflows.map((w) => w.workflow.name).join(', ')}
+Data: ${runtime.dataDir} (delete it to start over)
+
+Try it:
+  npx signoff run production-deploy-with-approval --as jane@acme.com --follow
+  then open the approval email in the inbox and approve as a platform lead.
+
+Ctrl-C stops.
+`);
+
+runtime.sfn.onEvent(({ executionArn, event }) => {
+  const e = event as {
+    type?: string;
+    stateEnteredEventDetails?: { name?: string };
+    executionFailedEventDetails?: { error?: string };
+  };
+  const run = executionArn
+    .split(':')
+    .slice(-2)
+    .join('/')
+    .replace(/^signoff-/, '');
+  const time = new Date().toISOString().slice(11, 19);
+  const state = e.stateEnteredEventDetails?.name;
+  if (state && !/\.(summarize|build_failed)$|^Initialize$/.test(state))
+    console.log(`${time}  ${run}  -> ${state}`);
+  else if (e.type === 'ExecutionSucceeded') console.log(`${time}  ${run}  succeeded`);
+  else if (e.type === 'ExecutionFailed')
+    console.log(`${time}  ${run}  failed: ${e.executionFailedEventDetails?.error ?? ''}`);
+  else if (e.type === 'ExecutionAborted') console.log(`${time}  ${run}  stopped`);
+});
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\nsignoff: ${signal}, stopping...`);
+  await runtime.stop();
+  console.log('signoff: stopped. Runs still waiting at a gate are marked interrupted on the next start.');
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -14,3 +14,7 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
     },
   });
 }
+
+// The AWS SDK warns once per process that its 2027 releases need Node 22; this project pins
+// SDK versions that support Node 20, so the warning is noise in the runtime's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -1,0 +1,288 @@
+/**
+ * The local runtime: dynalite, the local Step Functions server, the SES emulator and the HTTP
+ * gateway, wired to the same handler modules and the same compiled state machines as AWS.
+ */
+import './polyfills.ts';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import dynalite from 'dynalite';
+import type { NamedNotifier } from '../functions/adapters/composite-notifier.ts';
+import { createTables } from '../functions/adapters/tables.ts';
+import { createAwsClients } from '../functions/aws-clients.ts';
+import { type Config, loadConfig } from '../functions/config.ts';
+import { createWorkflowCatalog } from '../functions/core/workflow-catalog.ts';
+import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
+import type { HttpFunction } from '../functions/routes.ts';
+import { compileWorkflow, placeholdersOf, substitutePlaceholders } from '../statemachines/compile.ts';
+import { PLACEHOLDER } from '../statemachines/contract.ts';
+import { formatProblem, loadWorkspace, type Workspace } from '../statemachines/load.ts';
+import { createLocalBuildRunner } from './build-runner.ts';
+import { createDevRoutes, type DevRoutes } from './dev-routes.ts';
+import { type HttpHandler, lambdaContext, startGateway } from './gateway.ts';
+import { createLocalSecrets, ensureSecretsFile, generatedSecretNames } from './local-secrets.ts';
+import { startSesInbox } from './ses-inbox.ts';
+import { createLocalStepFunctions, type LocalStepFunctions } from './stepfunctions/index.ts';
+
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+const FUNCTION_PREFIX = 'signoff-';
+const STATE_MACHINE_PREFIX = 'signoff-';
+
+/** The Lambda handlers the state machines invoke, by folder name. */
+const TASK_FUNCTIONS = {
+  [PLACEHOLDER.requestApproval]: 'request-approval',
+  [PLACEHOLDER.recordTimeout]: 'record-timeout',
+  [PLACEHOLDER.summarizeStep]: 'summarize-step',
+  [PLACEHOLDER.notify]: 'notify',
+} as const;
+
+const HTTP_FUNCTIONS: HttpFunction[] = ['api', 'web', 'slack-interactions', 'github-webhook', 'webhook'];
+
+/** Options of `startRuntime`; everything has a default suitable for `npm start`. */
+export interface RuntimeOptions {
+  /** The repository (workflows/, config/, infra/buildspec.yml). */
+  root?: string;
+  /** Persistent data (.signoff/ by default). */
+  dataDir?: string;
+  /** Web + API port (0 = random). */
+  port?: number;
+  /** SES inbox port (0 = random). */
+  inboxPort?: number;
+  /** Keep data in memory only (tests); dynalite then has no path. */
+  inMemory?: boolean;
+  /** Extra notifiers (tests). */
+  notifiers?: NamedNotifier[];
+  /** Build log lines (progress output). */
+  onBuildLine?: (buildId: string, line: string) => void;
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+}
+
+/** A running local runtime. */
+export interface Runtime {
+  url: string;
+  inboxUrl: string;
+  dataDir: string;
+  config: Config;
+  deps: AppDeps;
+  sfn: LocalStepFunctions;
+  workspace: Workspace;
+  dev: DevRoutes;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolvePort((server.address() as AddressInfo).port));
+  });
+}
+
+/** Starts everything and returns once `/api/health` would answer ok. */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const root = resolve(options.root ?? process.cwd());
+  const dataDir = resolve(options.dataDir ?? join(root, '.signoff'));
+  mkdirSync(dataDir, { recursive: true });
+  const stops: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+
+  try {
+    const workspace = loadWorkspace(root);
+    if (workspace.problems.length > 0) {
+      throw new Error(`the workflows have problems:\n${workspace.problems.map(formatProblem).join('\n')}`);
+    }
+    const workflows = workspace.workflows.map((w) => w.workflow);
+
+    // DynamoDB: dynalite, persisted under .signoff/dynamodb.
+    const db = dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(options.inMemory ? {} : { path: join(dataDir, 'dynamodb') }),
+    });
+    const dbPort = await listen(db, 0);
+    stops.push(() => new Promise<void>((done) => db.close(() => done())));
+
+    // SES: the emulator with its web inbox.
+    const inbox = await startSesInbox(options.inboxPort ?? 8005);
+    stops.push(inbox.stop);
+    const inboxPort = Number(new URL(inbox.url).port);
+
+    // Secrets: generated once, mode 0600.
+    const secretsFile = join(dataDir, 'secrets.json');
+    ensureSecretsFile(secretsFile, generatedSecretNames(workflows));
+    const httpSecretNames = workflows.flatMap((w) =>
+      w.steps.flatMap((s) => (s.type === 'http' && s.secret ? [s.secret] : [])),
+    );
+    let url = '';
+    const secrets = createLocalSecrets({
+      file: secretsFile,
+      env: process.env,
+      httpSecretNames,
+      sinkUrl: () => `${url}/dev/notifications`,
+    });
+
+    // Step Functions: the local server; Lambda tasks call the handler modules in process.
+    const handlers = new Map<string, (event: unknown, context: Context) => Promise<unknown>>();
+    const taskHandler = async (name: string) => {
+      let handler = handlers.get(name);
+      if (!handler) {
+        handler = (
+          (await import(`../functions/${name}/handler.ts`)) as {
+            handler: (e: unknown, c: Context) => Promise<unknown>;
+          }
+        ).handler;
+        handlers.set(name, handler);
+      }
+      return handler;
+    };
+    const sfn = createLocalStepFunctions({
+      dataDir: join(dataDir, 'stepfunctions'),
+      region: REGION,
+      accountId: ACCOUNT,
+      invokeLambda: async (arn, payload) => {
+        const name = arn.split(':function:')[1]?.replace(FUNCTION_PREFIX, '') ?? '';
+        if (!Object.values(TASK_FUNCTIONS).includes(name as never))
+          throw new Error(`no local function for ${arn}`);
+        return (await taskHandler(name))(payload, lambdaContext(`${FUNCTION_PREFIX}${name}`, 300_000));
+      },
+      runBuild: createLocalBuildRunner({
+        root,
+        logDir: join(dataDir, 'builds'),
+        projectEnv: {
+          SIGNOFF_ARTIFACTS_DIR: join(dataDir, 'artifacts'),
+          LOCAL_FILES_STATE_DIR: join(dataDir, 'example-state'),
+          LOCAL_FILES_ROOT: join(dataDir, 'example-files'),
+        },
+        onLine: options.onBuildLine,
+      }),
+    });
+    const { endpoint: sfnEndpoint } = await sfn.start(0);
+    stops.push(() => sfn.stop());
+
+    // Config: what a Lambda would get from its environment, pointed at the emulators.
+    const port = options.port ?? 3000;
+    const config = loadConfig({
+      AWS_REGION: REGION,
+      SIGNOFF_LOCAL: '1',
+      SIGNOFF_GATES_TABLE: 'signoff-gates',
+      SIGNOFF_AUDIT_TABLE: 'signoff-audit',
+      SIGNOFF_RUNS_TABLE: 'signoff-runs',
+      SIGNOFF_AUTH_TABLE: 'signoff-auth',
+      SIGNOFF_DYNAMODB_ENDPOINT: `http://127.0.0.1:${dbPort}`,
+      SIGNOFF_SFN_ENDPOINT: sfnEndpoint,
+      SIGNOFF_SES_ENDPOINT: `http://127.0.0.1:${inboxPort}`,
+      SIGNOFF_SCHEDULER: 'timer',
+      SIGNOFF_CONFIG_DIR: root,
+      SIGNOFF_STATE_MACHINE_ARN_PREFIX: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${STATE_MACHINE_PREFIX}`,
+      SIGNOFF_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      SIGNOFF_ARTIFACTS_DIR: join(dataDir, 'artifacts'),
+      SIGNOFF_SECRETS_FILE: secretsFile,
+      SIGNOFF_EMAIL_FROM: 'signoff@localhost',
+      POWERTOOLS_SERVICE_NAME: 'signoff',
+    });
+    await createTables(createAwsClients(config).dynamodb, config.tables);
+
+    const logger = new Logger({ serviceName: 'signoff', logLevel: options.logLevel ?? 'WARN' });
+    const deps = createDeps(config, {
+      directory: workspace.directory,
+      workflows: createWorkflowCatalog(workflows, config.stateMachineArnPrefix),
+      secrets,
+      logger,
+      notifiers: options.notifiers ?? [],
+    });
+    setDeps(deps);
+    stops.push(() => {
+      deps.stop();
+      setDeps(undefined);
+    });
+
+    // The compiled workflows, with the local ARNs in place of the placeholders.
+    for (const workflow of workflows) {
+      const definition = compileWorkflow(workflow);
+      const values: Record<string, string> = {};
+      for (const name of placeholdersOf(definition)) {
+        const fn = TASK_FUNCTIONS[name as keyof typeof TASK_FUNCTIONS];
+        values[name] = fn
+          ? `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION_PREFIX}${fn}`
+          : `signoff-${name.replace(/^BuildProject_/, '').replace(/_/g, '-')}`;
+      }
+      await sfn.createStateMachine(
+        `${STATE_MACHINE_PREFIX}${workflow.name}`,
+        substitutePlaceholders(definition, values),
+      );
+    }
+
+    // Runs end in Step Functions; record how, so lists need no DescribeExecution per row.
+    stops.push(
+      sfn.onEvent(({ executionArn, event }) => {
+        const type = String((event as { type?: string }).type ?? '');
+        const ends: Record<string, 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT'> = {
+          ExecutionSucceeded: 'SUCCEEDED',
+          ExecutionFailed: 'FAILED',
+          ExecutionAborted: 'ABORTED',
+          ExecutionTimedOut: 'TIMED_OUT',
+        };
+        const status = ends[type];
+        if (!status) return;
+        const details = (event as { executionFailedEventDetails?: { error?: string; cause?: string } })
+          .executionFailedEventDetails;
+        const runId = executionArn.split(':').at(-1) as string;
+        void deps.runs
+          .finish(runId, {
+            status,
+            stopped_at: new Date().toISOString(),
+            error: details?.error,
+            cause: details?.cause,
+          })
+          .catch((error: unknown) =>
+            logger.error('could not record the end of a run', { run_id: runId, error: String(error) }),
+          );
+      }),
+    );
+
+    // HTTP: the same handlers as API Gateway's routes.
+    const httpHandlers: Partial<Record<HttpFunction, HttpHandler>> = {};
+    for (const fn of HTTP_FUNCTIONS) {
+      const file = join(root, 'functions', fn, 'handler.ts');
+      if (existsSync(file))
+        httpHandlers[fn] = (
+          (await import(`../functions/${fn}/handler.ts`)) as { handler: HttpHandler }
+        ).handler;
+    }
+    const dev = createDevRoutes({ deps, inboxUrl: `http://127.0.0.1:${inboxPort}` });
+    const gateway = await startGateway({
+      port,
+      handlers: httpHandlers,
+      localRoutes: [dev.handle],
+      onError: (error) => logger.error('request failed', { error: String(error) }),
+    });
+    url = gateway.url;
+    stops.push(() => gateway.close());
+    if (port === 0) {
+      // The public URL must name the real port (links in emails and Slack).
+      config.publicUrl = url;
+    }
+    dev.setReady(true);
+
+    return {
+      url,
+      inboxUrl: `http://127.0.0.1:${inboxPort}`,
+      dataDir,
+      config,
+      deps,
+      sfn,
+      workspace,
+      dev,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
