@@ -103,7 +103,9 @@ export async function summarizeStep(deps: SummarizeStepDeps, input: SummarizeSte
       policy,
       steps: {
         ...input.data.steps,
-        [input.step_id]: { action: 'plan', project: input.project, hash: plan.hash },
+        // `plan_hash` is what the compiled apply step reads (`$.data.steps.<plan step>.plan_hash`)
+        // when no gate stands between plan and apply.
+        [input.step_id]: { action: 'plan', project: input.project, hash: plan.hash, plan_hash: plan.hash },
       },
     };
   }

@@ -114,7 +114,10 @@ describe('summarizeStep', () => {
       plan,
       cost: summary.cost,
       policy: summary.policy,
-      steps: { earlier: { ok: true }, plan: { action: 'plan', project: 'network', hash: plan.hash } },
+      steps: {
+        earlier: { ok: true },
+        plan: { action: 'plan', project: 'network', hash: plan.hash, plan_hash: plan.hash },
+      },
     });
     expect(audit.events).toEqual([]);
   });
