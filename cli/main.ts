@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { formatProblem, loadWorkspace } from '../statemachines/load.ts';
 import { graphMermaid, graphText } from './graph.ts';
+import { auditCommand, auditVerifyCommand, runCommand, runsCommand, voteCommand } from './run-commands.ts';
+import { tokenCreateCommand } from './token-command.ts';
 import { CliError, compiled, findRoot } from './workspace.ts';
 
 const HELP = `signoff: human approval gates for infrastructure deployments
@@ -13,10 +15,30 @@ Workflow language
   compile WORKFLOW              print the Amazon States Language definition of a workflow (name or file)
   graph WORKFLOW [--mermaid]    print the workflow's states and transitions as text, or as a Mermaid flowchart
 
+Runs and approvals (talk to the local runtime's API, or --endpoint URL)
+  run WORKFLOW [--reason TEXT] [--follow]
+                                start a run (manual trigger); --follow shows it step by step until it ends
+  runs [--workflow W] [--waiting] [--json]
+                                list runs, newest first; --waiting: runs waiting for approval
+  approve RUN [--comment TEXT] [--gate STEP]
+  reject RUN [--comment TEXT] [--gate STEP]
+                                vote on the run's pending approval gate
+  audit [--workflow W] [--actor EMAIL] [--run RUN] [--format table|csv|json] [--limit N]
+                                the audit trail, newest first
+  audit verify [--run RUN]      check every run's audit hash chain; exit 1 if anything was changed or removed
+  token create --user EMAIL [--label TEXT] [--table AUTH_TABLE --region R]
+                                make an API token for a directory user (prints it once)
+
 Options
+  --as EMAIL                    act as this directory user with the local runtime's token (.signoff/tokens.json)
+  --token TOKEN                 an API token (or SIGNOFF_TOKEN)
+  --endpoint URL                the API (or SIGNOFF_ENDPOINT); default: the local runtime
   -h, --help                    this help
 
 Examples
+  npx signoff run production-deploy-with-approval --as jane@acme.com --follow
+  npx signoff approve RUN --as alice@acme.com --comment "looks good"
+  npx signoff audit --workflow production-deploy-with-approval --format csv
   npx signoff validate
   npx signoff compile production-deploy-with-approval > asl.json
   npx signoff graph production-deploy-with-escalation --mermaid
@@ -54,17 +76,132 @@ export async function main(argv: string[]): Promise<number> {
         );
         return 0;
       }
+      case 'run': {
+        const { positionals, values } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            ...API_OPTIONS,
+            reason: { type: 'string' },
+            follow: { type: 'boolean', default: false },
+          },
+        });
+        return await runCommand(
+          {
+            ...api(values),
+            workflow: requireOne(positionals, 'run WORKFLOW [--follow]'),
+            reason: values.reason,
+            follow: values.follow ?? false,
+          },
+          print,
+        );
+      }
+      case 'runs': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            ...API_OPTIONS,
+            workflow: { type: 'string' },
+            waiting: { type: 'boolean', default: false },
+            json: { type: 'boolean', default: false },
+          },
+        });
+        return await runsCommand(
+          {
+            ...api(values),
+            workflow: values.workflow,
+            waiting: values.waiting ?? false,
+            json: values.json ?? false,
+          },
+          print,
+        );
+      }
+      case 'approve':
+      case 'reject': {
+        const { positionals, values } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { ...API_OPTIONS, comment: { type: 'string' }, gate: { type: 'string' } },
+        });
+        const runId = requireOne(positionals, `${command} RUN [--comment TEXT]`);
+        return await voteCommand(
+          { ...api(values), runId, decision: command, comment: values.comment, gate: values.gate },
+          print,
+        );
+      }
+      case 'audit': {
+        const { positionals, values } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            ...API_OPTIONS,
+            workflow: { type: 'string' },
+            actor: { type: 'string' },
+            run: { type: 'string' },
+            format: { type: 'string', default: 'table' },
+            limit: { type: 'string' },
+          },
+        });
+        if (positionals[0] === 'verify')
+          return await auditVerifyCommand({ ...api(values), run: values.run }, print);
+        if (positionals.length > 0)
+          throw new CliError(`unknown audit subcommand "${positionals[0]}"; try signoff audit verify`, 2);
+        const limit = values.limit === undefined ? undefined : Number(values.limit);
+        if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 500))
+          throw new CliError('--limit is a number from 1 to 500', 2);
+        return await auditCommand(
+          {
+            ...api(values),
+            workflow: values.workflow,
+            actor: values.actor,
+            run: values.run,
+            format: values.format ?? 'table',
+            limit,
+          },
+          print,
+        );
+      }
+      case 'token': {
+        const { positionals, values } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            user: { type: 'string' },
+            label: { type: 'string' },
+            table: { type: 'string' },
+            region: { type: 'string' },
+          },
+        });
+        if (positionals[0] !== 'create' || !values.user)
+          throw new CliError('usage: signoff token create --user EMAIL', 2);
+        return await tokenCreateCommand(
+          { user: values.user, label: values.label, table: values.table, region: values.region },
+          print,
+        );
+      }
       default:
         throw new CliError(`unknown command "${command}"; run signoff --help`, 2);
     }
   } catch (error) {
-    if (error instanceof CliError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    if (error instanceof CliError || String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`signoff: ${(error as Error).message}\n`);
       return error instanceof CliError ? error.code : 2;
     }
     throw error;
   }
 }
+
+const API_OPTIONS = {
+  as: { type: 'string' },
+  token: { type: 'string' },
+  endpoint: { type: 'string' },
+} as const;
+
+function api(values: { as?: string; token?: string; endpoint?: string }) {
+  return { as: values.as, token: values.token, endpoint: values.endpoint };
+}
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
 
 function requireOne(positionals: string[], usage: string): string {
   if (positionals.length !== 1) throw new CliError(`usage: signoff ${usage}`, 2);

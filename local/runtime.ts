@@ -3,7 +3,7 @@
  * gateway, wired to the same handler modules and the same compiled state machines as AWS.
  */
 import './polyfills.ts';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -24,6 +24,7 @@ import { createLocalBuildRunner } from './build-runner.ts';
 import { createDevRoutes, type DevRoutes } from './dev-routes.ts';
 import { type HttpHandler, lambdaContext, startGateway } from './gateway.ts';
 import { createLocalSecrets, ensureSecretsFile, generatedSecretNames } from './local-secrets.ts';
+import { ensureLocalTokens } from './local-tokens.ts';
 import { startSesInbox } from './ses-inbox.ts';
 import { createLocalStepFunctions, type LocalStepFunctions } from './stepfunctions/index.ts';
 
@@ -201,6 +202,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       deps.stop();
       setDeps(undefined);
     });
+    await ensureLocalTokens(deps, join(dataDir, 'tokens.json'));
 
     // The compiled workflows, with the local ARNs in place of the placeholders.
     for (const workflow of workflows) {
@@ -268,6 +270,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       // The public URL must name the real port (links in emails and Slack).
       config.publicUrl = url;
     }
+    // Where the CLI finds this runtime (and its DynamoDB, for `signoff token create`).
+    const runtimeFile = join(dataDir, 'runtime.json');
+    writeFileSync(
+      runtimeFile,
+      `${JSON.stringify({ url, pid: process.pid, dynamodb: config.endpoints.dynamodb, tables: config.tables }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
+    stops.push(() => rmSync(runtimeFile, { force: true }));
     dev.setReady(true);
 
     return {

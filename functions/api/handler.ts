@@ -1,0 +1,156 @@
+/**
+ * The JSON API (`/api/*`): runs, votes and the audit trail for the CLI and scripts. Every route
+ * but health needs `Authorization: Bearer <API token>`; bad input is a 4xx with a message.
+ */
+import middy from '@middy/core';
+import { createError } from '@middy/util';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { DirectoryUser } from '../../statemachines/schema.ts';
+import { InvalidCursorError } from '../adapters/audit-cursor.ts';
+import { verifyAuditChain } from '../core/audit-chain.ts';
+import { authenticateBearer } from '../core/auth/api-tokens.ts';
+import { castVote } from '../core/cast-vote.ts';
+import { getRunView, listRunViews } from '../core/run-view.ts';
+import { startRun } from '../core/start-run.ts';
+import { getDeps } from '../deps.ts';
+import { auditCsv, parseStartBody, parseVoteBody, queryOf, voteChannel } from './requests.ts';
+
+function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
+  };
+}
+
+async function caller(event: APIGatewayProxyEventV2): Promise<DirectoryUser> {
+  const result = await authenticateBearer(getDeps(), event.headers.authorization);
+  if (!result.ok) throw createError(401, result.reason, { expose: true });
+  return result.user;
+}
+
+async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  const deps = getDeps();
+  if (event.routeKey === 'GET /api/health') return json(200, { ok: true });
+  const user = await caller(event);
+  const query = queryOf(event);
+  switch (event.routeKey) {
+    case 'GET /api/workflows':
+      return json(200, {
+        workflows: deps.workflows.all().map((w) => ({
+          name: w.name,
+          description: w.description,
+          environment: w.environment,
+          triggers: Object.keys(w.triggers).filter((k) => w.triggers[k as keyof typeof w.triggers]),
+          manual_roles: w.triggers.manual?.roles ?? [],
+          steps: w.steps.map((s) => ({ id: s.id, type: s.type })),
+        })),
+      });
+    case 'GET /api/runs': {
+      const page = await listRunViews(
+        deps,
+        { workflow: query.string('workflow'), waiting: query.string('status') === 'waiting' },
+        { limit: query.int('limit', 1, 100), cursor: query.string('cursor') },
+      );
+      return json(200, page);
+    }
+    case 'POST /api/runs': {
+      const body = parseStartBody(event);
+      const outcome = await startRun(deps, {
+        workflow: body.workflow,
+        trigger: { type: 'manual' },
+        startedBy: user.email,
+        reason: body.reason,
+      });
+      if (outcome.kind === 'refused') throw createError(outcome.status, outcome.message, { expose: true });
+      return json(outcome.kind === 'started' ? 201 : 200, {
+        run: outcome.run,
+        duplicate: outcome.kind === 'duplicate',
+      });
+    }
+    case 'GET /api/runs/{runId}': {
+      const view = await getRunView(deps, event.pathParameters?.runId ?? '');
+      if (!view) throw createError(404, `no run ${event.pathParameters?.runId}`, { expose: true });
+      return json(200, view);
+    }
+    case 'POST /api/gates/{gateId}/votes': {
+      const body = parseVoteBody(event);
+      const outcome = await castVote(deps, {
+        gateId: event.pathParameters?.gateId ?? '',
+        voter: user.email,
+        decision: body.decision,
+        comment: body.comment,
+        channel: voteChannel(event),
+      });
+      if (outcome.kind === 'refused') {
+        const status =
+          outcome.code === 'not_found'
+            ? 404
+            : outcome.code === 'closed' || outcome.code === 'expired' || outcome.code === 'already_voted'
+              ? 409
+              : 403;
+        return json(status, { ...outcome, message: outcome.reason });
+      }
+      return json(200, outcome);
+    }
+    case 'GET /api/audit': {
+      const page = await deps.auditQuery.list(
+        { workflow: query.string('workflow'), actor: query.string('actor'), run: query.string('run') },
+        { limit: query.int('limit', 1, 500), cursor: query.string('cursor') },
+      );
+      if (query.string('format') === 'csv') {
+        return {
+          statusCode: 200,
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': 'attachment; filename="signoff-audit.csv"',
+          },
+          body: auditCsv(page.events),
+        };
+      }
+      return json(200, page);
+    }
+    case 'GET /api/audit/verify': {
+      const runId = query.string('run');
+      const runIds = runId ? [runId] : await allRunIds();
+      const reports = await Promise.all(
+        runIds.map(async (id) => {
+          const events = await deps.auditQuery.readRun(id);
+          return { run_id: id, events: events.length, ...verifyAuditChain(events) };
+        }),
+      );
+      return json(200, { ok: reports.every((r) => r.ok), runs: reports });
+    }
+    default:
+      throw createError(404, `no route ${event.routeKey}`, { expose: true });
+  }
+}
+
+async function allRunIds(): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await getDeps().runs.list({}, { limit: 100, cursor });
+    ids.push(...page.runs.map((r) => r.id));
+    cursor = page.cursor;
+  } while (cursor);
+  return ids;
+}
+
+/** The API Lambda. */
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use({
+    // Errors marked `expose` (4xx) reach the caller as `{ "message" }`; anything else is a logged 500.
+    onError: async (request) => {
+      const error = request.error as (Error & { statusCode?: number; expose?: boolean }) | null;
+      if (error instanceof InvalidCursorError) {
+        request.response = json(400, { message: error.message });
+      } else if (error?.expose && error.statusCode && error.statusCode < 500) {
+        request.response = json(error.statusCode, { message: error.message });
+      } else {
+        getDeps().logger.error('api request failed', { error: error?.name, message: error?.message });
+        request.response = json(500, { message: 'Internal Server Error' });
+      }
+    },
+  })
+  .handler(route);

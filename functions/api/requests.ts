@@ -1,0 +1,124 @@
+/** Parsing and shaping for the JSON API: every problem becomes a 400 with a message. */
+import { createError } from '@middy/util';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import type { AuditEvent, VoteChannel } from '../core/ports.ts';
+
+const MAX_BODY = 64 * 1024;
+
+function bodyOf(event: APIGatewayProxyEventV2): unknown {
+  const raw =
+    event.body === undefined
+      ? ''
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+  if (raw.length > MAX_BODY) throw createError(413, `the body is over ${MAX_BODY} bytes`, { expose: true });
+  if (raw.trim() === '') throw createError(400, 'the body must be a JSON object', { expose: true });
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw createError(400, 'the body is not valid JSON', { expose: true });
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, event: APIGatewayProxyEventV2): T {
+  const parsed = schema.safeParse(bodyOf(event));
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+  throw createError(400, problems.join('; '), { expose: true });
+}
+
+const startBody = z.strictObject({
+  workflow: z.string().min(1).max(80),
+  reason: z.string().max(1000).optional(),
+});
+
+const voteBody = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string().max(2000).optional(),
+});
+
+/** `POST /api/runs`: `{ "workflow", "reason"? }`. */
+export const parseStartBody = (event: APIGatewayProxyEventV2) => parseWith(startBody, event);
+
+/** `POST /api/gates/{gateId}/votes`: `{ "decision": "approve" | "reject", "comment"? }`. */
+export const parseVoteBody = (event: APIGatewayProxyEventV2) => parseWith(voteBody, event);
+
+/** The vote channel: the CLI says so with `X-Signoff-Client: cli`; anything else is the API. */
+export function voteChannel(event: APIGatewayProxyEventV2): VoteChannel {
+  return event.headers['x-signoff-client'] === 'cli' ? 'cli' : 'api';
+}
+
+/** Typed access to the query string, with 400s for bad values. */
+export function queryOf(event: APIGatewayProxyEventV2) {
+  const params = event.queryStringParameters ?? {};
+  return {
+    string(name: string): string | undefined {
+      const value = params[name];
+      if (value === undefined || value === '') return undefined;
+      if (value.length > 2000) throw createError(400, `${name} is too long`, { expose: true });
+      return value;
+    },
+    int(name: string, min: number, max: number): number | undefined {
+      const value = params[name];
+      if (value === undefined || value === '') return undefined;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        throw createError(400, `${name} must be a whole number from ${min} to ${max}`, { expose: true });
+      }
+      return n;
+    },
+  };
+}
+
+const CSV_COLUMNS = [
+  'at',
+  'action',
+  'actor_email',
+  'actor_name',
+  'workflow',
+  'run_id',
+  'step_id',
+  'gate_id',
+  'channel',
+  'comment',
+  'reason',
+  'response_time_ms',
+  'plan_summary',
+  'seq',
+  'hash',
+] as const;
+
+function cell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // Quote every field that needs it; a leading = + - @ is neutralised so spreadsheets do not run it.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Audit events as CSV (header row, RFC 4180 quoting). */
+export function auditCsv(events: AuditEvent[]): string {
+  const rows = events.map((e) => {
+    const values: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+      at: e.at,
+      action: e.action,
+      actor_email: e.actor.email,
+      actor_name: e.actor.name,
+      workflow: e.workflow,
+      run_id: e.run_id,
+      step_id: e.step_id,
+      gate_id: e.gate_id,
+      channel: e.channel,
+      comment: e.comment,
+      reason: e.reason,
+      response_time_ms: e.response_time_ms,
+      plan_summary: e.plan_summary,
+      seq: e.seq,
+      hash: e.hash,
+    };
+    return CSV_COLUMNS.map((c) => cell(values[c])).join(',');
+  });
+  return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
+}
