@@ -1,0 +1,103 @@
+/**
+ * GitHub webhook payloads, parsed into what signoff acts on: a ping, a pull request merged into
+ * a branch, or something it ignores (with the reason). Only the fields signoff reads are checked.
+ */
+import { z } from 'zod';
+import { label } from '../../../statemachines/zod-problems.ts';
+
+/** A merged pull request, as the github trigger records it. */
+export interface MergedPullRequest {
+  repository: string;
+  branch: string;
+  pr: { number: number; title: string; author: string; merge_commit: string; url: string };
+}
+
+/** What a delivery means to signoff. */
+export type GithubEvent =
+  | { kind: 'ping'; zen?: string; hook_id?: number }
+  | ({ kind: 'merged' } & MergedPullRequest)
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'invalid'; problems: string[] };
+
+const pullRequestEvent = z.object({
+  action: z.string().min(1),
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    title: z.string().max(1024),
+    html_url: z.url({ protocol: /^https?$/ }),
+    merged: z.boolean().nullable().optional(),
+    merge_commit_sha: z.string().nullable().optional(),
+    user: z.object({ login: z.string().min(1).max(100) }),
+    base: z.object({ ref: z.string().min(1).max(255) }),
+  }),
+  repository: z.object({ full_name: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/) }),
+});
+
+const pingEvent = z.object({
+  zen: z.string().optional(),
+  hook_id: z.number().optional(),
+});
+
+/** The JSON a delivery carries: the body itself, or its `payload` field for form-encoded hooks. */
+export function decodeGithubBody(
+  body: Buffer,
+  contentType: string | undefined,
+): { ok: true; value: unknown } | { ok: false; message: string } {
+  let text = body.toString('utf8');
+  if (contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    const payload = new URLSearchParams(text).get('payload');
+    if (payload === null) return { ok: false, message: 'the form-encoded body has no payload field' };
+    text = payload;
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, message: 'the body is not valid JSON' };
+  }
+}
+
+/** Parses a delivery's payload given its `X-GitHub-Event` name; never throws. */
+export function parseGithubEvent(eventName: string, payload: unknown): GithubEvent {
+  if (eventName === 'ping') {
+    const ping = pingEvent.safeParse(payload);
+    return ping.success ? { kind: 'ping', ...ping.data } : { kind: 'ping' };
+  }
+  if (eventName !== 'pull_request') {
+    return {
+      kind: 'ignored',
+      reason: `"${eventName}" events do not start runs; only merged pull requests do`,
+    };
+  }
+  const parsed = pullRequestEvent.safeParse(payload);
+  if (!parsed.success) {
+    return {
+      kind: 'invalid',
+      problems: parsed.error.issues.map(
+        (issue) =>
+          `${label(issue.path.filter((p): p is string | number => typeof p !== 'symbol'))}: ${issue.message}`,
+      ),
+    };
+  }
+  const { action, pull_request: pr, repository } = parsed.data;
+  if (action !== 'closed') {
+    return { kind: 'ignored', reason: `pull request #${pr.number} was ${action}, not merged` };
+  }
+  if (pr.merged !== true) {
+    return { kind: 'ignored', reason: `pull request #${pr.number} was closed without merging` };
+  }
+  if (!pr.merge_commit_sha) {
+    return { kind: 'invalid', problems: ['pull_request.merge_commit_sha: a merged pull request needs one'] };
+  }
+  return {
+    kind: 'merged',
+    repository: repository.full_name,
+    branch: pr.base.ref,
+    pr: {
+      number: pr.number,
+      title: pr.title,
+      author: pr.user.login,
+      merge_commit: pr.merge_commit_sha,
+      url: pr.html_url,
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The generic webhook trigger (`POST /webhooks/{workflow}`): checks the size, that the workflow
+ * has a webhook trigger, the `X-Signoff-Signature` with that workflow's secret, the Idempotency-Key
+ * and the JSON body, then starts the run with the body as its input. Nothing starts on any 4xx.
+ */
+import { logOf } from '../approval-deps.ts';
+import { startRun } from '../start-run.ts';
+import { verifySignature } from './hmac-signature.ts';
+import { runUrl, type TriggerDeps } from './trigger-deps.ts';
+import { refuse, type TriggerRequest, type TriggerResponse } from './trigger-request.ts';
+import {
+  MAX_WEBHOOK_BODY_BYTES,
+  parseIdempotencyKey,
+  parseWebhookBody,
+  webhookSecretName,
+} from './webhook-request.ts';
+
+/** Handles one call to `POST /webhooks/{workflow}`. */
+export async function receiveWebhook(
+  deps: TriggerDeps,
+  workflowName: string | undefined,
+  request: TriggerRequest,
+): Promise<TriggerResponse> {
+  if (request.body.length > MAX_WEBHOOK_BODY_BYTES) {
+    return refuse(413, `the body is larger than ${MAX_WEBHOOK_BODY_BYTES} bytes`);
+  }
+  const workflow = workflowName ? deps.workflows.get(workflowName) : undefined;
+  // Unknown workflows and workflows without a webhook trigger answer alike, so an unsigned caller
+  // cannot tell which workflow names exist.
+  if (!workflow?.triggers.webhook) {
+    return refuse(404, `no workflow named "${workflowName ?? ''}" accepts webhooks`);
+  }
+  const secretName = webhookSecretName(workflow);
+  const secret = await deps.secrets.get(secretName);
+  if (!secret) {
+    logOf(deps).warn('webhook secret is not set; refusing the call', {
+      workflow: workflow.name,
+      secret: secretName,
+    });
+    return refuse(401, 'the signature cannot be verified: no webhook secret is configured');
+  }
+  const signature = request.header('x-signoff-signature');
+  if (!signature) return refuse(401, 'X-Signoff-Signature is missing');
+  if (!verifySignature(request.body, signature, secret)) {
+    return refuse(401, 'X-Signoff-Signature does not match the body');
+  }
+
+  const key = parseIdempotencyKey(request.header('idempotency-key'));
+  if (!key.ok) return refuse(400, key.message);
+  const body = parseWebhookBody(request.body);
+  if (!body.ok) return refuse(400, body.message);
+
+  const outcome = await startRun(deps, {
+    workflow: workflow.name,
+    trigger: { type: 'webhook', ...(key.key ? { idempotency_key: key.key } : {}) },
+    actor: { email: `webhook:${workflow.name}`, name: 'webhook' },
+    input: body.input,
+    ...(body.reason ? { reason: body.reason } : {}),
+    ...(key.key ? { dedupKey: key.key } : {}),
+  });
+  if (outcome.kind === 'refused') return refuse(outcome.status, outcome.message);
+  const run = { workflow: workflow.name, run_id: outcome.run.id, run_url: runUrl(deps, outcome.run.id) };
+  logOf(deps).info('webhook handled', {
+    workflow: workflow.name,
+    run_id: outcome.run.id,
+    outcome: outcome.kind,
+  });
+  return outcome.kind === 'started'
+    ? { status: 202, body: { status: 'started', ...run } }
+    : { status: 200, body: { status: 'duplicate', ...run } };
+}

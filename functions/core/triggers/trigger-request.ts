@@ -1,0 +1,50 @@
+/** The HTTP request and response shapes the trigger use cases work with, independent of Lambda. */
+
+/** A request as a trigger sees it: the raw body bytes (what signatures cover) and its headers. */
+export interface TriggerRequest {
+  body: Buffer;
+  /** A header's value by case-insensitive name. */
+  header(name: string): string | undefined;
+}
+
+/** What a trigger answers: a status and a JSON body (errors carry `message`). */
+export interface TriggerResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** The parts of an API Gateway (payload v2) event a trigger reads. */
+export interface HttpEventLike {
+  body?: string;
+  isBase64Encoded?: boolean;
+  headers?: Record<string, string | undefined>;
+}
+
+/** Builds a TriggerRequest from an API Gateway event, decoding a base64 body to its raw bytes. */
+export function toTriggerRequest(event: HttpEventLike): TriggerRequest {
+  const raw = event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  const headers = new Map<string, string>();
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers.set(name.toLowerCase(), value);
+  }
+  return { body, header: (name) => headers.get(name.toLowerCase()) };
+}
+
+/** An error response with a message saying what was wrong. */
+export function refuse(status: number, message: string): TriggerResponse {
+  return { status, body: { message } };
+}
+
+/** The API Gateway result for a trigger's response: JSON, never cached. */
+export function toHttpResult(response: TriggerResponse): {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+} {
+  return {
+    statusCode: response.status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify(response.body),
+  };
+}

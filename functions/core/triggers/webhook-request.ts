@@ -1,0 +1,47 @@
+/** The generic webhook's request: its secret's name, the Idempotency-Key and the JSON body. */
+import type { Workflow } from '../../../statemachines/schema.ts';
+
+/** The largest body the generic webhook accepts (the run input travels in the execution input). */
+export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
+
+const MAX_REASON = 1000;
+
+/** The Secrets name holding a workflow's webhook secret. */
+export function webhookSecretName(workflow: Workflow): string {
+  return workflow.triggers.webhook?.secret ?? `webhook-${workflow.name}`;
+}
+
+/** An Idempotency-Key header: absent, or 1 to 200 printable ASCII characters. */
+export function parseIdempotencyKey(
+  value: string | undefined,
+): { ok: true; key?: string } | { ok: false; message: string } {
+  if (value === undefined) return { ok: true };
+  const key = value.trim();
+  if (!/^[\x20-\x7e]{1,200}$/.test(key)) {
+    return { ok: false, message: 'Idempotency-Key must be 1 to 200 printable ASCII characters' };
+  }
+  return { ok: true, key };
+}
+
+/** The run input and optional reason from a webhook body: a JSON object, `reason` a string if given. */
+export function parseWebhookBody(
+  body: Buffer,
+): { ok: true; input: Record<string, unknown>; reason?: string } | { ok: false; message: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { ok: false, message: 'the body is not valid JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, message: 'the body must be a JSON object' };
+  }
+  const input = value as Record<string, unknown>;
+  const reason = input.reason;
+  if (reason === undefined) return { ok: true, input };
+  if (typeof reason !== 'string') return { ok: false, message: 'reason must be a string' };
+  if (reason.length > MAX_REASON) {
+    return { ok: false, message: `reason is longer than ${MAX_REASON} characters` };
+  }
+  return { ok: true, input, ...(reason.trim() ? { reason } : {}) };
+}
