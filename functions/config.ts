@@ -41,6 +41,8 @@ export interface Config {
   emailFrom: string;
   /** True in the local runtime: cookies without Secure, local-only routes on. */
   local: boolean;
+  /** The Slack Web API base URL, ending in `/` (the local Slack stand-in); unset means Slack's own. */
+  slackApiUrl?: string;
 }
 
 /** Where plans and logs are kept: an S3 bucket, or a folder (local runtime). */
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     secrets,
     emailFrom: optional('SIGNOFF_EMAIL_FROM') ?? 'signoff@example.com',
     local: optional('SIGNOFF_LOCAL') === '1',
+    ...stripUndefined({ slackApiUrl: optional('SIGNOFF_SLACK_API_URL') }),
   };
 }
 

@@ -126,7 +126,7 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
   };
   const channelId = (channel: string): string => {
     const name = channel.replace(/^#/, '');
-    if (/^[CDG][A-Z0-9]{6,}$/.test(name)) return name;
+    if (/^[CDG][A-Z0-9]+$/.test(name)) return name;
     if (/^[UW][A-Z0-9]+$/.test(name)) return `D${name.slice(1)}`;
     const id = idFor('C', name);
     channelNames.set(id, name);

@@ -3,7 +3,7 @@
  * `slackApiUrl`) and the `/dev/slack` inbox whose buttons post signed clicks to `/slack/interactions`
  * as a chosen directory person, so the same signature check and vote code run locally.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Directory } from '../../statemachines/schema.ts';
@@ -48,6 +48,12 @@ export function localSlackId(user: { email: string; slack?: string | undefined }
   if (user.slack) return user.slack;
   const hash = createHash('sha256').update(user.email.toLowerCase()).digest('hex').slice(0, 9);
   return `U${hash.toUpperCase()}`;
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
@@ -151,7 +157,7 @@ export async function createLocalSlack(options: LocalSlackOptions): Promise<Loca
       }
       if (url.pathname === `${base}/click` && req.method === 'POST') {
         const form = await readForm(req);
-        if (!form || form.get('csrf') !== csrf) {
+        if (!form || !sameToken(form.get('csrf') ?? '', csrf)) {
           send(res, 403, 'text/plain; charset=utf-8', 'This click did not come from the local Slack page.');
           return true;
         }

@@ -1,0 +1,45 @@
+/**
+ * The SlackApi port on the Slack Web API: profile emails (`users.info`, cached briefly), ephemeral
+ * answers (`chat.postEphemeral`) and message refreshes through the SlackNotifier.
+ */
+import type { Clock, Gate } from '../core/ports.ts';
+import type { SlackApi } from '../core/slack/slack-api.ts';
+import type { SlackClientProvider } from './slack-client.ts';
+import type { SlackNotifier } from './slack-notifier.ts';
+
+/** How long a looked-up email is reused: profile emails rarely change, and clicks come in bursts. */
+const EMAIL_TTL_MS = 10 * 60_000;
+const EMAIL_CACHE_MAX = 1000;
+
+/** SlackApi backed by a WebClient. */
+export class SlackWebApi implements SlackApi {
+  private readonly emails = new Map<string, { email: string | undefined; until: number }>();
+
+  constructor(
+    private readonly client: SlackClientProvider,
+    private readonly notifier: Pick<SlackNotifier, 'refresh'>,
+    private readonly now: Clock = Date.now,
+  ) {}
+
+  async lookupEmail(userId: string): Promise<string | undefined> {
+    const hit = this.emails.get(userId);
+    if (hit && hit.until > this.now()) return hit.email;
+    const client = await this.client();
+    if (!client) return undefined;
+    const info = await client.users.info({ user: userId });
+    const email = info.user?.profile?.email || undefined;
+    if (this.emails.size >= EMAIL_CACHE_MAX) this.emails.clear();
+    this.emails.set(userId, { email, until: this.now() + EMAIL_TTL_MS });
+    return email;
+  }
+
+  async postEphemeral(channel: string, user: string, text: string): Promise<void> {
+    const client = await this.client();
+    if (!client) return;
+    await client.chat.postEphemeral({ channel, user, text });
+  }
+
+  async refresh(gate: Gate): Promise<void> {
+    await this.notifier.refresh(gate);
+  }
+}
