@@ -1,0 +1,98 @@
+/**
+ * Approval emails through SES v2: on `requested`, one email per approver with their own signed
+ * approval link; on `escalated`, the same to the people the escalation added. `decided` and
+ * `expired` send nothing: the link's page shows the final state, and mail is kept for calls to act.
+ * One recipient's failure never stops the others.
+ */
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { EmailContent } from '../../web/approval-email.ts';
+import { renderApprovalEmail } from '../../web/approval-email.ts';
+import { approvalUrl, buildApprovalView } from '../core/approval-view.ts';
+import { signCapability } from '../core/auth/capability.ts';
+import { getLinkSigningKey } from '../core/auth/signing-key.ts';
+import { askedPeople } from '../core/gate.ts';
+import type { Approver, Clock, Gate, LogPort, Notifier, Secrets } from '../core/ports.ts';
+
+/** What the email notifier needs. */
+export interface SesEmailNotifierOptions {
+  ses: SESv2Client;
+  from: string;
+  publicUrl: string;
+  secrets: Secrets;
+  now: Clock;
+  log: LogPort;
+}
+
+/** Sends one email (HTML and text parts) through SES v2. */
+export async function sendSesEmail(
+  ses: SESv2Client,
+  from: string,
+  to: string,
+  content: EmailContent,
+): Promise<void> {
+  await ses.send(
+    new SendEmailCommand({
+      FromEmailAddress: from,
+      Destination: { ToAddresses: [to] },
+      Content: {
+        Simple: {
+          Subject: { Data: content.subject, Charset: 'UTF-8' },
+          Body: {
+            Html: { Data: content.html, Charset: 'UTF-8' },
+            Text: { Data: content.text, Charset: 'UTF-8' },
+          },
+        },
+      },
+    }),
+  );
+}
+
+/** Notifier that emails approvers their approval links. */
+export class SesEmailNotifier implements Notifier {
+  constructor(private readonly options: SesEmailNotifierOptions) {}
+
+  async requested(gate: Gate): Promise<void> {
+    await this.sendAll(gate, askedPeople(gate));
+  }
+
+  async escalated(gate: Gate, people: Approver[]): Promise<void> {
+    await this.sendAll(gate, people);
+  }
+
+  async decided(_gate: Gate): Promise<void> {}
+
+  async expired(_gate: Gate): Promise<void> {}
+
+  private async sendAll(gate: Gate, people: Approver[]): Promise<void> {
+    if (!gate.config.notify.email || gate.status !== 'pending') return;
+    const recipients = people.filter((p) => p.role !== 'viewer' && p.email.includes('@'));
+    if (recipients.length === 0) return;
+    const { ses, from, publicUrl, secrets, now, log } = this.options;
+    const key = await getLinkSigningKey(secrets);
+    const view = buildApprovalView(gate, now(), publicUrl);
+    const expiresAt = new Date(gate.deadline);
+    const results = await Promise.allSettled(
+      recipients.map(async (person) => {
+        const capability = await signCapability(
+          key,
+          { gateId: gate.gate_id, email: person.email, expiresAt },
+          now(),
+        );
+        const link = approvalUrl(publicUrl, gate.gate_id, capability);
+        await sendSesEmail(ses, from, person.email, renderApprovalEmail(view, link, person.name));
+      }),
+    );
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') {
+        const error: unknown = result.reason;
+        log.error('approval email failed', {
+          gate_id: gate.gate_id,
+          recipient: recipients[i]?.email,
+          error: error instanceof Error ? error.name : typeof error,
+        });
+      }
+    });
+    const sent = results.filter((r) => r.status === 'fulfilled').length;
+    log.info('approval emails sent', { gate_id: gate.gate_id, sent, failed: results.length - sent });
+  }
+}

@@ -1,0 +1,98 @@
+/** GET and POST of the approval page: the email link's capability names the gate and the approver. */
+import { createError } from '@middy/util';
+import { renderApprovalPage } from '../../web/approval-page.ts';
+import type { Flash } from '../../web/gate-parts.ts';
+import { buildApprovalView } from '../core/approval-view.ts';
+import { AuthError } from '../core/auth/auth-error.ts';
+import { type Capability, verifyCapability } from '../core/auth/capability.ts';
+import { getLinkSigningKey } from '../core/auth/signing-key.ts';
+import { castVote } from '../core/cast-vote.ts';
+import { findUser } from '../core/directory.ts';
+import { closedReason, isEligible } from '../core/eligibility.ts';
+import { isGateId } from '../core/gate.ts';
+import { getGate } from '../core/get-gate.ts';
+import type { AppDeps } from '../deps.ts';
+import { assertSameOrigin } from './guards.ts';
+import { loadPlanChanges } from './plan-changes.ts';
+import { param, readForm, type WebRequest } from './request.ts';
+import { htmlResponse, type WebResponse } from './responses.ts';
+import { voteFlash } from './vote-flash.ts';
+
+/** `GET /approvals/{gateId}?t=...`: shows the request; changes nothing. */
+export async function showApproval(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const gateId = gateIdOf(request);
+  const capability = await checkCapability(deps, request.query.t, gateId);
+  return approvalPage(deps, gateId, capability, request.query.t as string, 200);
+}
+
+/** `POST /approvals/{gateId}`: casts the approver's vote (channel `email`) and shows the outcome. */
+export async function decideApproval(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const gateId = gateIdOf(request);
+  const form = readForm(request);
+  assertSameOrigin(request, deps.config.publicUrl);
+  const capability = await checkCapability(deps, form.t, gateId);
+  const decision = form.decision;
+  if (decision !== 'approve' && decision !== 'reject') {
+    throw createError(400, 'Choose Approve or Reject.');
+  }
+  const outcome = await castVote(deps, {
+    gateId,
+    voter: capability.email,
+    decision,
+    channel: 'email',
+    ...(form.comment?.trim() ? { comment: form.comment } : {}),
+  });
+  const { flash, status } = voteFlash(outcome);
+  return approvalPage(deps, gateId, capability, form.t as string, status, flash);
+}
+
+function gateIdOf(request: WebRequest): string {
+  const gateId = param(request, 'gateId');
+  if (!isGateId(gateId)) throw createError(404, 'There is no such approval request.');
+  return gateId;
+}
+
+async function checkCapability(
+  deps: AppDeps,
+  token: string | undefined,
+  gateId: string,
+): Promise<Capability> {
+  if (!token)
+    throw new AuthError('invalid', 'This approval link is incomplete: open the whole link from your email.');
+  const key = await getLinkSigningKey(deps.secrets);
+  return verifyCapability(key, token, gateId, deps.now());
+}
+
+async function approvalPage(
+  deps: AppDeps,
+  gateId: string,
+  capability: Capability,
+  token: string,
+  status: number,
+  flash?: Flash,
+): Promise<WebResponse> {
+  const found = await getGate(deps, gateId);
+  if (!found) throw createError(404, 'There is no such approval request.');
+  const { gate, votes } = found;
+  const user = findUser(deps.directory, capability.email);
+  const now = deps.now();
+  let cannotVote: string | undefined;
+  if (gate.status !== 'pending') cannotVote = closedReason(gate);
+  else {
+    const eligibility = isEligible(gate, capability.email, user, now, 'approve');
+    // The requester may still reject their own run, so a self-approval refusal keeps the form.
+    if (!eligibility.eligible && eligibility.code !== 'self_approval') cannotVote = eligibility.reason;
+  }
+  const plan = gate.data.plan;
+  const body = renderApprovalPage({
+    approval: buildApprovalView(gate, now, deps.config.publicUrl),
+    ...(gate.data.cost ? { cost: gate.data.cost } : {}),
+    ...(plan ? { changes: await loadPlanChanges(deps.artifacts, plan) } : {}),
+    votes,
+    voter: { email: capability.email, name: user?.name ?? capability.email },
+    token,
+    ...(cannotVote ? { cannotVote } : {}),
+    ...(flash ? { flash } : {}),
+  });
+  return htmlResponse(status, body, deps.config.local);
+}

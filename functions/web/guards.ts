@@ -1,0 +1,62 @@
+/** Request checks shared by the page handlers: same-origin posts and signed-in users. */
+import { AuthError } from '../core/auth/auth-error.ts';
+import { getSession, type Session } from '../core/auth/sessions.ts';
+import type { AppDeps } from '../deps.ts';
+import type { WebRequest } from './request.ts';
+import { readSessionId } from './session-cookie.ts';
+
+/** Thrown to send a visitor who is not signed in to the sign-in page. */
+export class SigninRequired extends Error {
+  constructor(readonly next: string) {
+    super('sign-in required');
+    this.name = 'SigninRequired';
+  }
+}
+
+/**
+ * Refuses a POST a browser says came from another site. Browsers send `Sec-Fetch-Site` and
+ * `Origin` on form posts; clients that send neither are not browsers and carry no ambient cookies
+ * of ours for an attacker to ride.
+ */
+export function assertSameOrigin(request: WebRequest, publicUrl: string): void {
+  const site = request.headers['sec-fetch-site'];
+  if (site && site !== 'same-origin' && site !== 'none') {
+    throw new AuthError('cross_site', 'This form was sent from another site, so it was not accepted.');
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  const allowed = new Set([new URL(publicUrl).origin]);
+  const host = request.headers.host;
+  if (host) {
+    allowed.add(`https://${host}`);
+    allowed.add(`http://${host}`);
+  }
+  if (!allowed.has(origin)) {
+    throw new AuthError('cross_site', 'This form was sent from another site, so it was not accepted.');
+  }
+}
+
+/** The signed-in session, or SigninRequired (GET) / AuthError (POST) when there is none. */
+export async function requireSession(deps: AppDeps, request: WebRequest): Promise<Session> {
+  const session = await getSession(deps, readSessionId(request, deps.config.local));
+  if (session) return session;
+  if (request.method === 'GET') {
+    const query = new URLSearchParams(request.query).toString();
+    throw new SigninRequired(`${request.path}${query ? `?${query}` : ''}`);
+  }
+  throw new AuthError('no_session', 'Your session has ended. Sign in again and repeat the action.');
+}
+
+/** A local path to go to after sign-in; anything else (another host, `//evil`) becomes `/runs`. */
+export function safeNext(next: string | undefined): string {
+  if (
+    !next ||
+    !next.startsWith('/') ||
+    next.startsWith('//') ||
+    next.startsWith('/\\') ||
+    next.length > 500
+  ) {
+    return '/runs';
+  }
+  return next;
+}

@@ -1,0 +1,158 @@
+/** The signed-in pages: runs, one run (with its vote form), the audit log and the approvals report. */
+import { createError } from '@middy/util';
+import { renderAuditCsv } from '../../web/audit-csv.ts';
+import { renderAuditPage } from '../../web/audit-page.ts';
+import type { LayoutUser } from '../../web/layout.ts';
+import { renderReportPage } from '../../web/report-page.ts';
+import { renderRunPage } from '../../web/run-page.ts';
+import { renderRunsPage } from '../../web/runs-page.ts';
+import { assertCsrf, type Session } from '../core/auth/sessions.ts';
+import { castVote } from '../core/cast-vote.ts';
+import type { AppDeps } from '../deps.ts';
+import { loadApprovalReport } from './approval-report.ts';
+import { assertSameOrigin, requireSession } from './guards.ts';
+import { param, readForm, type WebRequest } from './request.ts';
+import { download, htmlResponse, type WebResponse } from './responses.ts';
+import { listRunItems, loadRunDetail } from './run-views.ts';
+import { voteFlash } from './vote-flash.ts';
+
+const AUDIT_PAGE = 50;
+
+function layoutUser(session: Session): LayoutUser {
+  return { name: session.user.name, email: session.user.email, csrf: session.csrf };
+}
+
+function workflowNames(deps: AppDeps): string[] {
+  return deps.workflows
+    .all()
+    .map((w) => w.name)
+    .sort();
+}
+
+/** A workflow filter value, checked against the catalog. */
+function workflowFilter(deps: AppDeps, value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!deps.workflows.get(value)) throw createError(400, `There is no workflow named "${value}".`);
+  return value;
+}
+
+/** `GET /runs`. */
+export async function showRuns(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const session = await requireSession(deps, request);
+  const waiting = request.query.status === 'waiting';
+  const workflow = workflowFilter(deps, request.query.workflow);
+  const list = await listRunItems(deps, {
+    waiting,
+    ...(workflow ? { workflow } : {}),
+    ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+  });
+  const page = renderRunsPage({
+    user: layoutUser(session),
+    items: list.items,
+    waiting,
+    ...(workflow ? { workflow } : {}),
+    workflows: workflowNames(deps),
+    ...(list.cursor ? { nextCursor: list.cursor } : {}),
+  });
+  return htmlResponse(200, page, deps.config.local);
+}
+
+/** `GET /runs/{runId}`. */
+export async function showRun(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const session = await requireSession(deps, request);
+  return runPage(deps, session, param(request, 'runId'), 200);
+}
+
+/** `POST /runs/{runId}`: a signed-in approver's vote (channel `web`), CSRF-checked. */
+export async function voteOnRun(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const form = readForm(request);
+  assertSameOrigin(request, deps.config.publicUrl);
+  const session = await requireSession(deps, request);
+  assertCsrf(session, form.csrf);
+  const runId = param(request, 'runId');
+  const decision = form.decision;
+  if (decision !== 'approve' && decision !== 'reject') throw createError(400, 'Choose Approve or Reject.');
+  const gate = form.gate ? await deps.gates.get(form.gate) : undefined;
+  if (!gate || gate.run.id !== runId) throw createError(400, 'That approval gate is not part of this run.');
+  const outcome = await castVote(deps, {
+    gateId: gate.gate_id,
+    voter: session.user.email,
+    decision,
+    channel: 'web',
+    ...(form.comment?.trim() ? { comment: form.comment } : {}),
+  });
+  const { flash, status } = voteFlash(outcome);
+  return runPage(deps, session, runId, status, flash);
+}
+
+async function runPage(
+  deps: AppDeps,
+  session: Session,
+  runId: string,
+  status: number,
+  flash?: ReturnType<typeof voteFlash>['flash'],
+): Promise<WebResponse> {
+  const detail = await loadRunDetail(deps, runId, session);
+  if (!detail) throw createError(404, `There is no run "${runId}".`);
+  const page = renderRunPage({
+    user: layoutUser(session),
+    detail,
+    now: deps.now(),
+    publicUrl: deps.config.publicUrl,
+    ...(flash ? { flash } : {}),
+  });
+  return htmlResponse(status, page, deps.config.local);
+}
+
+/** `GET /audit` (and `?format=csv|json` for the rows the page shows). */
+export async function showAudit(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const session = await requireSession(deps, request);
+  const workflow = workflowFilter(deps, request.query.workflow);
+  const actor = request.query.actor?.trim().toLowerCase() || undefined;
+  const cursor = request.query.cursor || undefined;
+  const page = await deps.auditQuery.list(
+    { ...(workflow ? { workflow } : {}), ...(actor ? { actor } : {}) },
+    { limit: AUDIT_PAGE, ...(cursor ? { cursor } : {}) },
+  );
+  const format = request.query.format;
+  if (format === 'csv')
+    return download(
+      renderAuditCsv(page.events),
+      'text/csv; charset=utf-8',
+      'signoff-audit.csv',
+      deps.config.local,
+    );
+  if (format === 'json') {
+    const body = JSON.stringify(
+      { events: page.events, ...(page.cursor ? { cursor: page.cursor } : {}) },
+      null,
+      2,
+    );
+    return download(body, 'application/json; charset=utf-8', 'signoff-audit.json', deps.config.local);
+  }
+  if (format !== undefined) throw createError(400, 'format must be csv or json.');
+  const body = renderAuditPage({
+    user: layoutUser(session),
+    events: page.events,
+    ...(workflow ? { workflow } : {}),
+    ...(actor ? { actor } : {}),
+    ...(cursor ? { cursor } : {}),
+    ...(page.cursor ? { nextCursor: page.cursor } : {}),
+    workflows: workflowNames(deps),
+  });
+  return htmlResponse(200, body, deps.config.local);
+}
+
+/** `GET /reports/approvals`. */
+export async function showReport(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const session = await requireSession(deps, request);
+  const workflow = workflowFilter(deps, request.query.workflow);
+  const report = await loadApprovalReport(deps.auditQuery, workflow ? { workflow } : {}, deps.now());
+  const body = renderReportPage({
+    user: layoutUser(session),
+    report,
+    ...(workflow ? { workflow } : {}),
+    workflows: workflowNames(deps),
+  });
+  return htmlResponse(200, body, deps.config.local);
+}

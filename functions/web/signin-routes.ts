@@ -1,0 +1,82 @@
+/** Sign-in by emailed magic link, and sign-out. */
+import { renderSigninEmail } from '../../web/signin-email.ts';
+import { renderSigninConfirmPage, renderSigninPage, renderSigninSentPage } from '../../web/signin-page.ts';
+import { sendSesEmail } from '../adapters/ses-email-notifier.ts';
+import { assertCsrf, createSession, endSession, getSession } from '../core/auth/sessions.ts';
+import { checkSigninLink, createSigninLink, redeemSigninLink } from '../core/auth/signin-link.ts';
+import type { AppDeps } from '../deps.ts';
+import { assertSameOrigin, requireSession, safeNext } from './guards.ts';
+import { param, readForm, type WebRequest } from './request.ts';
+import { htmlResponse, redirect, type WebResponse } from './responses.ts';
+import { clearSessionCookie, readSessionId, sessionCookie } from './session-cookie.ts';
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/** `GET /signin`: the email form (or straight on, when already signed in). */
+export async function showSignin(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const next = safeNext(request.query.next);
+  if (await getSession(deps, readSessionId(request, deps.config.local)))
+    return redirect(next, deps.config.local);
+  return htmlResponse(200, renderSigninPage({ next }), deps.config.local);
+}
+
+/** `POST /signin`: with `email`, emails a link (same answer for everyone); with `token`, signs in. */
+export async function postSignin(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const form = readForm(request);
+  assertSameOrigin(request, deps.config.publicUrl);
+  const next = safeNext(form.next);
+  if (form.token) {
+    const user = await redeemSigninLink(deps, form.token);
+    const session = await createSession(deps, user);
+    deps.log?.info('signed in', { user: user.email });
+    return redirect(next, deps.config.local, [
+      sessionCookie(session.id, session.expiresAt, deps.config.local),
+    ]);
+  }
+  const email = (form.email ?? '').trim();
+  if (!EMAIL.test(email) || email.length > 254) {
+    return htmlResponse(
+      400,
+      renderSigninPage({ next, error: 'Enter an email address such as jane@acme.com.' }),
+      deps.config.local,
+    );
+  }
+  const link = await createSigninLink(deps, email, deps.config.publicUrl);
+  if (link) {
+    const url = next === '/runs' ? link.url : `${link.url}?next=${encodeURIComponent(next)}`;
+    try {
+      await sendSesEmail(
+        deps.clients.ses,
+        deps.config.emailFrom,
+        link.user.email,
+        renderSigninEmail(link.user.name, url),
+      );
+    } catch (error) {
+      deps.log?.error('sign-in email failed', { error: error instanceof Error ? error.name : typeof error });
+    }
+  }
+  return htmlResponse(200, renderSigninSentPage(), deps.config.local);
+}
+
+/** `GET /signin/{token}`: checks the link and shows one button; opening it uses nothing up. */
+export async function showSigninLink(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const token = param(request, 'token');
+  const link = await checkSigninLink(deps, token);
+  const page = renderSigninConfirmPage({
+    token,
+    name: link.user.name,
+    email: link.user.email,
+    next: safeNext(request.query.next),
+  });
+  return htmlResponse(200, page, deps.config.local);
+}
+
+/** `POST /signout`: ends the session (CSRF-checked) and clears the cookie. */
+export async function postSignout(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const form = readForm(request);
+  assertSameOrigin(request, deps.config.publicUrl);
+  const session = await requireSession(deps, request);
+  assertCsrf(session, form.csrf);
+  await endSession(deps, session.id);
+  return redirect('/signin', deps.config.local, [clearSessionCookie(deps.config.local)]);
+}

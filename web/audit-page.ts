@@ -1,0 +1,85 @@
+/** The audit log: filters by workflow and user, newest first, next-page link, CSV and JSON export. */
+import type { AuditEvent } from '../functions/core/ports.ts';
+import { formatMs, formatTimestamp, queryString } from './format.ts';
+import { html, type SafeHtml } from './html.ts';
+import { type LayoutUser, renderLayout } from './layout.ts';
+
+/** What the audit page shows. */
+export interface AuditPageView {
+  user: LayoutUser;
+  events: AuditEvent[];
+  workflow?: string;
+  actor?: string;
+  cursor?: string;
+  nextCursor?: string;
+  workflows: string[];
+}
+
+const ACTION_TONE: Record<string, string> = {
+  approved: 'approved',
+  applied: 'approved',
+  rejected: 'rejected',
+  refused: 'rejected',
+  timed_out: 'timed_out',
+  bypass_started: 'bypass',
+  plan_drift_blocked: 'rejected',
+  plan_failed: 'rejected',
+  policy_failed: 'rejected',
+  apply_failed: 'rejected',
+};
+
+/** The audit page. */
+export function renderAuditPage(view: AuditPageView): string {
+  const filters = { workflow: view.workflow, actor: view.actor };
+  const here = { ...filters, cursor: view.cursor };
+  const main = html`<div class="page-head">
+  <h1>Audit log</h1>
+  <p class="muted">Every request, decision, refusal and timeout, newest first. Emergency bypasses are flagged for post-incident review.</p>
+</div>
+<form method="get" action="/audit" class="filters">
+  <label for="workflow">Workflow</label>
+  <select id="workflow" name="workflow">
+    <option value="">All workflows</option>
+    ${view.workflows.map((w) => html`<option value="${w}"${w === view.workflow ? html` selected` : ''}>${w}</option>`)}
+  </select>
+  <label for="actor">User</label>
+  <input id="actor" name="actor" type="email" value="${view.actor ?? ''}" placeholder="jane@acme.com">
+  <button type="submit" class="button secondary">Filter</button>
+  <span class="exports">Export these rows:
+    <a href="/audit${queryString({ ...here, format: 'csv' })}" download>CSV</a>
+    <a href="/audit${queryString({ ...here, format: 'json' })}" download>JSON</a>
+  </span>
+</form>
+<section class="card flush" aria-label="Audit events">
+${
+  view.events.length === 0
+    ? html`<p class="empty">No audit events match.</p>`
+    : html`<div class="table-wrap"><table class="audit">
+  <thead><tr><th scope="col">Time</th><th scope="col">Action</th><th scope="col">Actor</th><th scope="col">Workflow / run</th><th scope="col">Details</th></tr></thead>
+  <tbody>${view.events.map(renderRow)}</tbody></table></div>`
+}
+</section>
+<nav class="pager" aria-label="Pages">
+  ${view.cursor ? html`<a href="/audit${queryString(filters)}">First page</a>` : ''}
+  ${view.nextCursor ? html`<a class="button secondary" href="/audit${queryString({ ...filters, cursor: view.nextCursor })}">Older events →</a>` : ''}
+</nav>`;
+  return renderLayout({ title: 'Audit log', main, user: view.user, nav: 'audit' });
+}
+
+function renderRow(event: AuditEvent): SafeHtml {
+  const plan = event.plan_summary;
+  const bypass = event.action === 'bypass_started';
+  return html`<tr${bypass ? html` class="row-bypass"` : ''}>
+  <td><time datetime="${event.at}">${formatTimestamp(event.at)}</time></td>
+  <td><span class="status st-${ACTION_TONE[event.action] ?? 'neutral'}">${event.action.replaceAll('_', ' ')}</span>${bypass ? html`<br><strong class="bad">Emergency bypass: review</strong>` : ''}</td>
+  <td>${event.actor.name}<br><span class="muted">${event.actor.email}</span></td>
+  <td>${event.workflow}<br><a href="/runs/${encodeURIComponent(event.run_id)}"><code>${event.run_id}</code></a></td>
+  <td class="details">
+    ${event.channel ? html`<span class="muted">via ${event.channel}</span> ` : ''}
+    ${event.response_time_ms !== undefined ? html`<span class="muted">· after ${formatMs(event.response_time_ms)}</span>` : ''}
+    ${plan ? html`<div class="muted">${plan.project}: +${plan.add} ~${plan.change} −${plan.destroy}</div>` : ''}
+    ${event.comment ? html`<blockquote>${event.comment}</blockquote>` : ''}
+    ${event.reason ? html`<div>${event.reason}</div>` : ''}
+  </td>
+</tr>`;
+}

@@ -1,0 +1,113 @@
+/** Pieces the approval page and the run page share: status badges, facts, policies, votes, vote forms. */
+import type { ApprovalView } from '../functions/core/approval-view.ts';
+import type { GateStatus, Vote } from '../functions/core/ports.ts';
+import type { PolicySummary } from '../statemachines/contract.ts';
+import { html, type SafeHtml } from './html.ts';
+
+const STATUS_LABEL: Record<string, string> = {
+  pending: 'Waiting for approval',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  timed_out: 'Timed out',
+  cancelled: 'Cancelled',
+  RUNNING: 'Running',
+  SUCCEEDED: 'Succeeded',
+  FAILED: 'Failed',
+  ABORTED: 'Aborted',
+  TIMED_OUT: 'Timed out',
+  waiting: 'Waiting for approval',
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  caught: 'Failed (handled)',
+  skipped: 'Not reached',
+};
+
+/** A status as a coloured pill with words (colour is never the only signal). */
+export function statusBadge(status: GateStatus | string): SafeHtml {
+  return html`<span class="status st-${status.toLowerCase()}">${STATUS_LABEL[status] ?? status}</span>`;
+}
+
+/** The facts of an approval request as a definition list. */
+export function renderFacts(view: ApprovalView): SafeHtml {
+  return html`<dl class="facts">
+  <div><dt>Requested by</dt><dd>${view.requestedBy}</dd></div>
+  <div><dt>Project</dt><dd>${view.project}</dd></div>
+  <div><dt>Run</dt><dd><a href="${view.runUrl}"><code>${view.runId}</code></a> <span class="muted">(${view.environment})</span></dd></div>
+  <div><dt>Changes</dt><dd>${view.changes}</dd></div>
+  <div><dt>Cost impact</dt><dd>${view.cost}</dd></div>
+  <div><dt>Policies</dt><dd class="${view.policiesOk ? 'ok' : 'bad'}">${view.policies}</dd></div>
+  <div><dt>Expires</dt><dd>${view.status === 'pending' ? view.expiresIn : '—'} <span class="muted">(${view.expiresAt})</span></dd></div>
+  <div><dt>Approvals</dt><dd>${view.votes}</dd></div>
+</dl>`;
+}
+
+/** The policy results table. */
+export function renderPolicies(policy: PolicySummary | undefined): SafeHtml {
+  if (!policy) return html``;
+  return html`<section class="card" aria-labelledby="policy-title">
+  <h2 id="policy-title">Policy results</h2>
+  <p>${policy.passed} passed, ${policy.failed} failed${policy.mandatory_failed > 0 ? html`, <strong class="bad">${policy.mandatory_failed} mandatory</strong>` : ''}.</p>
+  ${
+    policy.results.length === 0
+      ? ''
+      : html`<div class="table-wrap"><table>
+    <thead><tr><th scope="col">Result</th><th scope="col">Policy</th><th scope="col">Source</th><th scope="col">Severity</th><th scope="col">Message</th></tr></thead>
+    <tbody>${policy.results.map(
+      (r) => html`<tr>
+      <td>${r.passed ? html`<span class="status st-approved">Passed</span>` : html`<span class="status st-rejected">Failed</span>`}</td>
+      <td>${r.name}</td><td>${r.source}</td><td>${r.severity}</td><td>${r.message ?? ''}</td></tr>`,
+    )}</tbody></table></div>`
+  }
+</section>`;
+}
+
+/** The votes cast so far, oldest first. */
+export function renderVotes(votes: Vote[], approvals: string, headingId = 'votes-title'): SafeHtml {
+  return html`<section class="card" aria-labelledby="${headingId}">
+  <h2 id="${headingId}">Votes <span class="muted">(${approvals})</span></h2>
+  ${
+    votes.length === 0
+      ? html`<p class="muted">No votes yet.</p>`
+      : html`<ul class="votes">${votes.map(
+          (v) => html`<li>
+      ${v.decision === 'approve' ? html`<span class="status st-approved">Approved</span>` : html`<span class="status st-rejected">Rejected</span>`}
+      <strong>${v.name}</strong> <span class="muted">${v.email} · via ${v.channel} · <time datetime="${v.at}">${v.at.replace('T', ' ').slice(0, 16)} UTC</time></span>
+      ${v.comment ? html`<blockquote>${v.comment}</blockquote>` : ''}
+    </li>`,
+        )}</ul>`
+  }
+</section>`;
+}
+
+/** An Approve / Reject form with a comment box; only a real click on a button submits it. */
+export function renderVoteForm(opts: {
+  action: string;
+  hidden: Record<string, string>;
+  idPrefix: string;
+  comment?: string;
+}): SafeHtml {
+  const id = `${opts.idPrefix}-comment`;
+  return html`<form class="vote-form" method="post" action="${opts.action}">
+  ${Object.entries(opts.hidden).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+  <label for="${id}">Comment <span class="muted">(optional, saved to the audit log)</span></label>
+  <textarea id="${id}" name="comment" rows="3" maxlength="2000">${opts.comment ?? ''}</textarea>
+  <div class="buttons">
+    <button type="submit" name="decision" value="approve" class="button approve">Approve</button>
+    <button type="submit" name="decision" value="reject" class="button reject">Reject</button>
+  </div>
+</form>`;
+}
+
+/** A message after an action: what happened, coloured by how it went. */
+export interface Flash {
+  tone: 'ok' | 'warn' | 'error';
+  title: string;
+  message: string;
+}
+
+/** A flash banner (role=status so screen readers announce it). */
+export function renderFlash(flash: Flash | undefined): SafeHtml {
+  if (!flash) return html``;
+  return html`<div class="flash flash-${flash.tone}" role="status"><strong>${flash.title}</strong> ${flash.message}</div>`;
+}

@@ -1,0 +1,80 @@
+/** One run: status, the bypass flag, steps with timings, plans, gates with votes and vote forms. */
+import { buildApprovalView } from '../functions/core/approval-view.ts';
+import type { RunDetail } from '../functions/web/run-views.ts';
+import { formatMs, formatTimestamp } from './format.ts';
+import {
+  type Flash,
+  renderFacts,
+  renderFlash,
+  renderVoteForm,
+  renderVotes,
+  statusBadge,
+} from './gate-parts.ts';
+import { html, type SafeHtml } from './html.ts';
+import { type LayoutUser, renderLayout } from './layout.ts';
+import { renderPlanSection } from './plan-section.ts';
+
+/** What the run page shows. */
+export interface RunPageView {
+  user: LayoutUser;
+  detail: RunDetail;
+  now: number;
+  publicUrl: string;
+  flash?: Flash;
+}
+
+/** The run page. */
+export function renderRunPage(view: RunPageView): string {
+  const { run, steps, gates, plans } = view.detail;
+  const main = html`<div class="page-head">
+  <p class="eyebrow"><a href="/runs">Runs</a> / ${run.workflow}</p>
+  <h1>Run <code>${run.id}</code></h1>
+  <p>${statusBadge(run.status)} <span class="muted">${run.environment} · started ${formatTimestamp(run.started_at)} by ${run.started_by?.email ?? run.trigger.type}</span></p>
+</div>
+${renderFlash(view.flash)}
+${
+  run.bypass
+    ? html`<div class="flash flash-warn" role="note"><strong>Emergency bypass.</strong> This production run had no approval gate; it is flagged for post-incident review.${run.reason ? html` Reason given: “${run.reason}”` : ''}</div>`
+    : run.reason
+      ? html`<p>Reason: ${run.reason}</p>`
+      : ''
+}
+${run.error ? html`<div class="flash flash-error" role="note"><strong>${run.error}</strong> ${run.cause ?? ''}</div>` : ''}
+<section class="card flush" aria-labelledby="steps-title">
+  <h2 id="steps-title" class="pad">Steps</h2>
+  ${view.detail.historyError ? html`<p class="muted pad">${view.detail.historyError}</p>` : ''}
+  <div class="table-wrap"><table class="steps">
+    <thead><tr><th scope="col">Step</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th></tr></thead>
+    <tbody>${steps.map(
+      (s) => html`<tr>
+      <th scope="row"><span class="step-id">${s.id}</span> <span class="muted">${s.label}</span>${s.error ? html`<br><small class="bad">${s.error}</small>` : ''}</th>
+      <td>${statusBadge(s.status)}</td>
+      <td>${s.startedAt ? html`<time datetime="${s.startedAt}">${formatTimestamp(s.startedAt)}</time>` : '—'}</td>
+      <td>${s.durationMs !== undefined ? formatMs(s.durationMs) : s.startedAt ? 'running' : '—'}</td>
+    </tr>`,
+    )}</tbody>
+  </table></div>
+</section>
+${gates.map((g) => renderGate(view, g))}
+${plans.map((p) => renderPlanSection(p.plan, p.changes))}`;
+  return renderLayout({ title: `Run ${run.id}`, main, user: view.user, nav: 'runs' });
+}
+
+function renderGate(view: RunPageView, g: RunDetail['gates'][number]): SafeHtml {
+  const approval = buildApprovalView(g.gate, view.now, view.publicUrl);
+  const id = `gate-${g.gate.gate_id}`;
+  return html`<section class="card" aria-labelledby="${id}">
+  <h2 id="${id}">${approval.gateName} ${statusBadge(g.gate.status)}</h2>
+  ${renderFacts(approval)}
+  ${
+    g.cannotVote
+      ? html`<p class="notice-text">${g.cannotVote}</p>`
+      : renderVoteForm({
+          action: `/runs/${encodeURIComponent(view.detail.run.id)}`,
+          hidden: { gate: g.gate.gate_id, csrf: view.user.csrf },
+          idPrefix: id,
+        })
+  }
+</section>
+${renderVotes(g.votes, approval.votes, `${id}-votes`)}`;
+}
