@@ -11,6 +11,10 @@ import type { SlackNotifier } from './slack-notifier.ts';
 const EMAIL_TTL_MS = 10 * 60_000;
 const EMAIL_CACHE_MAX = 1000;
 
+function slackErrorOf(error: unknown): unknown {
+  return (error as { data?: { error?: unknown } } | undefined)?.data?.error;
+}
+
 /** SlackApi backed by a WebClient. */
 export class SlackWebApi implements SlackApi {
   private readonly emails = new Map<string, { email: string | undefined; until: number }>();
@@ -26,8 +30,14 @@ export class SlackWebApi implements SlackApi {
     if (hit && hit.until > this.now()) return hit.email;
     const client = await this.client();
     if (!client) return undefined;
-    const info = await client.users.info({ user: userId });
-    const email = info.user?.profile?.email || undefined;
+    let email: string | undefined;
+    try {
+      const info = await client.users.info({ user: userId });
+      email = info.user?.profile?.email || undefined;
+    } catch (error) {
+      // Another workspace's user, or a deleted one: nobody signoff knows. Other failures are real.
+      if (slackErrorOf(error) !== 'user_not_found') throw error;
+    }
     if (this.emails.size >= EMAIL_CACHE_MAX) this.emails.clear();
     this.emails.set(userId, { email, until: this.now() + EMAIL_TTL_MS });
     return email;

@@ -1,0 +1,85 @@
+/**
+ * Lambda for `POST /slack/interactions`: Slack button clicks. The signature is checked on the raw
+ * body before anything is parsed; the vote is cast and the messages updated (or the clicker told
+ * why not) before the answer, because a Lambda does no work after it returns. castVote is a few
+ * single-item writes and the updates get a bounded budget, so the ack stays well inside Slack's 3 s.
+ */
+import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { createSlackAdapters } from '../adapters/slack-adapters.ts';
+import { logOf } from '../core/approval-deps.ts';
+import {
+  handleSlackInteraction,
+  type SlackInteractionDeps,
+  type SlackRequest,
+} from '../core/slack/handle-slack-interaction.ts';
+import { type AppDeps, getDeps } from '../deps.ts';
+
+/** Slack calls from the handler wait at most this long each (the follow-up budget bounds the total). */
+const SLACK_CALL_TIMEOUT_MS = 1200;
+
+/** The raw body and lower-case headers of an HTTP API event (API Gateway base64-encodes form posts). */
+export function toSlackRequest(event: APIGatewayProxyEventV2): SlackRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+  const body = event.body ?? '';
+  return { headers, rawBody: event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body };
+}
+
+const built = new WeakMap<AppDeps, SlackInteractionDeps>();
+
+/** The interaction deps over the process's AppDeps, with Slack adapters built once per AppDeps. */
+export function slackInteractionDeps(app: AppDeps): SlackInteractionDeps {
+  let deps = built.get(app);
+  if (!deps) {
+    const slack = createSlackAdapters({
+      secrets: app.secrets,
+      doc: app.clients.doc,
+      gatesTable: app.config.tables.gates,
+      publicUrl: app.config.publicUrl,
+      ...(app.config.slackApiUrl ? { slackApiUrl: app.config.slackApiUrl } : {}),
+      retries: 1,
+      timeoutMs: SLACK_CALL_TIMEOUT_MS,
+      log: app.log,
+      now: app.now,
+    });
+    deps = {
+      gates: app.gates,
+      votes: app.votes,
+      audit: app.audit,
+      engine: app.engine,
+      notifier: app.notifier,
+      directory: app.directory,
+      now: app.now,
+      log: app.log,
+      secrets: app.secrets,
+      slack: slack.api,
+    };
+    built.set(app, deps);
+  }
+  return deps;
+}
+
+/** Builds the handler over deps looked up per call (the local runtime and tests swap them in). */
+export function createSlackInteractionsHandler(deps: () => SlackInteractionDeps) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+    .use(
+      httpErrorHandler({
+        logger: (error: Error) => logOf(deps()).error('slack interaction failed', { error: error.name }),
+        fallbackMessage: JSON.stringify({ message: 'internal error' }),
+      }),
+    )
+    .handler(async (event) => {
+      const answer = await handleSlackInteraction(deps(), toSlackRequest(event));
+      if (answer.status === 200) return { statusCode: 200, body: '' };
+      return {
+        statusCode: answer.status,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: answer.message ?? 'request refused' }),
+      };
+    });
+}
+
+/** The Lambda entry point. */
+export const handler = createSlackInteractionsHandler(() => slackInteractionDeps(getDeps()));
