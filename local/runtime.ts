@@ -14,6 +14,7 @@ import type { NamedNotifier } from '../functions/adapters/composite-notifier.ts'
 import { createTables } from '../functions/adapters/tables.ts';
 import { createAwsClients } from '../functions/aws-clients.ts';
 import { type Config, loadConfig } from '../functions/config.ts';
+import { cancelOrphanGates } from '../functions/core/cancel-orphan-gates.ts';
 import { createWorkflowCatalog } from '../functions/core/workflow-catalog.ts';
 import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
@@ -60,6 +61,11 @@ export interface RuntimeOptions {
   /** Build log lines (progress output). */
   onBuildLine?: (buildId: string, line: string) => void;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /**
+   * Tests only: every approval task waits this many seconds instead of the workflow's timeout,
+   * so the timeout path runs in seconds. The compiled ASL is otherwise unchanged.
+   */
+  approvalTimeoutSeconds?: number;
 }
 
 /** A running local runtime. */
@@ -214,10 +220,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           ? `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION_PREFIX}${fn}`
           : `signoff-${name.replace(/^BuildProject_/, '').replace(/_/g, '-')}`;
       }
-      await sfn.createStateMachine(
-        `${STATE_MACHINE_PREFIX}${workflow.name}`,
-        substitutePlaceholders(definition, values),
-      );
+      const local = substitutePlaceholders(definition, values);
+      if (options.approvalTimeoutSeconds) {
+        for (const state of Object.values(local.States)) {
+          if (String(state.Resource).endsWith('.waitForTaskToken'))
+            state.TimeoutSeconds = options.approvalTimeoutSeconds;
+        }
+      }
+      await sfn.createStateMachine(`${STATE_MACHINE_PREFIX}${workflow.name}`, local);
     }
 
     // Runs end in Step Functions; record how, so lists need no DescribeExecution per row.
@@ -278,6 +288,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       { mode: 0o600 },
     );
     stops.push(() => rmSync(runtimeFile, { force: true }));
+    // Runs interrupted by the last stop are failed by the Step Functions server; their gates close here.
+    await cancelOrphanGates(deps);
     dev.setReady(true);
 
     return {

@@ -26,6 +26,7 @@ export type AuditAction =
   | 'plan_drift_blocked'
   | 'applied'
   | 'apply_failed'
+  | 'gate_cancelled'
   | 'run_finished';
 
 /** One audit event as the domain writes it; the store adds sequence and hash chain. */

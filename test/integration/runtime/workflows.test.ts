@@ -1,0 +1,172 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../../support/runtime.ts';
+
+let rt: TestRuntime;
+
+beforeAll(async () => {
+  rt = await startTestRuntime({ approvalTimeoutSeconds: 20 });
+});
+afterAll(async () => {
+  await rt?.stop();
+});
+
+async function auditOf(runId: string) {
+  const { body } = await rt.api('alice@acme.com', 'GET', `/api/audit?run=${runId}&limit=100`);
+  return (
+    body.events as {
+      action: string;
+      actor: { email: string };
+      comment?: string;
+      reason?: string;
+      response_time_ms?: number;
+    }[]
+  ).reverse();
+}
+
+describe('production-deploy-with-approval on the local runtime', () => {
+  it('approve path: plans, waits, a platform lead approves, applies the approved plan, notifies', async () => {
+    const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+
+    const self = await rt.vote('jane@acme.com', gateId, 'approve');
+    expect(self.status).toBe(403);
+    const ok = await rt.vote('alice@acme.com', gateId, 'approve', 'looks good');
+    expect(ok.body).toMatchObject({ kind: 'counted', status: 'approved', approvals: 1, required: 1 });
+
+    const done = await rt.waitFor('jane@acme.com', run.id, () => false);
+    expect(done.run.status).toBe('SUCCEEDED');
+    expect(done.steps.map((s) => [s.id, s.status])).toEqual([
+      ['plan', 'succeeded'],
+      ['approve', 'succeeded'],
+      ['apply', 'succeeded'],
+      ['notify', 'succeeded'],
+    ]);
+    // The example project really applied: its managed file exists.
+    expect(existsSync(join(rt.dataDir, 'example-files', 'site', 'public', 'index.html'))).toBe(true);
+    expect(rt.dev.notifications[0]?.body).toContain('production-deploy-with-approval succeeded');
+
+    const actions = (await auditOf(run.id)).map((e) => e.action);
+    expect(actions).toEqual(['run_started', 'requested', 'refused', 'approved', 'applied', 'notified']);
+    const approved = (await auditOf(run.id)).find((e) => e.action === 'approved');
+    expect(approved).toMatchObject({ actor: { email: 'alice@acme.com' }, comment: 'looks good' });
+    expect(approved?.response_time_ms).toBeGreaterThanOrEqual(0);
+    const verify = await rt.api('alice@acme.com', 'GET', `/api/audit/verify?run=${run.id}`);
+    expect(verify.body.ok).toBe(true);
+  });
+
+  it('reject path: one rejection cancels the run and the failure is still notified', async () => {
+    const run = await rt.startRun('sam@acme.com', 'production-deploy-with-approval');
+    const gateId = await rt.pendingGate('sam@acme.com', run.id, 'approve');
+    const rejected = await rt.vote('bob@acme.com', gateId, 'reject', 'not during the freeze');
+    expect(rejected.body).toMatchObject({ kind: 'counted', status: 'rejected' });
+    const late = await rt.vote('carol@acme.com', gateId, 'approve');
+    expect(late.status).toBe(409);
+    expect(late.body.message).toMatch(/rejected/);
+
+    const done = await rt.waitFor('sam@acme.com', run.id, () => false);
+    expect(done.run).toMatchObject({ status: 'FAILED', error: 'Rejected' });
+    expect(done.steps.find((s) => s.id === 'apply')?.status).toBe('skipped');
+    expect(rt.dev.notifications[0]?.body).toContain('failed');
+  });
+
+  it('timeout path: nobody decides, the gate times out and the run is cancelled', async () => {
+    const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+    const done = await rt.waitFor('jane@acme.com', run.id, () => false, 60_000);
+    expect(done.run).toMatchObject({ status: 'FAILED', error: 'Cancelled' });
+    expect(done.gates[0]?.gate.status).toBe('timed_out');
+    const late = await rt.vote('alice@acme.com', gateId, 'approve');
+    expect(late.status).toBe(409);
+    expect(late.body.message).toMatch(/timed out/);
+    expect((await auditOf(run.id)).map((e) => e.action)).toContain('timed_out');
+  }, 90_000);
+});
+
+describe('critical-infra-two-person on the local runtime', () => {
+  it('needs two different platform leads; one person twice counts once', async () => {
+    const run = await rt.startRun('jane@acme.com', 'critical-infra-two-person');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+    expect((await rt.vote('bob@acme.com', gateId, 'approve')).body).toMatchObject({
+      status: 'pending',
+      approvals: 1,
+      required: 2,
+    });
+    expect((await rt.vote('bob@acme.com', gateId, 'approve')).status).toBe(409);
+    expect((await rt.vote('dave@acme.com', gateId, 'approve')).body).toMatchObject({
+      status: 'approved',
+      approvals: 2,
+    });
+    const done = await rt.waitFor('jane@acme.com', run.id, () => false);
+    expect(done.run.status).toBe('SUCCEEDED');
+    expect(done.gates[0]?.gate.approved_by.map((a) => a.email)).toEqual(['bob@acme.com', 'dave@acme.com']);
+  });
+});
+
+describe('production-deploy-with-escalation on the local runtime', () => {
+  it('asks finance when the plan costs over $500 a month, then applies', async () => {
+    const run = await rt.startRun('jane@acme.com', 'production-deploy-with-escalation');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+    const view = await rt.waitFor('jane@acme.com', run.id, () => true);
+    expect(view.gates[0]?.gate.data.cost).toMatchObject({ estimated: true, monthly_delta: 750.5 });
+    await rt.vote('carol@acme.com', gateId, 'approve');
+    const financeGate = await rt.pendingGate('jane@acme.com', run.id, 'finance_approval');
+    expect((await rt.vote('carol@acme.com', financeGate, 'approve')).status).toBe(403);
+    await rt.vote('fiona@acme.com', financeGate, 'approve', 'budgeted');
+    const done = await rt.waitFor('jane@acme.com', run.id, () => false);
+    expect(done.run.status).toBe('SUCCEEDED');
+    expect(done.steps.map((s) => [s.id, s.status])).toEqual([
+      ['plan', 'succeeded'],
+      ['approve', 'succeeded'],
+      ['check_cost', 'succeeded'],
+      ['finance_approval', 'succeeded'],
+      ['apply', 'succeeded'],
+      ['notify', 'succeeded'],
+    ]);
+  });
+});
+
+describe('production-emergency-deploy on the local runtime', () => {
+  it('refuses a developer', async () => {
+    const refused = await rt.api('jane@acme.com', 'POST', '/api/runs', {
+      workflow: 'production-emergency-deploy',
+      reason: 'incident',
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toContain('admin only');
+  });
+
+  it('needs a reason, then runs without a gate and audits bypass_started', async () => {
+    const noReason = await rt.api('alice@acme.com', 'POST', '/api/runs', {
+      workflow: 'production-emergency-deploy',
+    });
+    expect(noReason.status).toBe(400);
+    const run = await rt.startRun(
+      'alice@acme.com',
+      'production-emergency-deploy',
+      'INC-42: certificate expired',
+    );
+    expect(run.bypass).toBe(true);
+    const done = await rt.waitFor('alice@acme.com', run.id, () => false);
+    expect(done.run.status).toBe('SUCCEEDED');
+    const first = (await auditOf(run.id))[0];
+    expect(first).toMatchObject({
+      action: 'bypass_started',
+      actor: { email: 'alice@acme.com' },
+      reason: 'INC-42: certificate expired',
+    });
+  });
+});
+
+describe('staging-deploy on the local runtime', () => {
+  it('plans and applies with no gate', async () => {
+    const run = await rt.startRun('sam@acme.com', 'staging-deploy');
+    const done = await rt.waitFor('sam@acme.com', run.id, () => false);
+    expect(done.run.status).toBe('SUCCEEDED');
+    expect(done.gates).toEqual([]);
+    expect(
+      readFileSync(join(rt.dataDir, 'example-files', 'site-staging', 'public', 'index.html'), 'utf8'),
+    ).toContain('staging');
+  });
+});
