@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   parseIdempotencyKey,
@@ -69,5 +70,21 @@ describe('parseWebhookBody', () => {
     expect(parseWebhookBody(Buffer.from(JSON.stringify({ reason: 'r'.repeat(1001) })))).toMatchObject({
       ok: false,
     });
+  });
+
+  it('never throws, whatever the bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          fc.json().map((t) => Buffer.from(t)),
+        ),
+        (bytes) => {
+          const result = parseWebhookBody(Buffer.from(bytes));
+          if (result.ok) expect(typeof result.input).toBe('object');
+          else expect(result.message).toMatch(/^(the body|reason)/);
+        },
+      ),
+    );
   });
 });
