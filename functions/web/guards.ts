@@ -49,13 +49,7 @@ export async function requireSession(deps: AppDeps, request: WebRequest): Promis
 
 /** A local path to go to after sign-in; anything else (another host, `//evil`) becomes `/runs`. */
 export function safeNext(next: string | undefined): string {
-  if (
-    !next ||
-    !next.startsWith('/') ||
-    next.startsWith('//') ||
-    next.startsWith('/\\') ||
-    next.length > 500
-  ) {
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.length > 500) {
     return '/runs';
   }
   return next;

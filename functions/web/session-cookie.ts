@@ -10,8 +10,8 @@ export function sessionCookieName(local: boolean): string {
 }
 
 /** The Set-Cookie value that starts a session. */
-export function sessionCookie(id: string, expiresAt: Date, local: boolean): string {
-  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+export function sessionCookie(id: string, expiresAt: Date, local: boolean, now: number): string {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - now) / 1000));
   return `${sessionCookieName(local)}=${id}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax${local ? '' : '; Secure'}`;
 }
 

@@ -30,7 +30,7 @@ export async function postSignin(deps: AppDeps, request: WebRequest): Promise<We
     const session = await createSession(deps, user);
     deps.log?.info('signed in', { user: user.email });
     return redirect(next, deps.config.local, [
-      sessionCookie(session.id, session.expiresAt, deps.config.local),
+      sessionCookie(session.id, session.expiresAt, deps.config.local, deps.now()),
     ]);
   }
   const email = (form.email ?? '').trim();
