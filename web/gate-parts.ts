@@ -21,6 +21,7 @@ const STATUS_LABEL: Record<string, string> = {
   failed: 'Failed',
   caught: 'Failed (handled)',
   skipped: 'Not reached',
+  not_started: 'Not started',
 };
 
 /** A status as a coloured pill with words (colour is never the only signal). */

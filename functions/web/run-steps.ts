@@ -6,7 +6,7 @@ import type { Workflow } from '../../statemachines/schema.ts';
 import type { GateStatus, RunStatus, StepRecord } from '../core/ports.ts';
 
 /** How one step stands. */
-export type StepStatus = 'succeeded' | 'failed' | 'running' | 'waiting' | 'pending' | 'skipped';
+export type StepStatus = 'succeeded' | 'failed' | 'running' | 'waiting' | 'not_started' | 'skipped';
 
 /** One workflow step as the run page lists it. */
 export interface StepRow {
@@ -41,7 +41,7 @@ export function buildStepRows(
   return steps.map((step) => {
     const records = byStep.get(step.id) ?? [];
     if (records.length === 0) {
-      return { ...step, status: runStatus === 'RUNNING' ? 'pending' : 'skipped' };
+      return { ...step, status: runStatus === 'RUNNING' ? 'not_started' : 'skipped' };
     }
     const first = records[0] as StepRecord;
     const last = records.at(-1) as StepRecord;
