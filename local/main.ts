@@ -15,7 +15,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 console.log('signoff: starting the local runtime (DynamoDB, Step Functions, SES inbox, web)...');
 let runtime: Awaited<ReturnType<typeof startRuntime>>;
 try {
-  runtime = await startRuntime({ port, inboxPort });
+  runtime = await startRuntime({ port, inboxPort, dataDir: process.env.SIGNOFF_DATA_DIR });
 } catch (error) {
   const e = error as NodeJS.ErrnoException;
   if (e.code === 'EADDRINUSE') {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import dynalite from 'dynalite';
@@ -261,7 +262,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // HTTP: the same handlers as API Gateway's routes.
     const httpHandlers: Partial<Record<HttpFunction, HttpHandler>> = {};
     for (const fn of HTTP_FUNCTIONS) {
-      const file = join(root, 'functions', fn, 'handler.ts');
+      const file = fileURLToPath(new URL(`../functions/${fn}/handler.ts`, import.meta.url));
       if (existsSync(file))
         httpHandlers[fn] = (
           (await import(`../functions/${fn}/handler.ts`)) as { handler: HttpHandler }
