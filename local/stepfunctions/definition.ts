@@ -100,7 +100,22 @@ function walkState(name: string, state: JsonObject, walk: Walk): JsonObject {
   return walkTaskState(name, state, walk);
 }
 
-function walkTaskState(name: string, state: JsonObject, walk: Walk): JsonObject {
+/**
+ * Node's timers overflow past 2^31-1 ms (about 24.8 days) and then fire at once, so a 365-day
+ * gate would time out immediately. Locally, longer task timeouts are capped to this.
+ */
+export const MAX_LOCAL_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+function capTimer(value: unknown): number | undefined {
+  return typeof value === 'number' ? Math.min(value, MAX_LOCAL_TIMEOUT_SECONDS) : undefined;
+}
+
+function walkTaskState(name: string, original: JsonObject, walk: Walk): JsonObject {
+  const state: JsonObject = { ...original };
+  const timeout = capTimer(original.TimeoutSeconds);
+  const heartbeat = capTimer(original.HeartbeatSeconds);
+  if (timeout !== undefined) state.TimeoutSeconds = timeout;
+  if (heartbeat !== undefined) state.HeartbeatSeconds = heartbeat;
   const resource = typeof state.Resource === 'string' ? state.Resource : '';
   const tokenPaths: string[][] = [];
   let parameters = state.Parameters;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prepareDefinition } from '../../../../local/stepfunctions/definition.ts';
+import { MAX_LOCAL_TIMEOUT_SECONDS, prepareDefinition } from '../../../../local/stepfunctions/definition.ts';
 
 const waitTask = (payload: object) => ({
   Type: 'Task',
@@ -75,5 +75,25 @@ describe('prepareDefinition', () => {
     expect(() => prepareDefinition('{"StartAt":"X","States":{"Y":{"Type":"Pass","End":true}}}')).toThrow(
       expect.objectContaining({ code: 'InvalidDefinition' }),
     );
+  });
+});
+
+describe('prepareDefinition timers', () => {
+  it('caps task timeouts longer than Node timers can hold (365 days would otherwise fire at once)', () => {
+    const definition = JSON.stringify({
+      StartAt: 'wait',
+      States: {
+        wait: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: { FunctionName: 'f', Payload: { 'token.$': '$$.Task.Token' } },
+          TimeoutSeconds: 365 * 86400,
+          End: true,
+        },
+      },
+    });
+    const prepared = prepareDefinition(definition);
+    expect(prepared.tasks.get('wait')?.timeoutSeconds).toBe(MAX_LOCAL_TIMEOUT_SECONDS);
+    expect(MAX_LOCAL_TIMEOUT_SECONDS * 1000).toBeLessThanOrEqual(2 ** 31 - 1);
   });
 });
