@@ -1,0 +1,22 @@
+/**
+ * How every function is bundled: esbuild, minified, ESM for Node.js 22, with source maps. Shared
+ * by the CDK functions and the bundle benchmark so the benchmark measures what is deployed.
+ */
+
+/** Node.js version the functions run on in Lambda. */
+export const NODE_TARGET = 'node22';
+
+/** ESM bundles still meet CommonJS packages that call `require` for Node built-ins. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __signoffCreateRequire } from 'node:module'; const require = __signoffCreateRequire(import.meta.url);";
+
+/** Folders copied beside every bundle: the handlers read them at run time from SIGNOFF_CONFIG_DIR. */
+export const RUNTIME_FOLDERS = ['workflows', 'config'] as const;
+
+/** Where the copied folders are inside the Lambda: the bundle's root. */
+export const LAMBDA_TASK_ROOT = '/var/task';
+
+/** Shell commands that copy the runtime folders from the project into a bundle's output folder. */
+export function copyRuntimeFolders(inputDir: string, outputDir: string): string[] {
+  return RUNTIME_FOLDERS.map((dir) => `cp -R "${inputDir}/${dir}" "${outputDir}/${dir}"`);
+}

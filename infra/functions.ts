@@ -1,0 +1,192 @@
+/**
+ * The Lambda functions, one per handler folder under `functions/`, and what each one may do.
+ * The stack turns `needs` into IAM statements; nothing gets a permission not listed here.
+ */
+import type { TableKey } from '../functions/adapters/tables.ts';
+import type { HttpFunction } from '../functions/routes.ts';
+import { PLACEHOLDER } from '../statemachines/contract.ts';
+
+/** Every function's name (its folder under `functions/`). */
+export type FunctionName =
+  | 'request-approval'
+  | 'record-timeout'
+  | 'escalate'
+  | 'resume-gate'
+  | 'summarize-step'
+  | 'notify'
+  | HttpFunction;
+
+/** Access to one table: reads; `append` PutItem; `readwrite` PutItem and UpdateItem; `full` also DeleteItem. */
+export type TableAccess = 'read' | 'append' | 'readwrite' | 'full';
+
+/** A secret the function reads, by name under the secrets prefix; the groups expand per workflow. */
+export type SecretNeed =
+  | 'slack-bot-token'
+  | 'slack-signing-secret'
+  | 'link-signing-key'
+  | 'github-webhook-secret'
+  | 'webhook-secrets'
+  | 'http-step-secrets';
+
+/** What a function needs, turned into IAM by the stack. */
+export interface FunctionNeeds {
+  /** The audit table is append-only: it can only be given `read` or `append`. */
+  tables: Partial<Record<Exclude<TableKey, 'audit'>, Exclude<TableAccess, 'append'>>> & {
+    audit?: Extract<TableAccess, 'read' | 'append'>;
+  };
+  secrets: SecretNeed[];
+  /** states:SendTaskSuccess/SendTaskFailure on this stack's state machines (closing gates). */
+  taskTokens?: boolean;
+  /** Step Functions execution calls on this stack's state machines. */
+  executions?: { start?: boolean; inspect?: boolean; stop?: boolean };
+  /** scheduler:CreateSchedule in the stack's group, and passing the scheduler role. */
+  schedulesEscalations?: boolean;
+  /** ses:SendEmail from the sender identity. */
+  sendsEmail?: boolean;
+  artifacts?: 'read' | 'readwrite';
+}
+
+/** One Lambda function. */
+export interface FunctionSpec {
+  name: FunctionName;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  needs: FunctionNeeds;
+}
+
+/** The handler module of a function, relative to the project root. */
+export function entryOf(name: FunctionName): string {
+  return `functions/${name}/handler.ts`;
+}
+
+// Anything that records or closes a gate audits it, may notify (Slack, email) and reads plans for it.
+const GATE_WRITER = { gates: 'readwrite', audit: 'append', runs: 'read' } as const;
+const NOTIFIER_SECRETS: SecretNeed[] = ['slack-bot-token', 'link-signing-key'];
+// API Gateway gives an HTTP integration at most 30 s.
+const HTTP_TIMEOUT = 29;
+
+/** Every function signoff deploys. */
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    name: 'request-approval',
+    description: 'Stores a gate and its task token, notifies the approvers, schedules escalations',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    needs: {
+      tables: GATE_WRITER,
+      secrets: NOTIFIER_SECRETS,
+      // A retried request for a gate that already closed tells the engine again.
+      taskTokens: true,
+      schedulesEscalations: true,
+      sendsEmail: true,
+      artifacts: 'read',
+    },
+  },
+  {
+    name: 'record-timeout',
+    description: "Closes a gate as timed out after the task's States.Timeout and audits it",
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    needs: { tables: GATE_WRITER, secrets: NOTIFIER_SECRETS, sendsEmail: true },
+  },
+  {
+    name: 'escalate',
+    description: 'Adds the next escalation level of approvers to a pending gate (EventBridge Scheduler)',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    needs: { tables: GATE_WRITER, secrets: NOTIFIER_SECRETS, sendsEmail: true, artifacts: 'read' },
+  },
+  {
+    name: 'resume-gate',
+    description: 'Finishes engine calls owed by closed gates (every 5 minutes, or for one gate)',
+    memoryMb: 256,
+    timeoutSeconds: 300,
+    needs: { tables: GATE_WRITER, secrets: [], taskTokens: true },
+  },
+  {
+    name: 'summarize-step',
+    description: "Reads an iac build's artifacts into the run data; fails the step on plan, policy or drift",
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    needs: { tables: { runs: 'readwrite', audit: 'append' }, secrets: [], artifacts: 'read' },
+  },
+  {
+    name: 'notify',
+    description: "Posts a run's summary for http steps (Slack incoming webhooks and others)",
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    needs: { tables: { runs: 'read', audit: 'append' }, secrets: ['http-step-secrets'] },
+  },
+  {
+    name: 'api',
+    description: 'JSON API: runs, gates and votes, the audit trail',
+    memoryMb: 512,
+    timeoutSeconds: HTTP_TIMEOUT,
+    needs: {
+      tables: { gates: 'readwrite', audit: 'append', runs: 'readwrite', auth: 'readwrite' },
+      secrets: NOTIFIER_SECRETS,
+      taskTokens: true,
+      executions: { start: true, inspect: true, stop: true },
+      sendsEmail: true,
+      artifacts: 'read',
+    },
+  },
+  {
+    name: 'web',
+    description: 'Web pages: approval page from the email link, runs, audit, sign-in',
+    memoryMb: 512,
+    timeoutSeconds: HTTP_TIMEOUT,
+    needs: {
+      tables: { gates: 'readwrite', audit: 'append', runs: 'readwrite', auth: 'full' },
+      secrets: NOTIFIER_SECRETS,
+      taskTokens: true,
+      executions: { inspect: true },
+      sendsEmail: true,
+      artifacts: 'read',
+    },
+  },
+  {
+    name: 'slack-interactions',
+    description: 'Slack Approve/Reject buttons: verifies the signature, counts the vote',
+    memoryMb: 512,
+    timeoutSeconds: HTTP_TIMEOUT,
+    needs: {
+      tables: GATE_WRITER,
+      secrets: ['slack-signing-secret', ...NOTIFIER_SECRETS],
+      taskTokens: true,
+      sendsEmail: true,
+      artifacts: 'read',
+    },
+  },
+  {
+    name: 'github-webhook',
+    description: 'GitHub pull_request merged: verifies the signature, starts the workflow',
+    memoryMb: 256,
+    timeoutSeconds: HTTP_TIMEOUT,
+    needs: {
+      tables: { runs: 'readwrite', audit: 'append' },
+      secrets: ['github-webhook-secret'],
+      executions: { start: true, inspect: true },
+    },
+  },
+  {
+    name: 'webhook',
+    description: 'Generic signed webhook trigger for a workflow',
+    memoryMb: 256,
+    timeoutSeconds: HTTP_TIMEOUT,
+    needs: {
+      tables: { runs: 'readwrite', audit: 'append' },
+      secrets: ['webhook-secrets'],
+      executions: { start: true, inspect: true },
+    },
+  },
+];
+
+/** The functions the compiled state machines invoke, by placeholder. */
+export const STATE_MACHINE_FUNCTIONS: Readonly<Record<string, FunctionName>> = {
+  [PLACEHOLDER.requestApproval]: 'request-approval',
+  [PLACEHOLDER.recordTimeout]: 'record-timeout',
+  [PLACEHOLDER.summarizeStep]: 'summarize-step',
+  [PLACEHOLDER.notify]: 'notify',
+};

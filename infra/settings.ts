@@ -1,0 +1,167 @@
+/**
+ * The settings a platform team chooses when it deploys signoff, read from CDK context
+ * (`cdk.json` or `-c signoff:KEY=VALUE`) and validated at synth with every problem listed.
+ */
+import { z } from 'zod';
+
+/** Everything the stack needs from the user. */
+export interface SignoffSettings {
+  /** Names every resource: `<name>-` for functions and state machines, `<name>/` for secrets. */
+  name: string;
+  /** The SES-verified sender of approval emails. */
+  emailFrom: string;
+  /** Slack channel for gates that name none (without `#`), or undefined. */
+  slackChannel?: string;
+  /** GitHub repositories (`owner/name`) whose webhooks may start runs; empty means the ones the workflows name. */
+  githubRepos: string[];
+  /** Days before plans, logs and other run artifacts are deleted from the bucket. */
+  artifactRetentionDays: number;
+  /** IaC project -> IAM role ARN its CodeBuild project runs as (the role that can change infrastructure). */
+  buildRoleArns: Record<string, string>;
+  /** IaC project -> CodeBuild image (a registry image such as `ghcr.io/acme/iac:1`). */
+  buildImages: Record<string, string>;
+  /** The URL people open, when a custom domain fronts the API; default: the API's own URL. */
+  publicUrl?: string;
+  /** SNS topic the alarms notify; without it the alarms only show in CloudWatch. */
+  alarmTopicArn?: string;
+  /** Alarm when more than this percent of a day's approval requests time out. */
+  timeoutAlarmPercent: number;
+  /** Alarm when a state machine has at least this many failed executions in an hour. */
+  failedRunsAlarmThreshold: number;
+}
+
+/** The context key of each setting (`signoff:emailFrom`, ...). */
+export const CONTEXT_PREFIX = 'signoff:';
+
+const roleArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+    'must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME)',
+  );
+
+const settingsSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{0,19}$/,
+      'must be 1-20 lowercase letters, digits or dashes, starting with a letter',
+    )
+    .default('signoff'),
+  emailFrom: z.email('must be an email address (the SES-verified sender)'),
+  slackChannel: z
+    .string()
+    .regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$/, 'must be a Slack channel name such as deployments')
+    .transform((c) => c.replace(/^#/, ''))
+    .optional(),
+  githubRepos: z
+    .array(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be OWNER/NAME'))
+    .default([]),
+  artifactRetentionDays: z.coerce
+    .number()
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1 day')
+    .max(3650, 'must be at most 3650 days')
+    .default(90),
+  buildRoleArns: z.record(z.string(), roleArn).default({}),
+  buildImages: z.record(z.string(), z.string().min(1)).default({}),
+  publicUrl: z
+    .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  alarmTopicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN')
+    .optional(),
+  timeoutAlarmPercent: z.coerce.number().min(1).max(100).default(25),
+  failedRunsAlarmThreshold: z.coerce.number().int().min(1).default(3),
+});
+
+type Raw = Record<string, unknown>;
+
+/** Context values from `-c key=value` are strings: lists may be comma-separated, maps JSON. */
+function normalize(raw: Raw): Raw {
+  const out: Raw = { ...raw };
+  const parseJson = (key: string) => {
+    const value = out[key];
+    if (typeof value !== 'string') return;
+    try {
+      out[key] = JSON.parse(value);
+    } catch {
+      // Left as a string: the schema then says what shape it expects.
+    }
+  };
+  if (typeof out.githubRepos === 'string' && !out.githubRepos.trim().startsWith('[')) {
+    out.githubRepos = out.githubRepos
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
+  parseJson('githubRepos');
+  parseJson('buildRoleArns');
+  parseJson('buildImages');
+  return out;
+}
+
+/** Picks the `signoff:*` entries of the CDK context (all of them, so a misspelt key is reported). */
+export function settingsFromContext(context: Record<string, unknown>): Raw {
+  const raw: Raw = {};
+  for (const [key, value] of Object.entries(context)) {
+    if (!key.startsWith(CONTEXT_PREFIX)) continue;
+    if (value !== undefined && value !== null && value !== '') raw[key.slice(CONTEXT_PREFIX.length)] = value;
+  }
+  return raw;
+}
+
+/** What the settings are checked against: the IaC projects and the workflows' GitHub repositories. */
+export interface SettingsContext {
+  projects: string[];
+  workflowRepos: string[];
+}
+
+/**
+ * Validates raw settings; throws one error listing every problem as `signoff:KEY: message`.
+ * Build roles and images must name known projects; workflows may only name allowed repositories.
+ */
+export function parseSettings(raw: Raw, context: SettingsContext): SignoffSettings {
+  const problems: string[] = [];
+  const result = settingsSchema.safeParse(normalize(raw));
+  const parsed = result.success ? result.data : undefined;
+  for (const issue of result.error?.issues ?? []) {
+    if (issue.code === 'unrecognized_keys') {
+      const known = Object.keys(settingsSchema.shape).join(', ');
+      for (const key of issue.keys)
+        problems.push(`${CONTEXT_PREFIX}${key}: not a signoff setting (known: ${known})`);
+      continue;
+    }
+    const [key, ...rest] = issue.path.map(String);
+    const where = `${CONTEXT_PREFIX}${key ?? '?'}${rest.length > 0 ? `.${rest.join('.')}` : ''}`;
+    problems.push(`${where}: ${issue.message}`);
+  }
+  if (parsed) {
+    for (const key of ['buildRoleArns', 'buildImages'] as const) {
+      for (const project of Object.keys(parsed[key])) {
+        if (!context.projects.includes(project))
+          problems.push(
+            `${CONTEXT_PREFIX}${key}.${project}: no IaC project named "${project}" in config/projects.yaml (known: ${context.projects.join(', ') || 'none'})`,
+          );
+      }
+    }
+    if (parsed.githubRepos.length > 0) {
+      for (const repo of context.workflowRepos) {
+        if (!parsed.githubRepos.includes(repo))
+          problems.push(
+            `${CONTEXT_PREFIX}githubRepos: a workflow is triggered by ${repo}, which is not in the allowed list (${parsed.githubRepos.join(', ')})`,
+          );
+      }
+    }
+  }
+  if (problems.length > 0 || !parsed) {
+    throw new Error(`signoff settings are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  const settings: SignoffSettings = {
+    ...parsed,
+    githubRepos: parsed.githubRepos.length > 0 ? parsed.githubRepos : [...new Set(context.workflowRepos)],
+  };
+  return settings;
+}

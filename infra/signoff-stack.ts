@@ -1,0 +1,233 @@
+/**
+ * SignoffStack: everything signoff runs on in one AWS account. The tables, bucket, secrets,
+ * scheduler, functions, HTTP API, CodeBuild projects, one state machine per workflow, and
+ * the alarms and dashboard, wired together from the shared definitions of the codebase.
+ */
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import { TABLES, type TableKey } from '../functions/adapters/tables.ts';
+import { type HttpFunction, ROUTES } from '../functions/routes.ts';
+import { parseDuration } from '../statemachines/schema.ts';
+import { ArtifactsBucket } from './constructs/artifacts-bucket.ts';
+import { BuildProjects } from './constructs/build-projects.ts';
+import { LAMBDA_TASK_ROOT } from './constructs/bundling.ts';
+import { EscalationScheduler } from './constructs/escalation-scheduler.ts';
+import { Monitoring } from './constructs/monitoring.ts';
+import { SignoffFunction } from './constructs/signoff-function.ts';
+import { SignoffHttpApi } from './constructs/signoff-http-api.ts';
+import { SignoffSecrets } from './constructs/signoff-secrets.ts';
+import { SignoffTable } from './constructs/signoff-table.ts';
+import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
+import { grantNeeds } from './function-permissions.ts';
+import { entryOf, FUNCTIONS, type FunctionName, STATE_MACHINE_FUNCTIONS } from './functions.ts';
+import type { SignoffSettings } from './settings.ts';
+import { buildProjectPlaceholders, type SynthWorkspace } from './workflows.ts';
+
+/** What the stack is built from. */
+export interface SignoffStackProps extends StackProps {
+  /** The repository root: functions, workflows, config, package-lock.json. */
+  projectRoot: string;
+  settings: SignoffSettings;
+  workspace: SynthWorkspace;
+}
+
+/** Secrets created empty, filled in after the deploy (besides the http steps' own). */
+export const USER_SECRETS = ['slack-bot-token', 'slack-signing-secret', 'deployments-slack-webhook'];
+/** Secrets generated at deploy (besides one per webhook-triggered workflow). */
+export const GENERATED_SECRETS = ['link-signing-key', 'github-webhook-secret'];
+
+/** The signoff deployment. */
+export class SignoffStack extends Stack {
+  readonly functions = new Map<FunctionName, SignoffFunction>();
+  readonly stateMachines = new Map<string, WorkflowStateMachine>();
+  readonly tables: Record<TableKey, SignoffTable>;
+  readonly api: SignoffHttpApi;
+  /** A workflow's state machine ARN is this prefix plus the workflow name. */
+  readonly stateMachineArnPrefix: string;
+
+  constructor(scope: Construct, id: string, props: SignoffStackProps) {
+    super(scope, id, props);
+    const { settings, workspace, projectRoot } = props;
+    const prefix = `${settings.name}-`;
+    const secretsPrefix = `${settings.name}/`;
+
+    this.tables = Object.fromEntries(
+      (Object.keys(TABLES) as TableKey[]).map((key) => [
+        key,
+        new SignoffTable(this, TABLES[key].logicalId, TABLES[key]),
+      ]),
+    ) as Record<TableKey, SignoffTable>;
+    const artifacts = new ArtifactsBucket(this, 'Artifacts', {
+      retentionDays: settings.artifactRetentionDays,
+    });
+    const secrets = new SignoffSecrets(this, 'Secrets', {
+      prefix: secretsPrefix,
+      generated: [...GENERATED_SECRETS, ...workspace.workflowSecrets.webhook],
+      filledByUser: [...USER_SECRETS, ...workspace.workflowSecrets.http],
+    });
+    const sender = new EmailIdentity(this, 'Sender', { identity: Identity.email(settings.emailFrom) });
+    const senderDomain = settings.emailFrom.split('@')[1] as string;
+
+    this.stateMachineArnPrefix = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: prefix,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const stateMachineNames = workspace.workflows.map((w) => `${prefix}${w.workflow.name}`);
+    const arnOf = (resource: string, name: string) =>
+      this.formatArn({
+        service: 'states',
+        resource,
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    const escalateName = `${prefix}escalate`;
+    const scheduler = new EscalationScheduler(this, 'Escalations', {
+      groupName: settings.name,
+      escalateFunctionArn: this.formatArn({
+        service: 'lambda',
+        resource: 'function',
+        resourceName: escalateName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    });
+    this.api = new SignoffHttpApi(this, 'Http', { apiName: settings.name });
+    const publicUrl = settings.publicUrl ?? this.api.url;
+
+    const environment: Record<string, string> = {
+      SIGNOFF_GATES_TABLE: this.tables.gates.table.tableName,
+      SIGNOFF_AUDIT_TABLE: this.tables.audit.table.tableName,
+      SIGNOFF_RUNS_TABLE: this.tables.runs.table.tableName,
+      SIGNOFF_AUTH_TABLE: this.tables.auth.table.tableName,
+      SIGNOFF_STATE_MACHINE_ARN_PREFIX: this.stateMachineArnPrefix,
+      SIGNOFF_PUBLIC_URL: publicUrl,
+      SIGNOFF_ARTIFACTS_BUCKET: artifacts.bucket.bucketName,
+      SIGNOFF_SECRETS_PREFIX: secretsPrefix,
+      SIGNOFF_EMAIL_FROM: settings.emailFrom,
+      SIGNOFF_SCHEDULER: 'eventbridge',
+      SIGNOFF_ESCALATE_FUNCTION_ARN: scheduler.escalateFunctionArn,
+      SIGNOFF_SCHEDULER_ROLE_ARN: scheduler.role.roleArn,
+      SIGNOFF_SCHEDULE_GROUP: settings.name,
+      SIGNOFF_CONFIG_DIR: LAMBDA_TASK_ROOT,
+      SIGNOFF_GITHUB_REPOS: settings.githubRepos.join(','),
+      ...(settings.slackChannel ? { SIGNOFF_SLACK_DEFAULT_CHANNEL: settings.slackChannel } : {}),
+    };
+    const targets = {
+      tables: this.tables,
+      stateMachineArns: stateMachineNames.map((name) => arnOf('stateMachine', name)),
+      executionArns: stateMachineNames.map((name) => arnOf('execution', `${name}:*`)),
+      secrets,
+      secretGroups: {
+        'webhook-secrets': workspace.workflowSecrets.webhook,
+        'http-step-secrets': workspace.workflowSecrets.http,
+      },
+      scheduler: { scheduleArns: scheduler.scheduleArns, roleArn: scheduler.role.roleArn },
+      emailIdentityArns: [sender.emailIdentityArn, this.sesIdentityArn(senderDomain)],
+      artifacts: artifacts.bucket,
+    };
+    for (const spec of FUNCTIONS) {
+      const fn = new SignoffFunction(this, `Fn-${spec.name}`, {
+        projectRoot,
+        entry: entryOf(spec.name),
+        functionName: `${prefix}${spec.name}`,
+        description: spec.description,
+        memoryMb: spec.memoryMb,
+        timeoutSeconds: spec.timeoutSeconds,
+        environment,
+      });
+      grantNeeds(fn, fn.role, spec.needs, targets);
+      this.functions.set(spec.name, fn);
+    }
+    const fn = (name: FunctionName): IFunction => (this.functions.get(name) as SignoffFunction).function;
+
+    this.api.addRoutes(ROUTES, new Map(ROUTES.map((r) => [r.fn, fn(r.fn)] as [HttpFunction, IFunction])));
+
+    new Rule(this, 'ResumeGatesSweep', {
+      description: 'Every 5 minutes: finish the engine calls that closed gates still owe',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [
+        new LambdaFunction(fn('resume-gate'), { event: RuleTargetInput.fromObject({}), retryAttempts: 2 }),
+      ],
+    });
+
+    const builds = new BuildProjects(this, 'Builds', {
+      projectRoot,
+      projects: workspace.projects,
+      namePrefix: prefix,
+      artifacts: artifacts.bucket,
+      roleArns: settings.buildRoleArns,
+      images: settings.buildImages,
+      timeoutSeconds: this.buildTimeouts(workspace),
+    });
+    const functionTargets = new Map(
+      Object.entries(STATE_MACHINE_FUNCTIONS).map(([placeholder, name]) => [placeholder, fn(name)]),
+    );
+    const projectTargets = new Map(
+      [...buildProjectPlaceholders(workspace.projects)].map(([placeholder, project]) => [
+        placeholder,
+        builds.projects.get(project.name) as NonNullable<ReturnType<typeof builds.projects.get>>,
+      ]),
+    );
+    for (const compiled of workspace.workflows) {
+      const machine = new WorkflowStateMachine(this, `Workflow-${compiled.workflow.name}`, {
+        compiled,
+        stateMachineName: `${prefix}${compiled.workflow.name}`,
+        targets: { functions: functionTargets, buildProjects: projectTargets },
+      });
+      this.stateMachines.set(compiled.workflow.name, machine);
+    }
+
+    new Monitoring(this, 'Monitoring', {
+      dashboardName: settings.name,
+      functions: [...this.functions].map(([name, f]) => ({ name, fn: f.function })),
+      stateMachines: [...this.stateMachines].map(([workflow, m]) => ({
+        workflow,
+        stateMachine: m.stateMachine,
+      })),
+      timeoutAlarmPercent: settings.timeoutAlarmPercent,
+      failedRunsAlarmThreshold: settings.failedRunsAlarmThreshold,
+      ...(settings.alarmTopicArn ? { alarmTopicArn: settings.alarmTopicArn } : {}),
+    });
+
+    const base = this.api.url;
+    new CfnOutput(this, 'ApiUrl', { description: 'signoff web pages and JSON API', value: base });
+    new CfnOutput(this, 'SlackInteractivityUrl', {
+      description: 'Slack app > Interactivity & Shortcuts > Request URL',
+      value: `${base}slack/interactions`,
+    });
+    new CfnOutput(this, 'GitHubWebhookUrl', {
+      description: 'GitHub repository > Settings > Webhooks > Payload URL (content type application/json)',
+      value: `${base}webhooks/github`,
+    });
+    new CfnOutput(this, 'StateMachineArnPrefix', { value: this.stateMachineArnPrefix });
+    new CfnOutput(this, 'SecretsToFill', {
+      description: 'Put these values after the deploy (aws secretsmanager put-secret-value)',
+      value: [...USER_SECRETS, ...workspace.workflowSecrets.http]
+        .filter((name, i, all) => all.indexOf(name) === i)
+        .map((name) => `${secretsPrefix}${name}`)
+        .join(' '),
+    });
+  }
+
+  /** The SES identity ARN for an address or domain. */
+  private sesIdentityArn(identity: string): string {
+    return this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
+  }
+
+  /** Each IaC project's longest iac step timeout, in seconds. */
+  private buildTimeouts(workspace: SynthWorkspace): Map<string, number> {
+    const timeouts = new Map<string, number>();
+    for (const { workflow } of workspace.workflows) {
+      for (const step of workflow.steps) {
+        if (step.type !== 'iac') continue;
+        timeouts.set(step.project, Math.max(timeouts.get(step.project) ?? 0, parseDuration(step.timeout)));
+      }
+    }
+    return timeouts;
+  }
+}

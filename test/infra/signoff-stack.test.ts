@@ -1,0 +1,471 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLES } from '../../functions/adapters/tables.ts';
+import { loadConfig } from '../../functions/config.ts';
+import { ROUTES } from '../../functions/routes.ts';
+import { TABLE_ACTIONS } from '../../infra/function-permissions.ts';
+import { FUNCTIONS, STATE_MACHINE_FUNCTIONS } from '../../infra/functions.ts';
+import { compileWorkflow, substitutePlaceholders } from '../../statemachines/compile.ts';
+import { PLACEHOLDER } from '../../statemachines/contract.ts';
+import { parseDuration } from '../../statemachines/schema.ts';
+import { loadExamples } from '../support/examples.ts';
+import { allStatements, logicalIdOf, render, type Statement, synthSignoff } from './synth.ts';
+
+const workspace = loadExamples();
+const workflows = workspace.workflows.map((w) => w.workflow);
+
+let template: Template;
+let outdir: string;
+let statements: Statement[];
+
+beforeAll(() => {
+  // One synth with real bundling for the whole file: every handler is bundled by esbuild here.
+  const built = synthSignoff();
+  template = built.template;
+  outdir = built.outdir;
+  built.app.synth();
+  statements = allStatements(template);
+}, 120_000);
+
+const functionLogicalId = (name: string) =>
+  logicalIdOf(template, 'AWS::Lambda::Function', { FunctionName: `signoff-${name}` });
+const roleOfFunction = (name: string): string => {
+  const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId(name)];
+  return `<${fn?.Properties.Role['Fn::GetAtt'][0]}>`;
+};
+const statementsOf = (name: string) => statements.filter((s) => s.roles.includes(roleOfFunction(name)));
+const stateMachineArn = (workflow: string) =>
+  `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:signoff-${workflow}`;
+
+describe('SignoffStack state machines', () => {
+  it('has one Standard state machine per workflow, named signoff-<workflow>', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(
+      workflows.map((w) => `signoff-${w.name}`).sort(),
+    );
+    for (const m of machines) {
+      expect(m.Properties.StateMachineType).toBe('STANDARD');
+      expect(m.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      expect(m.Properties.LoggingConfiguration.Level).toBe('ALL');
+      expect(m.Properties.LoggingConfiguration.IncludeExecutionData).toBe(false);
+    }
+  });
+
+  it('deploys the compiled definition with every placeholder resolved to the right function or project', () => {
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    const functions = template.findResources('AWS::Lambda::Function');
+    const projects = template.findResources('AWS::CodeBuild::Project');
+    for (const workflow of workflows) {
+      const [, machine] = Object.entries(machines).find(
+        ([, m]) => m.Properties.StateMachineName === `signoff-${workflow.name}`,
+      ) as [string, { Properties: Record<string, any> }];
+      // Resolve each substitution to the resource it references, named by its physical name.
+      const resolved: Record<string, string> = {};
+      for (const [name, value] of Object.entries(machine.Properties.DefinitionSubstitutions as object)) {
+        if (value['Fn::GetAtt']) {
+          resolved[name] = `lambda:${functions[value['Fn::GetAtt'][0]]?.Properties.FunctionName}`;
+        } else {
+          resolved[name] = `codebuild:${projects[value.Ref]?.Properties.Name}`;
+        }
+      }
+      const expected: Record<string, string> = {};
+      for (const [placeholder, fn] of Object.entries(STATE_MACHINE_FUNCTIONS)) {
+        expected[placeholder] = `lambda:signoff-${fn}`;
+      }
+      for (const project of workspace.projects.projects) {
+        expected[PLACEHOLDER.buildProject(project.name)] = `codebuild:signoff-${project.name}`;
+      }
+      const deployed = substitutePlaceholders(JSON.parse(machine.Properties.DefinitionString), resolved);
+      expect(deployed).toEqual(substitutePlaceholders(compileWorkflow(workflow), expected));
+    }
+  });
+
+  it('waits on a task token for each approval step, with the timeout the workflow gives it', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    let gates = 0;
+    for (const workflow of workflows) {
+      const machine = machines.find((m) => m.Properties.StateMachineName === `signoff-${workflow.name}`);
+      const states = JSON.parse(machine?.Properties.DefinitionString).States;
+      for (const step of workflow.steps) {
+        if (step.type !== 'approval') continue;
+        gates++;
+        expect(states[step.id].Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+        expect(states[step.id].Parameters.Payload['task_token.$']).toBe('$$.Task.Token');
+        expect(states[step.id].TimeoutSeconds).toBe(parseDuration(step.timeout));
+      }
+    }
+    expect(gates).toBeGreaterThan(0);
+  });
+
+  it('lets each state machine invoke exactly the functions and build projects its workflow uses', () => {
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    for (const workflow of workflows) {
+      const machine = Object.values(machines).find(
+        (m) => m.Properties.StateMachineName === `signoff-${workflow.name}`,
+      );
+      const role = `<${machine?.Properties.RoleArn['Fn::GetAtt'][0]}>`;
+      const mine = statements.filter((s) => s.roles.includes(role));
+      const invoked = mine
+        .filter((s) => s.actions.includes('lambda:InvokeFunction'))
+        .flatMap((s) => s.resources);
+      const placeholders = Object.keys(machine?.Properties.DefinitionSubstitutions);
+      const usedFunctions = placeholders
+        .filter((p) => p in STATE_MACHINE_FUNCTIONS)
+        .map((p) => `<${functionLogicalId(STATE_MACHINE_FUNCTIONS[p] as string)}.Arn>`);
+      expect(invoked.sort()).toEqual(usedFunctions.sort());
+
+      const usedProjects = [...new Set(workflow.steps.flatMap((s) => (s.type === 'iac' ? [s.project] : [])))];
+      const builds = mine.find((s) => s.actions.includes('codebuild:StartBuild'));
+      expect(builds?.actions.sort()).toEqual([
+        'codebuild:BatchGetBuilds',
+        'codebuild:StartBuild',
+        'codebuild:StopBuild',
+      ]);
+      expect(builds?.resources.sort()).toEqual(
+        usedProjects
+          .map((p) => `<${logicalIdOf(template, 'AWS::CodeBuild::Project', { Name: `signoff-${p}` })}.Arn>`)
+          .sort(),
+      );
+      const events = mine.find((s) => s.actions.includes('events:PutRule'));
+      expect(events?.actions.sort()).toEqual(['events:DescribeRule', 'events:PutRule', 'events:PutTargets']);
+      expect(events?.resources).toEqual([
+        'arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/StepFunctionsGetEventForCodeBuildStartBuildRule',
+      ]);
+    }
+  });
+});
+
+describe('SignoffStack functions', () => {
+  it('deploys every handler folder as a Node.js 22 arm64 function with X-Ray tracing', () => {
+    for (const spec of FUNCTIONS) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `signoff-${spec.name}`,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: spec.memoryMb,
+        Timeout: spec.timeoutSeconds,
+      });
+    }
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(FUNCTIONS.length);
+  });
+
+  it('gives every function the environment loadConfig needs for AWS', () => {
+    for (const spec of FUNCTIONS) {
+      const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId(spec.name)];
+      const env = Object.fromEntries(
+        Object.entries(fn?.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [
+          k,
+          render(v),
+        ]),
+      );
+      const config = loadConfig({ ...env, AWS_LAMBDA_FUNCTION_NAME: `signoff-${spec.name}` });
+      expect(config.scheduler).toEqual({
+        kind: 'eventbridge',
+        targetArn: 'arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:signoff-escalate',
+        roleArn: expect.stringMatching(/^<Escalations.*\.Arn>$/),
+        groupName: 'signoff',
+      });
+      expect(config.artifacts.kind).toBe('s3');
+      expect(config.secrets).toEqual({ kind: 'aws', prefix: 'signoff/' });
+      expect(config.configDir).toBe('/var/task');
+      expect(config.stateMachineArnPrefix).toBe(stateMachineArn(''));
+      expect(config.emailFrom).toBe('signoff@acme.com');
+      expect(config.publicUrl).toMatch(/^https:\/\/<Http.*>\.execute-api\./);
+      expect(config.tables.audit).toMatch(/^<AuditTable/);
+      expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('signoff');
+      expect(env.SIGNOFF_SLACK_DEFAULT_CHANNEL).toBe('deployments');
+    }
+  });
+
+  it('bundles each handler minified with workflows/ and config/ beside it', () => {
+    for (const spec of FUNCTIONS) {
+      const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId(spec.name)];
+      const asset = join(outdir, fn?.Metadata['aws:asset:path']);
+      expect(existsSync(join(asset, 'index.mjs')), spec.name).toBe(true);
+      expect(existsSync(join(asset, 'index.mjs.map')), spec.name).toBe(true);
+      expect(existsSync(join(asset, 'workflows', 'production-deploy-with-approval.yaml')), spec.name).toBe(
+        true,
+      );
+      expect(existsSync(join(asset, 'config', 'directory.yaml')), spec.name).toBe(true);
+    }
+  });
+
+  it('runs the resume-gate sweep every 5 minutes', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [functionLogicalId('resume-gate'), 'Arn'] }, Input: '{}' }),
+      ],
+    });
+  });
+});
+
+describe('SignoffStack IAM', () => {
+  const auditArn = () =>
+    `<${logicalIdOf(template, 'AWS::DynamoDB::Table', { KeySchema: Match.arrayWith([{ AttributeName: 'seq', KeyType: 'RANGE' }]) })}.Arn>`;
+
+  it('grants nothing UpdateItem, DeleteItem or wildcards on the audit table', () => {
+    const audit = auditArn();
+    const onAudit = statements.filter((s) => s.resources.some((r) => r.startsWith(audit) || r === '*'));
+    expect(onAudit.length).toBeGreaterThan(0);
+    for (const s of onAudit) {
+      for (const action of s.actions) {
+        expect(action).not.toMatch(/^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|PartiQL.*|\*)$/);
+        expect(action).not.toBe('*');
+      }
+    }
+    const writers = onAudit.filter((s) => s.actions.includes('dynamodb:PutItem'));
+    expect(writers.length).toBeGreaterThan(0);
+  });
+
+  it('limits SendTaskSuccess and SendTaskFailure to the stack state machines, for the functions that close gates', () => {
+    const machines = workflows.map((w) => stateMachineArn(w.name)).sort();
+    const senders = statements.filter((s) => s.actions.some((a) => a.startsWith('states:SendTask')));
+    for (const s of senders) expect(s.resources.sort()).toEqual(machines);
+    const withTokens = FUNCTIONS.filter((f) => f.needs.taskTokens).map((f) => roleOfFunction(f.name));
+    expect(senders.flatMap((s) => s.roles).sort()).toEqual(withTokens.sort());
+    expect(FUNCTIONS.filter((f) => f.needs.taskTokens).map((f) => f.name)).toEqual(
+      expect.arrayContaining(['request-approval', 'resume-gate', 'api', 'slack-interactions', 'web']),
+    );
+  });
+
+  it('lets only the trigger functions start executions, and inspect only their executions', () => {
+    const starters = statements.filter((s) => s.actions.includes('states:StartExecution'));
+    expect(starters.flatMap((s) => s.roles).sort()).toEqual(
+      ['api', 'github-webhook', 'webhook'].map(roleOfFunction).sort(),
+    );
+    for (const s of starters)
+      expect(s.resources.sort()).toEqual(workflows.map((w) => stateMachineArn(w.name)).sort());
+    const inspectors = statements.filter((s) => s.actions.includes('states:DescribeExecution'));
+    for (const s of inspectors) {
+      expect(s.resources.sort()).toEqual(
+        workflows.map((w) => `${stateMachineArn(w.name).replace(':stateMachine:', ':execution:')}:*`).sort(),
+      );
+    }
+  });
+
+  it('reads only the secrets each function needs, by ARN', () => {
+    const secretIds = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    const readers = statements.filter((s) => s.actions.includes('secretsmanager:GetSecretValue'));
+    for (const s of readers) {
+      for (const r of s.resources) expect(secretIds.map((id) => `<${id}>`)).toContain(r);
+    }
+    const slackSigning = `<${logicalIdOf(template, 'AWS::SecretsManager::Secret', { Name: 'signoff/slack-signing-secret' })}>`;
+    const canReadSlackSigning = readers
+      .filter((s) => s.resources.includes(slackSigning))
+      .flatMap((s) => s.roles);
+    expect(canReadSlackSigning).toEqual([roleOfFunction('slack-interactions')]);
+  });
+
+  it('lets request-approval create schedules in its group and pass only the scheduler role', () => {
+    const mine = statementsOf('request-approval');
+    expect(mine.find((s) => s.actions.includes('scheduler:CreateSchedule'))?.resources).toEqual([
+      'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/signoff/*',
+    ]);
+    const pass = mine.find((s) => s.actions.includes('iam:PassRole'));
+    expect(pass?.resources).toEqual([expect.stringMatching(/^<EscalationsRole.*\.Arn>$/)]);
+    expect(pass?.condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    const schedulerRole = logicalIdOf(template, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
+      }),
+    });
+    const invoke = statements.filter((s) => s.roles.includes(`<${schedulerRole}>`));
+    expect(invoke).toEqual([
+      expect.objectContaining({
+        actions: ['lambda:InvokeFunction'],
+        resources: ['arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:signoff-escalate'],
+      }),
+    ]);
+  });
+
+  it('lets only the notifying functions send email, from the sender identity', () => {
+    const senders = statements.filter((s) => s.actions.includes('ses:SendEmail'));
+    expect(senders.flatMap((s) => s.roles).sort()).toEqual(
+      FUNCTIONS.filter((f) => f.needs.sendsEmail)
+        .map((f) => roleOfFunction(f.name))
+        .sort(),
+    );
+    const sender = logicalIdOf(template, 'AWS::SES::EmailIdentity', { EmailIdentity: 'signoff@acme.com' });
+    for (const s of senders) {
+      expect(s.resources).toEqual([
+        `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/<${sender}>`,
+        'arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/acme.com',
+      ]);
+    }
+  });
+
+  it('never grants a service-wide action or an unscoped data-plane action', () => {
+    for (const s of statements) {
+      for (const a of s.actions) expect(a).not.toMatch(/:\*$|^\*$/);
+      if (s.resources.includes('*')) {
+        for (const a of s.actions) expect(a).toMatch(/^(xray|logs):/);
+      }
+    }
+    // Table access levels never include a scan of a whole table.
+    expect(Object.values(TABLE_ACTIONS).flat()).not.toContain('dynamodb:Scan');
+  });
+});
+
+describe('SignoffStack data', () => {
+  it('builds every table from TABLES, on demand, with PITR, deletion protection and retain', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(Object.keys(TABLES).length);
+    for (const def of Object.values(TABLES)) {
+      const [, table] = Object.entries(tables).find(([id]) => id.startsWith(def.logicalId)) as [string, any];
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.Properties.KeySchema[0]).toEqual({
+        AttributeName: def.partitionKey.name,
+        KeyType: 'HASH',
+      });
+      expect((table.Properties.GlobalSecondaryIndexes ?? []).map((i: any) => i.IndexName).sort()).toEqual(
+        def.indexes.map((i) => i.name).sort(),
+      );
+    }
+  });
+
+  it('keeps the artifacts bucket private, encrypted, TLS-only, logged and expiring old runs', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'artifacts/' }),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'runs/', ExpirationInDays: 30, Status: 'Enabled' }),
+        ]),
+      },
+    });
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    expect(policies).toHaveLength(2);
+    for (const p of policies) {
+      expect(p.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('creates the secrets without values: generated keys, and empty ones for the user to fill', () => {
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret'));
+    const names = secrets.map((s) => s.Properties.Name).sort();
+    expect(names).toEqual(
+      [
+        'signoff/deployments-slack-webhook',
+        'signoff/github-webhook-secret',
+        'signoff/link-signing-key',
+        'signoff/slack-bot-token',
+        'signoff/slack-signing-secret',
+        'signoff/webhook-production-deploy-with-escalation',
+        'signoff/webhook-staging-deploy',
+      ].sort(),
+    );
+    for (const s of secrets) {
+      expect(s.Properties.SecretString).toBeUndefined();
+      const generated = /link-signing-key|github-webhook-secret|webhook-/.test(s.Properties.Name);
+      expect(s.Properties.GenerateSecretString !== undefined, s.Properties.Name).toBe(generated);
+    }
+    const text = JSON.stringify(template.toJSON());
+    const leaks = ['"SecretString"', 'SecretStringTemplate', 'xoxb-', 'xoxp-'].filter((s) =>
+      text.includes(s),
+    );
+    expect(leaks).toEqual([]);
+  });
+});
+
+describe('SignoffStack HTTP API and builds', () => {
+  it('routes every path of functions/routes.ts to its function', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    expect(routes).toHaveLength(ROUTES.length);
+    for (const route of ROUTES) {
+      const found = routes.find((r) => r.Properties.RouteKey === `${route.method} ${route.path}`);
+      expect(found, `${route.method} ${route.path}`).toBeDefined();
+      const integrationId = render(found?.Properties.Target).replace(/^integrations\/<|>$/g, '');
+      const uri = integrations[integrationId]?.Properties.IntegrationUri;
+      expect(uri).toEqual({ 'Fn::GetAtt': [functionLogicalId(route.fn), 'Arn'] });
+    }
+  });
+
+  it('logs access and throttles the default stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: Match.objectLike({
+        Format: Match.stringLikeRegexp('"routeKey":"\\$context.routeKey"'),
+      }),
+    });
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    // Approval links carry their capability in the query string: it never reaches the logs.
+    expect(stage?.Properties.AccessLogSettings.Format).not.toMatch(/querystring|requestUri|\$request\./i);
+  });
+
+  it('outputs the API, Slack interactivity and GitHub webhook URLs', () => {
+    const outputs = template.findOutputs('*');
+    expect(render(outputs.ApiUrl?.Value)).toMatch(/^https:\/\/.*\/$/);
+    expect(render(outputs.SlackInteractivityUrl?.Value)).toMatch(/\/slack\/interactions$/);
+    expect(render(outputs.GitHubWebhookUrl?.Value)).toMatch(/\/webhooks\/github$/);
+  });
+
+  it('has a CodeBuild project per IaC project on the buildspec, with the role and image from context', () => {
+    const projects = template.findResources('AWS::CodeBuild::Project');
+    expect(
+      Object.values(projects)
+        .map((p) => p.Properties.Name)
+        .sort(),
+    ).toEqual(workspace.projects.projects.map((p) => `signoff-${p.name}`).sort());
+    for (const p of Object.values(projects)) {
+      expect(p.Properties.Source).toMatchObject({ Type: 'S3', BuildSpec: 'infra/buildspec.yml' });
+      expect(p.Properties.Environment.PrivilegedMode).toBe(false);
+    }
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: 'signoff-example-database',
+      ServiceRole: 'arn:aws:iam::123456789012:role/database-deployer',
+      Environment: Match.objectLike({ Image: 'public.ecr.aws/acme/iac-tools:1.4' }),
+    });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: 'signoff-example-site',
+      Environment: Match.objectLike({ Image: 'aws/codebuild/standard:7.0' }),
+    });
+  });
+});
+
+describe('SignoffStack monitoring', () => {
+  it('alarms on every function, every workflow and approval timeouts, and has a dashboard', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(FUNCTIONS.length);
+    expect(alarms.filter((a) => a.Properties.MetricName === 'ExecutionsFailed')).toHaveLength(
+      workflows.length,
+    );
+    const timeouts = alarms.find((a) => a.Properties.Metrics);
+    const metrics = timeouts?.Properties.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName).filter(
+      Boolean,
+    );
+    expect(metrics.sort()).toEqual(['ApprovalRequested', 'ApprovalTimedOut']);
+    expect(timeouts?.Properties.Threshold).toBe(25);
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
+    const body = render(dashboard?.Properties.DashboardBody);
+    for (const name of [
+      'ApprovalRequested',
+      'ApprovalTimedOut',
+      'ApprovalResponseTimeMs',
+      'ExecutionsStarted',
+    ]) {
+      expect(body).toContain(name);
+    }
+  });
+});
