@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { parseSettings, settingsFromContext } from '../../infra/settings.ts';
+
+const context = { projects: ['example-site', 'example-database'], workflowRepos: ['acme/infrastructure'] };
+
+describe('settingsFromContext', () => {
+  it('picks the signoff: keys of the CDK context and drops empty values', () => {
+    expect(
+      settingsFromContext({
+        'signoff:emailFrom': 'a@acme.com',
+        'signoff:slackChannel': '',
+        '@aws-cdk/core:newStyleStackSynthesis': true,
+      }),
+    ).toEqual({ emailFrom: 'a@acme.com' });
+  });
+});
+
+describe('parseSettings', () => {
+  it('fills the defaults around the one required setting', () => {
+    expect(parseSettings({ emailFrom: 'signoff@acme.com' }, context)).toEqual({
+      name: 'signoff',
+      emailFrom: 'signoff@acme.com',
+      githubRepos: ['acme/infrastructure'],
+      artifactRetentionDays: 90,
+      buildRoleArns: {},
+      buildImages: {},
+      timeoutAlarmPercent: 25,
+      failedRunsAlarmThreshold: 3,
+    });
+  });
+
+  it('reads -c strings: comma lists, JSON maps, numbers and a #channel', () => {
+    const settings = parseSettings(
+      {
+        emailFrom: 'signoff@acme.com',
+        slackChannel: '#deploys',
+        githubRepos: 'acme/infrastructure, acme/network',
+        artifactRetentionDays: '14',
+        buildRoleArns: '{"example-site":"arn:aws:iam::123456789012:role/site-deployer"}',
+        publicUrl: 'https://signoff.acme.com/',
+      },
+      context,
+    );
+    expect(settings.slackChannel).toBe('deploys');
+    expect(settings.githubRepos).toEqual(['acme/infrastructure', 'acme/network']);
+    expect(settings.artifactRetentionDays).toBe(14);
+    expect(settings.buildRoleArns).toEqual({
+      'example-site': 'arn:aws:iam::123456789012:role/site-deployer',
+    });
+    expect(settings.publicUrl).toBe('https://signoff.acme.com');
+  });
+
+  it('lists every problem, each named by its context key', () => {
+    let message = '';
+    try {
+      parseSettings(
+        {
+          emailFrom: 'not-an-address',
+          artifactRetentionDays: 0,
+          buildRoleArns: { 'example-site': 'admin', 'no-such-project': 'arn:aws:iam::123456789012:role/x' },
+          publicUrl: 'http://insecure.example.com',
+          emailfrom: 'typo@acme.com',
+        },
+        context,
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^signoff settings are invalid:/);
+    expect(message).toContain('signoff:emailFrom: must be an email address');
+    expect(message).toContain('signoff:artifactRetentionDays: must be at least 1 day');
+    expect(message).toContain('signoff:buildRoleArns.example-site: must be an IAM role ARN');
+    expect(message).toContain('signoff:publicUrl: must be an https:// URL');
+    expect(message).toContain('signoff:emailfrom: not a signoff setting');
+  });
+
+  it('refuses build settings for a project config/projects.yaml does not have', () => {
+    expect(() =>
+      parseSettings(
+        {
+          emailFrom: 'signoff@acme.com',
+          buildImages: { 'example-network': 'ghcr.io/acme/iac:1' },
+        },
+        context,
+      ),
+    ).toThrow(
+      /signoff:buildImages\.example-network: no IaC project named "example-network" .*known: example-site, example-database/,
+    );
+  });
+
+  it('refuses an allow-list of repositories that leaves out one a workflow is triggered by', () => {
+    expect(() =>
+      parseSettings({ emailFrom: 'signoff@acme.com', githubRepos: ['acme/other'] }, context),
+    ).toThrow(/a workflow is triggered by acme\/infrastructure, which is not in the allowed list/);
+  });
+});
