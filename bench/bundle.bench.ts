@@ -1,0 +1,108 @@
+/**
+ * Bundles every Lambda handler the way the CDK stack does (esbuild, minified ESM for Node.js 22)
+ * and prints each bundle's size and its cold import time: a fresh Node process importing the
+ * bundle with the environment the stack gives the function (median of a few runs).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { DEFAULT_PROJECT_ROOT } from '../infra/build-app.ts';
+import { ESM_REQUIRE_BANNER, NODE_TARGET, RUNTIME_FOLDERS } from '../infra/constructs/bundling.ts';
+import { entryOf, FUNCTIONS } from '../infra/functions.ts';
+
+const RUNS = 3;
+
+/** What the stack sets, with stand-in values (nothing is called at import). */
+function lambdaEnv(configDir: string, name: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    AWS_REGION: 'eu-west-1',
+    AWS_LAMBDA_FUNCTION_NAME: `signoff-${name}`,
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    POWERTOOLS_SERVICE_NAME: 'signoff',
+    POWERTOOLS_METRICS_NAMESPACE: 'signoff',
+    SIGNOFF_GATES_TABLE: 'gates',
+    SIGNOFF_AUDIT_TABLE: 'audit',
+    SIGNOFF_RUNS_TABLE: 'runs',
+    SIGNOFF_AUTH_TABLE: 'auth',
+    SIGNOFF_STATE_MACHINE_ARN_PREFIX: 'arn:aws:states:eu-west-1:123456789012:stateMachine:signoff-',
+    SIGNOFF_PUBLIC_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/',
+    SIGNOFF_ARTIFACTS_BUCKET: 'signoff-artifacts',
+    SIGNOFF_SECRETS_PREFIX: 'signoff/',
+    SIGNOFF_EMAIL_FROM: 'signoff@example.com',
+    SIGNOFF_SCHEDULER: 'eventbridge',
+    SIGNOFF_ESCALATE_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:signoff-escalate',
+    SIGNOFF_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/signoff-scheduler',
+    SIGNOFF_SCHEDULE_GROUP: 'signoff',
+    SIGNOFF_CONFIG_DIR: configDir,
+  };
+}
+
+/** Milliseconds to import the bundle in a fresh process, or the error it threw. */
+function coldImport(file: string, env: NodeJS.ProcessEnv): number | string {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now() - t);`;
+  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+  if (out.status !== 0)
+    return (
+      out.stderr
+        .trim()
+        .split('\n')
+        .find((l) => /Error/.test(l)) ?? 'failed'
+    ).slice(0, 80);
+  return Number(out.stdout.trim().split('\n').pop());
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** Prints one line per function: minified KB, gzipped KB, cold import ms. */
+export default async function bench(): Promise<void> {
+  const root = DEFAULT_PROJECT_ROOT;
+  const work = mkdtempSync(join(tmpdir(), 'signoff-bundles-'));
+  console.log(
+    `node ${process.version} (Lambda runs Node.js 22); cold import = median of ${RUNS} fresh processes`,
+  );
+  console.log(
+    `${'function'.padEnd(20)} ${'minified'.padStart(10)} ${'gzipped'.padStart(9)} ${'cold import'.padStart(12)}`,
+  );
+  try {
+    for (const spec of FUNCTIONS) {
+      const entry = join(root, entryOf(spec.name));
+      if (!existsSync(entry)) {
+        console.log(`${spec.name.padEnd(20)} missing: ${entryOf(spec.name)}`);
+        continue;
+      }
+      const dir = join(work, spec.name);
+      const outfile = join(dir, 'index.mjs');
+      await build({
+        entryPoints: [entry],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        target: NODE_TARGET,
+        format: 'esm',
+        mainFields: ['module', 'main'],
+        banner: { js: ESM_REQUIRE_BANNER },
+        minify: true,
+        sourcemap: true,
+        sourcesContent: false,
+        logLevel: 'error',
+      });
+      for (const folder of RUNTIME_FOLDERS)
+        cpSync(join(root, folder), join(dir, folder), { recursive: true });
+      const code = readFileSync(outfile);
+      const times = Array.from({ length: RUNS }, () => coldImport(outfile, lambdaEnv(dir, spec.name)));
+      const failed = times.find((t) => typeof t === 'string');
+      const cold = failed ?? `${median(times as number[]).toFixed(0)} ms`;
+      console.log(
+        `${spec.name.padEnd(20)} ${`${(code.length / 1024).toFixed(0)} KB`.padStart(10)} ${`${(gzipSync(code).length / 1024).toFixed(0)} KB`.padStart(9)} ${String(cold).padStart(12)}`,
+      );
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
