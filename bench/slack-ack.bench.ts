@@ -1,0 +1,150 @@
+/**
+ * Slack acknowledgement latency: 50 concurrent signed clicks over HTTP through the local gateway
+ * into the slack-interactions handler, on dynalite, with messages updated on the fake Slack API.
+ * Prints p50/p99/max in ms (Slack's limit is 3,000 ms), first for clicks one at a time (what one
+ * Lambda invocation costs), then under 50 concurrent clicks (queueing in one local process), and
+ * checks that no vote was lost or doubled. Dynalite runs in its own process, as a separate service.
+ */
+import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { createSlackAdapters } from '../functions/adapters/slack-adapters.ts';
+import { requestApproval } from '../functions/core/request-approval.ts';
+import type { SlackInteractionDeps } from '../functions/core/slack/handle-slack-interaction.ts';
+import { createSlackInteractionsHandler } from '../functions/slack-interactions/handler.ts';
+import { startGateway } from '../local/gateway.ts';
+import { startFakeSlackApi } from '../local/slack/fake-slack-api.ts';
+import { blockActionsPayload, signedInteraction } from '../local/slack/slack-click.ts';
+import { createDynamoDeps, requestInput } from '../test/support/approval-fixtures.ts';
+import { startDynaliteProcess } from './dynalite-process.ts';
+
+const GATES = 100;
+const CONCURRENCY = 50;
+/** Clicks sent one at a time first: the cost of one ack without queueing (what one Lambda sees). */
+const SOLO = 50;
+const SECRET = 'bench-signing-secret';
+const TOKEN = 'xoxb-bench';
+// Alice has a Slack id in the directory; the others are found by their profile email.
+const LEADS = [
+  { id: 'U0ALICE', email: 'alice@acme.com', name: 'Alice Lead' },
+  { id: 'U0BOB', email: 'bob@acme.com', name: 'Bob Builder' },
+  { id: 'U0CAROL', email: 'carol@acme.com', name: 'Carol Ops' },
+  { id: 'U0DAVE', email: 'dave@acme.com', name: 'Dave Net' },
+];
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function pool<T>(items: T[], workers: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+/** Runs the benchmark and prints its figures. */
+export default async function slackAckBench(): Promise<void> {
+  const db = await startDynaliteProcess();
+  const fake = await startFakeSlackApi({ botToken: TOKEN, users: LEADS });
+  const base = createDynamoDeps(db, { now: Date.now, set() {}, advance() {} });
+  const secrets = {
+    get: async (name: string) => ({ 'slack-signing-secret': SECRET, 'slack-bot-token': TOKEN })[name],
+  };
+  const slack = createSlackAdapters({
+    secrets,
+    doc: db.docClient,
+    gatesTable: db.tableNames.gates,
+    publicUrl: 'http://127.0.0.1:3000',
+    slackApiUrl: fake.apiUrl,
+    retries: 0,
+    timeoutMs: 1200,
+  });
+  const deps: SlackInteractionDeps = { ...base, notifier: slack.notifier, secrets, slack: slack.api };
+  const gateway = await startGateway({
+    port: 0,
+    handlers: { 'slack-interactions': createSlackInteractionsHandler(() => deps) },
+  });
+  try {
+    const gates: { gateId: string; channel: string; ts: string }[] = [];
+    for (let i = 0; i < GATES; i++) {
+      const { gate } = await requestApproval(
+        { ...base, notifier: slack.notifier },
+        requestInput({ notify: { slack: 'deploys', email: true } }),
+      );
+      const [ref] = await slack.messages.list(gate.gate_id);
+      if (!ref) throw new Error('the request was not posted');
+      gates.push({ gateId: gate.gate_id, ...ref });
+    }
+    // Every lead clicks Approve on every gate (2 of 4 open it; the rest are refused as closed),
+    // and Alice clicks twice: one vote per person must hold under concurrency.
+    const clicks = gates.flatMap((g) =>
+      [...LEADS, LEADS[0] as (typeof LEADS)[0]].map((lead) =>
+        blockActionsPayload({
+          userId: lead.id,
+          actionId: 'signoff_approve',
+          value: g.gateId,
+          channel: g.channel,
+          messageTs: g.ts,
+        }),
+      ),
+    );
+    for (let i = clicks.length - 1, seed = 7; i > 0; i--) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const j = seed % (i + 1);
+      [clicks[i], clicks[j]] = [clicks[j] as (typeof clicks)[0], clicks[i] as (typeof clicks)[0]];
+    }
+    let failed = 0;
+    const send = async (payload: Record<string, unknown>, into: number[]) => {
+      const request = signedInteraction(SECRET, payload);
+      const t0 = performance.now();
+      const response = await fetch(`${gateway.url}/slack/interactions`, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+      });
+      await response.arrayBuffer();
+      into.push(performance.now() - t0);
+      if (response.status !== 200) failed += 1;
+    };
+    const solo: number[] = [];
+    for (const payload of clicks.slice(0, SOLO)) await send(payload, solo);
+    const latencies: number[] = [];
+    const started = performance.now();
+    await pool(clicks.slice(SOLO), CONCURRENCY, (payload) => send(payload, latencies));
+    const seconds = (performance.now() - started) / 1000;
+
+    let overCounted = 0;
+    let notOpened = 0;
+    for (const g of gates) {
+      const gate = await deps.gates.get(g.gateId);
+      if (gate?.status !== 'approved') notOpened += 1;
+      if ((gate?.approved_by.length ?? 0) > 2) overCounted += 1;
+    }
+    latencies.sort((a, b) => a - b);
+    solo.sort((a, b) => a - b);
+    const ms = (v: number) => `${v.toFixed(1)} ms`;
+    const figures = (sorted: number[]) =>
+      `p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted.at(-1) ?? 0)}`;
+    console.log(`clicks: ${clicks.length} on ${GATES} gates (2 of 4), over HTTP; Slack allows 3000 ms`);
+    console.log(`one at a time (${solo.length}):  ${figures(solo)}`);
+    console.log(`${CONCURRENCY} concurrent (${latencies.length}): ${figures(latencies)}`);
+    console.log(
+      `throughput: ${(latencies.length / seconds).toFixed(0)} clicks/s; non-200 answers: ${failed}`,
+    );
+    console.log(
+      `load average at the end: ${loadavg()[0]?.toFixed(1)} on ${cpus().length} CPUs (gateway, handler and fake Slack share one process)`,
+    );
+    console.log(
+      `gates not opened: ${notOpened}; gates with more than 2 approvals: ${overCounted} (both must be 0)`,
+    );
+    console.log(
+      `Slack calls: ${fake.calls.length} (users.info: ${fake.calls.filter((c) => c.method === 'users.info').length}, cached after the first per person)`,
+    );
+  } finally {
+    await gateway.close();
+    await fake.close();
+    await db.stop();
+  }
+}
