@@ -40,7 +40,7 @@ export function renderApprovalEmail(view: ApprovalView, link: string, recipientN
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;margin:0 auto;background:#ffffff;border:1px solid #d0d7de;border-radius:8px;">
 <tr><td style="padding:24px 28px;">
 <p style="margin:0 0 4px;font-size:13px;color:#57606a;">signoff · ${view.gateName}</p>
-<h1 style="margin:0 0 16px;font-size:20px;line-height:1.3;">🔐 ${view.title}</h1>
+<h1 style="margin:0 0 16px;font-size:20px;line-height:1.3;">${view.title}</h1>
 <p style="margin:0 0 16px;">Hi ${recipientName}, a deployment is waiting for your decision.</p>
 <table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;border-collapse:collapse;font-size:14px;">
 ${facts.map(

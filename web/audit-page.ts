@@ -66,17 +66,26 @@ ${
   return renderLayout({ title: 'Audit log', main, user: view.user, nav: 'audit' });
 }
 
+/** `via email · after 25 min`, or nothing. */
+function meta(event: AuditEvent): string {
+  return [
+    event.channel ? `via ${event.channel}` : '',
+    event.response_time_ms !== undefined ? `after ${formatMs(event.response_time_ms)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
 function renderRow(event: AuditEvent): SafeHtml {
   const plan = event.plan_summary;
   const bypass = event.action === 'bypass_started';
   return html`<tr${bypass ? html` class="row-bypass"` : ''}>
-  <td><time datetime="${event.at}">${formatTimestamp(event.at)}</time></td>
+  <td class="nowrap"><time datetime="${event.at}">${formatTimestamp(event.at)}</time></td>
   <td><span class="status st-${ACTION_TONE[event.action] ?? 'neutral'}">${event.action.replaceAll('_', ' ')}</span>${bypass ? html`<br><strong class="bad">Emergency bypass: review</strong>` : ''}</td>
   <td>${event.actor.name}<br><span class="muted">${event.actor.email}</span></td>
   <td>${event.workflow}<br><a href="/runs/${encodeURIComponent(event.run_id)}"><code>${event.run_id}</code></a></td>
   <td class="details">
-    ${event.channel ? html`<span class="muted">via ${event.channel}</span> ` : ''}
-    ${event.response_time_ms !== undefined ? html`<span class="muted">· after ${formatMs(event.response_time_ms)}</span>` : ''}
+    ${meta(event) ? html`<div class="muted">${meta(event)}</div>` : ''}
     ${plan ? html`<div class="muted">${plan.project}: +${plan.add} ~${plan.change} −${plan.destroy}</div>` : ''}
     ${event.comment ? html`<blockquote>${event.comment}</blockquote>` : ''}
     ${event.reason ? html`<div>${event.reason}</div>` : ''}

@@ -9,8 +9,9 @@ import { getLinkSigningKey } from '../core/auth/signing-key.ts';
 import { castVote } from '../core/cast-vote.ts';
 import { findUser } from '../core/directory.ts';
 import { closedReason, isEligible } from '../core/eligibility.ts';
-import { isGateId } from '../core/gate.ts';
+import { isGateId, sameEmail } from '../core/gate.ts';
 import { getGate } from '../core/get-gate.ts';
+import { alreadyVotedReason } from '../core/vote-attempt.ts';
 import type { AppDeps } from '../deps.ts';
 import { assertSameOrigin } from './guards.ts';
 import { loadPlanChanges } from './plan-changes.ts';
@@ -77,7 +78,9 @@ async function approvalPage(
   const user = findUser(deps.directory, capability.email);
   const now = deps.now();
   let cannotVote: string | undefined;
+  const own = votes.find((v) => sameEmail(v.email, capability.email));
   if (gate.status !== 'pending') cannotVote = closedReason(gate);
+  else if (own) cannotVote = alreadyVotedReason(own);
   else {
     const eligibility = isEligible(gate, capability.email, user, now, 'approve');
     // The requester may still reject their own run, so a self-approval refusal keeps the form.

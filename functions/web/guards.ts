@@ -14,26 +14,29 @@ export class SigninRequired extends Error {
 }
 
 /**
- * Refuses a POST a browser says came from another site. Browsers send `Sec-Fetch-Site` and
- * `Origin` on form posts; clients that send neither are not browsers and carry no ambient cookies
- * of ours for an attacker to ride.
+ * Refuses a POST a browser says came from another site. Modern browsers send `Sec-Fetch-Site`,
+ * which pages cannot forge; it decides when present. Otherwise `Origin` must be ours, except
+ * `null`, which browsers send under `Referrer-Policy: no-referrer` (the capability or the CSRF
+ * token is the proof then). Clients that send neither are not browsers riding our cookies.
  */
 export function assertSameOrigin(request: WebRequest, publicUrl: string): void {
-  const site = request.headers['sec-fetch-site'];
-  if (site && site !== 'same-origin' && site !== 'none') {
+  const refuse = () => {
     throw new AuthError('cross_site', 'This form was sent from another site, so it was not accepted.');
+  };
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined) {
+    if (site !== 'same-origin' && site !== 'none') refuse();
+    return;
   }
   const origin = request.headers.origin;
-  if (origin === undefined) return;
+  if (origin === undefined || origin === 'null') return;
   const allowed = new Set([new URL(publicUrl).origin]);
   const host = request.headers.host;
   if (host) {
     allowed.add(`https://${host}`);
     allowed.add(`http://${host}`);
   }
-  if (!allowed.has(origin)) {
-    throw new AuthError('cross_site', 'This form was sent from another site, so it was not accepted.');
-  }
+  if (!allowed.has(origin)) refuse();
 }
 
 /** The signed-in session, or SigninRequired (GET) / AuthError (POST) when there is none. */

@@ -2,10 +2,12 @@
 import type { PlanSummary } from '../../statemachines/contract.ts';
 import type { Session } from '../core/auth/sessions.ts';
 import { closedReason, isEligible } from '../core/eligibility.ts';
+import { sameEmail } from '../core/gate.ts';
 import { type GateView, listRunGates } from '../core/get-gate.ts';
 import { ARTIFACT, artifactKey } from '../core/plan/artifact-keys.ts';
 import type { StepSummary } from '../core/plan/step-artifacts.ts';
 import type { GateStatus, RunRecord } from '../core/ports.ts';
+import { alreadyVotedReason } from '../core/vote-attempt.ts';
 import type { AppDeps } from '../deps.ts';
 import { loadPlanChanges, type PlanChanges } from './plan-changes.ts';
 import { buildStepRows, type StepRow } from './run-steps.ts';
@@ -113,6 +115,8 @@ export async function loadRunDetail(
   const runGates = gates.map((view): RunGate => {
     const { gate } = view;
     if (gate.status !== 'pending') return { ...view, cannotVote: closedReason(gate) };
+    const own = view.votes.find((v) => sameEmail(v.email, session.user.email));
+    if (own) return { ...view, cannotVote: alreadyVotedReason(own) };
     const eligibility = isEligible(gate, session.user.email, session.user, now, 'approve');
     if (eligibility.eligible || eligibility.code === 'self_approval') return view;
     return { ...view, cannotVote: eligibility.reason };

@@ -170,6 +170,9 @@ describe('POST /approvals/{gateId}', () => {
     const again = await postForm(`${h.url}/approvals/${gateId}`, { t, decision: 'approve' });
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('You already approved');
+    const page = await (await fetch(link)).text();
+    expect(page).toContain('You already approved this gate');
+    expect(page).not.toContain('name="decision"');
   });
 
   it('closes the gate on the second approval and tells the engine', async () => {
@@ -206,6 +209,12 @@ describe('POST /approvals/{gateId}', () => {
       'https://evil.example',
     );
     expect(cross.status).toBe(403);
+    const oldBrowser = await fetch(`${h.url}/approvals/${gateId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      body: new URLSearchParams({ t, decision: 'approve' }).toString(),
+    });
+    expect(oldBrowser.status).toBe(403);
     const none = await postForm(`${h.url}/approvals/${gateId}`, { t });
     expect(none.status).toBe(400);
     expect(await none.text()).toContain('Choose Approve or Reject.');

@@ -159,7 +159,8 @@ export function postForm(url: string, form: Record<string, string>, cookie?: str
     redirect: 'manual',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      origin: origin ?? new URL(url).origin,
+      // What Chromium sends for a same-origin form post under Referrer-Policy: no-referrer.
+      origin: origin ?? 'null',
       'sec-fetch-site': origin ? 'cross-site' : 'same-origin',
       ...(cookie ? { cookie } : {}),
     },
