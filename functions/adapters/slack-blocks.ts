@@ -1,20 +1,14 @@
 /**
  * The Block Kit message of a gate, for every state it can be in: the request with Approve /
  * Reject / View plan while pending (with approvals so far), and the final state once it closed
- * (buttons gone). Built from the Gate only; button values carry the gate id and nothing else.
+ * (buttons gone). The facts come from the approval view the email and the approval page share;
+ * button values carry the gate id and nothing else.
  */
+import { type ApprovalView, buildApprovalView } from '../core/approval-view.ts';
 import { askedPeople, sameEmail } from '../core/gate.ts';
 import type { Approver, Gate } from '../core/ports.ts';
 import { SLACK_ACTION } from '../core/slack/slack-actions.ts';
-import {
-  describeChanges,
-  describeCost,
-  describePolicies,
-  escapeMrkdwn,
-  relativeTime,
-  slackDate,
-  truncate,
-} from './slack-facts.ts';
+import { escapeMrkdwn, slackDate, truncate } from './slack-facts.ts';
 
 /** A Block Kit block (the subset signoff uses, loosely typed). */
 export interface SlackBlock {
@@ -44,26 +38,23 @@ const TITLE: Record<Gate['status'], { emoji: string; text: string }> = {
   cancelled: { emoji: '🚫', text: 'Cancelled' },
 };
 
-/** The link to the run page (sign-in required; the per-approver email capability is not for Slack). */
-export function runUrl(gate: Gate, publicUrl: string): string {
-  return `${publicUrl}/runs/${encodeURIComponent(gate.run.id)}`;
-}
-
 /** The whole message for the gate as it stands. */
 export function gateMessage(gate: Gate, context: SlackMessageContext): SlackMessage {
   const title = TITLE[gate.status];
+  // The run page, not the approval page: the email's capability is per approver; this link asks for sign-in.
+  const view = buildApprovalView(gate, context.now, context.publicUrl);
   const project = gate.data.plan?.project;
   const blocks: SlackBlock[] = [
     {
       type: 'header',
       text: { type: 'plain_text', text: truncate(`${title.emoji} ${title.text}: ${gate.workflow}`, 150) },
     },
-    { type: 'section', fields: factFields(gate, context) },
+    { type: 'section', fields: factFields(gate, view) },
     statusBlock(gate),
     ...escalationBlocks(gate),
-    contextBlock(gate, context.publicUrl),
+    contextBlock(view),
   ];
-  if (gate.status === 'pending') blocks.push(actionsBlock(gate, context.publicUrl));
+  if (gate.status === 'pending') blocks.push(actionsBlock(gate, view));
   const text = `${title.text}: ${gate.workflow}${project ? ` (${project})` : ''}`;
   return { text, blocks };
 }
@@ -72,16 +63,15 @@ function field(label: string, value: string): SlackBlock {
   return { type: 'mrkdwn', text: `*${label}:*\n${truncate(value, 1900)}` };
 }
 
-function factFields(gate: Gate, { now }: SlackMessageContext): SlackBlock[] {
+function factFields(gate: Gate, view: ApprovalView): SlackBlock[] {
   const include = new Set(gate.config.include);
-  const plan = gate.data.plan;
-  const fields = [field('Requested by', escapeMrkdwn(gate.requester?.email ?? 'signoff'))];
-  if (plan) fields.push(field('Project', escapeMrkdwn(plan.project)));
-  if (include.has('plan')) fields.push(field('Changes', describeChanges(plan)));
-  if (include.has('cost')) fields.push(field('Cost impact', describeCost(gate.data.cost)));
-  if (include.has('policy')) fields.push(field('Policies', describePolicies(gate.data.policy)));
+  const fields = [field('Requested by', escapeMrkdwn(view.requestedBy))];
+  if (gate.data.plan) fields.push(field('Project', escapeMrkdwn(view.project)));
+  if (include.has('plan')) fields.push(field('Changes', escapeMrkdwn(view.changes)));
+  if (include.has('cost')) fields.push(field('Cost impact', escapeMrkdwn(view.cost)));
+  if (include.has('policy')) fields.push(field('Policies', escapeMrkdwn(view.policies)));
   if (gate.status === 'pending') {
-    fields.push(field('Expires', `${relativeTime(gate.deadline, now)} (${slackDate(gate.deadline)})`));
+    fields.push(field('Expires', `${view.expiresIn} (${slackDate(gate.deadline, view.expiresAt)})`));
   }
   if (gate.run.reason) fields.push(field('Reason', escapeMrkdwn(truncate(gate.run.reason, 300))));
   return fields;
@@ -140,16 +130,16 @@ function escalationBlocks(gate: Gate): SlackBlock[] {
   return [{ type: 'context', elements: [{ type: 'mrkdwn', text: lines.join('\n') }] }];
 }
 
-function contextBlock(gate: Gate, publicUrl: string): SlackBlock {
+function contextBlock(view: ApprovalView): SlackBlock {
   const parts = [
-    `Run <${runUrl(gate, publicUrl)}|${escapeMrkdwn(gate.run.id)}>`,
-    `gate *${escapeMrkdwn(gate.config.name)}*`,
-    `environment ${escapeMrkdwn(gate.run.environment)}`,
+    `Run <${view.runUrl}|${escapeMrkdwn(view.runId)}>`,
+    `gate *${escapeMrkdwn(view.gateName)}*`,
+    `environment ${escapeMrkdwn(view.environment)}`,
   ];
   return { type: 'context', elements: [{ type: 'mrkdwn', text: parts.join(' · ') }] };
 }
 
-function actionsBlock(gate: Gate, publicUrl: string): SlackBlock {
+function actionsBlock(gate: Gate, view: ApprovalView): SlackBlock {
   return {
     type: 'actions',
     block_id: 'signoff_vote',
@@ -185,7 +175,7 @@ function actionsBlock(gate: Gate, publicUrl: string): SlackBlock {
         type: 'button',
         action_id: SLACK_ACTION.view,
         text: { type: 'plain_text', text: 'View plan →', emoji: true },
-        url: runUrl(gate, publicUrl),
+        url: view.runUrl,
       },
     ],
   };

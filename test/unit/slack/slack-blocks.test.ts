@@ -37,7 +37,7 @@ describe('gateMessage', () => {
       '*Changes:*\n3 to add, 1 to change, 0 to destroy',
       '*Cost impact:*\n+$45.20/month',
       '*Policies:*\n✓ All 12 checks passed',
-      `*Expires:*\nin 4 hours (<!date^${T0 / 1000 + 4 * 3600}^{date_short_pretty} at {time}|2026-11-25T14:00:00Z>)`,
+      `*Expires:*\nin 4 hours (<!date^${T0 / 1000 + 4 * 3600}^{date_short_pretty} at {time}|2026-11-25 14:00 UTC>)`,
     ]);
     expect(texts(blocks)).toContain('*Approvals:* 0 of 2');
   });
@@ -119,7 +119,7 @@ describe('gateMessage', () => {
     const { text, blocks } = gateMessage(gate, { publicUrl: PUBLIC_URL, now: T0 });
     expect(text).toBe('Expired: production-deploy (aws-production-network)');
     expect(texts(blocks)).toContain(
-      '⌛ *Expired* at <!date^1795615200^{date_short_pretty} at {time}|2026-11-25T14:00:00Z>',
+      '⌛ *Expired* at <!date^1795615200^{date_short_pretty} at {time}|2026-11-25 14:00 UTC>',
     );
     expect(texts(blocks)).toContain('0 of 2 approvals; the run was cancelled');
     expect(actions(blocks)).toBeUndefined();
