@@ -205,6 +205,13 @@ export class SignoffStack extends Stack {
       value: `${base}webhooks/github`,
     });
     new CfnOutput(this, 'StateMachineArnPrefix', { value: this.stateMachineArnPrefix });
+    new CfnOutput(this, 'AuthTableName', {
+      description: 'For signoff token create --user EMAIL --table <this>',
+      value: this.tables.auth.table.tableName,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${settings.name}`,
+    });
     new CfnOutput(this, 'SecretsToFill', {
       description: 'Put these values after the deploy (aws secretsmanager put-secret-value)',
       value: [...USER_SECRETS, ...workspace.workflowSecrets.http]

@@ -3,7 +3,7 @@
  * on the repository as it was at `cdk deploy` (an S3 asset of the project directory), so a
  * run plans and applies exactly the code and settings that were deployed with the workflows.
  */
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   BuildEnvironmentVariableType,
   BuildSpec,
@@ -69,7 +69,10 @@ export class BuildProjects extends Construct {
         2160,
         Math.max(5, Math.ceil((props.timeoutSeconds.get(iac.name) ?? 3600) / 60)),
       );
-      const logs = new LogGroup(this, `${iac.name}-Logs`, { retention: RetentionDays.SIX_MONTHS });
+      const logs = new LogGroup(this, `${iac.name}-Logs`, {
+        retention: RetentionDays.SIX_MONTHS,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
       const project = new Project(this, iac.name, {
         projectName: `${props.namePrefix}${iac.name}`,
         description: `signoff plan/apply builds of the ${iac.name} IaC project`,
