@@ -44,7 +44,7 @@ ${
     <td>${run.workflow} <span class="muted">${run.environment}</span>${run.bypass ? html` <span class="status st-bypass">Emergency bypass</span>` : ''}</td>
     <td>${waiting && run.status === 'RUNNING' ? statusBadge('waiting') : statusBadge(run.status)}</td>
     <td>${run.started_by?.name ?? run.trigger.type}</td>
-    <td><time datetime="${run.started_at}">${formatTimestamp(run.started_at)}</time></td>
+    <td class="nowrap"><time datetime="${run.started_at}">${formatTimestamp(run.started_at)}</time></td>
   </tr>`,
   )}</tbody></table></div>`
 }

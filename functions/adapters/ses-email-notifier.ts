@@ -7,6 +7,7 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { EmailContent } from '../../web/approval-email.ts';
 import { renderApprovalEmail } from '../../web/approval-email.ts';
+import type { Config } from '../config.ts';
 import { approvalUrl, buildApprovalView } from '../core/approval-view.ts';
 import { signCapability } from '../core/auth/capability.ts';
 import { getLinkSigningKey } from '../core/auth/signing-key.ts';
@@ -16,8 +17,8 @@ import type { Approver, Clock, Gate, LogPort, Notifier, Secrets } from '../core/
 /** What the email notifier needs. */
 export interface SesEmailNotifierOptions {
   ses: SESv2Client;
-  from: string;
-  publicUrl: string;
+  /** Read at send time (the local runtime learns its public URL after start). */
+  config: Pick<Config, 'publicUrl' | 'emailFrom'>;
   secrets: Secrets;
   now: Clock;
   log: LogPort;
@@ -67,7 +68,8 @@ export class SesEmailNotifier implements Notifier {
     if (!gate.config.notify.email || gate.status !== 'pending') return;
     const recipients = people.filter((p) => p.role !== 'viewer' && p.email.includes('@'));
     if (recipients.length === 0) return;
-    const { ses, from, publicUrl, secrets, now, log } = this.options;
+    const { ses, config, secrets, now, log } = this.options;
+    const { publicUrl, emailFrom: from } = config;
     const key = await getLinkSigningKey(secrets);
     const view = buildApprovalView(gate, now(), publicUrl);
     const expiresAt = new Date(gate.deadline);

@@ -98,8 +98,7 @@ export async function startWebHarness(): Promise<WebHarness> {
   const quiet = { info() {}, warn() {}, error() {} };
   const email = new SesEmailNotifier({
     ses: ses.client,
-    from: config.emailFrom,
-    publicUrl: config.publicUrl,
+    config,
     secrets,
     now: clock.now,
     log: quiet,
