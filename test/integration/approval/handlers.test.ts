@@ -102,6 +102,6 @@ describe('handlers', () => {
     expect(await resumeHandler({ gate_id: 'g_000000000000000000000000' })).toEqual({
       outcomes: [{ kind: 'not_found', gate_id: 'g_000000000000000000000000' }],
     });
-    await expect(resumeHandler({})).resolves.toEqual({ outcomes: [] });
+    await expect(resumeHandler({})).resolves.toEqual({ outcomes: [], cancelled: 0 });
   });
 });
