@@ -16,6 +16,6 @@ export const handler = async (event: { gate_id?: string } | undefined) => {
     throw new Error('resume-gate expects { gate_id } with a gate id');
   const outcomes = gateId ? [await resumeGate(deps, gateId)] : await resumeAllGates(deps);
   for (const outcome of outcomes) deps.logger.info('resume', { ...outcome });
-  const cancelled = gateId ? 0 : await cancelOrphanGates(deps);
-  return { outcomes, cancelled };
+  if (gateId) return { outcomes };
+  return { outcomes, cancelled: await cancelOrphanGates(deps) };
 };
