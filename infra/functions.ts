@@ -53,6 +53,8 @@ export interface FunctionSpec {
   memoryMb: number;
   timeoutSeconds: number;
   needs: FunctionNeeds;
+  /** Files the handler reads at run time from SIGNOFF_CONFIG_DIR besides `workflows/` and `config/`. */
+  extraFiles?: readonly string[];
 }
 
 /** The handler module of a function, relative to the project root. */
@@ -137,6 +139,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: 'Web pages: approval page from the email link, runs, audit, sign-in',
     memoryMb: 512,
     timeoutSeconds: HTTP_TIMEOUT,
+    extraFiles: ['web/style.css'],
     needs: {
       tables: { gates: 'readwrite', audit: 'append', runs: 'readwrite', auth: 'full' },
       secrets: NOTIFIER_SECRETS,

@@ -139,6 +139,7 @@ export class SignoffStack extends Stack {
         memoryMb: spec.memoryMb,
         timeoutSeconds: spec.timeoutSeconds,
         environment,
+        ...(spec.extraFiles ? { extraFiles: spec.extraFiles } : {}),
       });
       grantNeeds(fn, fn.role, spec.needs, targets);
       this.functions.set(spec.name, fn);

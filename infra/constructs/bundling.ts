@@ -16,7 +16,20 @@ export const RUNTIME_FOLDERS = ['workflows', 'config'] as const;
 /** Where the copied folders are inside the Lambda: the bundle's root. */
 export const LAMBDA_TASK_ROOT = '/var/task';
 
-/** Shell commands that copy the runtime folders from the project into a bundle's output folder. */
-export function copyRuntimeFolders(inputDir: string, outputDir: string): string[] {
-  return RUNTIME_FOLDERS.map((dir) => `cp -R "${inputDir}/${dir}" "${outputDir}/${dir}"`);
+/**
+ * Shell commands that copy the runtime folders, and a function's own extra files (paths
+ * relative to the project root, such as `web/style.css`), from the project into a bundle.
+ */
+export function copyRuntimeFiles(
+  inputDir: string,
+  outputDir: string,
+  extraFiles: readonly string[] = [],
+): string[] {
+  return [
+    ...RUNTIME_FOLDERS.map((dir) => `cp -R "${inputDir}/${dir}" "${outputDir}/${dir}"`),
+    ...extraFiles.flatMap((file) => {
+      const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
+      return [`mkdir -p "${outputDir}/${dir}"`, `cp "${inputDir}/${file}" "${outputDir}/${file}"`];
+    }),
+  ];
 }

@@ -12,7 +12,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../metrics.ts';
-import { copyRuntimeFolders, ESM_REQUIRE_BANNER, NODE_TARGET } from './bundling.ts';
+import { copyRuntimeFiles, ESM_REQUIRE_BANNER, NODE_TARGET } from './bundling.ts';
 import { acknowledge } from './nag.ts';
 
 /** What makes one function different from the others. */
@@ -26,6 +26,8 @@ export interface SignoffFunctionProps {
   memoryMb: number;
   timeoutSeconds: number;
   environment: Record<string, string>;
+  /** Files besides `workflows/` and `config/` the handler reads at run time (relative to the root). */
+  extraFiles?: readonly string[];
   logRetention?: RetentionDays;
 }
 
@@ -91,7 +93,7 @@ export class SignoffFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir, outputDir) => copyRuntimeFolders(inputDir, outputDir),
+          afterBundling: (inputDir, outputDir) => copyRuntimeFiles(inputDir, outputDir, props.extraFiles),
         },
       },
     });

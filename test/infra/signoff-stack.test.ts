@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../../functions/adapters/tables.ts';
@@ -191,7 +193,60 @@ describe('SignoffStack functions', () => {
         true,
       );
       expect(existsSync(join(asset, 'config', 'directory.yaml')), spec.name).toBe(true);
+      for (const file of spec.extraFiles ?? [])
+        expect(existsSync(join(asset, file)), `${spec.name}: ${file}`).toBe(true);
     }
+    expect(FUNCTIONS.find((f) => f.name === 'web')?.extraFiles).toEqual(['web/style.css']);
+  });
+
+  it('ships bundles that run: the web bundle serves its stylesheet, escalate validates its event', () => {
+    const invoke = (name: string, event: unknown) => {
+      const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId(name)];
+      const dir = join(outdir, fn?.Metadata['aws:asset:path']);
+      const env = Object.fromEntries(
+        Object.entries(fn?.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [
+          k,
+          render(v),
+        ]),
+      );
+      const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
+        try { console.log(JSON.stringify(await handler(${JSON.stringify(event)}, { awsRequestId: 'test' }))); }
+        catch (error) { console.log(JSON.stringify({ thrown: error.message })); }`;
+      const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        // /var/task is where Lambda unpacks the bundle; here the bundle is in cdk.out.
+        env: {
+          PATH: process.env.PATH,
+          ...env,
+          SIGNOFF_CONFIG_DIR: dir,
+          AWS_REGION: 'eu-west-1',
+          AWS_LAMBDA_FUNCTION_NAME: `signoff-${name}`,
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+        },
+      });
+      expect(out.status, out.stderr).toBe(0);
+      return JSON.parse(out.stdout.trim().split('\n').pop() as string);
+    };
+    const css = invoke('web', {
+      version: '2.0',
+      routeKey: 'GET /static/{file}',
+      rawPath: '/static/style.css',
+      rawQueryString: '',
+      headers: { host: 'example.execute-api.eu-west-1.amazonaws.com' },
+      pathParameters: { file: 'style.css' },
+      requestContext: {
+        http: { method: 'GET', path: '/static/style.css', sourceIp: '192.0.2.1' },
+        routeKey: 'GET /static/{file}',
+        stage: '$default',
+      },
+      isBase64Encoded: false,
+    });
+    expect(css.statusCode).toBe(200);
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    expect(invoke('escalate', { gate_id: 'nonsense' })).toEqual({
+      thrown: 'escalate expects { gate_id, index } with a gate id and a non-negative integer index',
+    });
   });
 
   it('runs the resume-gate sweep every 5 minutes', () => {
