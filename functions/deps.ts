@@ -18,8 +18,10 @@ import { FsArtifactStore } from './adapters/fs-artifact-store.ts';
 import { LogNotifier } from './adapters/log-notifier.ts';
 import { S3ArtifactStore } from './adapters/s3-artifact-store.ts';
 import { SecretsManagerSecrets } from './adapters/secrets-manager-secrets.ts';
+import { SesEmailNotifier } from './adapters/ses-email-notifier.ts';
 import { SfnRunEngine } from './adapters/sfn-run-engine.ts';
 import { SfnWorkflowEngine } from './adapters/sfn-workflow-engine.ts';
+import { createSlackAdapters } from './adapters/slack-adapters.ts';
 import { TimerScheduler } from './adapters/timer-scheduler.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { type Config, loadConfig } from './config.ts';
@@ -58,7 +60,7 @@ export interface AppDeps extends ApprovalDeps {
 /** What a caller may swap in (the local runtime, tests). */
 export interface DepsOptions {
   directory?: Directory;
-  /** Notifiers called besides the log notifier (Slack, email, ...). */
+  /** Notifiers besides the log notifier; default: email (SES) and Slack. */
   notifiers?: NamedNotifier[];
   logger?: Logger;
   engine?: WorkflowEngine;
@@ -78,10 +80,29 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
   };
   const clients = createAwsClients(config);
   const audit = new DynamoDbAuditLog(clients.doc, config.tables.audit);
-  const notifier = new CompositeNotifier(
-    [{ name: 'log', notifier: new LogNotifier(log) }, ...(options.notifiers ?? [])],
-    log,
-  );
+  const secrets =
+    options.secrets ??
+    (config.secrets.kind === 'file'
+      ? new FileSecrets(config.secrets.path)
+      : new SecretsManagerSecrets(clients.secrets, config.secrets.prefix));
+  const now = options.now ?? Date.now;
+  // The approvers' channels: email and Slack, unless the caller (a test) brings its own.
+  const channels: NamedNotifier[] = options.notifiers ?? [
+    { name: 'email', notifier: new SesEmailNotifier({ ses: clients.ses, config, secrets, now, log }) },
+    {
+      name: 'slack',
+      notifier: createSlackAdapters({
+        secrets,
+        doc: clients.doc,
+        gatesTable: config.tables.gates,
+        publicUrl: config.publicUrl,
+        ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+        log,
+        now,
+      }).notifier,
+    },
+  ];
+  const notifier = new CompositeNotifier([{ name: 'log', notifier: new LogNotifier(log) }, ...channels], log);
   const timer =
     config.scheduler.kind === 'timer'
       ? new TimerScheduler((gateId, index) => escalate(deps, gateId, index), log)
@@ -100,11 +121,7 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
       workflows ??= loadWorkflowCatalog(config.configDir, config.stateMachineArnPrefix);
       return workflows;
     },
-    secrets:
-      options.secrets ??
-      (config.secrets.kind === 'file'
-        ? new FileSecrets(config.secrets.path)
-        : new SecretsManagerSecrets(clients.secrets, config.secrets.prefix)),
+    secrets,
     artifacts:
       config.artifacts.kind === 's3'
         ? new S3ArtifactStore(clients.s3, config.artifacts.bucket)
@@ -118,7 +135,7 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     notifier,
     scheduler,
     directory: options.directory ?? loadDirectoryFile(config.directoryFile),
-    now: options.now ?? Date.now,
+    now,
     log,
     clients,
     logger,

@@ -37,6 +37,8 @@ export function createLocalSecrets(options: {
   env: Record<string, string | undefined>;
   httpSecretNames: string[];
   sinkUrl: () => string;
+  /** The local Slack stand-in's bot token, when no real Slack is configured. */
+  localSlackToken?: () => string | undefined;
 }): Secrets {
   const file = new FileSecrets(options.file);
   const fromEnv: Record<string, string | undefined> = {
@@ -45,7 +47,7 @@ export function createLocalSecrets(options: {
   };
   return {
     async get(name) {
-      const env = fromEnv[name];
+      const env = fromEnv[name] ?? (name === 'slack-bot-token' ? options.localSlackToken?.() : undefined);
       if (env) return env;
       const value = await file.get(name);
       if (value) return value;

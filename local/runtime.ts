@@ -28,6 +28,7 @@ import { type HttpHandler, lambdaContext, startGateway } from './gateway.ts';
 import { createLocalSecrets, ensureSecretsFile, generatedSecretNames } from './local-secrets.ts';
 import { ensureLocalTokens } from './local-tokens.ts';
 import { startSesInbox } from './ses-inbox.ts';
+import { createLocalSlack } from './slack/local-slack.ts';
 import { createLocalStepFunctions, type LocalStepFunctions } from './stepfunctions/index.ts';
 
 const REGION = 'us-east-1';
@@ -133,6 +134,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       env: process.env,
       httpSecretNames,
       sinkUrl: () => `${url}/dev/notifications`,
+      localSlackToken: () => localSlack?.botToken,
     });
 
     // Step Functions: the local server; Lambda tasks call the handler modules in process.
@@ -173,6 +175,18 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const { endpoint: sfnEndpoint } = await sfn.start(0);
     stops.push(() => sfn.stop());
 
+    // Slack: the real one when a bot token is set; otherwise a local stand-in shown at /dev/slack.
+    const realSlack = Boolean(process.env.SLACK_BOT_TOKEN);
+    const localSlack = realSlack
+      ? undefined
+      : await createLocalSlack({
+          signingSecret: async () => (await secrets.get('slack-signing-secret')) ?? '',
+          directory: workspace.directory,
+          interactionsUrl: () => `${url}/slack/interactions`,
+          dataDir,
+        });
+    if (localSlack) stops.push(() => localSlack.stop());
+
     // Config: what a Lambda would get from its environment, pointed at the emulators.
     const port = options.port ?? 3000;
     const config = loadConfig({
@@ -192,6 +206,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       SIGNOFF_ARTIFACTS_DIR: join(dataDir, 'artifacts'),
       SIGNOFF_SECRETS_FILE: secretsFile,
       SIGNOFF_EMAIL_FROM: 'signoff@localhost',
+      ...(localSlack ? { SIGNOFF_SLACK_API_URL: localSlack.apiUrl } : {}),
       POWERTOOLS_SERVICE_NAME: 'signoff',
     });
     await createTables(createAwsClients(config).dynamodb, config.tables);
@@ -202,7 +217,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       workflows: createWorkflowCatalog(workflows, config.stateMachineArnPrefix),
       secrets,
       logger,
-      notifiers: options.notifiers ?? [],
+      ...(options.notifiers ? { notifiers: options.notifiers } : {}),
     });
     setDeps(deps);
     stops.push(() => {
@@ -269,6 +284,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         ).handler;
     }
     const dev = createDevRoutes({ deps, inboxUrl: `http://127.0.0.1:${inboxPort}` });
+    if (localSlack) dev.add((req, res, u) => localSlack.handleDevRequest(req, res, u));
     const gateway = await startGateway({
       port,
       handlers: httpHandlers,
