@@ -6,14 +6,10 @@
  */
 import '../../local/polyfills.ts';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileSecrets } from '../../functions/adapters/file-secrets.ts';
-import { SesEmailNotifier } from '../../functions/adapters/ses-email-notifier.ts';
 import type { StoredEmail } from '../integration/email/ses-emulator.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
@@ -24,14 +20,6 @@ const WORKFLOW = 'production-deploy-with-approval';
 let runtime: TestRuntime;
 let browser: Browser;
 let page: Page;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function inbox(): Promise<StoredEmail[]> {
   const response = await fetch(`${runtime.inboxUrl}/store`);
@@ -61,27 +49,8 @@ async function shot(name: string): Promise<void> {
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'signoff-browser-'));
-  const inboxPort = await freePort();
-  // The approval emails, as the deployed stack sends them; the public URL is known after start.
-  const emailConfig = { publicUrl: '', emailFrom: 'signoff@localhost' };
-  const email = new SesEmailNotifier({
-    ses: new SESv2Client({
-      endpoint: `http://127.0.0.1:${inboxPort}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-    config: emailConfig,
-    secrets: new FileSecrets(join(dataDir, 'secrets.json')),
-    now: Date.now,
-    log: { info() {}, warn() {}, error() {} },
-  });
-  runtime = await startTestRuntime({
-    dataDir,
-    inboxPort,
-    inMemory: true,
-    notifiers: [{ name: 'email', notifier: email }],
-  });
-  emailConfig.publicUrl = runtime.url;
+  // The runtime sends the approval emails to its SES inbox, as the deployed stack sends them through SES.
+  runtime = await startTestRuntime({ dataDir, inMemory: true });
   if (!existsSync(CHROMIUM))
     throw new Error(`chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`);
   browser = await chromium.launch({
