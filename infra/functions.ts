@@ -111,14 +111,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: "Reads an iac build's artifacts into the run data; fails the step on plan, policy or drift",
     memoryMb: 512,
     timeoutSeconds: 120,
-    needs: { tables: { runs: 'readwrite', audit: 'append' }, secrets: [], artifacts: 'read' },
+    needs: { tables: { audit: 'append' }, secrets: [], artifacts: 'read' },
   },
   {
     name: 'notify',
     description: "Posts a run's summary for http steps (Slack incoming webhooks and others)",
     memoryMb: 256,
     timeoutSeconds: 60,
-    needs: { tables: { runs: 'read', audit: 'append' }, secrets: ['http-step-secrets'] },
+    needs: { tables: { audit: 'append' }, secrets: ['http-step-secrets'] },
   },
   {
     name: 'api',
@@ -126,7 +126,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: HTTP_TIMEOUT,
     needs: {
-      tables: { gates: 'readwrite', audit: 'append', runs: 'readwrite', auth: 'readwrite' },
+      tables: { gates: 'readwrite', audit: 'append', runs: 'readwrite', auth: 'read' },
       secrets: NOTIFIER_SECRETS,
       taskTokens: true,
       executions: { start: true, inspect: true, stop: true },

@@ -3,7 +3,7 @@
  * on the repository as it was at `cdk deploy` (an S3 asset of the project directory), so a
  * run plans and applies exactly the code and settings that were deployed with the workflows.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   BuildEnvironmentVariableType,
   BuildSpec,
@@ -21,15 +21,17 @@ import type { Project as IacProject } from '../../statemachines/schema.ts';
 import { ArtifactsBucket } from './artifacts-bucket.ts';
 import { acknowledge, acknowledgeWildcardAction, acknowledgeWildcardResource } from './nag.ts';
 
-/** Paths of the project directory left out of the build source. */
+/** What the build source leaves out of the project directory (.gitignore syntax). */
 export const SOURCE_EXCLUDES = [
-  '.git',
-  'node_modules',
-  'cdk.out',
-  '.signoff',
-  'test-results',
-  'test',
-  'bench',
+  '.git/',
+  'node_modules/',
+  // Provider plugins are downloaded again by `terraform init` in the build.
+  '.terraform/',
+  '/cdk.out/',
+  '/.signoff/',
+  '/test-results/',
+  '/test/',
+  '/bench/',
   '*.log',
 ];
 
@@ -54,7 +56,11 @@ export class BuildProjects extends Construct {
 
   constructor(scope: Construct, id: string, props: BuildProjectsProps) {
     super(scope, id);
-    const source = new Asset(this, 'Source', { path: props.projectRoot, exclude: SOURCE_EXCLUDES });
+    const source = new Asset(this, 'Source', {
+      path: props.projectRoot,
+      exclude: SOURCE_EXCLUDES,
+      ignoreMode: IgnoreMode.GIT,
+    });
     const artifactKeys = props.artifacts.arnForObjects(`${ArtifactsBucket.RUNS_PREFIX}*`);
     for (const iac of props.projects) {
       const roleArn = props.roleArns[iac.name];

@@ -476,6 +476,26 @@ describe('SignoffStack HTTP API and builds', () => {
     expect(render(outputs.GitHubWebhookUrl?.Value)).toMatch(/\/webhooks\/github$/);
   });
 
+  it('builds from the project as deployed: buildspec, runner, config and IaC code, without tests or node_modules', () => {
+    const sources = Object.values(template.findResources('AWS::CodeBuild::Project')).map(
+      (p) => p.Properties.Source.Location,
+    );
+    expect(new Set(sources.map(render)).size).toBe(1);
+    const key = render(sources[0]).split('/').pop() as string;
+    const asset = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    for (const file of [
+      'infra/buildspec.yml',
+      'package-lock.json',
+      'functions/core/build/main.ts',
+      'config/projects.yaml',
+      'examples/local-files',
+    ]) {
+      expect(existsSync(join(asset, file)), file).toBe(true);
+    }
+    for (const file of ['node_modules', 'test', '.git', 'cdk.out'])
+      expect(existsSync(join(asset, file)), file).toBe(false);
+  });
+
   it('has a CodeBuild project per IaC project on the buildspec, with the role and image from context', () => {
     const projects = template.findResources('AWS::CodeBuild::Project');
     expect(
