@@ -43,6 +43,8 @@ export interface Config {
   local: boolean;
   /** The Slack Web API base URL, ending in `/` (the local Slack stand-in); unset means Slack's own. */
   slackApiUrl?: string;
+  /** Where approval requests go when a gate names no Slack channel. */
+  slackDefaultChannel?: string;
 }
 
 /** Where plans and logs are kept: an S3 bucket, or a folder (local runtime). */
@@ -123,7 +125,10 @@ export function loadConfig(env: Env = process.env): Config {
     secrets,
     emailFrom: optional('SIGNOFF_EMAIL_FROM') ?? 'signoff@example.com',
     local: optional('SIGNOFF_LOCAL') === '1',
-    ...stripUndefined({ slackApiUrl: optional('SIGNOFF_SLACK_API_URL') }),
+    ...stripUndefined({
+      slackApiUrl: optional('SIGNOFF_SLACK_API_URL'),
+      slackDefaultChannel: optional('SIGNOFF_SLACK_DEFAULT_CHANNEL'),
+    }),
   };
 }
 

@@ -16,6 +16,7 @@ import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
 import { FileSecrets } from './adapters/file-secrets.ts';
 import { FsArtifactStore } from './adapters/fs-artifact-store.ts';
 import { LogNotifier } from './adapters/log-notifier.ts';
+import { MetricsNotifier } from './adapters/metrics-notifier.ts';
 import { S3ArtifactStore } from './adapters/s3-artifact-store.ts';
 import { SecretsManagerSecrets } from './adapters/secrets-manager-secrets.ts';
 import { SesEmailNotifier } from './adapters/ses-email-notifier.ts';
@@ -97,12 +98,18 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
         gatesTable: config.tables.gates,
         publicUrl: config.publicUrl,
         ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+        ...(config.slackDefaultChannel ? { defaultChannel: config.slackDefaultChannel } : {}),
         log,
         now,
       }).notifier,
     },
   ];
-  const notifier = new CompositeNotifier([{ name: 'log', notifier: new LogNotifier(log) }, ...channels], log);
+  // CloudWatch metrics in AWS; locally they would only be noise on the console.
+  const metrics: NamedNotifier[] = config.local ? [] : [{ name: 'metrics', notifier: new MetricsNotifier() }];
+  const notifier = new CompositeNotifier(
+    [{ name: 'log', notifier: new LogNotifier(log) }, ...metrics, ...channels],
+    log,
+  );
   const timer =
     config.scheduler.kind === 'timer'
       ? new TimerScheduler((gateId, index) => escalate(deps, gateId, index), log)

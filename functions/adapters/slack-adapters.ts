@@ -16,6 +16,8 @@ export interface SlackAdaptersOptions {
   doc: DynamoDBDocumentClient;
   gatesTable: string;
   publicUrl: string;
+  /** The channel for gates that name none. */
+  defaultChannel?: string;
   /** Base URL of the Slack Web API, ending in `/` (a fake server locally and in tests). */
   slackApiUrl?: string;
   retries?: number;
@@ -46,6 +48,7 @@ export function createSlackAdapters(options: SlackAdaptersOptions): SlackAdapter
     client,
     messages,
     publicUrl: options.publicUrl,
+    ...(options.defaultChannel ? { defaultChannel: options.defaultChannel } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.now ? { now: options.now } : {}),
   });

@@ -15,6 +15,8 @@ export interface SlackNotifierOptions {
   messages: SlackMessageStore;
   /** The base URL of signoff's web pages, without a trailing slash. */
   publicUrl: string;
+  /** The channel for gates that name none (SIGNOFF_SLACK_DEFAULT_CHANNEL). */
+  defaultChannel?: string;
   log?: LogPort;
   now?: Clock;
 }
@@ -38,7 +40,8 @@ export class SlackNotifier implements Notifier {
 
   async requested(gate: Gate): Promise<void> {
     const targets: Target[] = [];
-    if (gate.config.notify.slack) targets.push({ kind: 'channel', channel: gate.config.notify.slack });
+    const channel = gate.config.notify.slack ?? this.options.defaultChannel;
+    if (channel) targets.push({ kind: 'channel', channel });
     targets.push(...directMessages(gate.approvers));
     await this.post(gate, targets);
   }

@@ -19,7 +19,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../metrics.ts';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/metric-names.ts';
 
 /** What is watched. */
 export interface MonitoringProps {

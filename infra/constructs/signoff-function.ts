@@ -11,7 +11,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../metrics.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/metric-names.ts';
 import { copyRuntimeFiles, ESM_REQUIRE_BANNER, NODE_TARGET } from './bundling.ts';
 import { acknowledge } from './nag.ts';
 
