@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../../support/runtime.ts';
@@ -101,6 +101,29 @@ describe('critical-infra-two-person on the local runtime', () => {
     const done = await rt.waitFor('jane@acme.com', run.id, () => false);
     expect(done.run.status).toBe('SUCCEEDED');
     expect(done.gates[0]?.gate.approved_by.map((a) => a.email)).toEqual(['bob@acme.com', 'dave@acme.com']);
+  });
+});
+
+describe('plan drift on the local runtime', () => {
+  it('blocks the apply when the infrastructure changed between approval and apply', async () => {
+    const run = await rt.startRun('jane@acme.com', 'critical-infra-two-person');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+    // The database files exist (the two-person test applied them). Someone changes one out of
+    // band while the plan waits for review; the re-plan at apply time differs.
+    const schema = join(rt.dataDir, 'example-files', 'database', 'schema');
+    writeFileSync(join(schema, '001-users.sql'), 'drop table users;\n');
+    await rt.vote('alice@acme.com', gateId, 'approve');
+    await rt.vote('bob@acme.com', gateId, 'approve');
+
+    const done = await rt.waitFor('jane@acme.com', run.id, () => false);
+    expect(done.run).toMatchObject({ status: 'FAILED', error: 'PlanDrift' });
+    expect(readFileSync(join(schema, '001-users.sql'), 'utf8')).toBe('drop table users;\n');
+    const blocked = (await auditOf(run.id)).find((e) => e.action === 'plan_drift_blocked') as Record<
+      string,
+      any
+    >;
+    expect(blocked.details.approved_hash).not.toBe(blocked.details.current_hash);
+    expect(blocked.details.addresses).toContain('local_file.users_table');
   });
 });
 
