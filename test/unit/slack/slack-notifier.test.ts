@@ -135,3 +135,23 @@ describe('SlackNotifier', () => {
     expect(JSON.stringify(log.lines)).not.toContain('xoxb-wrong');
   });
 });
+
+describe('SlackNotifier default channel', () => {
+  it('posts to the default channel when the gate names none', async () => {
+    const withDefault = createSlackAdapters({
+      secrets: { get: async (name) => (name === 'slack-bot-token' ? TOKEN : undefined) },
+      doc: undefined as unknown as DynamoDBDocumentClient,
+      gatesTable: 'unused',
+      messages: new MemorySlackMessageStore(),
+      publicUrl: 'http://127.0.0.1:3000',
+      slackApiUrl: fake.apiUrl,
+      defaultChannel: 'approvals',
+      retries: 0,
+      now: () => T0,
+    });
+    const input = requestInput({ notify: { email: true } });
+    await withDefault.notifier.requested(buildGate({ directory: DIRECTORY, now: () => T0 }, input));
+    const channels = fake.messages.map((m) => fake.channelNames.get(m.channel) ?? m.channel);
+    expect(channels).toContain('approvals');
+  });
+});
