@@ -1,6 +1,6 @@
 /** CLI commands that talk to the API: run (with --follow), runs, approve, reject, audit. */
 import type { AuditEvent, RunRecord } from '../functions/core/ports.ts';
-import type { RunView } from '../functions/core/run-view.ts';
+import type { RunListEntry, RunView } from '../functions/core/run-view.ts';
 import { type ApiOptions, apiClient } from './api-client.ts';
 import { CliError } from './workspace.ts';
 
@@ -62,7 +62,8 @@ async function followRun(
         `  +${time.padEnd(6)} ${step.id.padEnd(20)} ${step.status}${took}${step.error ? `: ${step.error}` : ''}`,
       );
       const gate = view.gates.find((g) => g.gate.step_id === step.id);
-      if (gate && step.status === 'running') {
+      // `waiting` marks a step held by its pending gate; older servers said `running`.
+      if (gate && (step.status === 'waiting' || step.status === 'running')) {
         const g = gate.gate;
         out(
           `          waiting for ${g.required} of ${gate.asked.length} approvers (${gate.asked.map((a) => a.email).join(', ')}) until ${g.deadline}`,
@@ -91,7 +92,7 @@ export async function runsCommand(
   const params = new URLSearchParams();
   if (options.workflow) params.set('workflow', options.workflow);
   if (options.waiting) params.set('status', 'waiting');
-  const page = (await api.get(`/api/runs?${params}`)) as { runs: (RunRecord & { waiting_gate?: string })[] };
+  const page = (await api.get(`/api/runs?${params}`)) as { runs: RunListEntry[] };
   if (options.json) {
     out(JSON.stringify(page, null, 2));
     return 0;

@@ -42,15 +42,15 @@ ${
 ${run.error ? html`<div class="flash flash-error" role="note"><strong>${run.error}</strong> ${run.cause ?? ''}</div>` : ''}
 <section class="card flush" aria-labelledby="steps-title">
   <h2 id="steps-title" class="pad">Steps</h2>
-  ${view.detail.historyError ? html`<p class="muted pad">${view.detail.historyError}</p>` : ''}
+  ${view.detail.history_error ? html`<p class="muted pad">${view.detail.history_error}</p>` : ''}
   <div class="table-wrap"><table class="steps">
     <thead><tr><th scope="col">Step</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th></tr></thead>
     <tbody>${steps.map(
       (s) => html`<tr>
       <th scope="row"><span class="step-id">${s.id}</span> <span class="muted">${s.label}</span>${s.error ? html`<br><small class="bad">${s.error}</small>` : ''}</th>
-      <td>${statusBadge(s.status)}</td>
-      <td>${s.startedAt ? html`<time datetime="${s.startedAt}">${formatTimestamp(s.startedAt)}</time>` : '—'}</td>
-      <td>${s.durationMs !== undefined ? formatMs(s.durationMs) : s.startedAt ? 'running' : '—'}</td>
+      <td>${statusBadge(s.status === 'pending' ? 'not_started' : s.status)}</td>
+      <td>${s.started_at ? html`<time datetime="${s.started_at}">${formatTimestamp(s.started_at)}</time>` : '—'}</td>
+      <td>${s.duration_ms !== undefined ? formatMs(s.duration_ms) : s.started_at ? 'running' : '—'}</td>
     </tr>`,
     )}</tbody>
   </table></div>

@@ -1,5 +1,5 @@
 /** The runs list: newest first, filter "Waiting for approval", next-page link. */
-import type { RunListItem } from '../functions/web/run-views.ts';
+import type { RunListEntry } from '../functions/core/run-view.ts';
 import { formatTimestamp, queryString } from './format.ts';
 import { statusBadge } from './gate-parts.ts';
 import { html } from './html.ts';
@@ -8,7 +8,7 @@ import { type LayoutUser, renderLayout } from './layout.ts';
 /** What the runs page shows. */
 export interface RunsPageView {
   user: LayoutUser;
-  items: RunListItem[];
+  runs: RunListEntry[];
   waiting: boolean;
   workflow?: string;
   workflows: string[];
@@ -34,15 +34,15 @@ export function renderRunsPage(view: RunsPageView): string {
 </form>
 <section class="card flush" aria-label="Runs">
 ${
-  view.items.length === 0
+  view.runs.length === 0
     ? html`<p class="empty">${view.waiting ? 'No run is waiting for approval.' : 'No runs yet.'}</p>`
     : html`<div class="table-wrap"><table class="runs">
   <thead><tr><th scope="col">Run</th><th scope="col">Workflow</th><th scope="col">Status</th><th scope="col">Started by</th><th scope="col">Started</th></tr></thead>
-  <tbody>${view.items.map(
-    ({ run, waiting }) => html`<tr>
+  <tbody>${view.runs.map(
+    (run) => html`<tr>
     <td><a href="/runs/${encodeURIComponent(run.id)}"><code>${run.id}</code></a></td>
     <td>${run.workflow} <span class="muted">${run.environment}</span>${run.bypass ? html` <span class="status st-bypass">Emergency bypass</span>` : ''}</td>
-    <td>${waiting && run.status === 'RUNNING' ? statusBadge('waiting') : statusBadge(run.status)}</td>
+    <td>${run.waiting_gate ? statusBadge('waiting') : statusBadge(run.status)}</td>
     <td>${run.started_by?.name ?? run.trigger.type}</td>
     <td class="nowrap"><time datetime="${run.started_at}">${formatTimestamp(run.started_at)}</time></td>
   </tr>`,

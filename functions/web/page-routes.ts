@@ -48,7 +48,7 @@ export async function showRuns(deps: AppDeps, request: WebRequest): Promise<WebR
   });
   const page = renderRunsPage({
     user: layoutUser(session),
-    items: list.items,
+    runs: list.runs,
     waiting,
     ...(workflow ? { workflow } : {}),
     workflows: workflowNames(deps),

@@ -3,71 +3,37 @@ import type { PlanSummary } from '../../statemachines/contract.ts';
 import type { Session } from '../core/auth/sessions.ts';
 import { closedReason, isEligible } from '../core/eligibility.ts';
 import { sameEmail } from '../core/gate.ts';
-import { type GateView, listRunGates } from '../core/get-gate.ts';
+import type { GateView } from '../core/get-gate.ts';
 import { ARTIFACT, artifactKey } from '../core/plan/artifact-keys.ts';
 import type { StepSummary } from '../core/plan/step-artifacts.ts';
-import type { GateStatus, RunRecord } from '../core/ports.ts';
+import type { RunRecord } from '../core/ports.ts';
+import {
+  getRunView,
+  listRunViews,
+  type RunListEntry,
+  type RunView,
+  type StepView,
+} from '../core/run-view.ts';
 import { alreadyVotedReason } from '../core/vote-attempt.ts';
 import type { AppDeps } from '../deps.ts';
 import { loadPlanChanges, type PlanChanges } from './plan-changes.ts';
-import { buildStepRows, type StepRow } from './run-steps.ts';
-
-/** A run with its live status and whether a gate waits on it. */
-export interface RunListItem {
-  run: RunRecord;
-  waiting: boolean;
-}
-
-/** One page of runs. */
-export interface RunList {
-  items: RunListItem[];
-  cursor?: string;
-}
 
 /** How many runs a page lists. */
 const PAGE = 25;
-/** Runs shown under "Waiting for approval" (pending gates, oldest request first). */
+/** Pending gates read for "Waiting for approval" (oldest request first). */
 const WAITING_LIMIT = 200;
 
-/** Runs newest first; `waiting` lists only runs with a pending gate. */
-export async function listRunItems(
+/** Runs newest first, each with its live status; `waiting` lists only runs held by a pending gate. */
+export function listRunItems(
   deps: AppDeps,
   filter: { waiting: boolean; workflow?: string; cursor?: string },
-): Promise<RunList> {
-  const pending = await deps.gates.listByStatus('pending', WAITING_LIMIT);
-  const waitingIds = new Set(pending.map((g) => g.run.id));
-  let runs: RunRecord[];
-  let cursor: string | undefined;
-  if (filter.waiting) {
-    const found = await Promise.all([...waitingIds].map((id) => deps.runs.get(id)));
-    runs = found
-      .filter((r): r is RunRecord => r !== undefined)
-      .filter((r) => !filter.workflow || r.workflow === filter.workflow)
-      .sort((a, b) => b.started_at.localeCompare(a.started_at));
-  } else {
-    const page = await deps.runs.list(filter.workflow ? { workflow: filter.workflow } : {}, {
-      limit: PAGE,
-      ...(filter.cursor ? { cursor: filter.cursor } : {}),
-    });
-    runs = page.runs;
-    cursor = page.cursor;
-  }
-  const live = await Promise.all(runs.map((run) => withLiveStatus(deps, run)));
-  return {
-    items: live.map((run) => ({ run, waiting: waitingIds.has(run.id) })),
-    ...(cursor ? { cursor } : {}),
-  };
-}
-
-/** The run with the execution's status when the record still says RUNNING (the execution is the truth). */
-export async function withLiveStatus(deps: AppDeps, run: RunRecord): Promise<RunRecord> {
-  if (run.status !== 'RUNNING') return run;
-  try {
-    const live = await deps.runEngine.describe(run.execution_arn);
-    return { ...run, ...stripUndefined(live) };
-  } catch {
-    return run;
-  }
+): Promise<{ runs: RunListEntry[]; cursor?: string }> {
+  return listRunViews(
+    deps,
+    { waiting: filter.waiting, ...(filter.workflow ? { workflow: filter.workflow } : {}) },
+    { limit: filter.waiting ? WAITING_LIMIT : PAGE, ...(filter.cursor ? { cursor: filter.cursor } : {}) },
+    { tolerateEngineErrors: true },
+  );
 }
 
 /** A gate on the run page, with whether the signed-in person may vote on it. */
@@ -83,12 +49,9 @@ export interface RunPlan {
 }
 
 /** Everything the run page shows. */
-export interface RunDetail {
-  run: RunRecord;
-  steps: StepRow[];
+export interface RunDetail extends Omit<RunView, 'gates'> {
   gates: RunGate[];
   plans: RunPlan[];
-  historyError?: string;
 }
 
 /** One run with steps, gates (with votes) and plans; undefined when there is no such run. */
@@ -97,29 +60,19 @@ export async function loadRunDetail(
   runId: string,
   session: Session,
 ): Promise<RunDetail | undefined> {
-  const record = await deps.runs.get(runId);
-  if (!record) return undefined;
-  const run = await withLiveStatus(deps, record);
-  const [gates, history] = await Promise.all([
-    listRunGates(deps, runId),
-    deps.runEngine.history(run.execution_arn).then(
-      (h) => ({ ok: true as const, h }),
-      () => ({ ok: false as const, h: [] }),
-    ),
-  ]);
+  const view = await getRunView(deps, runId, { tolerateEngineErrors: true });
+  if (!view) return undefined;
+  const { run, gates, steps } = view;
   const workflow = deps.workflows.get(run.workflow);
-  const gateStatus: Record<string, GateStatus> = {};
-  for (const g of gates) gateStatus[g.gate.step_id] = g.gate.status;
-  const steps = buildStepRows(workflow, history.h, run.status, gateStatus);
   const now = deps.now();
-  const runGates = gates.map((view): RunGate => {
-    const { gate } = view;
-    if (gate.status !== 'pending') return { ...view, cannotVote: closedReason(gate) };
-    const own = view.votes.find((v) => sameEmail(v.email, session.user.email));
-    if (own) return { ...view, cannotVote: alreadyVotedReason(own) };
+  const runGates = gates.map((g): RunGate => {
+    const { gate } = g;
+    if (gate.status !== 'pending') return { ...g, cannotVote: closedReason(gate) };
+    const own = g.votes.find((v) => sameEmail(v.email, session.user.email));
+    if (own) return { ...g, cannotVote: alreadyVotedReason(own) };
     const eligibility = isEligible(gate, session.user.email, session.user, now, 'approve');
-    if (eligibility.eligible || eligibility.code === 'self_approval') return view;
-    return { ...view, cannotVote: eligibility.reason };
+    if (eligibility.eligible || eligibility.code === 'self_approval') return g;
+    return { ...g, cannotVote: eligibility.reason };
   });
   const plans = await loadPlans(deps, run, workflow?.steps ?? [], steps);
   const gatePlan = gates.find((g) => g.gate.data.plan)?.gate.data.plan;
@@ -130,22 +83,16 @@ export async function loadRunDetail(
       changes: await loadPlanChanges(deps.artifacts, gatePlan),
     });
   }
-  return {
-    run,
-    steps,
-    gates: runGates,
-    plans,
-    ...(history.ok ? {} : { historyError: 'The execution history could not be read.' }),
-  };
+  return { ...view, gates: runGates, plans };
 }
 
 async function loadPlans(
   deps: AppDeps,
   run: RunRecord,
   workflowSteps: { id: string; type: string; action?: string }[],
-  rows: StepRow[],
+  rows: StepView[],
 ): Promise<RunPlan[]> {
-  const reached = new Set(rows.filter((r) => r.startedAt).map((r) => r.id));
+  const reached = new Set(rows.filter((r) => r.started_at).map((r) => r.id));
   const planSteps = workflowSteps.filter((s) => s.type === 'iac' && s.action === 'plan' && reached.has(s.id));
   const plans = await Promise.all(
     planSteps.slice(0, 3).map(async (step): Promise<RunPlan | undefined> => {
@@ -164,8 +111,4 @@ async function loadPlans(
     }),
   );
   return plans.filter((p): p is RunPlan => p !== undefined);
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../functions/core/ports.ts';
 import { buildApprovalReport, monthsBetween } from '../../../functions/web/approval-report.ts';
-import { buildStepRows } from '../../../functions/web/run-steps.ts';
-import { workflowSchema } from '../../../statemachines/schema.ts';
 import { csvField, renderAuditCsv } from '../../../web/audit-csv.ts';
 import { niceScale, renderBarChart } from '../../../web/bar-chart.ts';
-
-const WORKFLOW = workflowSchema.parse({
-  name: 'production-deploy',
-  environment: 'production',
-  steps: [
-    { id: 'plan', type: 'iac', project: 'net', action: 'plan' },
-    { id: 'approve', type: 'approval', approvers: ['team:platform-leads'] },
-    { id: 'apply', type: 'iac', project: 'net', action: 'apply', plan_from: 'plan' },
-  ],
-});
 
 function event(overrides: Partial<AuditEvent>): AuditEvent {
   return {
@@ -128,45 +116,5 @@ describe('renderAuditCsv', () => {
   it('neutralises spreadsheet formulas', () => {
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField('plain')).toBe('plain');
-  });
-});
-
-describe('buildStepRows', () => {
-  it('folds internal states into one row per workflow step', () => {
-    const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, s)).toISOString();
-    const rows = buildStepRows(
-      WORKFLOW,
-      [
-        { state: 'Initialize', entered_at: at(0), exited_at: at(0), status: 'succeeded' },
-        { state: 'plan', entered_at: at(1), exited_at: at(5), status: 'caught', error: 'States.TaskFailed' },
-        { state: 'plan.build_failed', entered_at: at(5), exited_at: at(5), status: 'succeeded' },
-        {
-          state: 'plan.summarize',
-          entered_at: at(5),
-          exited_at: at(6),
-          status: 'failed',
-          error: 'PlanFailed',
-        },
-        { state: 'Failed', entered_at: at(6), exited_at: at(6), status: 'succeeded' },
-      ],
-      'FAILED',
-      {},
-    );
-    expect(rows.map((r) => [r.id, r.status, r.durationMs])).toEqual([
-      ['plan', 'failed', 5000],
-      ['approve', 'skipped', undefined],
-      ['apply', 'skipped', undefined],
-    ]);
-  });
-
-  it('shows a pending gate as waiting', () => {
-    const rows = buildStepRows(
-      WORKFLOW,
-      [{ state: 'approve', entered_at: '2026-11-25T10:00:00Z', status: 'running' }],
-      'RUNNING',
-      { approve: 'pending' },
-    );
-    expect(rows[1]).toMatchObject({ id: 'approve', status: 'waiting' });
-    expect(rows[2]).toMatchObject({ id: 'apply', status: 'not_started' });
   });
 });
