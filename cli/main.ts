@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatProblem, loadWorkspace } from '../statemachines/load.ts';
 import { graphMermaid, graphText } from './graph.ts';
 import { auditCommand, auditVerifyCommand, runCommand, runsCommand, voteCommand } from './run-commands.ts';
-import { tokenCreateCommand } from './token-command.ts';
+import { localSecretCommand, tokenCreateCommand } from './token-command.ts';
 import { CliError, compiled, findRoot } from './workspace.ts';
 
 const HELP = `signoff: human approval gates for infrastructure deployments
@@ -28,6 +28,8 @@ Runs and approvals (talk to the local runtime's API, or --endpoint URL)
   audit verify [--run RUN]      check every run's audit hash chain; exit 1 if anything was changed or removed
   token create --user EMAIL [--label TEXT] [--table AUTH_TABLE --region R]
                                 make an API token for a directory user (prints it once)
+  secret NAME                   print one of the local runtime's generated secrets (.signoff/secrets.json),
+                                e.g. github-webhook-secret or webhook-WORKFLOW, to paste into GitHub or a CI system
 
 Options
   --as EMAIL                    act as this directory user with the local runtime's token (.signoff/tokens.json)
@@ -178,6 +180,10 @@ export async function main(argv: string[]): Promise<number> {
           { user: values.user, label: values.label, table: values.table, region: values.region },
           print,
         );
+      }
+      case 'secret': {
+        const { positionals } = parseArgs({ args: rest, allowPositionals: true });
+        return localSecretCommand(requireOne(positionals, 'secret NAME'), print);
       }
       default:
         throw new CliError(`unknown command "${command}"; run signoff --help`, 2);

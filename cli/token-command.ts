@@ -1,5 +1,5 @@
 /**
- * `signoff token create --user EMAIL`: makes an API token for a directory user, written straight
+ * Local credentials from the CLI. `signoff token create --user EMAIL`: makes an API token for a directory user, written straight
  * to the auth table: the running local runtime's (from .signoff/runtime.json), or a deployed
  * stack's with `--table NAME` and the usual AWS credentials.
  */
@@ -51,5 +51,17 @@ export async function tokenCreateCommand(
   process.stderr.write(
     `API token for ${options.user}; shown once, stored only as a hash. Use it as SIGNOFF_TOKEN or --token.\n`,
   );
+  return 0;
+}
+
+/** `signoff secret NAME`: prints one generated local secret, on request only (never at start). */
+export function localSecretCommand(name: string, out: (text: string) => void): number {
+  const file = join(findRoot(), '.signoff', 'secrets.json');
+  if (!existsSync(file)) throw new CliError('no local secrets yet: run npm start once');
+  const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const value = secrets[name];
+  if (!value)
+    throw new CliError(`no local secret "${name}" (there are: ${Object.keys(secrets).sort().join(', ')})`);
+  out(value);
   return 0;
 }
