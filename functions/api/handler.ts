@@ -8,12 +8,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import type { DirectoryUser } from '../../statemachines/schema.ts';
 import { InvalidCursorError } from '../adapters/audit-cursor.ts';
 import { verifyAuditChain } from '../core/audit-chain.ts';
+import { renderAuditCsv } from '../core/audit-csv.ts';
 import { authenticateBearer } from '../core/auth/api-tokens.ts';
 import { castVote } from '../core/cast-vote.ts';
 import { getRunView, listRunViews } from '../core/run-view.ts';
 import { startRun } from '../core/start-run.ts';
 import { getDeps } from '../deps.ts';
-import { auditCsv, parseStartBody, parseVoteBody, queryOf, voteChannel } from './requests.ts';
+import { parseStartBody, parseVoteBody, queryOf, voteChannel } from './requests.ts';
 
 function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
   return {
@@ -105,7 +106,7 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
             'content-type': 'text/csv; charset=utf-8',
             'content-disposition': 'attachment; filename="signoff-audit.csv"',
           },
-          body: auditCsv(page.events),
+          body: renderAuditCsv(page.events),
         };
       }
       return json(200, page);

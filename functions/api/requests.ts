@@ -2,7 +2,7 @@
 import { createError } from '@middy/util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import type { AuditEvent, VoteChannel } from '../core/ports.ts';
+import type { VoteChannel } from '../core/ports.ts';
 
 const MAX_BODY = 64 * 1024;
 
@@ -70,55 +70,4 @@ export function queryOf(event: APIGatewayProxyEventV2) {
       return n;
     },
   };
-}
-
-const CSV_COLUMNS = [
-  'at',
-  'action',
-  'actor_email',
-  'actor_name',
-  'workflow',
-  'run_id',
-  'step_id',
-  'gate_id',
-  'channel',
-  'comment',
-  'reason',
-  'response_time_ms',
-  'plan_summary',
-  'seq',
-  'hash',
-] as const;
-
-function cell(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // Quote every field that needs it; a leading = + - @ is neutralised so spreadsheets do not run it.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** Audit events as CSV (header row, RFC 4180 quoting). */
-export function auditCsv(events: AuditEvent[]): string {
-  const rows = events.map((e) => {
-    const values: Record<(typeof CSV_COLUMNS)[number], unknown> = {
-      at: e.at,
-      action: e.action,
-      actor_email: e.actor.email,
-      actor_name: e.actor.name,
-      workflow: e.workflow,
-      run_id: e.run_id,
-      step_id: e.step_id,
-      gate_id: e.gate_id,
-      channel: e.channel,
-      comment: e.comment,
-      reason: e.reason,
-      response_time_ms: e.response_time_ms,
-      plan_summary: e.plan_summary,
-      seq: e.seq,
-      hash: e.hash,
-    };
-    return CSV_COLUMNS.map((c) => cell(values[c])).join(',');
-  });
-  return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }

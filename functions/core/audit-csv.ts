@@ -1,5 +1,8 @@
-/** The audit rows as CSV (RFC 4180: a header, CRLF lines, fields quoted when they need it). */
-import type { AuditEvent } from '../functions/core/ports.ts';
+/**
+ * The audit rows as CSV (RFC 4180: a header, CRLF lines, fields quoted when they need it), for the
+ * API and the audit page alike; `seq` and `hash` let an export be checked against the hash chain.
+ */
+import type { AuditEvent } from './ports.ts';
 
 /** The exported columns, in order. */
 export const AUDIT_COLUMNS = [
@@ -18,6 +21,8 @@ export const AUDIT_COLUMNS = [
   'response_time_ms',
   'plan',
   'bypass',
+  'seq',
+  'hash',
 ] as const;
 
 /** One event as the export's flat row. */
@@ -42,6 +47,8 @@ export function auditRow(event: AuditEvent): Record<(typeof AUDIT_COLUMNS)[numbe
       ? `${plan.project}: +${plan.add} ~${plan.change} -${plan.destroy}${plan.replace ? ` ±${plan.replace}` : ''}`
       : '',
     bypass: event.action === 'bypass_started' ? 'yes' : '',
+    seq: String(event.seq),
+    hash: event.hash,
   };
 }
 

@@ -1,11 +1,11 @@
 /** The signed-in pages: runs, one run (with its vote form), the audit log and the approvals report. */
 import { createError } from '@middy/util';
-import { renderAuditCsv } from '../../web/audit-csv.ts';
 import { renderAuditPage } from '../../web/audit-page.ts';
 import type { LayoutUser } from '../../web/layout.ts';
 import { renderReportPage } from '../../web/report-page.ts';
 import { renderRunPage } from '../../web/run-page.ts';
 import { renderRunsPage } from '../../web/runs-page.ts';
+import { renderAuditCsv } from '../core/audit-csv.ts';
 import { assertCsrf, type Session } from '../core/auth/sessions.ts';
 import { castVote } from '../core/cast-vote.ts';
 import type { AppDeps } from '../deps.ts';

@@ -219,7 +219,7 @@ describe('audit page', () => {
     expect(csv.headers.get('content-disposition')).toBe('attachment; filename="signoff-audit.csv"');
     const lines = (await csv.text()).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'at,action,actor_email,actor_name,workflow,run_id,step_id,gate_id,channel,decision,comment,reason,response_time_ms,plan,bypass',
+      'at,action,actor_email,actor_name,workflow,run_id,step_id,gate_id,channel,decision,comment,reason,response_time_ms,plan,bypass,seq,hash',
     );
     expect(lines.slice(1).map((l) => l.split(',')[5])).toEqual(shownRuns);
     expect(lines.find((l) => l.includes('run-audit-1'))).toContain('"ok, ""really"", fine"');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { csvField, renderAuditCsv } from '../../../functions/core/audit-csv.ts';
 import type { AuditEvent } from '../../../functions/core/ports.ts';
 import { buildApprovalReport, monthsBetween } from '../../../functions/web/approval-report.ts';
-import { csvField, renderAuditCsv } from '../../../web/audit-csv.ts';
 import { niceScale, renderBarChart } from '../../../web/bar-chart.ts';
 
 function event(overrides: Partial<AuditEvent>): AuditEvent {
@@ -104,12 +104,12 @@ describe('renderAuditCsv', () => {
   it('writes a header and quotes commas, quotes and line breaks', () => {
     const csv = renderAuditCsv([
       event({ action: 'approved', comment: 'ok, "sure"\nbye', channel: 'email', response_time_ms: 5 }),
-      event({ action: 'bypass_started', reason: 'outage' }),
+      event({ action: 'bypass_started', reason: 'outage', seq: 2, hash: 'h2' }),
     ]);
     const lines = csv.split('\r\n');
-    expect(lines[0]?.split(',')).toHaveLength(15);
+    expect(lines[0]?.split(',')).toHaveLength(17);
     expect(csv).toContain('"ok, ""sure""\nbye"');
-    expect(lines.at(-2)).toMatch(/,outage,,,yes$/);
+    expect(lines.at(-2)).toMatch(/,outage,,,yes,2,h2$/);
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 
