@@ -27,7 +27,14 @@ export async function startDynalite(): Promise<Dynalite> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  return connectDynalite(
+    `http://127.0.0.1:${port}`,
+    () => new Promise<void>((resolve) => server.close(() => resolve())),
+  );
+}
+
+/** Clients for a dynalite listening at `endpoint`, with fresh uniquely named tables; `stop` also runs `close`. */
+export async function connectDynalite(endpoint: string, close: () => Promise<void>): Promise<Dynalite> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -48,7 +55,7 @@ export async function startDynalite(): Promise<Dynalite> {
     tableNames,
     async stop() {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
     },
   };
 }
