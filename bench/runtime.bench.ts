@@ -65,6 +65,19 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   );
 }
 
+/** Calls the runtime's JSON API as a user, with the API token the runtime wrote into `dataDir`. */
+function apiCaller(url: string, dataDir: string) {
+  const tokens = JSON.parse(readFileSync(join(dataDir, 'tokens.json'), 'utf8')) as Record<string, string>;
+  return async (as: string, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[as]}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
@@ -81,15 +94,7 @@ export default async function bench(): Promise<void> {
     logLevel: 'SILENT',
   });
   try {
-    const tokens = JSON.parse(readFileSync(join(dataDir, 'tokens.json'), 'utf8')) as Record<string, string>;
-    const call = async (as: string, method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${rt.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${tokens[as]}`, 'content-type': 'application/json' },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      return { status: response.status, body: (await response.json()) as any };
-    };
+    const call = apiCaller(rt.url, dataDir);
 
     // 1,000 runs started and parked at the gate.
     let t = performance.now();
@@ -181,22 +186,15 @@ async function transitionsPerRun(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signoff-bench-tr-'));
   const rt = await startRuntime({ root, dataDir, port: 0, inboxPort: 0, logLevel: 'SILENT' });
   try {
-    const tokens = JSON.parse(readFileSync(join(dataDir, 'tokens.json'), 'utf8')) as Record<string, string>;
-    const call = async (as: string, method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${rt.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${tokens[as]}`, 'content-type': 'application/json' },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      return (await response.json()) as any;
-    };
+    const call = apiCaller(rt.url, dataDir);
     console.log('\nstate transitions per run (happy path, every gate approved):');
     console.log('workflow                              transitions  Step Functions $ per 1,000 runs');
     for (const { workflow } of rt.workspace.workflows) {
       const as = workflow.triggers.manual?.roles.includes('developer') ? 'jane@acme.com' : 'olivia@acme.com';
-      const { run } = await call(as, 'POST', '/api/runs', { workflow: workflow.name, reason: 'benchmark' });
+      const { run } = (await call(as, 'POST', '/api/runs', { workflow: workflow.name, reason: 'benchmark' }))
+        .body;
       for (;;) {
-        const view = await call(as, 'GET', `/api/runs/${run.id}`);
+        const view = (await call(as, 'GET', `/api/runs/${run.id}`)).body;
         if (view.run.status !== 'RUNNING') break;
         for (const g of view.gates) {
           if (g.gate.status !== 'pending') continue;
