@@ -20,6 +20,7 @@ import type {
   AuditQuery,
 } from '../core/ports.ts';
 import { decodeCursor, encodeCursor } from './audit-cursor.ts';
+import { queryAll } from './dynamodb-query.ts';
 import { TABLES } from './tables.ts';
 
 /** Attributes stored only for the indexes; not part of the event nor its hash. */
@@ -83,22 +84,13 @@ export class DynamoDbAuditLog implements AuditLog, AuditQuery {
   }
 
   async readRun(runId: string): Promise<AuditEvent[]> {
-    const events: AuditEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const result = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'run_id = :r',
-          ExpressionAttributeValues: { ':r': runId },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      events.push(...(result.Items ?? []).map(toEvent));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return events;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'run_id = :r',
+      ExpressionAttributeValues: { ':r': runId },
+      ConsistentRead: true,
+    });
+    return items.map(toEvent);
   }
 
   private async head(runId: string): Promise<AuditEvent | undefined> {

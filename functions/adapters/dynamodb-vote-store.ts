@@ -3,8 +3,9 @@
  * put-if-absent so a person's first vote is the one kept whatever the channel.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Vote, VoteStore } from '../core/ports.ts';
+import { queryAll } from './dynamodb-query.ts';
 
 const VOTE_PREFIX = 'vote#';
 
@@ -37,22 +38,13 @@ export class DynamoDbVoteStore implements VoteStore {
   }
 
   async list(gateId: string): Promise<Vote[]> {
-    const votes: Vote[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'gate_id = :g AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':g': gateId, ':prefix': VOTE_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      votes.push(...(page.Items ?? []).map(toVote));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return votes;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'gate_id = :g AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':g': gateId, ':prefix': VOTE_PREFIX },
+      ConsistentRead: true,
+    });
+    return items.map(toVote);
   }
 }
 

@@ -3,7 +3,8 @@
  * On DynamoDB they are extra items in the gate's partition of the gates table (sk `slack#<channel>`),
  * with none of the attributes the table's indexes use, so gate and vote reads never see them.
  */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamodb-query.ts';
 
 /** One posted message of a gate. */
 export interface SlackMessageRef {
@@ -43,25 +44,14 @@ export class DynamoDbSlackMessageStore implements SlackMessageStore {
   }
 
   async list(gateId: string): Promise<SlackMessageRef[]> {
-    const refs: SlackMessageRef[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'gate_id = :g AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':g': gateId, ':prefix': SLACK_MESSAGE_SK_PREFIX },
-          ProjectionExpression: 'slack_channel, slack_ts',
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        refs.push({ channel: String(item.slack_channel), ts: String(item.slack_ts) });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return refs;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'gate_id = :g AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':g': gateId, ':prefix': SLACK_MESSAGE_SK_PREFIX },
+      ProjectionExpression: 'slack_channel, slack_ts',
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({ channel: String(item.slack_channel), ts: String(item.slack_ts) }));
   }
 }
 
