@@ -5,8 +5,8 @@
 import type { Workflow } from '../../../statemachines/schema.ts';
 import { logOf } from '../approval-deps.ts';
 import { startRun } from '../start-run.ts';
+import { checkSignature } from './check-signature.ts';
 import { decodeGithubBody, type MergedPullRequest, parseGithubEvent } from './github-event.ts';
-import { verifySignature } from './hmac-signature.ts';
 import { matchGithubWorkflows } from './match-github-workflows.ts';
 import { runUrl, type TriggerDeps } from './trigger-deps.ts';
 import { refuse, type TriggerRequest, type TriggerResponse } from './trigger-request.ts';
@@ -36,18 +36,12 @@ export async function receiveGithubDelivery(
   if (request.body.length > MAX_GITHUB_BODY_BYTES) {
     return refuse(413, `the body is larger than ${MAX_GITHUB_BODY_BYTES} bytes`);
   }
-  const secret = await deps.secrets.get(GITHUB_SECRET_NAME);
-  if (!secret) {
-    logOf(deps).warn('github webhook secret is not set; refusing the delivery', {
-      secret: GITHUB_SECRET_NAME,
-    });
-    return refuse(401, 'the signature cannot be verified: no webhook secret is configured');
-  }
-  const signature = request.header('x-hub-signature-256');
-  if (!signature) return refuse(401, 'X-Hub-Signature-256 is missing');
-  if (!verifySignature(request.body, signature, secret)) {
-    return refuse(401, 'X-Hub-Signature-256 does not match the body');
-  }
+  const unsigned = await checkSignature(deps, request, {
+    secretName: GITHUB_SECRET_NAME,
+    header: 'X-Hub-Signature-256',
+    missingSecretWarning: 'github webhook secret is not set; refusing the delivery',
+  });
+  if (unsigned) return unsigned;
 
   const delivery = request.header('x-github-delivery')?.trim();
   if (!delivery || !DELIVERY_ID.test(delivery)) {

@@ -5,7 +5,7 @@
  */
 import { logOf } from '../approval-deps.ts';
 import { startRun } from '../start-run.ts';
-import { verifySignature } from './hmac-signature.ts';
+import { checkSignature } from './check-signature.ts';
 import { runUrl, type TriggerDeps } from './trigger-deps.ts';
 import { refuse, type TriggerRequest, type TriggerResponse } from './trigger-request.ts';
 import {
@@ -30,20 +30,13 @@ export async function receiveWebhook(
   if (!workflow?.triggers.webhook) {
     return refuse(404, `no workflow named "${workflowName ?? ''}" accepts webhooks`);
   }
-  const secretName = webhookSecretName(workflow);
-  const secret = await deps.secrets.get(secretName);
-  if (!secret) {
-    logOf(deps).warn('webhook secret is not set; refusing the call', {
-      workflow: workflow.name,
-      secret: secretName,
-    });
-    return refuse(401, 'the signature cannot be verified: no webhook secret is configured');
-  }
-  const signature = request.header('x-signoff-signature');
-  if (!signature) return refuse(401, 'X-Signoff-Signature is missing');
-  if (!verifySignature(request.body, signature, secret)) {
-    return refuse(401, 'X-Signoff-Signature does not match the body');
-  }
+  const unsigned = await checkSignature(deps, request, {
+    secretName: webhookSecretName(workflow),
+    header: 'X-Signoff-Signature',
+    missingSecretWarning: 'webhook secret is not set; refusing the call',
+    context: { workflow: workflow.name },
+  });
+  if (unsigned) return unsigned;
 
   const key = parseIdempotencyKey(request.header('idempotency-key'));
   if (!key.ok) return refuse(400, key.message);
