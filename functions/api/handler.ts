@@ -11,6 +11,7 @@ import { verifyAuditChain } from '../core/audit-chain.ts';
 import { renderAuditCsv } from '../core/audit-csv.ts';
 import { authenticateBearer } from '../core/auth/api-tokens.ts';
 import { castVote } from '../core/cast-vote.ts';
+import { refusalStatus } from '../core/eligibility.ts';
 import { getRunView, listRunViews } from '../core/run-view.ts';
 import { startRun } from '../core/start-run.ts';
 import { getDeps } from '../deps.ts';
@@ -84,13 +85,7 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
         channel: voteChannel(event),
       });
       if (outcome.kind === 'refused') {
-        const status =
-          outcome.code === 'not_found'
-            ? 404
-            : outcome.code === 'closed' || outcome.code === 'expired' || outcome.code === 'already_voted'
-              ? 409
-              : 403;
-        return json(status, { ...outcome, message: outcome.reason });
+        return json(refusalStatus(outcome.code), { ...outcome, message: outcome.reason });
       }
       return json(200, outcome);
     }

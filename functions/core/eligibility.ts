@@ -16,6 +16,12 @@ export type RefusalCode =
   | 'self_approval'
   | 'already_voted';
 
+/** The HTTP status a refusal answers with: 404 no such gate, 409 the gate no longer takes this vote, 403 not allowed. */
+export function refusalStatus(code: RefusalCode): 403 | 404 | 409 {
+  if (code === 'not_found') return 404;
+  return code === 'closed' || code === 'expired' || code === 'already_voted' ? 409 : 403;
+}
+
 /** The answer of `isEligible`: the voter as an approver, or a refusal with its reason. */
 export type Eligibility =
   | { eligible: true; approver: Approver }

@@ -2,17 +2,15 @@
 
 import type { Flash } from '../../web/gate-parts.ts';
 import type { VoteOutcome } from '../core/cast-vote.ts';
+import { refusalStatus } from '../core/eligibility.ts';
 
 /** The banner for an outcome and the status the page answers with. */
 export function voteFlash(outcome: VoteOutcome): { flash: Flash; status: number } {
   if (outcome.kind === 'refused') {
-    const status =
-      outcome.code === 'not_found'
-        ? 404
-        : ['closed', 'expired', 'already_voted'].includes(outcome.code)
-          ? 409
-          : 403;
-    return { status, flash: { tone: 'warn', title: 'Your vote was not counted.', message: outcome.reason } };
+    return {
+      status: refusalStatus(outcome.code),
+      flash: { tone: 'warn', title: 'Your vote was not counted.', message: outcome.reason },
+    };
   }
   if (outcome.decision === 'reject') {
     return {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { findUser } from '../../../functions/core/directory.ts';
-import { closedReason, countPossibleApprovers, isEligible } from '../../../functions/core/eligibility.ts';
+import {
+  closedReason,
+  countPossibleApprovers,
+  isEligible,
+  type RefusalCode,
+  refusalStatus,
+} from '../../../functions/core/eligibility.ts';
 import type { Gate } from '../../../functions/core/ports.ts';
 import { buildGate } from '../../../functions/core/request-approval.ts';
 import { DIRECTORY, requestInput, T0 } from '../../support/approval-fixtures.ts';
@@ -73,5 +79,17 @@ describe('countPossibleApprovers', () => {
     const refs = ['team:platform-leads', 'user:vera@acme.com', 'user:jane@acme.com'];
     expect(countPossibleApprovers(gate({ approvers: refs }))).toBe(4);
     expect(countPossibleApprovers(gate({ approvers: refs, allow_self_approval: true }))).toBe(5);
+  });
+});
+
+describe('refusalStatus', () => {
+  it('answers 404 for no gate, 409 for a gate that no longer takes the vote, 403 otherwise', () => {
+    expect(refusalStatus('not_found')).toBe(404);
+    expect(['closed', 'expired', 'already_voted'].map((c) => refusalStatus(c as RefusalCode))).toEqual([
+      409, 409, 409,
+    ]);
+    expect(
+      ['unknown_user', 'viewer', 'not_approver', 'self_approval'].map((c) => refusalStatus(c as RefusalCode)),
+    ).toEqual([403, 403, 403, 403]);
   });
 });
