@@ -21,6 +21,10 @@ export class CompositeNotifier implements Notifier {
     return this.all('requested', gate, (n) => n.requested(gate));
   }
 
+  progressed(gate: Gate): Promise<void> {
+    return this.all('progressed', gate, (n) => n.progressed(gate));
+  }
+
   decided(gate: Gate): Promise<void> {
     return this.all('decided', gate, (n) => n.decided(gate));
   }
@@ -31,6 +35,14 @@ export class CompositeNotifier implements Notifier {
 
   escalated(gate: Gate, people: Approver[]): Promise<void> {
     return this.all('escalated', gate, (n) => n.escalated(gate, people));
+  }
+
+  /** The same fan-out without the named notifier (a channel that updates itself). */
+  without(name: string): CompositeNotifier {
+    return new CompositeNotifier(
+      this.notifiers.filter((n) => n.name !== name),
+      this.log,
+    );
   }
 
   private async all(what: string, gate: Gate, call: (n: Notifier) => Promise<void>): Promise<void> {

@@ -18,6 +18,14 @@ export class LogNotifier implements Notifier {
     });
   }
 
+  async progressed(gate: Gate): Promise<void> {
+    this.log.info('approval counted', {
+      ...ids(gate),
+      approvals: gate.approved_by.length,
+      required: gate.required,
+    });
+  }
+
   async decided(gate: Gate): Promise<void> {
     this.log.info(`gate ${gate.status}`, {
       ...ids(gate),

@@ -2,7 +2,7 @@ import type { Approver, Gate, Notifier } from '../core/ports.ts';
 
 /** One notification as MemoryNotifier kept it. */
 export type Notification =
-  | { kind: 'requested' | 'decided' | 'expired'; gate: Gate }
+  | { kind: 'requested' | 'progressed' | 'decided' | 'expired'; gate: Gate }
   | { kind: 'escalated'; gate: Gate; people: Approver[] };
 
 /** Notifier that keeps every notification in `sent` (tests, and the local UI when no Slack is set up). */
@@ -11,6 +11,10 @@ export class MemoryNotifier implements Notifier {
 
   async requested(gate: Gate): Promise<void> {
     this.sent.push({ kind: 'requested', gate: structuredClone(gate) });
+  }
+
+  async progressed(gate: Gate): Promise<void> {
+    this.sent.push({ kind: 'progressed', gate: structuredClone(gate) });
   }
 
   async decided(gate: Gate): Promise<void> {

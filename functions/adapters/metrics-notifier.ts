@@ -15,6 +15,8 @@ export class MetricsNotifier implements Notifier {
     this.emit(METRIC.approvalRequested, MetricUnit.Count, 1);
   }
 
+  async progressed(_gate: Gate): Promise<void> {}
+
   async decided(gate: Gate): Promise<void> {
     if ((gate.status !== 'approved' && gate.status !== 'rejected') || !gate.closed_at) return;
     const ms = Date.parse(gate.closed_at) - Date.parse(gate.requested_at);

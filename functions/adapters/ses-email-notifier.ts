@@ -60,6 +60,8 @@ export class SesEmailNotifier implements Notifier {
     await this.sendAll(gate, people);
   }
 
+  async progressed(_gate: Gate): Promise<void> {}
+
   async decided(_gate: Gate): Promise<void> {}
 
   async expired(_gate: Gate): Promise<void> {}

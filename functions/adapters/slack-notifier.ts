@@ -46,6 +46,10 @@ export class SlackNotifier implements Notifier {
     await this.post(gate, targets);
   }
 
+  async progressed(gate: Gate): Promise<void> {
+    await this.refresh(gate);
+  }
+
   async decided(gate: Gate): Promise<void> {
     await this.refresh(gate);
   }

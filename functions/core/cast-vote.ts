@@ -144,6 +144,7 @@ async function applyApproval(attempt: VoteAttempt, gate: Gate): Promise<VoteOutc
       const after = close ? closedGate(added, close) : added;
       await auditCounted(attempt, after, close !== undefined);
       if (close) await safely(deps, 'notify decided', () => deps.notifier.decided(after));
+      else await safely(deps, 'notify progressed', () => deps.notifier.progressed(after));
       return {
         kind: 'counted',
         gate_id: current.gate_id,

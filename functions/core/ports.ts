@@ -219,6 +219,8 @@ export interface VoteStore {
 /** Tells people about a gate (Slack, email, ...); implementations must not throw for one bad recipient. */
 export interface Notifier {
   requested(gate: Gate): Promise<void>;
+  /** An approval was counted and the gate is still open (messages can show N of M). */
+  progressed(gate: Gate): Promise<void>;
   /** The gate was approved or rejected. */
   decided(gate: Gate): Promise<void>;
   /** The gate timed out. */

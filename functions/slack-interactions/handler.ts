@@ -7,6 +7,7 @@
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { CompositeNotifier } from '../adapters/composite-notifier.ts';
 import { createSlackAdapters } from '../adapters/slack-adapters.ts';
 import { logOf } from '../core/approval-deps.ts';
 import {
@@ -49,7 +50,9 @@ export function slackInteractionDeps(app: AppDeps): SlackInteractionDeps {
       votes: app.votes,
       audit: app.audit,
       engine: app.engine,
-      notifier: app.notifier,
+      // The handler refreshes the Slack messages itself, within Slack's 3 s; the other channels
+      // (email, metrics, logs) are told through the deps' notifier as usual.
+      notifier: app.notifier instanceof CompositeNotifier ? app.notifier.without('slack') : app.notifier,
       directory: app.directory,
       now: app.now,
       log: app.log,

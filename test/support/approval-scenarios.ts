@@ -343,6 +343,9 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
         requested: async () => {
           throw new Error('slack is down');
         },
+        progressed: async () => {
+          throw new Error('slack is down');
+        },
         decided: async () => {
           throw new Error('slack is down');
         },
@@ -360,10 +363,10 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
       const { gateId, input } = await open(deps);
       await castVote(deps, vote(gateId, 'alice@acme.com'));
       await castVote(deps, vote(gateId, 'bob@acme.com'));
-      expect(kept.sent.map((n) => n.kind)).toEqual(['requested', 'decided']);
+      expect(kept.sent.map((n) => n.kind)).toEqual(['requested', 'progressed', 'decided']);
       expect(base.engine.calls).toHaveLength(1);
       const failures = base.log.lines.filter((l) => l.message === 'notifier failed');
-      expect(failures).toHaveLength(2);
+      expect(failures.map((f) => f.extra?.notification)).toEqual(['requested', 'progressed', 'decided']);
       expect(failures[0]?.extra).toMatchObject({ notifier: 'slack', error: 'Error' });
       expect(JSON.stringify(base.log.lines)).not.toContain(input.task_token);
     });
@@ -579,7 +582,7 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
         actor: { email: 'system:timeout' },
         response_time_ms: 4 * HOUR,
       });
-      expect(deps.notifier.sent.map((n) => n.kind)).toEqual(['requested', 'expired']);
+      expect(deps.notifier.sent.map((n) => n.kind)).toEqual(['requested', 'progressed', 'expired']);
       expect(deps.engine.calls).toEqual([]);
     });
 

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CompositeNotifier } from '../../../functions/adapters/composite-notifier.ts';
 import { createSlackAdapters, type SlackAdapters } from '../../../functions/adapters/slack-adapters.ts';
 import type { Gate } from '../../../functions/core/ports.ts';
 import { recordTimeout } from '../../../functions/core/record-timeout.ts';
@@ -33,6 +34,7 @@ const SLACK_USERS = [
 
 let db: Dynalite;
 let fake: FakeSlackApi;
+let channels: CompositeNotifier;
 let deps: TestDeps & SlackInteractionDeps;
 let slack: SlackAdapters;
 let secrets: Record<string, string>;
@@ -63,9 +65,12 @@ beforeEach(() => {
     log: base.log,
     now: base.now,
   });
+  // As in the deployed handler: the Slack notifier posts and expires messages, but the
+  // interaction handler's vote path refreshes them itself, so its notifier leaves Slack out.
+  channels = new CompositeNotifier([{ name: 'slack', notifier: slack.notifier }], base.log);
   deps = {
     ...base,
-    notifier: slack.notifier as unknown as TestDeps['notifier'],
+    notifier: channels.without('slack') as unknown as TestDeps['notifier'],
     secrets: { get: async (name) => secrets[name] },
     slack: slack.api,
   };
@@ -74,7 +79,10 @@ beforeEach(() => {
 /** A pending 2-of-4 gate (platform leads) whose request was posted to #deploys and to Alice. */
 async function postedGate(approvers = ['team:platform-leads']): Promise<Gate> {
   const input = requestInput({ approvers, notify: { slack: 'deploys', email: true } });
-  const { gate } = await requestApproval(deps, input);
+  const { gate } = await requestApproval(
+    { ...deps, notifier: channels as unknown as TestDeps['notifier'] },
+    input,
+  );
   expect(fake.messages).toHaveLength(2);
   return gate;
 }
@@ -168,12 +176,15 @@ describe('POST /slack/interactions', () => {
     const gate = await postedGate();
     await send(signed(click(gate, 'U0ALICE')));
     deps.clock.advance(4 * 3600 * 1000);
-    await recordTimeout(deps, {
-      run: gate.run,
-      step_id: gate.step_id,
-      on_timeout: 'cancel',
-      error: { Error: 'States.Timeout' },
-    });
+    await recordTimeout(
+      { ...deps, notifier: channels as unknown as TestDeps['notifier'] },
+      {
+        run: gate.run,
+        step_id: gate.step_id,
+        on_timeout: 'cancel',
+        error: { Error: 'States.Timeout' },
+      },
+    );
     expect(fake.messages[0]?.text).toBe('Expired: production-deploy (aws-production-network)');
     expect(blocksOf(0)).toContain('⌛ *Expired* at');
     expect(blocksOf(0)).toContain('1 of 2: Alice Lead (slack) approvals; the run was cancelled');

@@ -155,3 +155,17 @@ describe('SlackNotifier default channel', () => {
     expect(channels).toContain('approvals');
   });
 });
+
+describe('SlackNotifier progress', () => {
+  it('updates the posted messages when an approval from another channel is counted', async () => {
+    const g = gate({ required: 2 });
+    await slack.notifier.requested(g);
+    fake.calls.length = 0;
+    await slack.notifier.progressed({
+      ...g,
+      approved_by: [{ email: 'bob@acme.com', name: 'Bob', at: new Date(T0).toISOString(), channel: 'email' }],
+    });
+    expect(fake.calls.map((c) => c.method)).toContain('chat.update');
+    expect(JSON.stringify(fake.messages.map((m) => m.blocks))).toContain('1 of 2');
+  });
+});
