@@ -66,6 +66,8 @@ export interface DepsOptions {
   logger?: Logger;
   engine?: WorkflowEngine;
   workflows?: WorkflowCatalog;
+  /** Tests only: scales the local timer scheduler's delays (escalations). */
+  timerScale?: number;
   secrets?: Secrets;
   auth?: AuthStore;
   now?: () => number;
@@ -112,7 +114,12 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
   );
   const timer =
     config.scheduler.kind === 'timer'
-      ? new TimerScheduler((gateId, index) => escalate(deps, gateId, index), log)
+      ? new TimerScheduler(
+          (gateId, index) => escalate(deps, gateId, index),
+          log,
+          Date.now,
+          options.timerScale,
+        )
       : undefined;
   const scheduler =
     config.scheduler.kind === 'eventbridge'

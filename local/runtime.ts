@@ -68,6 +68,8 @@ export interface RuntimeOptions {
    * so the timeout path runs in seconds. The compiled ASL is otherwise unchanged.
    */
   approvalTimeoutSeconds?: number;
+  /** Tests only: scales escalation delays (0.001 makes an hour 3.6 s). */
+  escalationDelayScale?: number;
 }
 
 /** A running local runtime. */
@@ -218,6 +220,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       secrets,
       logger,
       ...(options.notifiers ? { notifiers: options.notifiers } : {}),
+      ...(options.escalationDelayScale ? { timerScale: options.escalationDelayScale } : {}),
     });
     setDeps(deps);
     stops.push(() => {

@@ -18,10 +18,13 @@ export class TimerScheduler implements Scheduler {
     private readonly onDue: EscalationHandler,
     private readonly log: LogPort,
     private readonly now: () => number = Date.now,
+    /** Tests only: multiplies every delay, so an escalation due in an hour fires in seconds. */
+    private readonly scale = 1,
   ) {}
 
   async scheduleEscalation(gateId: string, index: number, at: Date): Promise<void> {
-    this.arm(gateId, index, at.getTime());
+    const now = this.now();
+    this.arm(gateId, index, now + Math.max(0, at.getTime() - now) * this.scale);
   }
 
   /** Cancels every pending timer (on shutdown). */
