@@ -26,9 +26,29 @@ export function edgesOf(definition: AslDefinition): Edge[] {
   return edges;
 }
 
+/** 7200 -> `2h`, 90 -> `1m30s`: the workflow's own way of writing durations. */
+function duration(seconds: number): string {
+  const units: [string, number][] = [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ];
+  let rest = seconds;
+  let out = '';
+  for (const [unit, size] of units) {
+    if (rest >= size) {
+      out += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return out || '0s';
+}
+
 function kind(state: AslState): string {
   const resource = String(state.Resource ?? '');
-  if (resource.includes('waitForTaskToken')) return `approval, waits up to ${state.TimeoutSeconds}s`;
+  if (resource.includes('waitForTaskToken'))
+    return `approval, waits up to ${duration(Number(state.TimeoutSeconds))}`;
   if (resource.includes('codebuild')) return 'build';
   if (state.Type === 'Task') return 'task';
   return String(state.Type).toLowerCase();
