@@ -7,13 +7,13 @@ import { createError } from '@middy/util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { DirectoryUser } from '../../statemachines/schema.ts';
 import { InvalidCursorError } from '../adapters/audit-cursor.ts';
-import { verifyAuditChain } from '../core/audit-chain.ts';
 import { renderAuditCsv } from '../core/audit-csv.ts';
 import { authenticateBearer } from '../core/auth/api-tokens.ts';
 import { castVote } from '../core/cast-vote.ts';
 import { refusalStatus } from '../core/eligibility.ts';
 import { getRunView, listRunViews } from '../core/run-view.ts';
 import { startRun } from '../core/start-run.ts';
+import { verifyAuditTrail } from '../core/verify-audit-trail.ts';
 import { getDeps } from '../deps.ts';
 import { parseStartBody, parseVoteBody, queryOf, voteChannel } from './requests.ts';
 
@@ -106,31 +106,11 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
       }
       return json(200, page);
     }
-    case 'GET /api/audit/verify': {
-      const runId = query.string('run');
-      const runIds = runId ? [runId] : await allRunIds();
-      const reports = await Promise.all(
-        runIds.map(async (id) => {
-          const events = await deps.auditQuery.readRun(id);
-          return { run_id: id, events: events.length, ...verifyAuditChain(events) };
-        }),
-      );
-      return json(200, { ok: reports.every((r) => r.ok), runs: reports });
-    }
+    case 'GET /api/audit/verify':
+      return json(200, await verifyAuditTrail(deps, query.string('run')));
     default:
       throw createError(404, `no route ${event.routeKey}`, { expose: true });
   }
-}
-
-async function allRunIds(): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await getDeps().runs.list({}, { limit: 100, cursor });
-    ids.push(...page.runs.map((r) => r.id));
-    cursor = page.cursor;
-  } while (cursor);
-  return ids;
 }
 
 /** The API Lambda. */
