@@ -101,10 +101,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'resume-gate',
-    description: 'Finishes engine calls owed by closed gates (every 5 minutes, or for one gate)',
+    description:
+      'Finishes engine calls owed by closed gates and closes gates whose run ended (every 5 minutes, or for one gate)',
     memoryMb: 256,
     timeoutSeconds: 300,
-    needs: { tables: GATE_WRITER, secrets: [], taskTokens: true },
+    needs: {
+      // Closing an orphaned gate records the run's end (runs) after asking Step Functions (inspect),
+      // and updates the gate's Slack messages (bot token).
+      tables: { ...GATE_WRITER, runs: 'readwrite' },
+      secrets: NOTIFIER_SECRETS,
+      taskTokens: true,
+      executions: { inspect: true },
+    },
   },
   {
     name: 'summarize-step',
