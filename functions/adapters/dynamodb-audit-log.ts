@@ -6,6 +6,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -15,6 +16,7 @@ import type {
   AuditEvent,
   AuditEventInput,
   AuditFilter,
+  AuditHead,
   AuditLog,
   AuditPage,
   AuditQuery,
@@ -26,6 +28,8 @@ import { TABLES } from './tables.ts';
 /** Attributes stored only for the indexes; not part of the event nor its hash. */
 const INDEX_ATTRIBUTES = ['actor_email', 'sort_key', 'stream'] as const;
 const MAX_APPEND_ATTEMPTS = 100;
+/** The seq of each run's head record; events start at 1. */
+const HEAD_SEQ = 0;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
 
@@ -47,6 +51,7 @@ export class DynamoDbAuditLog implements AuditLog, AuditQuery {
             ConditionExpression: 'attribute_not_exists(run_id)',
           }),
         );
+        await this.recordHead(event);
         return;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -86,19 +91,50 @@ export class DynamoDbAuditLog implements AuditLog, AuditQuery {
   async readRun(runId: string): Promise<AuditEvent[]> {
     const items = await queryAll(this.doc, {
       TableName: this.tableName,
-      KeyConditionExpression: 'run_id = :r',
-      ExpressionAttributeValues: { ':r': runId },
+      KeyConditionExpression: 'run_id = :r AND seq > :anchor',
+      ExpressionAttributeValues: { ':r': runId, ':anchor': HEAD_SEQ },
       ConsistentRead: true,
     });
     return items.map(toEvent);
+  }
+
+  async readHead(runId: string): Promise<AuditHead | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { run_id: runId, seq: HEAD_SEQ },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? { seq: Number(Item.head_seq), hash: String(Item.head_hash) } : undefined;
+  }
+
+  /**
+   * Records the run's newest event at seq 0 (PutItem, only ever moving forward). It carries no
+   * index attributes, so no listing shows it; a writer that dies before this leaves the head one
+   * behind, which verification accepts.
+   */
+  private async recordHead(event: AuditEvent): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { run_id: event.run_id, seq: HEAD_SEQ, head_seq: event.seq, head_hash: event.hash },
+          ConditionExpression: 'attribute_not_exists(run_id) OR head_seq < :seq',
+          ExpressionAttributeValues: { ':seq': event.seq },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   private async head(runId: string): Promise<AuditEvent | undefined> {
     const { Items } = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: 'run_id = :r',
-        ExpressionAttributeValues: { ':r': runId },
+        KeyConditionExpression: 'run_id = :r AND seq > :anchor',
+        ExpressionAttributeValues: { ':r': runId, ':anchor': HEAD_SEQ },
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
@@ -127,6 +163,8 @@ function queryPlan(filter: AuditFilter): {
       : { workflow: 'by_workflow', actor_email: 'by_actor', stream: 'by_time' }[key.attribute];
   const names: Record<string, string> = { '#k': key.attribute };
   const values: Record<string, unknown> = { ':k': key.value };
+  // On the table itself a run's partition also holds its head record (seq 0): skip it.
+  if (!index) values[':anchor'] = HEAD_SEQ;
   rest.forEach((c, i) => {
     names[`#f${i}`] = c.attribute;
     values[`:f${i}`] = c.value;
@@ -136,7 +174,7 @@ function queryPlan(filter: AuditFilter): {
     partition: key.attribute,
     input: {
       ...(index ? { IndexName: index } : {}),
-      KeyConditionExpression: '#k = :k',
+      KeyConditionExpression: index ? '#k = :k' : '#k = :k AND seq > :anchor',
       ...(rest.length > 0 ? { FilterExpression: rest.map((_, i) => `#f${i} = :f${i}`).join(' AND ') } : {}),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,

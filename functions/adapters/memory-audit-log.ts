@@ -7,6 +7,7 @@ import type {
   AuditEvent,
   AuditEventInput,
   AuditFilter,
+  AuditHead,
   AuditLog,
   AuditPage,
   AuditQuery,
@@ -16,11 +17,15 @@ import type {
 export class MemoryAuditLog implements AuditLog, AuditQuery {
   /** Every event in write order; tests may edit or remove entries to simulate tampering. */
   readonly events: AuditEvent[] = [];
+  /** Each run's newest event as recorded at write time, like the DynamoDB head record. */
+  readonly heads = new Map<string, AuditHead>();
 
   async append(input: AuditEventInput): Promise<void> {
     const run = this.events.filter((e) => e.run_id === input.run_id);
     const head = run.reduce<AuditEvent | undefined>((h, e) => (!h || e.seq > h.seq ? e : h), undefined);
-    this.events.push(chainAuditEvent(structuredClone(input), head));
+    const event = chainAuditEvent(structuredClone(input), head);
+    this.events.push(event);
+    this.heads.set(event.run_id, { seq: event.seq, hash: event.hash });
   }
 
   async list(filter: AuditFilter, page: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {
@@ -38,6 +43,11 @@ export class MemoryAuditLog implements AuditLog, AuditQuery {
     const limit = page.limit ?? 50;
     const events = matching.slice(start, start + limit).map((e) => structuredClone(e));
     return start + limit < matching.length ? { events, cursor: String(start + limit) } : { events };
+  }
+
+  async readHead(runId: string): Promise<AuditHead | undefined> {
+    const head = this.heads.get(runId);
+    return head ? { ...head } : undefined;
   }
 
   async readRun(runId: string): Promise<AuditEvent[]> {

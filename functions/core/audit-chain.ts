@@ -3,7 +3,7 @@
  * its own SHA-256 over canonical JSON, so an edited or removed event shows up on verification.
  */
 import { createHash } from 'node:crypto';
-import type { AuditEvent, AuditEventInput } from './ports.ts';
+import type { AuditEvent, AuditEventInput, AuditHead } from './ports.ts';
 
 /** `prev_hash` of a run's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -46,10 +46,11 @@ export interface ChainReport {
 
 /**
  * Checks one run's events: every hash recomputes (else `edited`), seq runs 1, 2, 3 with no gap
- * (else `missing`) and each event links to the one before (else `broken_link`). Removing the
- * newest events leaves a shorter valid chain; compare the count with another record to catch that.
+ * (else `missing`) and each event links to the one before (else `broken_link`). With the run's
+ * recorded `head`, removing the newest events (which leaves a shorter valid chain) shows as
+ * `missing` too; a head one behind the events is a writer that died in between, and is fine.
  */
-export function verifyAuditChain(events: readonly AuditEvent[]): ChainReport {
+export function verifyAuditChain(events: readonly AuditEvent[], head?: AuditHead): ChainReport {
   const problems: ChainProblem[] = [];
   const sorted = [...events].sort((a, b) => a.seq - b.seq);
   const runId = sorted[0]?.run_id;
@@ -93,5 +94,25 @@ export function verifyAuditChain(events: readonly AuditEvent[]): ChainReport {
     }
     previous = event;
   }
+  if (head) problems.push(...checkHead(sorted, head));
   return { ok: problems.length === 0, checked: sorted.length, problems };
+}
+
+function checkHead(sorted: AuditEvent[], head: AuditHead): ChainProblem[] {
+  const newest = sorted.at(-1)?.seq ?? 0;
+  if (head.seq > newest) {
+    const gap = head.seq === newest + 1 ? `${head.seq}` : `${newest + 1} to ${head.seq}`;
+    return [
+      {
+        seq: newest + 1,
+        kind: 'missing',
+        message: `event ${gap} is missing: the trail was written up to ${head.seq}`,
+      },
+    ];
+  }
+  const recorded = sorted.find((e) => e.seq === head.seq);
+  if (recorded && recorded.hash !== head.hash) {
+    return [{ seq: head.seq, kind: 'edited', message: `event ${head.seq} is not the one that was written` }];
+  }
+  return [];
 }

@@ -78,6 +78,12 @@ export interface AuditEvent extends AuditEventInput {
   hash: string;
 }
 
+/** A run's audit head: recorded beside the events so a trail cut short at the end still shows. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
 /** Which audit events to list; at most one of run, workflow and actor narrows the index, the rest filter. */
 export interface AuditFilter {
   run?: string;
@@ -96,6 +102,8 @@ export interface AuditQuery {
   list(filter: AuditFilter, page?: { limit?: number; cursor?: string }): Promise<AuditPage>;
   /** Every event of one run, oldest first (for `verifyAuditChain`). */
   readRun(runId: string): Promise<AuditEvent[]>;
+  /** The newest event's seq and hash as the writer last recorded them (catches removed newest events). */
+  readHead(runId: string): Promise<AuditHead | undefined>;
 }
 
 /** Lifecycle of a gate. */

@@ -13,8 +13,8 @@ export async function verifyAuditTrail(
   const runIds = runId ? [runId] : await allRunIds(deps.runs);
   const runs = await Promise.all(
     runIds.map(async (id) => {
-      const events = await deps.auditQuery.readRun(id);
-      return { run_id: id, events: events.length, ...verifyAuditChain(events) };
+      const [events, head] = await Promise.all([deps.auditQuery.readRun(id), deps.auditQuery.readHead(id)]);
+      return { run_id: id, events: events.length, ...verifyAuditChain(events, head) };
     }),
   );
   return { ok: runs.every((r) => r.ok), runs };

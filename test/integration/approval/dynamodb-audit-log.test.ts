@@ -61,6 +61,29 @@ describe('DynamoDbAuditLog.append', () => {
   });
 });
 
+describe('DynamoDbAuditLog head record', () => {
+  it('lets verification find the newest events deleted, which leave a shorter chain', async () => {
+    for (let i = 0; i < 4; i++) await audit.append(event('run-cut', i));
+    expect(await audit.readHead('run-cut')).toMatchObject({ seq: 4 });
+    for (const seq of [3, 4]) {
+      await db.docClient.send(
+        new DeleteCommand({ TableName: db.tableNames.audit, Key: { run_id: 'run-cut', seq } }),
+      );
+    }
+    const events = await audit.readRun('run-cut');
+    expect(verifyAuditChain(events).ok).toBe(true);
+    const report = verifyAuditChain(events, await audit.readHead('run-cut'));
+    expect(report.problems.map((p) => [p.kind, p.seq])).toEqual([['missing', 3]]);
+  });
+
+  it('never shows the head record as an event', async () => {
+    await audit.append(event('run-head-hidden', 1));
+    expect((await audit.list({ run: 'run-head-hidden' })).events.map((e) => e.seq)).toEqual([1]);
+    expect((await audit.readRun('run-head-hidden')).map((e) => e.seq)).toEqual([1]);
+    expect((await audit.list({ workflow: 'wf-a' })).events.every((e) => e.seq > 0)).toBe(true);
+  });
+});
+
 describe('DynamoDbAuditLog.list', () => {
   beforeAll(async () => {
     for (let i = 0; i < 7; i++) await audit.append(event('run-list-1', i, { workflow: 'wf-list' }));

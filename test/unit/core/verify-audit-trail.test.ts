@@ -61,3 +61,25 @@ describe('verifyAuditTrail', () => {
     expect((await verifyAuditTrail(deps, 'r2')).ok).toBe(true);
   });
 });
+
+describe('verifyAuditTrail and the recorded head', () => {
+  it('notices that the newest events of a run were removed', async () => {
+    const deps = await setup();
+    const index = deps.auditQuery.events.findIndex((e) => e.run_id === 'r1' && e.action === 'approved');
+    deps.auditQuery.events.splice(index, 1);
+    const report = await verifyAuditTrail(deps, 'r1');
+    expect(report.ok).toBe(false);
+    expect(report.runs[0]?.problems).toEqual([
+      { seq: 3, kind: 'missing', message: 'event 3 is missing: the trail was written up to 3' },
+    ]);
+  });
+
+  it('accepts a head one behind the events (a writer that stopped between the two writes)', async () => {
+    const deps = await setup();
+    deps.auditQuery.heads.set('r1', {
+      seq: 2,
+      hash: deps.auditQuery.events.find((e) => e.run_id === 'r1' && e.seq === 2)?.hash ?? '',
+    });
+    expect((await verifyAuditTrail(deps, 'r1')).ok).toBe(true);
+  });
+});
