@@ -46,7 +46,7 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
     number += 1;
     const id = `${projectName}:${randomUUID()}`;
     const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
+      ...inheritedEnv(),
       ...spec.env?.variables,
       ...options.projectEnv,
       ...environment,
@@ -85,6 +85,18 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
     }
     return { id, status };
   };
+}
+
+/**
+ * The shell's environment for the build (terraform may need the user's AWS profile), without
+ * signoff's own credentials: a build runs the project's code and has no business with them.
+ */
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(SLACK_|SIGNOFF_TOKEN$)/.test(name)) env[name] = value;
+  }
+  return env;
 }
 
 function runCommand(
