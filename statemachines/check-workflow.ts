@@ -6,6 +6,7 @@ import {
   type Projects,
   parseDuration,
   ROLES,
+  type Step,
   type Workflow,
 } from './schema.ts';
 import { planStepFor } from './workflow-graph.ts';
@@ -15,16 +16,31 @@ import { label } from './zod-problems.ts';
 const MIN_TIMEOUT = 60;
 const MAX_TIMEOUT = 365 * 86400;
 
-/** Checks what the schema alone cannot: references between steps, people, projects, cycles. */
+/**
+ * Where `workflow.steps` sit in the file when some steps failed the schema: `indexes[k]` is
+ * the position of `workflow.steps[k]` in the file, and `raw` holds every step as written.
+ */
+export interface StepLayout {
+  indexes: number[];
+  raw: unknown[];
+}
+
+/**
+ * Checks what the schema alone cannot: references between steps, people, projects, cycles.
+ * With a `layout`, `workflow.steps` are only the steps that passed the schema; the others
+ * still count as jump targets and as possible earlier plans or approvals, never as problems.
+ */
 export function checkWorkflow(
   workflow: Workflow,
   source: YamlSource,
   context: { directory: Directory; projects: Projects },
+  layout: StepLayout = { indexes: workflow.steps.map((_, i) => i), raw: workflow.steps },
 ): Problem[] {
   const problems: Problem[] = [];
   const report = (path: PathSegment[], message: string) => problems.push(source.problem(path, message));
+  const raw = layout.raw;
 
-  if (workflow.steps.length === 0) report(['steps'], 'steps: a workflow needs at least one step');
+  if (raw.length === 0) report(['steps'], 'steps: a workflow needs at least one step');
 
   for (const [i, role] of (workflow.triggers.manual?.roles ?? []).entries()) {
     if (!(ROLES as readonly string[]).includes(role))
@@ -35,19 +51,23 @@ export function checkWorkflow(
   }
 
   const firstIndex = new Map<string, number>();
-  workflow.steps.forEach((step, i) => {
-    const prior = firstIndex.get(step.id);
-    if (prior !== undefined)
-      report(['steps', i, 'id'], `steps[${i}].id: "${step.id}" is already the id of steps[${prior}]`);
-    else firstIndex.set(step.id, i);
+  const checked = new Map(layout.indexes.map((index, k) => [index, workflow.steps[k]]));
+  raw.forEach((written, i) => {
+    const id = isRecord(written) ? written.id : undefined;
+    if (typeof id !== 'string') return;
+    const prior = firstIndex.get(id);
+    if (prior === undefined) firstIndex.set(id, i);
+    else if (checked.has(i))
+      report(['steps', i, 'id'], `steps[${i}].id: "${id}" is already the id of steps[${prior}]`);
   });
 
-  workflow.steps.forEach((step, i) => {
+  for (const [i, step] of checked) {
+    if (!step) continue;
     const at = (...rest: PathSegment[]): PathSegment[] => ['steps', i, ...rest];
     const name = (field: string) => `steps[${i}] (${step.id}).${field}`;
     switch (step.type) {
       case 'iac':
-        checkIac(workflow, step, i, context.projects, (field, msg) =>
+        checkIac(workflow, step, i, { raw, firstIndex }, context.projects, (field, msg) =>
           report(at(field), `${name(field)}: ${msg}`),
         );
         break;
@@ -67,11 +87,11 @@ export function checkWorkflow(
             );
         }
         const root = step.if.field.split('.')[0];
-        const earlier = workflow.steps.slice(0, i);
-        const hasPlan = earlier.some((s) => s.type === 'iac' && s.action === 'plan');
+        const earlier = raw.slice(0, i);
+        const hasPlan = earlier.some((s) => mayBe(s, 'iac', (r) => mayEqual(r.action, 'plan', ACTIONS)));
         if ((root === 'plan' || root === 'cost' || root === 'policy') && !hasPlan)
           report(at('if', 'field'), `${name('if.field')}: "${step.if.field}" needs an earlier plan step`);
-        if (root === 'approval' && !earlier.some((s) => s.type === 'approval'))
+        if (root === 'approval' && !earlier.some((s) => mayBe(s, 'approval', () => true)))
           report(at('if', 'field'), `${name('if.field')}: "${step.if.field}" needs an earlier approval step`);
         if (['gt', 'gte', 'lt', 'lte'].includes(step.if.op) && typeof step.if.value !== 'number')
           report(
@@ -90,14 +110,34 @@ export function checkWorkflow(
         }
         break;
     }
-  });
+  }
   return problems;
+}
+
+const STEP_TYPES: readonly Step['type'][] = ['iac', 'approval', 'condition', 'http'];
+const ACTIONS: readonly IacStep['action'][] = ['plan', 'apply'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether a step as written is, or after fixing its schema errors might be, of `type` and `fits`. */
+function mayBe(written: unknown, type: Step['type'], fits: (r: Record<string, unknown>) => boolean): boolean {
+  if (!isRecord(written) || !STEP_TYPES.includes(written.type as Step['type'])) return true;
+  return written.type === type && fits(written);
+}
+
+/** Whether a written field is `value`, or is not a valid value at all (so it might be meant as `value`). */
+function mayEqual(field: unknown, value: string, allowed?: readonly string[]): boolean {
+  if (field === value) return true;
+  return allowed ? !allowed.includes(field as string) : typeof field !== 'string' || field === '';
 }
 
 function checkIac(
   workflow: Workflow,
   step: IacStep,
   index: number,
+  steps: { raw: unknown[]; firstIndex: Map<string, number> },
   projects: Projects,
   report: (field: string, message: string) => void,
 ): void {
@@ -110,8 +150,12 @@ function checkIac(
     return;
   }
   if (planStepFor(workflow, step)) return;
+  // A plan step that failed the schema may be this apply's plan; its own problem is reported.
+  const mayBePlan = (written: unknown) =>
+    mayBe(written, 'iac', (r) => mayEqual(r.action, 'plan', ACTIONS) && mayEqual(r.project, step.project));
   if (step.plan_from) {
-    const target = workflow.steps.findIndex((s) => s.id === step.plan_from);
+    const target = steps.firstIndex.get(step.plan_from) ?? -1;
+    if (target !== -1 && target < index && mayBePlan(steps.raw[target])) return;
     const why =
       target === -1
         ? `no step has the id "${step.plan_from}"`
@@ -120,6 +164,7 @@ function checkIac(
           : `"${step.plan_from}" is not a plan of project ${step.project}`;
     report('plan_from', `${why}; an apply needs an earlier plan step of the same project`);
   } else {
+    if (steps.raw.slice(0, index).some(mayBePlan)) return;
     report('action', `apply of project "${step.project}" has no earlier plan step of the same project`);
   }
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { z } from 'zod';
 import { checkWorkflow } from './check-workflow.ts';
+import { checkPartialWorkflow, mergeInFileOrder } from './partial-workflow.ts';
 import {
   type Directory,
   directorySchema,
@@ -18,12 +19,22 @@ export { formatProblem, type Problem } from './yaml-source.ts';
 /** The outcome of loading one file: the typed value, or every problem found. */
 export type Loaded<T> = { ok: true; value: T; source: YamlSource } | { ok: false; problems: Problem[] };
 
-function parseWith<S extends z.ZodType>(schema: S, text: string, file: string): Loaded<z.output<S>> {
+function readYaml(
+  text: string,
+  file: string,
+): { ok: true; source: YamlSource } | { ok: false; problems: Problem[] } {
   const source = parseYamlSource(text, file);
   if (source.problems.length > 0) return { ok: false, problems: source.problems };
   if (source.value === undefined || source.value === null) {
     return { ok: false, problems: [{ file, line: 1, column: 1, message: 'the file is empty' }] };
   }
+  return { ok: true, source };
+}
+
+function parseWith<S extends z.ZodType>(schema: S, text: string, file: string): Loaded<z.output<S>> {
+  const read = readYaml(text, file);
+  if (!read.ok) return read;
+  const { source } = read;
   const parsed = schema.safeParse(source.value);
   if (!parsed.success) return { ok: false, problems: issuesToProblems(source, schema, parsed.error.issues) };
   return { ok: true, value: parsed.data, source };
@@ -75,10 +86,17 @@ export function loadWorkflow(
   file: string,
   context: { directory: Directory; projects: Projects },
 ): Loaded<Workflow> {
-  const loaded = parseWith(workflowSchema, text, file);
-  if (!loaded.ok) return loaded;
-  const problems = checkWorkflow(loaded.value, loaded.source, context);
-  return problems.length > 0 ? { ok: false, problems } : loaded;
+  const read = readYaml(text, file);
+  if (!read.ok) return read;
+  const { source } = read;
+  const parsed = workflowSchema.safeParse(source.value);
+  if (!parsed.success) {
+    // The steps that did validate are still cross-checked, so one typo hides nothing else.
+    const problems = issuesToProblems(source, workflowSchema, parsed.error.issues);
+    return { ok: false, problems: mergeInFileOrder(problems, checkPartialWorkflow(source, context)) };
+  }
+  const problems = checkWorkflow(parsed.data, source, context);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: parsed.data, source };
 }
 
 /** Everything under a project root: the directory, projects and workflows, and every problem. */

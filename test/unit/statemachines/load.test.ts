@@ -189,6 +189,84 @@ describe('loadWorkflow', () => {
     ]);
   });
 
+  it('still cross-checks the valid steps when another step fails the schema', () => {
+    expect(
+      problems(
+        `${header}steps:\n${plan}  - { id: gate, type: approval, approvers: [team:leads], timeout: 4 hours }\n  - { id: gate2, type: approval, approvers: [team:ghosts, user:jane@acme.com] }\n`,
+      ),
+    ).toEqual([
+      'wf.yaml:5:67: steps[1].timeout: must be a number followed by s, m, h or d (for example 30m, 4h, 1d), got "4 hours"',
+      'wf.yaml:6:46: steps[2] (gate2).approvers[0]: team:ghosts: no such team (config/directory.yaml has: leads)',
+    ]);
+  });
+
+  it('keeps schema and cross-check problems in file order', () => {
+    expect(
+      problems(
+        `${header}steps:\n  - { id: gate2, type: approval, approvers: [team:ghosts, user:jane@acme.com] }\n${plan}  - { id: gate, type: approval, approvers: [team:leads], timeout: 4 hours }\n`,
+      ),
+    ).toEqual([
+      'wf.yaml:4:46: steps[0] (gate2).approvers[0]: team:ghosts: no such team (config/directory.yaml has: leads)',
+      'wf.yaml:6:67: steps[2].timeout: must be a number followed by s, m, h or d (for example 30m, 4h, 1d), got "4 hours"',
+    ]);
+  });
+
+  it('does not call a then/else target unknown when that step failed the schema', () => {
+    expect(
+      problems(
+        `${header}steps:\n${plan}  - { id: c, type: condition, if: { field: cost.monthly_delta, op: gt, value: 5 }, then: big, else: done }\n  - { id: big, type: approval, approvers: [team:leads], timeout: soon }\n  - { id: done, type: http, url: 'https://x.example.com' }\n`,
+      ),
+    ).toEqual([
+      'wf.yaml:6:66: steps[2].timeout: must be a number followed by s, m, h or d (for example 30m, 4h, 1d), got "soon"',
+    ]);
+  });
+
+  it('still finds a cycle through a step that failed the schema', () => {
+    expect(
+      problems(
+        `${header}steps:\n  - { id: plan, type: iac, project: net, action: plan, timeout: soon }\n  - { id: c, type: condition, if: { field: plan.destroy, op: gt, value: 0 }, then: plan, else: done }\n  - { id: done, type: http, url: 'https://x.example.com' }\n`,
+      ),
+    ).toEqual([
+      'wf.yaml:4:65: steps[0].timeout: must be a number followed by s, m, h or d (for example 30m, 4h, 1d), got "soon"',
+      'wf.yaml:5:84: steps[1] (c).then: goes back to "plan", which makes a cycle; a condition may only jump forward',
+    ]);
+  });
+
+  it('does not say an apply lacks a plan when its plan step failed the schema', () => {
+    expect(
+      problems(
+        `${header}steps:\n  - { id: plan, type: iac, project: net, action: plan, timeout: 1 hour }\n  - { id: apply, type: iac, project: net, action: apply }\n  - { id: apply2, type: iac, project: net, action: apply, plan_from: plan }\n`,
+      ),
+    ).toEqual([
+      'wf.yaml:4:65: steps[0].timeout: must be a number followed by s, m, h or d (for example 30m, 4h, 1d), got "1 hour"',
+    ]);
+    expect(
+      problems(
+        `${header}steps:\n  - { id: plan, type: deploy, project: net }\n  - { id: apply, type: iac, project: net, action: apply }\n`,
+      ),
+    ).toEqual([
+      'wf.yaml:4:23: steps[0].type: must be one of "iac", "approval", "condition", "http", got "deploy"',
+    ]);
+  });
+
+  it('still says an apply lacks a plan when the failed steps cannot be its plan', () => {
+    expect(
+      problems(
+        `${header}steps:\n  - { id: plan, type: iac, project: db, action: plan, timeout: soon }\n  - { id: apply, type: iac, project: net, action: apply }\n`,
+      ),
+    ).toEqual([
+      'wf.yaml:4:64: steps[0].timeout: must be a number followed by s, m, h or d (for example 30m, 4h, 1d), got "soon"',
+      'wf.yaml:5:51: steps[1] (apply).action: apply of project "net" has no earlier plan step of the same project',
+    ]);
+  });
+
+  it('refuses a workflow with no steps even when a top-level field fails the schema', () => {
+    expect(problems('name: Bad!\nenvironment: production\nsteps: []\n')).toEqual([
+      'wf.yaml:1:7: name: must be lowercase letters, digits and dashes, got "Bad!"',
+      'wf.yaml:3:8: steps: a workflow needs at least one step',
+    ]);
+  });
+
   it('reports an empty file', () => {
     expect(problems('')).toEqual(['wf.yaml:1:1: the file is empty']);
   });
