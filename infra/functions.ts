@@ -14,6 +14,7 @@ export type FunctionName =
   | 'resume-gate'
   | 'summarize-step'
   | 'notify'
+  | 'run-ended'
   | HttpFunction;
 
 /** Access to one table: reads; `append` PutItem; `readwrite` PutItem and UpdateItem; `full` also DeleteItem. */
@@ -127,6 +128,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 60,
     needs: { tables: { audit: 'append' }, secrets: ['http-step-secrets'] },
+  },
+  {
+    name: 'run-ended',
+    description: 'Records how each run ended (Step Functions status-change events) and audits it',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    needs: { tables: { runs: 'readwrite', audit: 'append' }, secrets: [] },
   },
   {
     name: 'api',

@@ -148,6 +148,19 @@ export class SignoffStack extends Stack {
 
     this.api.addRoutes(ROUTES, new Map(ROUTES.map((r) => [r.fn, fn(r.fn)] as [HttpFunction, IFunction])));
 
+    new Rule(this, 'RunEnded', {
+      description: "When one of this stack's runs ends, record how and audit it",
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
+          stateMachineArn: stateMachineNames.map((name) => arnOf('stateMachine', name)),
+        },
+      },
+      targets: [new LambdaFunction(fn('run-ended'), { retryAttempts: 4 })],
+    });
+
     new Rule(this, 'ResumeGatesSweep', {
       description: 'Every 5 minutes: finish the engine calls that closed gates still owe',
       schedule: Schedule.rate(Duration.minutes(5)),

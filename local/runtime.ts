@@ -3,6 +3,7 @@
  * gateway, wired to the same handler modules and the same compiled state machines as AWS.
  */
 import './polyfills.ts';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,6 +44,14 @@ const TASK_FUNCTIONS = {
   [PLACEHOLDER.summarizeStep]: 'summarize-step',
   [PLACEHOLDER.notify]: 'notify',
 } as const;
+
+/** History events that end an execution, and the status EventBridge reports for each. */
+const EXECUTION_ENDS: Record<string, 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT'> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionAborted: 'ABORTED',
+  ExecutionTimedOut: 'TIMED_OUT',
+};
 
 const HTTP_FUNCTIONS: HttpFunction[] = ['api', 'web', 'slack-interactions', 'github-webhook', 'webhook'];
 
@@ -249,31 +258,39 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       await sfn.createStateMachine(`${STATE_MACHINE_PREFIX}${workflow.name}`, local);
     }
 
-    // Runs end in Step Functions; record how, so lists need no DescribeExecution per row.
+    // Runs end in Step Functions: the run-ended handler records how, from the same status-change
+    // event EventBridge delivers in AWS.
+    const runEnded = (await import('../functions/run-ended/handler.ts')).handler;
     stops.push(
-      sfn.onEvent(({ executionArn, event }) => {
+      sfn.onEvent(({ executionArn, stateMachineArn, event }) => {
         const type = String((event as { type?: string }).type ?? '');
-        const ends: Record<string, 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT'> = {
-          ExecutionSucceeded: 'SUCCEEDED',
-          ExecutionFailed: 'FAILED',
-          ExecutionAborted: 'ABORTED',
-          ExecutionTimedOut: 'TIMED_OUT',
-        };
-        const status = ends[type];
+        const status = EXECUTION_ENDS[type];
         if (!status) return;
         const details = (event as { executionFailedEventDetails?: { error?: string; cause?: string } })
           .executionFailedEventDetails;
-        const runId = executionArn.split(':').at(-1) as string;
-        void deps.runs
-          .finish(runId, {
+        void runEnded({
+          version: '0',
+          id: randomUUID(),
+          'detail-type': 'Step Functions Execution Status Change',
+          source: 'aws.states',
+          account: ACCOUNT,
+          time: new Date().toISOString(),
+          region: REGION,
+          resources: [executionArn],
+          detail: {
+            executionArn,
+            stateMachineArn,
             status,
-            stopped_at: new Date().toISOString(),
-            error: details?.error,
-            cause: details?.cause,
-          })
-          .catch((error: unknown) =>
-            logger.error('could not record the end of a run', { run_id: runId, error: String(error) }),
-          );
+            stopDate: Date.now(),
+            error: details?.error ?? null,
+            cause: details?.cause ?? null,
+          },
+        }).catch((error: unknown) =>
+          logger.error('could not record the end of a run', {
+            execution: executionArn,
+            error: String(error),
+          }),
+        );
       }),
     );
 

@@ -10,7 +10,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { RunRecord, RunStore } from '../core/ports.ts';
+import type { RunEnd, RunRecord, RunStore } from '../core/ports.ts';
 import { decodeCursor, encodeCursor } from './audit-cursor.ts';
 
 const STREAM = 'runs';
@@ -66,7 +66,7 @@ export class DynamoDbRunStore implements RunStore {
     };
   }
 
-  async finish(runId: string, end: Parameters<RunStore['finish']>[1]): Promise<void> {
+  async finish(runId: string, end: RunEnd): Promise<boolean> {
     const values: Record<string, unknown> = { ':s': end.status, ':t': end.stopped_at, ':running': 'RUNNING' };
     let update = 'SET #status = :s, stopped_at = :t';
     if (end.error !== undefined) {
@@ -92,8 +92,10 @@ export class DynamoDbRunStore implements RunStore {
           ExpressionAttributeValues: values,
         }),
       );
+      return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
     }
   }
 }

@@ -1,5 +1,5 @@
 /** RunStore in memory, for unit tests. */
-import type { RunRecord, RunStore } from '../core/ports.ts';
+import type { RunEnd, RunRecord, RunStore } from '../core/ports.ts';
 
 /** Keeps runs in a Map; same put-if-absent and finish-if-running rules as the DynamoDB store. */
 export class MemoryRunStore implements RunStore {
@@ -26,8 +26,10 @@ export class MemoryRunStore implements RunStore {
     return { runs, cursor: start + limit < all.length ? String(start + limit) : undefined };
   }
 
-  async finish(runId: string, end: Parameters<RunStore['finish']>[1]): Promise<void> {
+  async finish(runId: string, end: RunEnd): Promise<boolean> {
     const run = this.runs.get(runId);
-    if (run?.status === 'RUNNING') Object.assign(run, end);
+    if (run?.status !== 'RUNNING') return false;
+    Object.assign(run, end);
+    return true;
   }
 }

@@ -261,6 +261,14 @@ export interface RunRecord extends RunInfo {
   cause?: string;
 }
 
+/** How a run ended. */
+export interface RunEnd {
+  status: Exclude<RunStatus, 'RUNNING'>;
+  stopped_at: string;
+  error?: string;
+  cause?: string;
+}
+
 /** Runs by id; `create` is put-if-absent, which is what dedups GitHub deliveries and webhook keys. */
 export interface RunStore {
   /** Stores a new run; false (and nothing written) when a run with that id exists. */
@@ -271,11 +279,8 @@ export interface RunStore {
     filter: { workflow?: string },
     page?: { limit?: number; cursor?: string },
   ): Promise<{ runs: RunRecord[]; cursor?: string }>;
-  /** Records how the run ended (only while it is RUNNING). */
-  finish(
-    runId: string,
-    end: { status: Exclude<RunStatus, 'RUNNING'>; stopped_at: string; error?: string; cause?: string },
-  ): Promise<void>;
+  /** Records how the run ended, only while it is RUNNING; true for the one call that did. */
+  finish(runId: string, end: RunEnd): Promise<boolean>;
 }
 
 /** One state the execution went through, from its history. */

@@ -6,10 +6,11 @@ import type { Workflow } from '../../statemachines/schema.ts';
 import type { VoteDeps } from './approval-deps.ts';
 import { type GateView, listRunGates } from './get-gate.ts';
 import type { GateStatus, RunEngine, RunRecord, RunStatus, RunStore, StepRecord } from './ports.ts';
+import { recordRunEnd } from './record-run-end.ts';
 import type { WorkflowCatalog } from './workflow-catalog.ts';
 
 /** What reading runs needs. */
-export type RunViewDeps = Pick<VoteDeps, 'gates' | 'votes' | 'now'> & {
+export type RunViewDeps = Pick<VoteDeps, 'gates' | 'votes' | 'now' | 'audit'> & {
   runs: RunStore;
   runEngine: RunEngine;
   workflows: WorkflowCatalog;
@@ -60,7 +61,7 @@ function isMissingExecution(error: unknown): boolean {
 
 /** A run's record, its status brought up to date from the engine (and the end persisted) while it shows RUNNING. */
 export async function refreshRun(
-  deps: Pick<RunViewDeps, 'runs' | 'runEngine'>,
+  deps: Pick<RunViewDeps, 'runs' | 'runEngine' | 'audit'>,
   run: RunRecord,
   options: EngineTolerance = {},
 ): Promise<RunRecord> {
@@ -80,7 +81,7 @@ export async function refreshRun(
     error: now.error,
     cause: now.cause,
   };
-  await deps.runs.finish(run.id, end);
+  await recordRunEnd(deps, run.id, end);
   return { ...run, ...end };
 }
 

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ExecutionInput, Person, RunInfo, Trigger } from '../../statemachines/contract.ts';
 import { type Directory, isProduction, type Workflow } from '../../statemachines/schema.ts';
 import type { AuditLog, Clock, RunEngine, RunRecord, RunStore } from './ports.ts';
+import { recordRunEnd } from './record-run-end.ts';
 import type { WorkflowCatalog } from './workflow-catalog.ts';
 
 /** What starting a run needs. */
@@ -146,7 +147,7 @@ export async function startRun(deps: StartRunDeps, request: StartRunRequest): Pr
   try {
     await deps.runEngine.start(stateMachineArn, runId, input);
   } catch (error) {
-    await deps.runs.finish(runId, {
+    await recordRunEnd(deps, runId, {
       status: 'FAILED',
       stopped_at: new Date(deps.now()).toISOString(),
       error: 'StartFailed',

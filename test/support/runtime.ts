@@ -51,12 +51,25 @@ export async function startTestRuntime(options: RuntimeOptions = {}): Promise<Te
     };
   };
 
+  /** The run-ended handler audits the end a moment after the status flips: wait for it. */
+  const endAudited = async (runId: string, deadline: number) => {
+    while (Date.now() < deadline) {
+      const events = await runtime.deps.auditQuery.readRun(runId);
+      if (events.some((e) => e.action === 'run_finished')) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
   const waitFor: TestRuntime['waitFor'] = async (as, runId, until, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { body } = await api(as, 'GET', `/api/runs/${runId}`);
       const view = body as RunView;
-      if (until(view) || view.run.status !== 'RUNNING' || Date.now() > deadline) return view;
+      if (view.run.status !== 'RUNNING') {
+        await endAudited(runId, deadline);
+        return view;
+      }
+      if (until(view) || Date.now() > deadline) return view;
       await new Promise((r) => setTimeout(r, 200));
     }
   };

@@ -26,6 +26,7 @@ describe('local runtime restart', () => {
       expect(audit.events.map((e: { action: string }) => e.action).reverse()).toEqual([
         'run_started',
         'requested',
+        'run_finished',
         'gate_cancelled',
         'refused',
       ]);

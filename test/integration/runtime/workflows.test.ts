@@ -48,7 +48,15 @@ describe('production-deploy-with-approval on the local runtime', () => {
     expect(rt.dev.notifications[0]?.body).toContain('production-deploy-with-approval succeeded');
 
     const actions = (await auditOf(run.id)).map((e) => e.action);
-    expect(actions).toEqual(['run_started', 'requested', 'refused', 'approved', 'applied', 'notified']);
+    expect(actions).toEqual([
+      'run_started',
+      'requested',
+      'refused',
+      'approved',
+      'applied',
+      'notified',
+      'run_finished',
+    ]);
     const approved = (await auditOf(run.id)).find((e) => e.action === 'approved');
     expect(approved).toMatchObject({ actor: { email: 'alice@acme.com' }, comment: 'looks good' });
     expect(approved?.response_time_ms).toBeGreaterThanOrEqual(0);

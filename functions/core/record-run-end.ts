@@ -1,0 +1,39 @@
+/**
+ * A run's execution ended: record how on the run (once, whoever notices first: the Step Functions
+ * status-change event in AWS, the local server's event, or a reader) and audit `run_finished`,
+ * so the trail says how every run ended.
+ */
+import type { AuditLog, RunEnd, RunStore } from './ports.ts';
+
+const ENGINE_ACTOR = { email: 'system:engine', name: 'Step Functions' } as const;
+
+/** Records the end of a run; true when this call recorded it (and audited it). */
+export async function recordRunEnd(
+  deps: { runs: RunStore; audit: AuditLog },
+  runId: string,
+  end: RunEnd,
+): Promise<boolean> {
+  if (!(await deps.runs.finish(runId, end))) return false;
+  const run = await deps.runs.get(runId);
+  if (!run) return true;
+  await deps.audit.append({
+    action: 'run_finished',
+    actor: ENGINE_ACTOR,
+    workflow: run.workflow,
+    run_id: runId,
+    at: end.stopped_at,
+    ...(end.error ? { reason: end.cause ? `${end.error}: ${end.cause}` : end.error } : {}),
+    response_time_ms: Math.max(0, Date.parse(end.stopped_at) - Date.parse(run.started_at)),
+    details: {
+      status: end.status,
+      ...(end.error ? { error: end.error } : {}),
+      ...(run.bypass ? { bypass: true } : {}),
+    },
+  });
+  return true;
+}
+
+/** The run id of a Step Functions execution ARN (its execution name). */
+export function runIdOfExecution(executionArn: string): string {
+  return executionArn.split(':').at(-1) ?? executionArn;
+}
