@@ -2,9 +2,10 @@
  * Local-only routes: `/api/health` (ready once every part is up), `/dev/notifications` (where the
  * workflows' notify steps post when no real webhook URL is configured), and any extra dev pages.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppDeps } from '../functions/deps.ts';
+import { escapeHtml } from '../web/html.ts';
 import type { LocalRoute } from './gateway.ts';
+import { readBody, send } from './http-io.ts';
 
 /** One message a notify step posted to the local sink. */
 export interface SinkMessage {
@@ -25,26 +26,6 @@ export interface DevRoutes {
 const MAX_SINK_BYTES = 256 * 1024;
 const MAX_SINK_MESSAGES = 500;
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-async function readText(req: IncomingMessage): Promise<string | undefined> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_SINK_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-  res.end(body);
-}
-
 /** Creates the local routes. */
 export function createDevRoutes(options: { deps: AppDeps; inboxUrl: string }): DevRoutes {
   let ready = false;
@@ -63,7 +44,7 @@ export function createDevRoutes(options: { deps: AppDeps; inboxUrl: string }): D
     }
     if (url.pathname === '/dev/notifications') {
       if (req.method === 'POST') {
-        const body = await readText(req);
+        const body = (await readBody(req, MAX_SINK_BYTES))?.toString('utf8');
         if (body === undefined) {
           send(res, 413, 'application/json', JSON.stringify({ message: 'body too large' }));
           return true;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { type HttpFunction, matchRoute, ROUTES, type Route } from '../functions/routes.ts';
+import { readBody, send } from './http-io.ts';
 
 /** A Lambda handler for HTTP API events. */
 export type HttpHandler = (
@@ -112,20 +113,8 @@ export function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2
   res.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  send(res, status, 'application/json', JSON.stringify(body));
 }
 
 /** Starts the gateway on 127.0.0.1; `handlers` maps each HTTP function to its handler. */
@@ -143,7 +132,7 @@ export async function startGateway(options: {
       if (!match) return sendJson(res, 404, { message: `no route for ${req.method} ${url.pathname}` });
       const handler = options.handlers[match.route.fn];
       if (!handler) return sendJson(res, 503, { message: `${match.route.fn} is not running` });
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_BODY_BYTES);
       if (body === undefined)
         return sendJson(res, 413, { message: `request body over ${MAX_BODY_BYTES} bytes` });
       const event = toEvent(req, url, body, match.route, match.params);
