@@ -3,16 +3,12 @@ import { createError } from '@middy/util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import type { VoteChannel } from '../core/ports.ts';
+import { rawBody } from '../http-event.ts';
 
 const MAX_BODY = 64 * 1024;
 
 function bodyOf(event: APIGatewayProxyEventV2): unknown {
-  const raw =
-    event.body === undefined
-      ? ''
-      : event.isBase64Encoded
-        ? Buffer.from(event.body, 'base64').toString('utf8')
-        : event.body;
+  const raw = rawBody(event).toString('utf8');
   if (raw.length > MAX_BODY) throw createError(413, `the body is over ${MAX_BODY} bytes`, { expose: true });
   if (raw.trim() === '') throw createError(400, 'the body must be a JSON object', { expose: true });
   try {

@@ -16,16 +16,14 @@ import {
   type SlackRequest,
 } from '../core/slack/handle-slack-interaction.ts';
 import { type AppDeps, getDeps } from '../deps.ts';
+import { lowerCaseHeaders, rawBody } from '../http-event.ts';
 
 /** Slack calls from the handler wait at most this long each (the follow-up budget bounds the total). */
 const SLACK_CALL_TIMEOUT_MS = 1200;
 
 /** The raw body and lower-case headers of an HTTP API event (API Gateway base64-encodes form posts). */
 export function toSlackRequest(event: APIGatewayProxyEventV2): SlackRequest {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
-  const body = event.body ?? '';
-  return { headers, rawBody: event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body };
+  return { headers: lowerCaseHeaders(event), rawBody: rawBody(event).toString('utf8') };
 }
 
 const built = new WeakMap<AppDeps, SlackInteractionDeps>();

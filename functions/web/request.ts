@@ -2,6 +2,7 @@
 
 import { createError } from '@middy/util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { lowerCaseHeaders, rawBody } from '../http-event.ts';
 
 /** A request as the page handlers see it. */
 export interface WebRequest {
@@ -21,10 +22,7 @@ const MAX_FORM_BYTES = 32 * 1024;
 
 /** Reads the event into a WebRequest (header names lower case). */
 export function parseRequest(event: APIGatewayProxyEventV2): WebRequest {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (value !== undefined) headers[name.toLowerCase()] = value;
-  }
+  const headers = lowerCaseHeaders(event);
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
     if (value !== undefined) params[name] = value;
@@ -33,8 +31,7 @@ export function parseRequest(event: APIGatewayProxyEventV2): WebRequest {
   for (const [name, value] of new URLSearchParams(event.rawQueryString ?? '')) {
     if (query[name] === undefined) query[name] = value;
   }
-  const raw = event.body ?? '';
-  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const body = rawBody(event).toString('utf8');
   const cookies = event.cookies ?? (headers.cookie ? headers.cookie.split(';').map((c) => c.trim()) : []);
   return {
     routeKey: event.routeKey,

@@ -1,4 +1,5 @@
 /** The HTTP request and response shapes the trigger use cases work with, independent of Lambda. */
+import { type HttpEventParts, lowerCaseHeaders, rawBody } from '../../http-event.ts';
 
 /** A request as a trigger sees it: the raw body bytes (what signatures cover) and its headers. */
 export interface TriggerRequest {
@@ -14,20 +15,12 @@ export interface TriggerResponse {
 }
 
 /** The parts of an API Gateway (payload v2) event a trigger reads. */
-export interface HttpEventLike {
-  body?: string;
-  isBase64Encoded?: boolean;
-  headers?: Record<string, string | undefined>;
-}
+export type HttpEventLike = HttpEventParts;
 
 /** Builds a TriggerRequest from an API Gateway event, decoding a base64 body to its raw bytes. */
 export function toTriggerRequest(event: HttpEventLike): TriggerRequest {
-  const raw = event.body ?? '';
-  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  const headers = new Map<string, string>();
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (value !== undefined) headers.set(name.toLowerCase(), value);
-  }
+  const body = rawBody(event);
+  const headers = new Map(Object.entries(lowerCaseHeaders(event)));
   return { body, header: (name) => headers.get(name.toLowerCase()) };
 }
 
