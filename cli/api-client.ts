@@ -1,7 +1,5 @@
 /** The CLI's client for signoff's JSON API: the local runtime by default, or `--endpoint`. */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CliError, findRoot } from './workspace.ts';
+import { CliError, readLocalState } from './workspace.ts';
 
 /** Options every API command takes. */
 export interface ApiOptions {
@@ -10,14 +8,9 @@ export interface ApiOptions {
   token?: string;
 }
 
-function readJson(path: string): Record<string, unknown> | undefined {
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : undefined;
-}
-
 /** A configured client: `get`/`post` return parsed JSON or throw a CliError with the server's message. */
 export function apiClient(options: ApiOptions, env: NodeJS.ProcessEnv = process.env) {
-  const dataDir = join(findRoot(), '.signoff');
-  const runtime = readJson(join(dataDir, 'runtime.json'));
+  const runtime = readLocalState('runtime.json');
   const endpoint = (
     options.endpoint ??
     env.SIGNOFF_ENDPOINT ??
@@ -25,7 +18,7 @@ export function apiClient(options: ApiOptions, env: NodeJS.ProcessEnv = process.
   ).replace(/\/+$/, '');
   let token = options.token ?? env.SIGNOFF_TOKEN;
   if (!token && options.as) {
-    const tokens = readJson(join(dataDir, 'tokens.json'));
+    const tokens = readLocalState('tokens.json');
     const found = tokens?.[options.as.toLowerCase()];
     if (typeof found !== 'string') {
       throw new CliError(

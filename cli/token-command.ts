@@ -3,13 +3,12 @@
  * to the auth table: the running local runtime's (from .signoff/runtime.json), or a deployed
  * stack's with `--table NAME` and the usual AWS credentials.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDbAuthStore } from '../functions/adapters/dynamodb-auth-store.ts';
 import { createAwsClients } from '../functions/aws-clients.ts';
 import { createApiToken } from '../functions/core/auth/api-tokens.ts';
 import { loadDirectoryFile } from '../statemachines/load.ts';
-import { CliError, findRoot } from './workspace.ts';
+import { CliError, findRoot, readLocalState } from './workspace.ts';
 
 /** Creates the token and prints it once. */
 export async function tokenCreateCommand(
@@ -21,13 +20,12 @@ export async function tokenCreateCommand(
   let table = options.table;
   let endpoint: string | undefined;
   if (!table) {
-    const file = join(root, '.signoff', 'runtime.json');
-    if (!existsSync(file)) {
+    const runtime = readLocalState<{ dynamodb: string; tables: { auth: string } }>('runtime.json');
+    if (!runtime) {
       throw new CliError(
         'the local runtime is not running (npm start); for a deployed stack pass --table <auth table name>',
       );
     }
-    const runtime = JSON.parse(readFileSync(file, 'utf8')) as { dynamodb: string; tables: { auth: string } };
     table = runtime.tables.auth;
     endpoint = runtime.dynamodb;
   }
@@ -56,9 +54,8 @@ export async function tokenCreateCommand(
 
 /** `signoff secret NAME`: prints one generated local secret, on request only (never at start). */
 export function localSecretCommand(name: string, out: (text: string) => void): number {
-  const file = join(findRoot(), '.signoff', 'secrets.json');
-  if (!existsSync(file)) throw new CliError('no local secrets yet: run npm start once');
-  const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const secrets = readLocalState<Record<string, string>>('secrets.json');
+  if (!secrets) throw new CliError('no local secrets yet: run npm start once');
   const value = secrets[name];
   if (!value)
     throw new CliError(`no local secret "${name}" (there are: ${Object.keys(secrets).sort().join(', ')})`);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compileWorkflow } from '../statemachines/compile.ts';
 import { formatProblem, loadWorkspace, type Workspace } from '../statemachines/load.ts';
@@ -50,4 +50,10 @@ export function workflowNamed(
 export function compiled(nameOrFile: string) {
   const { workflow } = workflowNamed(nameOrFile);
   return { workflow, definition: compileWorkflow(workflow) };
+}
+
+/** A JSON file the local runtime keeps in `.signoff/` (runtime.json, tokens.json, secrets.json), if it exists. */
+export function readLocalState<T = Record<string, unknown>>(name: string): T | undefined {
+  const path = resolve(findRoot(), '.signoff', name);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
 }
