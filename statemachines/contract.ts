@@ -71,6 +71,10 @@ export interface PolicySummary {
   passed: number;
   failed: number;
   mandatory_failed: number;
+  /**
+   * The failed results only, mandatory first; capped, see `results_truncated`. Passed results are
+   * counted, never listed: the list would grow with the policy set past the 256 KB state limit.
+   */
   results: {
     name: string;
     source: string;
@@ -78,6 +82,10 @@ export interface PolicySummary {
     passed: boolean;
     message?: string;
   }[];
+  /** More results failed than `results` lists. */
+  results_truncated?: boolean;
+  /** Artifact key of the step's `policy.json`, which holds every result, passed and failed. */
+  artifact?: string;
 }
 
 /** What an approval gate decided, as returned by SendTaskSuccess into `$.data.approval`. */

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import type { PolicySummary } from '../../../statemachines/contract.ts';
 import { parseCheckov } from '../plan/checkov.ts';
 import { parseConftest } from '../plan/conftest.ts';
 import { evaluatePolicies } from '../plan/evaluate-policies.ts';
@@ -38,14 +37,14 @@ async function runScanner(
   }
 }
 
-/** Runs signoff's policies and, when the project configures them, conftest and Checkov. */
+/** Runs signoff's policies and, when the project configures them, conftest and Checkov; returns every result. */
 export async function checkPolicies(
   ctx: ToolContext,
   plan: TerraformPlan,
   planJson: string,
   policies: Policy[],
-): Promise<PolicySummary> {
-  const results = [...evaluatePolicies(plan, policies).results];
+): Promise<PolicyResult[]> {
+  const results = evaluatePolicies(plan, policies);
   const conftest = ctx.project.policy?.conftest;
   if (conftest) {
     const policyDir = resolve(ctx.projectDir, conftest.policy);
@@ -63,5 +62,5 @@ export async function checkPolicies(
   for (const r of results.filter((x) => !x.passed)) {
     ctx.log.line(`  FAILED [${r.severity}] ${r.name}${r.message ? `: ${r.message}` : ''}`);
   }
-  return summary;
+  return results;
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACT, artifactKey } from '../plan/artifact-keys.ts';
 import type { Policy } from '../plan/policy.ts';
+import { type PolicyReport, summarizePolicyResults } from '../plan/policy-results.ts';
 import type { StepSummary } from '../plan/step-artifacts.ts';
 import { summarizePlan } from '../plan/summarize-plan.ts';
 import { parseTerraformPlan, type TerraformPlan } from '../plan/terraform-plan.ts';
@@ -41,7 +42,7 @@ export async function planAndStore(
   return { plan, ...files };
 }
 
-/** The plan action: plan, estimate cost, check policies, and store the step summary. */
+/** The plan action: plan, estimate cost, check policies, and store every policy result and the step summary. */
 export async function runPlan(
   ctx: ToolContext,
   store: { artifacts: ArtifactStore; runId: string; stepId: string },
@@ -63,8 +64,10 @@ export async function runPlan(
     `plan: ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy, ${plan.replace} to replace; hash ${plan.hash}`,
   );
   const cost = await estimateCost(ctx, stored.planJson);
-  const policy = await checkPolicies(ctx, stored.plan, stored.planJson, policies);
-  const summary: StepSummary = { plan, cost, policy };
+  const results = await checkPolicies(ctx, stored.plan, stored.planJson, policies);
+  const report: PolicyReport = { results };
+  await store.artifacts.put(key(ARTIFACT.policy), JSON.stringify(report), 'application/json');
+  const summary: StepSummary = { plan, cost, policy: summarizePolicyResults(results, key(ARTIFACT.policy)) };
   await store.artifacts.put(key(ARTIFACT.summary), JSON.stringify(summary, null, 2), 'application/json');
   return summary;
 }

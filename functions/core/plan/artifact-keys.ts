@@ -6,6 +6,8 @@ export const ARTIFACT = {
   log: 'log.txt',
   /** `StepSummary`: the plan summary with its cost and policy results. */
   summary: 'summary.json',
+  /** `PolicyReport`: every policy result of the plan; the summary carries counts and failures only. */
+  policy: 'policy.json',
   /** Written by an apply whose re-plan differs from the approved plan. */
   drift: 'drift.json',
   /** Written by an apply that ran: its outcome. */

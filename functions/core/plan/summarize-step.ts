@@ -17,6 +17,18 @@ export const BUILD_ACTOR = { email: 'system:build', name: 'signoff build' } as c
 const LOG_TAIL_LINES = 20;
 const LOG_TAIL_CHARS = 4000;
 
+/**
+ * How many names (failed policies, drifted addresses) an audit event or an error's Cause lists:
+ * both grow with the plan, and an audit item must stay under DynamoDB's 400 KB.
+ */
+const MAX_NAMED = 20;
+
+/** `a, b, c` or `a, b, c and 7 more` when the list is longer than `MAX_NAMED`. */
+function nameSome(names: string[]): string {
+  const shown = names.slice(0, MAX_NAMED).join(', ');
+  return names.length > MAX_NAMED ? `${shown} and ${names.length - MAX_NAMED} more` : shown;
+}
+
 /** What summarizeStep needs. */
 export interface SummarizeStepDeps {
   artifacts: ArtifactStore;
@@ -83,13 +95,25 @@ export async function summarizeStep(deps: SummarizeStepDeps, input: SummarizeSte
     const { plan, cost, policy } = summary;
     const planSummary = auditPlan(plan);
     if (policy.mandatory_failed > 0) {
+      // The summary lists mandatory failures first, capped; the policy artifact has them all.
       const failed = policy.results.filter((r) => !r.passed && r.severity === 'mandatory');
-      const names = failed.map((r) => r.name).join(', ');
+      const unlisted = policy.mandatory_failed - Math.min(failed.length, MAX_NAMED);
+      const names =
+        failed
+          .slice(0, MAX_NAMED)
+          .map((r) => r.name)
+          .join(', ') + (unlisted > 0 ? ` and ${unlisted} more` : '');
       await audit({
         action: 'policy_failed',
         reason: `mandatory policies failed: ${names}`,
         plan_summary: planSummary,
-        details: { failed: failed.map((r) => ({ name: r.name, source: r.source, message: r.message })) },
+        details: {
+          failed: failed
+            .slice(0, MAX_NAMED)
+            .map((r) => ({ name: r.name, source: r.source, message: r.message })),
+          ...(unlisted > 0 ? { failed_truncated: true, mandatory_failed: policy.mandatory_failed } : {}),
+          ...(policy.artifact ? { policy_results: policy.artifact } : {}),
+        },
       });
       throw new StepFailedError(
         'PolicyFailed',
@@ -114,17 +138,20 @@ export async function summarizeStep(deps: SummarizeStepDeps, input: SummarizeSte
   if (drift) {
     await audit({
       action: 'plan_drift_blocked',
-      reason: `the re-plan differs from the approved plan at ${drift.addresses.join(', ') || '(no address)'}`,
+      reason: `the re-plan differs from the approved plan at ${nameSome(drift.addresses) || '(no address)'}`,
       details: {
         approved_hash: drift.approved_hash,
         current_hash: drift.current_hash,
-        addresses: drift.addresses,
+        addresses: drift.addresses.slice(0, MAX_NAMED),
+        ...(drift.addresses.length > MAX_NAMED
+          ? { addresses_total: drift.addresses.length, addresses_truncated: true }
+          : {}),
         plan_from: drift.plan_from,
       },
     });
     throw new StepFailedError(
       'PlanDrift',
-      `the plan of ${input.project} changed since it was approved (approved ${drift.approved_hash}, now ${drift.current_hash}); differs at: ${drift.addresses.join(', ')}`,
+      `the plan of ${input.project} changed since it was approved (approved ${drift.approved_hash}, now ${drift.current_hash}); differs at: ${nameSome(drift.addresses)}`,
     );
   }
   const report = await readJson<ApplyReport>(deps.artifacts, key(ARTIFACT.apply));

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -153,5 +153,56 @@ describe('runBuild', () => {
       message: 'conftest not found on PATH',
     });
     expect(summary.policy.mandatory_failed).toBe(2);
+  });
+
+  it('keeps every policy result in policy.json and only the counts and failures in the summary', async () => {
+    const planJson = JSON.stringify({ format_version: '1.2', resource_changes: [] });
+    writeProjects([
+      {
+        name: 'app',
+        tool: 'command',
+        directory: '.',
+        plan: `printf '%s' '${planJson}' > "$SIGNOFF_PLAN_JSON"`,
+        apply: 'true',
+        policy: { checkov: true },
+      },
+    ]);
+    const check = (i: number) => ({
+      check_id: `CKV_AWS_${i}`,
+      check_name: `Check ${i}`,
+      resource: `aws_s3_bucket.b${i}`,
+    });
+    const report = {
+      check_type: 'terraform_plan',
+      results: {
+        passed_checks: Array.from({ length: 300 }, (_, i) => check(i)),
+        failed_checks: [check(1000), check(1001)],
+      },
+    };
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(root, 'checkov.json'), JSON.stringify(report));
+    writeFileSync(join(bin, 'checkov'), `#!/bin/sh\ncat '${join(root, 'checkov.json')}'\n`);
+    chmodSync(join(bin, 'checkov'), 0o755);
+
+    const result = await build({}, `${bin}:/usr/bin:/bin`);
+    expect(result.code, result.echoed).toBe(BUILD_EXIT.ok);
+    const read = async (name: string) =>
+      JSON.parse(new TextDecoder().decode(await artifacts.get(`runs/r1/plan/${name}`)));
+    const summary = await read('summary.json');
+    expect(summary.policy).toMatchObject({
+      passed: 300,
+      failed: 2,
+      mandatory_failed: 2,
+      results_truncated: false,
+      artifact: 'runs/r1/plan/policy.json',
+    });
+    expect(summary.policy.results.map((r: { name: string }) => r.name)).toEqual([
+      'CKV_AWS_1000 Check 1000',
+      'CKV_AWS_1001 Check 1001',
+    ]);
+    const all = await read('policy.json');
+    expect(all.results).toHaveLength(302);
+    expect(all.results.filter((r: { passed: boolean }) => r.passed)).toHaveLength(300);
   });
 });

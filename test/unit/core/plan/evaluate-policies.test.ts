@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluatePolicies } from '../../../../functions/core/plan/evaluate-policies.ts';
 import { InvalidPolicyError, type Policy } from '../../../../functions/core/plan/policy.ts';
 import { loadPolicies } from '../../../../functions/core/plan/policy-file.ts';
+import { summarizePolicyResults } from '../../../../functions/core/plan/policy-results.ts';
 import { parseTerraformPlan } from '../../../../functions/core/plan/terraform-plan.ts';
 import { fixtureText, planFixture } from './load-fixture.ts';
 
@@ -13,12 +14,17 @@ const defaults = () => {
   return policies;
 };
 const policyPlan = (name: string) => parseTerraformPlan(fixtureText(`policy/${name}.plan.json`));
-const outcome = (summary: ReturnType<typeof evaluatePolicies>) =>
+/** The counts of the results, with every result (the summary itself lists failures only). */
+const evaluate = (...args: Parameters<typeof evaluatePolicies>) => {
+  const results = evaluatePolicies(...args);
+  return { ...summarizePolicyResults(results), results };
+};
+const outcome = (summary: ReturnType<typeof evaluate>) =>
   Object.fromEntries(summary.results.map((r) => [r.name, r.passed]));
 
 describe('evaluatePolicies', () => {
   it('fails the default policies on a risky plan, mandatory ones counted', () => {
-    const summary = evaluatePolicies(policyPlan('risky'), defaults());
+    const summary = evaluate(policyPlan('risky'), defaults());
     expect(outcome(summary)).toEqual({
       'database-destroy-needs-final-snapshot': false,
       'no-public-s3-acl': false,
@@ -36,13 +42,13 @@ describe('evaluatePolicies', () => {
   });
 
   it('passes the default policies on the same resources done safely', () => {
-    const summary = evaluatePolicies(policyPlan('safe'), defaults());
+    const summary = evaluate(policyPlan('safe'), defaults());
     expect(summary).toMatchObject({ passed: 5, failed: 0, mandatory_failed: 0 });
   });
 
   it('passes the default policies on every Terraform fixture (no AWS resources there)', () => {
     for (const name of ['basic', 'no_changes', 'delete_and_sensitive_update', 'identity', 'moved_block']) {
-      expect(evaluatePolicies(planFixture(name), defaults()).failed, name).toBe(0);
+      expect(evaluate(planFixture(name), defaults()).failed, name).toBe(0);
     }
   });
 
@@ -53,7 +59,7 @@ describe('evaluatePolicies', () => {
       severity: 'advisory',
       expression,
     });
-    const summary = evaluatePolicies(planFixture('delete_and_sensitive_update'), [
+    const summary = evaluate(planFixture('delete_and_sensitive_update'), [
       policy('counts', 'summary.destroy == 1 && summary.change == 1 && summary.add == 0'),
       policy(
         'actions',
@@ -82,7 +88,7 @@ describe('evaluatePolicies', () => {
       severity: 'advisory',
       expression: 'resource_changes.all(r, r.action == "replace" && r.actions == ["create", "delete"])',
     };
-    expect(evaluatePolicies(planFixture('create_before_destroy'), [replace]).passed).toBe(1);
+    expect(evaluate(planFixture('create_before_destroy'), [replace]).passed).toBe(1);
   });
 
   it('fails a policy whose expression breaks at run time, with the reason', () => {
@@ -92,7 +98,7 @@ describe('evaluatePolicies', () => {
       severity: 'mandatory',
       expression: 'resource_changes.all(r, r.after.no_such_attribute == "x")',
     };
-    const summary = evaluatePolicies(planFixture('basic'), [broken]);
+    const summary = evaluate(planFixture('basic'), [broken]);
     expect(summary.mandatory_failed).toBe(1);
     expect(summary.results[0]?.message).toMatch(/could not be evaluated: No such key: no_such_attribute/);
   });

@@ -217,6 +217,58 @@ describe('summarizeStep', () => {
     ]);
   });
 
+  it('names at most 20 drifted addresses in the audit event and the error, counting the rest', async () => {
+    const { artifacts, audit, deps } = setup();
+    const addresses = Array.from({ length: 5000 }, (_, i) => `local_file.f${i}`);
+    const drift: DriftReport = {
+      approved_hash: plan.hash,
+      current_hash: 'b'.repeat(64),
+      addresses,
+      plan_from: 'plan',
+    };
+    await artifacts.put('runs/run-7/apply/drift.json', JSON.stringify(drift));
+    const error = await failure(summarizeStep(deps, applyInput({ status: 'FAILED' })));
+    expect(error.message).toContain('local_file.f19 and 4980 more');
+    expect(error.message.length).toBeLessThan(1000);
+    expect(audit.events[0]?.details).toMatchObject({
+      addresses: addresses.slice(0, 20),
+      addresses_total: 5000,
+      addresses_truncated: true,
+    });
+  });
+
+  it('names at most 20 failed mandatory policies in policy_failed, pointing at the full results', async () => {
+    const { artifacts, audit, deps } = setup();
+    const failed = Array.from({ length: 50 }, (_, i) => ({
+      name: `CKV_${i}`,
+      source: 'checkov',
+      severity: 'mandatory' as const,
+      passed: false,
+    }));
+    const capped: StepSummary = {
+      ...summary,
+      policy: {
+        passed: 2000,
+        failed: 300,
+        mandatory_failed: 300,
+        results: failed,
+        results_truncated: true,
+        artifact: 'runs/run-7/plan/policy.json',
+      },
+    };
+    await artifacts.put('runs/run-7/plan/summary.json', JSON.stringify(capped));
+    const error = await failure(summarizeStep(deps, planInput()));
+    expect(error.name).toBe('PolicyFailed');
+    expect(error.message).toContain('CKV_19 and 280 more');
+    const details = audit.events[0]?.details as { failed: unknown[] };
+    expect(details.failed).toHaveLength(20);
+    expect(details).toMatchObject({
+      failed_truncated: true,
+      mandatory_failed: 300,
+      policy_results: 'runs/run-7/plan/policy.json',
+    });
+  });
+
   it('throws ApplyFailed and audits apply_failed when the apply build failed', async () => {
     const { artifacts, audit, deps } = setup();
     await artifacts.put('runs/run-7/apply/log.txt', 'Error: AccessDenied\n');
