@@ -2,12 +2,12 @@
 import type { ApprovalView } from '../functions/core/approval-view.ts';
 import type { Vote } from '../functions/core/ports.ts';
 import type { PlanChanges } from '../functions/web/plan-changes.ts';
+import type { PolicyResults } from '../functions/web/policy-report.ts';
 import type { CostSummary } from '../statemachines/contract.ts';
 import {
   type Flash,
   renderFacts,
   renderFlash,
-  renderPolicies,
   renderVoteForm,
   renderVotes,
   statusBadge,
@@ -15,12 +15,15 @@ import {
 import { html, type SafeHtml } from './html.ts';
 import { renderLayout } from './layout.ts';
 import { renderPlanSection } from './plan-section.ts';
+import { renderPolicySection } from './policy-section.ts';
 
 /** Everything the approval page shows. */
 export interface ApprovalPageView {
   approval: ApprovalView;
   cost?: CostSummary;
   changes?: PlanChanges;
+  /** Every policy result, read from the artifact store (the gate carries counts and failures only). */
+  policyResults?: PolicyResults;
   votes: Vote[];
   voter: { email: string; name: string };
   /** The capability, posted back with the decision. */
@@ -60,7 +63,7 @@ ${renderFlash(view.flash)}
 </div>
 ${a.plan ? renderPlanSection(a.plan, view.changes) : html`<section class="card"><h2>Plan</h2><p class="muted">This run has no plan step before the gate.</p></section>`}
 ${renderCost(view.cost)}
-${renderPolicies(a.policy)}
+${renderPolicySection(a.policy, view.policyResults)}
 ${renderVotes(view.votes, a.votes)}`;
   return renderLayout({ title: `Approve ${a.workflow}`, main });
 }

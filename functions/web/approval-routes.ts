@@ -15,6 +15,7 @@ import { alreadyVotedReason } from '../core/vote-attempt.ts';
 import type { AppDeps } from '../deps.ts';
 import { assertSameOrigin } from './guards.ts';
 import { loadPlanChanges } from './plan-changes.ts';
+import { loadPolicyResults } from './policy-report.ts';
 import { param, readForm, type WebRequest } from './request.ts';
 import { htmlResponse, type WebResponse } from './responses.ts';
 import { voteFlash } from './vote-flash.ts';
@@ -86,11 +87,12 @@ async function approvalPage(
     // The requester may still reject their own run, so a self-approval refusal keeps the form.
     if (!eligibility.eligible && eligibility.code !== 'self_approval') cannotVote = eligibility.reason;
   }
-  const plan = gate.data.plan;
+  const { plan, policy } = gate.data;
   const body = renderApprovalPage({
     approval: buildApprovalView(gate, now, deps.config.publicUrl),
     ...(gate.data.cost ? { cost: gate.data.cost } : {}),
     ...(plan ? { changes: await loadPlanChanges(deps.artifacts, plan) } : {}),
+    ...(policy ? { policyResults: await loadPolicyResults(deps.artifacts, policy) } : {}),
     votes,
     voter: { email: capability.email, name: user?.name ?? capability.email },
     token,
