@@ -1,7 +1,9 @@
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
 import type { ArnScope } from './arns.ts';
 import type { PreparedDefinition, TaskSpec } from './definition.ts';
+import { MAX_PAYLOAD_BYTES } from './execution-views.ts';
 import { type HistoryEntry, type InterpreterEvent, translateInterpreterEvent } from './interpreter-events.ts';
+import { dataLimitCause, payloadBytes } from './payload-limits.ts';
 import type { ExecutionRecord, StateMachineRecord, TaskTokenRecord } from './records.ts';
 import type { TaskAttempt } from './task-attempt.ts';
 import { createTaskOverrides, type InvokeLambda, type RunBuild } from './task-overrides.ts';
@@ -94,6 +96,21 @@ export function runExecution(
 
   const onEvent = (event: InterpreterEvent) => {
     if (ended) return;
+    if (event.type === 'StateExited') {
+      // A state's output after ResultPath/OutputPath over 256 KiB ends the run with the terminal
+      // States.DataLimitExceeded, which no Catch sees (see payload-limits.ts). The interpreter has
+      // moved on by now, but the next Task waits a macrotask before it runs, and finishing aborts it.
+      const bytes = payloadBytes(event.state.output);
+      if (bytes > MAX_PAYLOAD_BYTES) {
+        finish({
+          status: 'FAILED',
+          error: 'States.DataLimitExceeded',
+          cause: dataLimitCause(event.state.name, 'output', bytes),
+        });
+        run.abort();
+        return;
+      }
+    }
     for (const entry of translateInterpreterEvent(event)) deps.record(execution, entry);
     if (event.type === 'StateFailed' && event.state.type === 'Task' && event.Error === 'States.Timeout') {
       // Only reached for TimeoutSecondsPath: other task timeouts are mirrored by the attempt's own timer.

@@ -2,6 +2,7 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { type ArnScope, buildArn, lambdaFunctionArn } from './arns.ts';
 import type { TaskSpec } from './definition.ts';
 import type { HistoryEntry } from './interpreter-events.ts';
+import { checkLambdaResponse, checkStateData } from './payload-limits.ts';
 import { INTERPRETER_DEFAULT_TIMEOUT_SECONDS, TaskAttempt } from './task-attempt.ts';
 import { type TaskEvents, taskEvents } from './task-events.ts';
 import { TaskFailure, toTaskFailure, UncatchableTaskFailure } from './task-failure.ts';
@@ -54,6 +55,8 @@ export function createTaskOverrides(
 
 async function runTask(spec: TaskSpec, input: unknown, ctx: TaskRunContext): Promise<unknown> {
   if (!ctx.isActive()) throw new TaskFailure('States.Runtime', 'The execution is no longer running');
+  // `input` is the state's input after Parameters: AWS refuses it over 256 KiB before running anything.
+  checkStateData(spec.stateName, 'input', input);
   // Mirrors the interpreter's own timer (same duration, armed first) so the token dies with the task.
   const timeoutSeconds = spec.hasTimeoutPath
     ? undefined
@@ -87,30 +90,35 @@ async function perform(
 ): Promise<void> {
   const resource = classifyResource(spec.resource);
   switch (resource.kind) {
-    case 'lambda-function':
-      attempt.succeed(toJson(await ctx.invokeLambda(resource.functionArn, input)));
+    case 'lambda-function': {
+      const response = await ctx.invokeLambda(resource.functionArn, input);
+      succeed(spec, attempt, toJson(checkedLambdaResponse(response)));
       return;
+    }
     case 'lambda-invoke': {
       const request = readInvokeRequest(input);
       const payload = await ctx.invokeLambda(
         lambdaFunctionArn(ctx.scope, request.functionName),
         request.payload,
       );
-      attempt.succeed({ ExecutedVersion: '$LATEST', Payload: toJson(payload), StatusCode: 200 });
+      succeed(spec, attempt, {
+        ExecutedVersion: '$LATEST',
+        Payload: toJson(checkedLambdaResponse(payload)),
+        StatusCode: 200,
+      });
       return;
     }
     case 'lambda-invoke-wait': {
       const token = ctx.issueToken(spec, attempt);
       const request = readInvokeRequest(withToken(input, spec.tokenPaths, token));
-      const response = await ctx.invokeLambda(
-        lambdaFunctionArn(ctx.scope, request.functionName),
-        request.payload,
+      const response = checkedLambdaResponse(
+        await ctx.invokeLambda(lambdaFunctionArn(ctx.scope, request.functionName), request.payload),
       );
       if (attempt.isOpen) ctx.record(events.submitted({ Payload: toJson(response), StatusCode: 200 }));
       return;
     }
     case 'codebuild-sync':
-      await startBuildSync(input, attempt, ctx);
+      await startBuildSync(spec, input, attempt, ctx);
       return;
     case 'unsupported':
       throw new UncatchableTaskFailure(
@@ -121,7 +129,12 @@ async function perform(
   }
 }
 
-async function startBuildSync(input: unknown, attempt: TaskAttempt, ctx: TaskRunContext): Promise<void> {
+async function startBuildSync(
+  spec: TaskSpec,
+  input: unknown,
+  attempt: TaskAttempt,
+  ctx: TaskRunContext,
+): Promise<void> {
   const request = isRecord(input) ? input : {};
   if (typeof request.ProjectName !== 'string' || request.ProjectName === '') {
     throw new TaskFailure('States.TaskFailed', 'codebuild:startBuild.sync needs Parameters.ProjectName');
@@ -155,7 +168,19 @@ async function startBuildSync(input: unknown, attempt: TaskAttempt, ctx: TaskRun
     // AWS fails the task with States.TaskFailed and the build description as a JSON Cause.
     throw new TaskFailure('States.TaskFailed', JSON.stringify({ Build: build }));
   }
-  attempt.succeed({ Build: build });
+  succeed(spec, attempt, { Build: build });
+}
+
+/** Ends the attempt with its result, or with States.DataLimitExceeded when AWS would refuse the result. */
+function succeed(spec: TaskSpec, attempt: TaskAttempt, result: unknown): void {
+  checkStateData(spec.stateName, 'result', result);
+  attempt.succeed(result);
+}
+
+/** A handler's return value as Lambda would hand it back, which it refuses over 6 MB. */
+function checkedLambdaResponse(response: unknown): unknown {
+  checkLambdaResponse(response);
+  return response;
 }
 
 function readInvokeRequest(input: unknown): { functionName: string; payload: unknown } {
