@@ -28,14 +28,15 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Options shared by every client for one service. */
 function clientOptions(
-  config: Pick<Config, 'region' | 'endpoints' | 'localCredentials'>,
+  config: Pick<Config, 'region' | 'endpoints' | 'localCredentials' | 'credentials'>,
   service: keyof Endpoints,
 ) {
   const endpoint = config.endpoints[service];
+  const credentials = config.credentials ?? (config.localCredentials ? LOCAL_CREDENTIALS : undefined);
   return {
     region: config.region,
     ...(endpoint ? { endpoint } : {}),
-    ...(config.localCredentials ? { credentials: LOCAL_CREDENTIALS } : {}),
+    ...(credentials ? { credentials } : {}),
   };
 }
 
@@ -48,7 +49,7 @@ export function createDocumentClient(dynamodb: DynamoDBClient): DynamoDBDocument
 
 /** Builds every SDK client once (call at cold start). */
 export function createAwsClients(
-  config: Pick<Config, 'region' | 'endpoints' | 'localCredentials'>,
+  config: Pick<Config, 'region' | 'endpoints' | 'localCredentials' | 'credentials'>,
 ): AwsClients {
   const dynamodb = new DynamoDBClient(clientOptions(config, 'dynamodb'));
   return {

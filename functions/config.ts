@@ -26,6 +26,8 @@ export interface Config {
   endpoints: Endpoints;
   /** Use fixed dummy credentials (emulators accept anything), instead of the default provider chain. */
   localCredentials: boolean;
+  /** Explicit credentials, never read from the environment: the AWS contract tests sign each function's calls as that function. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Where `workflows/` and `config/` are (the repository locally; the bundle in Lambda). */
   configDir: string;
   directoryFile: string;

@@ -3,6 +3,7 @@
  * Handlers call `getDeps()` (lazy, once per cold start); the local runtime and tests may call
  * `createDeps` with their own config, directory or extra notifiers.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadDirectoryFile } from '../statemachines/load.ts';
 import type { Directory } from '../statemachines/schema.ts';
@@ -159,11 +160,21 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
 }
 
 let cached: AppDeps | undefined;
+// One process can host several functions (the AWS contract tests run each handler as its own
+// function, with its own credentials); an invocation inside `runWithDeps` sees only its deps.
+const invocationDeps = new AsyncLocalStorage<AppDeps>();
 
-/** The process-wide deps, built from the environment on first use (a Lambda cold start). */
+/** The deps of this invocation: those of `runWithDeps`, else the process-wide ones, built from the environment on first use (a Lambda cold start). */
 export function getDeps(): AppDeps {
+  const scoped = invocationDeps.getStore();
+  if (scoped) return scoped;
   cached ??= createDeps(loadConfig());
   return cached;
+}
+
+/** Runs `fn` (a handler invocation) with `deps` as what `getDeps()` returns inside it. */
+export function runWithDeps<T>(deps: AppDeps, fn: () => T): T {
+  return invocationDeps.run(deps, fn);
 }
 
 /** Installs the process-wide deps (the local runtime builds its own, with local notifiers). */

@@ -22,6 +22,9 @@ export interface TestRuntime extends Runtime {
   ): Promise<{ status: number; body: any }>;
 }
 
+/** The API helpers of a running runtime, for its `url` and the users' API `tokens`. */
+export type RuntimeClient = Pick<TestRuntime, 'api' | 'startRun' | 'waitFor' | 'pendingGate' | 'vote'>;
+
 /** Starts the runtime; pass `dataDir` to restart over the same data. */
 export async function startTestRuntime(options: RuntimeOptions = {}): Promise<TestRuntime> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'signoff-runtime-'));
@@ -34,9 +37,20 @@ export async function startTestRuntime(options: RuntimeOptions = {}): Promise<Te
     dataDir,
   });
   const tokens = JSON.parse(readFileSync(join(dataDir, 'tokens.json'), 'utf8')) as Record<string, string>;
+  return {
+    ...runtime,
+    ...createRuntimeClient(runtime.url, tokens, (runId) => runtime.deps.auditQuery.readRun(runId)),
+  };
+}
 
+/** The API helpers over HTTP; `readRun` reads a run's audit events (to wait for its end to be audited). */
+export function createRuntimeClient(
+  url: string,
+  tokens: Record<string, string>,
+  readRun: (runId: string) => Promise<{ action: string }[]>,
+): RuntimeClient {
   const api: TestRuntime['api'] = async (as, method, path, body) => {
-    const response = await fetch(`${runtime.url}${path}`, {
+    const response = await fetch(`${url}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${tokens[as]}`,
@@ -54,7 +68,7 @@ export async function startTestRuntime(options: RuntimeOptions = {}): Promise<Te
   /** The run-ended handler audits the end a moment after the status flips: wait for it. */
   const endAudited = async (runId: string, deadline: number) => {
     while (Date.now() < deadline) {
-      const events = await runtime.deps.auditQuery.readRun(runId);
+      const events = await readRun(runId);
       if (events.some((e) => e.action === 'run_finished')) return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -75,7 +89,6 @@ export async function startTestRuntime(options: RuntimeOptions = {}): Promise<Te
   };
 
   return {
-    ...runtime,
     api,
     waitFor,
     async startRun(as, workflow, reason) {

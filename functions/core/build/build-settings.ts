@@ -4,6 +4,8 @@ import { BUILD_ENV } from '../../../statemachines/contract.ts';
 export const RUNNER_ENV = {
   artifactsDir: 'SIGNOFF_ARTIFACTS_DIR',
   artifactsBucket: 'SIGNOFF_ARTIFACTS_BUCKET',
+  /** An S3 endpoint override (tests against an S3 emulator); unset in CodeBuild. */
+  s3Endpoint: 'SIGNOFF_S3_ENDPOINT',
   projectsFile: 'SIGNOFF_PROJECTS_FILE',
   policiesFile: 'SIGNOFF_POLICIES_FILE',
 } as const;

@@ -12,7 +12,12 @@ import { BUILD_EXIT, runBuild } from './run-build.ts';
 
 function createArtifactStore(env: NodeJS.ProcessEnv): ArtifactStore | undefined {
   const bucket = env[RUNNER_ENV.artifactsBucket];
-  if (bucket) return new S3ArtifactStore(new S3Client({}), bucket);
+  if (bucket) {
+    // An endpoint override (an S3 emulator in the tests) needs path-style addressing, as the functions' clients use.
+    const endpoint = env[RUNNER_ENV.s3Endpoint];
+    const client = new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {});
+    return new S3ArtifactStore(client, bucket);
+  }
   const dir = env[RUNNER_ENV.artifactsDir];
   return dir ? new FsArtifactStore(dir) : undefined;
 }
