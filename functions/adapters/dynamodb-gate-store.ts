@@ -14,6 +14,7 @@ import {
 import type {
   ApprovalEntry,
   Approver,
+  DeliveryFailure,
   EngineResult,
   Gate,
   GateClose,
@@ -47,6 +48,8 @@ const GATE_FIELDS = [
   'close_channel',
   'engine_notified',
   'engine_result',
+  'delivery_failures',
+  'delivery_failures_dropped',
 ] as const satisfies readonly (keyof Gate)[];
 
 const PROJECTION = {
@@ -190,6 +193,29 @@ export class DynamoDbGateStore implements GateStore {
       UpdateExpression: 'SET engine_notified = :t, engine_result = :r REMOVE notify_pending, lease_until',
       ConditionExpression: 'engine_notified = :f',
       ExpressionAttributeValues: { ':t': true, ':f': false, ':r': result },
+    });
+  }
+
+  async addDeliveryFailures(gateId: string, failures: DeliveryFailure[], keep: number): Promise<boolean> {
+    const kept = failures.slice(0, keep);
+    const appended =
+      kept.length > 0 &&
+      (await this.update({
+        Key: this.key(gateId),
+        UpdateExpression:
+          'SET delivery_failures = list_append(if_not_exists(delivery_failures, :none), :new)',
+        // One write, bounded: it fits whole or is refused (then the failures are only counted).
+        ConditionExpression:
+          'attribute_exists(gate_id) AND (attribute_not_exists(delivery_failures) OR size(delivery_failures) <= :room)',
+        ExpressionAttributeValues: { ':none': [], ':new': kept, ':room': keep - kept.length },
+      }));
+    const dropped = appended ? failures.length - kept.length : failures.length;
+    if (dropped === 0) return true;
+    return this.update({
+      Key: this.key(gateId),
+      UpdateExpression: 'ADD delivery_failures_dropped :n',
+      ConditionExpression: 'attribute_exists(gate_id)',
+      ExpressionAttributeValues: { ':n': dropped },
     });
   }
 

@@ -5,6 +5,7 @@
 import type {
   ApprovalEntry,
   Approver,
+  DeliveryFailure,
   EngineResult,
   Gate,
   GateClose,
@@ -103,6 +104,20 @@ export class MemoryGateStore implements GateStore {
     row.gate.engine_notified = true;
     row.gate.engine_result = result;
     delete row.leaseUntil;
+  }
+
+  async addDeliveryFailures(gateId: string, failures: DeliveryFailure[], keep: number): Promise<boolean> {
+    const row = this.rows.get(gateId);
+    if (!row) return false;
+    const gate = row.gate;
+    const kept = failures.slice(0, keep);
+    const stored = gate.delivery_failures ?? [];
+    // As the DynamoDB store: the kept part fits whole or not at all; what does not fit is counted.
+    const fits = kept.length > 0 && stored.length <= keep - kept.length;
+    if (fits) gate.delivery_failures = [...stored, ...structuredClone(kept)];
+    const dropped = fits ? failures.length - kept.length : failures.length;
+    if (dropped > 0) gate.delivery_failures_dropped = (gate.delivery_failures_dropped ?? 0) + dropped;
+    return true;
   }
 
   private select(match: (gate: Gate) => boolean): Gate[] {

@@ -2,7 +2,8 @@
  * Approval emails through SES v2: on `requested`, one email per approver with their own signed
  * approval link; on `escalated`, the same to the people the escalation added. `decided` and
  * `expired` send nothing: the link's page shows the final state, and mail is kept for calls to act.
- * One recipient's failure never stops the others.
+ * One recipient's failure never stops the others; each one comes back as a DeliveryFailure with
+ * SES's own reason (in the SES sandbox: `MessageRejected: Email address is not verified. …`).
  */
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { EmailContent } from '../../web/approval-email.ts';
@@ -12,7 +13,8 @@ import { approvalUrl, buildApprovalView } from '../core/approval-view.ts';
 import { signCapability } from '../core/auth/capability.ts';
 import { getLinkSigningKey } from '../core/auth/signing-key.ts';
 import { askedPeople } from '../core/gate.ts';
-import type { Approver, Clock, Gate, LogPort, Notifier, Secrets } from '../core/ports.ts';
+import type { Approver, Clock, DeliveryFailure, Gate, LogPort, Notifier, Secrets } from '../core/ports.ts';
+import { describeDeliveryError } from './delivery-error.ts';
 
 /** What the email notifier needs. */
 export interface SesEmailNotifierOptions {
@@ -52,12 +54,12 @@ export async function sendSesEmail(
 export class SesEmailNotifier implements Notifier {
   constructor(private readonly options: SesEmailNotifierOptions) {}
 
-  async requested(gate: Gate): Promise<void> {
-    await this.sendAll(gate, askedPeople(gate));
+  async requested(gate: Gate): Promise<DeliveryFailure[]> {
+    return this.sendAll(gate, askedPeople(gate));
   }
 
-  async escalated(gate: Gate, people: Approver[]): Promise<void> {
-    await this.sendAll(gate, people);
+  async escalated(gate: Gate, people: Approver[]): Promise<DeliveryFailure[]> {
+    return this.sendAll(gate, people);
   }
 
   async progressed(_gate: Gate): Promise<void> {}
@@ -66,10 +68,10 @@ export class SesEmailNotifier implements Notifier {
 
   async expired(_gate: Gate): Promise<void> {}
 
-  private async sendAll(gate: Gate, people: Approver[]): Promise<void> {
-    if (!gate.config.notify.email || gate.status !== 'pending') return;
+  private async sendAll(gate: Gate, people: Approver[]): Promise<DeliveryFailure[]> {
+    if (!gate.config.notify.email || gate.status !== 'pending') return [];
     const recipients = people.filter((p) => p.role !== 'viewer' && p.email.includes('@'));
-    if (recipients.length === 0) return;
+    if (recipients.length === 0) return [];
     const { ses, config, secrets, now, log } = this.options;
     const { publicUrl, emailFrom: from } = config;
     const key = await getLinkSigningKey(secrets);
@@ -86,17 +88,28 @@ export class SesEmailNotifier implements Notifier {
         await sendSesEmail(ses, from, person.email, renderApprovalEmail(view, link, person.name));
       }),
     );
+    const failures: DeliveryFailure[] = [];
     results.forEach((result, i) => {
-      if (result.status === 'rejected') {
-        const error: unknown = result.reason;
-        log.error('approval email failed', {
-          gate_id: gate.gate_id,
-          recipient: recipients[i]?.email,
-          error: error instanceof Error ? error.name : typeof error,
-        });
-      }
+      if (result.status === 'fulfilled') return;
+      const error: unknown = result.reason;
+      const to = recipients[i]?.email ?? 'unknown';
+      log.error('approval email failed', {
+        gate_id: gate.gate_id,
+        recipient: to,
+        error: error instanceof Error ? error.name : typeof error,
+      });
+      failures.push({
+        channel: 'email',
+        to,
+        reason: describeDeliveryError(error),
+        at: new Date(now()).toISOString(),
+      });
     });
-    const sent = results.filter((r) => r.status === 'fulfilled').length;
-    log.info('approval emails sent', { gate_id: gate.gate_id, sent, failed: results.length - sent });
+    log.info('approval emails sent', {
+      gate_id: gate.gate_id,
+      sent: results.length - failures.length,
+      failed: failures.length,
+    });
+    return failures;
   }
 }

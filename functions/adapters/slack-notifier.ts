@@ -1,10 +1,12 @@
 /**
  * Notifier on Slack: posts the approval request to the gate's channel and as a direct message to
  * each approver with a Slack id, remembers every message, and updates them all in place as votes
- * arrive and when the gate closes, expires or escalates. Failures are logged (without the token or
- * the request) and never thrown.
+ * arrive and when the gate closes, expires or escalates. Nothing is thrown: a post that fails
+ * comes back as a DeliveryFailure with Slack's error code (`channel_not_found`), and a failed
+ * update of a message already posted is logged (without the token or the request).
  */
-import type { Approver, Clock, Gate, LogPort, Notifier } from '../core/ports.ts';
+import type { Approver, Clock, DeliveryFailure, Gate, LogPort, Notifier } from '../core/ports.ts';
+import { describeDeliveryError } from './delivery-error.ts';
 import { gateMessage } from './slack-blocks.ts';
 import { describeSlackError, type SlackClientProvider } from './slack-client.ts';
 import type { SlackMessageRef, SlackMessageStore } from './slack-message-store.ts';
@@ -24,7 +26,7 @@ export interface SlackNotifierOptions {
 type WebClient = NonNullable<Awaited<ReturnType<SlackClientProvider>>>;
 
 /** Where a message goes: a channel (name or id) or a person's direct message. */
-type Target = { kind: 'channel'; channel: string } | { kind: 'dm'; user: string };
+type Target = { kind: 'channel'; channel: string } | { kind: 'dm'; user: string; email: string };
 
 const quiet: LogPort = { info() {}, warn() {}, error() {} };
 
@@ -38,12 +40,12 @@ export class SlackNotifier implements Notifier {
     this.now = options.now ?? Date.now;
   }
 
-  async requested(gate: Gate): Promise<void> {
+  async requested(gate: Gate): Promise<DeliveryFailure[]> {
     const targets: Target[] = [];
     const channel = gate.config.notify.slack ?? this.options.defaultChannel;
     if (channel) targets.push({ kind: 'channel', channel });
     targets.push(...directMessages(gate.approvers));
-    await this.post(gate, targets);
+    return this.post(gate, targets);
   }
 
   async progressed(gate: Gate): Promise<void> {
@@ -58,9 +60,9 @@ export class SlackNotifier implements Notifier {
     await this.refresh(gate);
   }
 
-  async escalated(gate: Gate, people: Approver[]): Promise<void> {
+  async escalated(gate: Gate, people: Approver[]): Promise<DeliveryFailure[]> {
     await this.refresh(gate);
-    await this.post(gate, directMessages(people));
+    return this.post(gate, directMessages(people));
   }
 
   /** Updates every message posted about the gate to show the gate as it stands. */
@@ -79,22 +81,50 @@ export class SlackNotifier implements Notifier {
     });
   }
 
-  private async post(gate: Gate, targets: Target[]): Promise<void> {
-    if (targets.length === 0) return;
-    await this.guard('post', gate, async (client) => {
-      const message = gateMessage(gate, { publicUrl: this.options.publicUrl, now: this.now() });
-      await Promise.all(
-        targets.map((target) =>
-          this.attempt(`post to ${target.kind}`, gate, async () => {
-            const channel = await channelOf(client, target);
-            const posted = await client.chat.postMessage({ channel, ...message, unfurl_links: false });
-            if (!posted.channel || !posted.ts) throw new Error('chat.postMessage returned no channel or ts');
-            const ref: SlackMessageRef = { channel: posted.channel, ts: posted.ts };
-            await this.options.messages.add(gate.gate_id, ref);
-          }),
-        ),
-      );
-    });
+  /** Posts to every target; returns the targets the message did not reach. */
+  private async post(gate: Gate, targets: Target[]): Promise<DeliveryFailure[]> {
+    if (targets.length === 0) return [];
+    const failed = (target: Target, error: unknown): DeliveryFailure => {
+      this.log.error(`slack post to ${target.kind} failed`, {
+        gate_id: gate.gate_id,
+        ...describeSlackError(error),
+      });
+      return {
+        channel: 'slack',
+        to: recipientOf(target),
+        reason: describeDeliveryError(error),
+        at: new Date(this.now()).toISOString(),
+      };
+    };
+    let client: WebClient | undefined;
+    try {
+      client = await this.options.client();
+    } catch (error) {
+      // No client (the bot token could not be read): nothing reached anyone.
+      return targets.map((target) => failed(target, error));
+    }
+    if (!client) {
+      this.log.info('slack is not configured (no bot token); message skipped', { gate_id: gate.gate_id });
+      return [];
+    }
+    const message = gateMessage(gate, { publicUrl: this.options.publicUrl, now: this.now() });
+    const outcomes = await Promise.all(
+      targets.map(async (target): Promise<DeliveryFailure | undefined> => {
+        let ref: SlackMessageRef;
+        try {
+          const channel = await channelOf(client, target);
+          const posted = await client.chat.postMessage({ channel, ...message, unfurl_links: false });
+          if (!posted.channel || !posted.ts) throw new Error('chat.postMessage returned no channel or ts');
+          ref = { channel: posted.channel, ts: posted.ts };
+        } catch (error) {
+          return failed(target, error);
+        }
+        // Delivered; only the later in-place updates depend on remembering it.
+        await this.attempt('remember message', gate, () => this.options.messages.add(gate.gate_id, ref));
+        return undefined;
+      }),
+    );
+    return outcomes.filter((f): f is DeliveryFailure => f !== undefined);
   }
 
   /** Runs a Slack step with the client, when a bot token is configured; never throws. */
@@ -120,7 +150,14 @@ export class SlackNotifier implements Notifier {
 }
 
 function directMessages(people: Approver[]): Target[] {
-  return people.flatMap((p) => (p.slack ? [{ kind: 'dm' as const, user: p.slack }] : []));
+  return people.flatMap((p) => (p.slack ? [{ kind: 'dm' as const, user: p.slack, email: p.email }] : []));
+}
+
+/** Who a failure names: `#deploys` (or a channel id as configured), or the person's email for a DM. */
+function recipientOf(target: Target): string {
+  if (target.kind === 'dm') return target.email;
+  const channel = target.channel;
+  return channel.startsWith('#') || /^[CGD][A-Z0-9]{6,}$/.test(channel) ? channel : `#${channel}`;
 }
 
 async function channelOf(client: WebClient, target: Target): Promise<string> {

@@ -3,10 +3,10 @@
  * approve, tell them, and audit `escalated`.
  */
 import type { VoteDeps } from './approval-deps.ts';
+import { announce } from './delivery-failures.ts';
 import { resolveApprovers } from './directory.ts';
 import { askedPeople, gateAuditBase, SYSTEM_ACTOR, sameEmail } from './gate.ts';
 import type { Approver } from './ports.ts';
-import { safely } from './safely.ts';
 
 /** What escalate did. */
 export type EscalateOutcome =
@@ -45,6 +45,6 @@ export async function escalate(deps: VoteDeps, gateId: string, index: number): P
       ...(unresolved.length > 0 ? { unresolved } : {}),
     },
   });
-  await safely(deps, 'notify escalated', () => deps.notifier.escalated(escalated, people));
+  await announce(deps, escalated, 'notify escalated', (notifier) => notifier.escalated(escalated, people));
   return { kind: 'escalated', gate_id: gateId, index, people };
 }

@@ -21,6 +21,7 @@ export type AuditAction =
   | 'timed_out'
   | 'escalated'
   | 'notified'
+  | 'notification_failed'
   | 'plan_failed'
   | 'policy_failed'
   | 'plan_drift_blocked'
@@ -158,6 +159,22 @@ export interface Gate {
   close_channel?: VoteChannel;
   engine_notified: boolean;
   engine_result?: EngineResult;
+  /** Announcements that could not be delivered, oldest first, at most a few (the audit keeps every one). */
+  delivery_failures?: DeliveryFailure[];
+  /** Failures left off `delivery_failures` once it was full. */
+  delivery_failures_dropped?: number;
+}
+
+/** The channels that deliver to people. */
+export type DeliveryChannel = 'email' | 'slack';
+
+/** One message that did not reach its recipient: who, through what, why (never a secret) and when. */
+export interface DeliveryFailure {
+  channel: DeliveryChannel;
+  /** An email address, a Slack channel (`#deploys`) or a person's email for a direct message. */
+  to: string;
+  reason: string;
+  at: string;
 }
 
 /** What closing a gate writes; the store applies it only while the gate is pending. */
@@ -204,6 +221,11 @@ export interface GateStore {
   claimEngineCall(gateId: string, now: number, leaseMs: number): Promise<boolean>;
   /** Records that the engine was told (or that there was nothing left to tell). */
   markEngineNotified(gateId: string, result: EngineResult): Promise<void>;
+  /**
+   * Appends delivery failures to the gate, keeping at most `keep` in all; those that do not fit are
+   * only counted. False when there is no such gate. Any status: a closed gate keeps its history.
+   */
+  addDeliveryFailures(gateId: string, failures: DeliveryFailure[], keep: number): Promise<boolean>;
 }
 
 /** One person's vote on one gate, whatever the channel. */
@@ -224,17 +246,27 @@ export interface VoteStore {
   list(gateId: string): Promise<Vote[]>;
 }
 
-/** Tells people about a gate (Slack, email, ...); implementations must not throw for one bad recipient. */
+/**
+ * What a notification call gives back: the messages that could not be delivered, or nothing (a
+ * notifier that only logs or counts delivers to nobody).
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets notifiers that deliver nothing keep their Promise<void> methods.
+export type Delivery = Promise<DeliveryFailure[] | void>;
+
+/**
+ * Tells people about a gate (Slack, email, ...). Implementations must not throw for one bad
+ * recipient: they return each undelivered announcement as a DeliveryFailure.
+ */
 export interface Notifier {
-  requested(gate: Gate): Promise<void>;
+  requested(gate: Gate): Delivery;
   /** An approval was counted and the gate is still open (messages can show N of M). */
-  progressed(gate: Gate): Promise<void>;
+  progressed(gate: Gate): Delivery;
   /** The gate was approved or rejected. */
-  decided(gate: Gate): Promise<void>;
+  decided(gate: Gate): Delivery;
   /** The gate timed out. */
-  expired(gate: Gate): Promise<void>;
+  expired(gate: Gate): Delivery;
   /** An escalation level fired and these people were added. */
-  escalated(gate: Gate, people: Approver[]): Promise<void>;
+  escalated(gate: Gate, people: Approver[]): Delivery;
 }
 
 /** Runs `escalate(gateId, index)` at a given time (EventBridge Scheduler in AWS, a timer locally). */

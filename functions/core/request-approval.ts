@@ -4,6 +4,7 @@
  */
 import type { RequestApprovalInput } from '../../statemachines/contract.ts';
 import { type ApprovalDeps, logOf } from './approval-deps.ts';
+import { announce } from './delivery-failures.ts';
 import { resolveApprovers } from './directory.ts';
 import { countPossibleApprovers } from './eligibility.ts';
 import { gateAuditBase, gateIdFor } from './gate.ts';
@@ -90,7 +91,8 @@ export async function requestApproval(
       ...(gate.unresolved.length > 0 ? { unresolved: gate.unresolved } : {}),
     },
   });
-  await safely(deps, 'requested', () => deps.notifier.requested(gate));
+  // Undelivered messages are recorded on the gate and audited; they never fail the request.
+  await announce(deps, gate, 'requested', (notifier) => notifier.requested(gate));
   await scheduleEscalations(deps, gate);
   return { gate, outcome: 'created' };
 }

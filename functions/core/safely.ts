@@ -4,7 +4,7 @@ import { type ApprovalDeps, logOf } from './approval-deps.ts';
 export async function safely(
   deps: Pick<ApprovalDeps, 'log'>,
   what: string,
-  effect: () => Promise<void>,
+  effect: () => Promise<unknown>,
 ): Promise<void> {
   try {
     await effect();

@@ -108,16 +108,19 @@ describe('SlackNotifier', () => {
 
   it('skips quietly when no bot token is configured', async () => {
     token = undefined;
-    await slack.notifier.requested(gate());
+    await expect(slack.notifier.requested(gate())).resolves.toEqual([]);
     expect(fake.calls).toHaveLength(0);
     expect(log.lines.map((l) => l.message)).toContain(
       'slack is not configured (no bot token); message skipped',
     );
   });
 
-  it('logs a failed post without the token and still posts to the others', async () => {
+  it('returns a failed post, logs it without the token and still posts to the others', async () => {
+    // The channel's post goes first: the DM waits for conversations.open.
     fake.failNext('chat.postMessage', 'channel_not_found');
-    await expect(slack.notifier.requested(gate())).resolves.toBeUndefined();
+    await expect(slack.notifier.requested(gate())).resolves.toEqual([
+      { channel: 'slack', to: '#deploys', reason: 'channel_not_found', at: '2026-11-25T10:00:00.000Z' },
+    ]);
     expect(fake.messages).toHaveLength(1);
     const errors = log.lines.filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);
@@ -125,9 +128,12 @@ describe('SlackNotifier', () => {
     expect(JSON.stringify(log.lines)).not.toContain(TOKEN);
   });
 
-  it('never throws when Slack refuses the token', async () => {
+  it('never throws when Slack refuses the token: every target comes back failed', async () => {
     token = 'xoxb-wrong';
-    await expect(slack.notifier.requested(gate())).resolves.toBeUndefined();
+    await expect(slack.notifier.requested(gate())).resolves.toEqual([
+      { channel: 'slack', to: '#deploys', reason: 'invalid_auth', at: '2026-11-25T10:00:00.000Z' },
+      { channel: 'slack', to: 'alice@acme.com', reason: 'invalid_auth', at: '2026-11-25T10:00:00.000Z' },
+    ]);
     expect(log.lines.filter((l) => l.level === 'error').map((l) => l.extra?.slack_error)).toEqual([
       'invalid_auth',
       'invalid_auth',
