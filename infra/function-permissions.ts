@@ -108,6 +108,8 @@ export function grantNeeds(
   if (needs.artifacts) {
     const objects = targets.artifacts.arnForObjects(`${ArtifactsBucket.RUNS_PREFIX}*`);
     allow(needs.artifacts === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject'], [objects]);
+    const listing = ArtifactsBucket.listRunsStatement(targets.artifacts);
+    allow(listing.actions, listing.resources, listing.conditions);
     acknowledgeWildcardResource(
       scope,
       objects,

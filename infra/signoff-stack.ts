@@ -3,7 +3,7 @@
  * scheduler, functions, HTTP API, CodeBuild projects, one state machine per workflow, and
  * the alarms and dashboard, wired together from the shared definitions of the codebase.
  */
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -40,8 +40,21 @@ export const USER_SECRETS = ['slack-bot-token', 'slack-signing-secret', 'deploym
 /** Secrets generated at deploy (besides one per webhook-triggered workflow). */
 export const GENERATED_SECRETS = ['link-signing-key', 'github-webhook-secret'];
 
+/** The tag on every table and bucket, valued with `signoff:name`, to find them after a delete. */
+export const RETAINED_TAG = 'signoff:deployment';
+
+/**
+ * The first 8 hex digits of the stack id's UUID: new on every stack creation, the same on every
+ * update. Names that stay taken after a rollback or delete carry it, so a retry does not collide.
+ */
+export function deploymentIdOf(stack: Stack): string {
+  return Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', stack.stackId))));
+}
+
 /** The signoff deployment. */
 export class SignoffStack extends Stack {
+  /** Changes with every stack creation (see deploymentIdOf); a token until deploy time. */
+  readonly deploymentId: string;
   readonly functions = new Map<FunctionName, SignoffFunction>();
   readonly stateMachines = new Map<string, WorkflowStateMachine>();
   readonly tables: Record<TableKey, SignoffTable>;
@@ -53,7 +66,13 @@ export class SignoffStack extends Stack {
     super(scope, id, props);
     const { settings, workspace, projectRoot } = props;
     const prefix = `${settings.name}-`;
-    const secretsPrefix = `${settings.name}/`;
+    this.deploymentId = deploymentIdOf(this);
+    // Deleted secrets keep their names for Secrets Manager's recovery window (7-30 days), so a
+    // retried first deploy after a rollback, or a deploy after `cdk destroy`, needs new ones.
+    const secretsPrefix = `${settings.name}/${this.deploymentId}/`;
+    // Deleting a schedule group finishes asynchronously (EventBridge Scheduler API Reference,
+    // DeleteScheduleGroup), so a retry right after a rollback could find the name still taken.
+    const scheduleGroup = `${settings.name}-${this.deploymentId}`;
 
     this.tables = Object.fromEntries(
       (Object.keys(TABLES) as TableKey[]).map((key) => [
@@ -64,6 +83,11 @@ export class SignoffStack extends Stack {
     const artifacts = new ArtifactsBucket(this, 'Artifacts', {
       retentionDays: settings.artifactRetentionDays,
     });
+    // Tables and buckets are retained on delete (and after a failed first deploy) under names
+    // CloudFormation generates; the tag finds every one a deployment name left behind.
+    for (const retained of [...Object.values(this.tables), artifacts]) {
+      Tags.of(retained).add(RETAINED_TAG, settings.name);
+    }
     const secrets = new SignoffSecrets(this, 'Secrets', {
       prefix: secretsPrefix,
       generated: [...GENERATED_SECRETS, ...workspace.workflowSecrets.webhook],
@@ -88,7 +112,7 @@ export class SignoffStack extends Stack {
       });
     const escalateName = `${prefix}escalate`;
     const scheduler = new EscalationScheduler(this, 'Escalations', {
-      groupName: settings.name,
+      groupName: scheduleGroup,
       escalateFunctionArn: this.formatArn({
         service: 'lambda',
         resource: 'function',
@@ -112,7 +136,7 @@ export class SignoffStack extends Stack {
       SIGNOFF_SCHEDULER: 'eventbridge',
       SIGNOFF_ESCALATE_FUNCTION_ARN: scheduler.escalateFunctionArn,
       SIGNOFF_SCHEDULER_ROLE_ARN: scheduler.role.roleArn,
-      SIGNOFF_SCHEDULE_GROUP: settings.name,
+      SIGNOFF_SCHEDULE_GROUP: scheduleGroup,
       SIGNOFF_CONFIG_DIR: LAMBDA_TASK_ROOT,
       SIGNOFF_GITHUB_REPOS: settings.githubRepos.join(','),
       ...(settings.slackChannel ? { SIGNOFF_SLACK_DEFAULT_CHANNEL: settings.slackChannel } : {}),
@@ -225,6 +249,10 @@ export class SignoffStack extends Stack {
     });
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${settings.name}`,
+    });
+    new CfnOutput(this, 'SecretsPrefix', {
+      description: 'Every signoff secret is named <this><name>, e.g. <this>github-webhook-secret',
+      value: secretsPrefix,
     });
     new CfnOutput(this, 'SecretsToFill', {
       description: 'Put these values after the deploy (aws secretsmanager put-secret-value)',

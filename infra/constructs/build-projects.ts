@@ -103,6 +103,9 @@ export class BuildProjects extends Construct {
       project.addToRolePolicy(
         new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [artifactKeys] }),
       );
+      // The apply build reads the saved plan and probes for optional keys: a missing key must
+      // answer 404, not 403 (see ArtifactsBucket.listRunsStatement).
+      project.addToRolePolicy(new PolicyStatement(ArtifactsBucket.listRunsStatement(props.artifacts)));
       this.projects.set(iac.name, project);
       if (image) {
         acknowledge(

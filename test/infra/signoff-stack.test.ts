@@ -169,10 +169,10 @@ describe('SignoffStack functions', () => {
         kind: 'eventbridge',
         targetArn: 'arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:signoff-escalate',
         roleArn: expect.stringMatching(/^<Escalations.*\.Arn>$/),
-        groupName: 'signoff',
+        groupName: 'signoff-<DeploymentId>',
       });
       expect(config.artifacts.kind).toBe('s3');
-      expect(config.secrets).toEqual({ kind: 'aws', prefix: 'signoff/' });
+      expect(config.secrets).toEqual({ kind: 'aws', prefix: 'signoff/<DeploymentId>/' });
       expect(config.configDir).toBe('/var/task');
       expect(config.stateMachineArnPrefix).toBe(stateMachineArn(''));
       expect(config.emailFrom).toBe('signoff@acme.com');
@@ -309,7 +309,10 @@ describe('SignoffStack IAM', () => {
     for (const s of readers) {
       for (const r of s.resources) expect(secretIds.map((id) => `<${id}>`)).toContain(r);
     }
-    const slackSigning = `<${logicalIdOf(template, 'AWS::SecretsManager::Secret', { Name: 'signoff/slack-signing-secret' })}>`;
+    const [slackSigningId] = Object.entries(template.findResources('AWS::SecretsManager::Secret')).find(
+      ([, secret]) => render(secret.Properties.Name) === 'signoff/<DeploymentId>/slack-signing-secret',
+    ) as [string, unknown];
+    const slackSigning = `<${slackSigningId}>`;
     const canReadSlackSigning = readers
       .filter((s) => s.resources.includes(slackSigning))
       .flatMap((s) => s.roles);
@@ -319,7 +322,7 @@ describe('SignoffStack IAM', () => {
   it('lets request-approval create schedules in its group and pass only the scheduler role', () => {
     const mine = statementsOf('request-approval');
     expect(mine.find((s) => s.actions.includes('scheduler:CreateSchedule'))?.resources).toEqual([
-      'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/signoff/*',
+      'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/signoff-<DeploymentId>/*',
     ]);
     const pass = mine.find((s) => s.actions.includes('iam:PassRole'));
     expect(pass?.resources).toEqual([expect.stringMatching(/^<EscalationsRole.*\.Arn>$/)]);
@@ -416,22 +419,23 @@ describe('SignoffStack data', () => {
 
   it('creates the secrets without values: generated keys, and empty ones for the user to fill', () => {
     const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret'));
-    const names = secrets.map((s) => s.Properties.Name).sort();
+    const names = secrets.map((s) => render(s.Properties.Name)).sort();
     expect(names).toEqual(
       [
-        'signoff/deployments-slack-webhook',
-        'signoff/github-webhook-secret',
-        'signoff/link-signing-key',
-        'signoff/slack-bot-token',
-        'signoff/slack-signing-secret',
-        'signoff/webhook-production-deploy-with-escalation',
-        'signoff/webhook-staging-deploy',
+        'signoff/<DeploymentId>/deployments-slack-webhook',
+        'signoff/<DeploymentId>/github-webhook-secret',
+        'signoff/<DeploymentId>/link-signing-key',
+        'signoff/<DeploymentId>/slack-bot-token',
+        'signoff/<DeploymentId>/slack-signing-secret',
+        'signoff/<DeploymentId>/webhook-production-deploy-with-escalation',
+        'signoff/<DeploymentId>/webhook-staging-deploy',
       ].sort(),
     );
     for (const s of secrets) {
       expect(s.Properties.SecretString).toBeUndefined();
-      const generated = /link-signing-key|github-webhook-secret|webhook-/.test(s.Properties.Name);
-      expect(s.Properties.GenerateSecretString !== undefined, s.Properties.Name).toBe(generated);
+      const name = render(s.Properties.Name);
+      const generated = /link-signing-key|github-webhook-secret|webhook-/.test(name);
+      expect(s.Properties.GenerateSecretString !== undefined, name).toBe(generated);
     }
     const text = JSON.stringify(template.toJSON());
     const leaks = ['"SecretString"', 'SecretStringTemplate', 'xoxb-', 'xoxp-'].filter((s) =>

@@ -33,9 +33,21 @@ export function synthSignoff(
   return { ...built, template: Template.fromStack(built.stack), outdir };
 }
 
-/** A CloudFormation value rendered as a string: `<Logical.Arn>`, `<AWS::Region>`, ... */
+/**
+ * The per-deployment suffix as the template must write it: the first 8 hex digits of the stack
+ * id's UUID, which CloudFormation makes new on every stack creation.
+ */
+export const DEPLOYMENT_ID = {
+  'Fn::Select': [
+    0,
+    { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] },
+  ],
+};
+
+/** A CloudFormation value rendered as a string: `<Logical.Arn>`, `<AWS::Region>`, `<DeploymentId>`, ... */
 export function render(value: unknown): string {
   if (typeof value === 'string') return value;
+  if (JSON.stringify(value) === JSON.stringify(DEPLOYMENT_ID)) return '<DeploymentId>';
   const v = value as Record<string, unknown>;
   if (v && Array.isArray(v['Fn::Join'])) {
     const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
