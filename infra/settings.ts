@@ -33,6 +33,25 @@ export interface SignoffSettings {
 /** The context key of each setting (`signoff:emailFrom`, ...). */
 export const CONTEXT_PREFIX = 'signoff:';
 
+const SET_EMAIL_FROM =
+  'set it to an address at a domain you own, in the context of cdk.json ("signoff:emailFrom") or with -c signoff:emailFrom=signoff@yourcompany.com';
+
+/** Domains reserved for documentation and testing (RFC 2606, RFC 6761): no mailbox there is real. */
+const PLACEHOLDER_DOMAINS = ['example.com', 'example.org', 'example.net', 'localhost'];
+const PLACEHOLDER_TLDS = ['example', 'test', 'invalid', 'localhost'];
+
+/** The reserved domain an address is at, or undefined for an address that can be real. */
+export function placeholderDomain(address: string): string | undefined {
+  const domain = address
+    .slice(address.lastIndexOf('@') + 1)
+    .toLowerCase()
+    .replace(/\.$/, '');
+  const reserved = PLACEHOLDER_DOMAINS.find((d) => domain === d || domain.endsWith(`.${d}`));
+  if (reserved) return reserved;
+  const tld = domain.split('.').pop() ?? '';
+  return PLACEHOLDER_TLDS.includes(tld) ? `.${tld}` : undefined;
+}
+
 const roleArn = z
   .string()
   .regex(
@@ -48,7 +67,21 @@ const settingsSchema = z.strictObject({
       'must be 1-20 lowercase letters, digits or dashes, starting with a letter',
     )
     .default('signoff'),
-  emailFrom: z.email('must be an email address (the SES-verified sender)'),
+  emailFrom: z
+    .email({
+      error: (issue) =>
+        issue.input === undefined
+          ? `is required: the address approval emails come from, which SES verifies; ${SET_EMAIL_FROM}`
+          : 'must be an email address (the SES-verified sender)',
+    })
+    .superRefine((address, ctx) => {
+      const domain = placeholderDomain(address);
+      if (domain)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${address} is a placeholder: ${domain} is reserved for examples and tests (RFC 2606, RFC 6761), so it can never receive the SES verification email and no approval email would be sent; ${SET_EMAIL_FROM}`,
+        });
+    }),
   slackChannel: z
     .string()
     .regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$/, 'must be a Slack channel name such as deployments')

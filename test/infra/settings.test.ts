@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSettings, settingsFromContext } from '../../infra/settings.ts';
+import { parseSettings, placeholderDomain, settingsFromContext } from '../../infra/settings.ts';
+import { projectRoot } from '../support/examples.ts';
 
 const context = { projects: ['example-site', 'example-database'], workflowRepos: ['acme/infrastructure'] };
 
@@ -92,5 +95,65 @@ describe('parseSettings', () => {
     expect(() =>
       parseSettings({ emailFrom: 'signoff@acme.com', githubRepos: ['acme/other'] }, context),
     ).toThrow(/a workflow is triggered by acme\/infrastructure, which is not in the allowed list/);
+  });
+
+  it('refuses a placeholder sender, naming the setting and what to do', () => {
+    const messageFor = (emailFrom: string) => {
+      try {
+        parseSettings({ emailFrom }, context);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(messageFor('signoff@example.com')).toBe(
+      'signoff settings are invalid:\n' +
+        '  - signoff:emailFrom: signoff@example.com is a placeholder: example.com is reserved for examples and tests (RFC 2606, RFC 6761), so it can never receive the SES verification email and no approval email would be sent; set it to an address at a domain you own, in the context of cdk.json ("signoff:emailFrom") or with -c signoff:emailFrom=signoff@yourcompany.com',
+    );
+    for (const address of [
+      'deploys@EXAMPLE.ORG',
+      'a@mail.example.net',
+      'ops@corp.example',
+      'ops@ci.test',
+      'ops@nowhere.invalid',
+      'ops@box.localhost',
+    ]) {
+      expect(messageFor(address), address).toContain(`signoff:emailFrom: ${address} is a placeholder`);
+    }
+    expect(messageFor('signoff@acme.com')).toBe('accepted');
+    expect(messageFor('signoff@example-corp.com')).toBe('accepted');
+    expect(messageFor('signoff@examples.com')).toBe('accepted');
+  });
+
+  it('says the sender is required when it is not set at all', () => {
+    expect(() => parseSettings({}, context)).toThrow(
+      'signoff:emailFrom: is required: the address approval emails come from, which SES verifies; set it to an address at a domain you own',
+    );
+  });
+});
+
+describe('placeholderDomain', () => {
+  it('names the reserved domain or top-level domain an address is at', () => {
+    expect(placeholderDomain('a@example.com')).toBe('example.com');
+    expect(placeholderDomain('a@sub.example.org')).toBe('example.org');
+    expect(placeholderDomain('a@localhost')).toBe('localhost');
+    expect(placeholderDomain('a@host.test')).toBe('.test');
+    expect(placeholderDomain('a@acme.com')).toBeUndefined();
+    expect(placeholderDomain('a@notexample.com')).toBeUndefined();
+  });
+});
+
+describe('cdk.json as shipped', () => {
+  it("makes a fresh clone's synth stop and ask for a real sender", () => {
+    const shipped = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as {
+      context: Record<string, unknown>;
+    };
+    const projects = {
+      projects: ['example-site', 'example-database', 'example-site-staging', 'example-archive'],
+      workflowRepos: [],
+    };
+    expect(() => parseSettings(settingsFromContext(shipped.context), projects)).toThrow(
+      /signoff:emailFrom: .* is a placeholder: .*set it to an address at a domain you own/,
+    );
   });
 });
