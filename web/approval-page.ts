@@ -1,11 +1,12 @@
 /** The approval page an email link opens: the request's facts, plan, cost, policies, votes and the decision form. */
 import type { ApprovalView } from '../functions/core/approval-view.ts';
-import type { Vote } from '../functions/core/ports.ts';
+import type { Gate, Vote } from '../functions/core/ports.ts';
 import type { PlanChanges } from '../functions/web/plan-changes.ts';
 import type { PolicyResults } from '../functions/web/policy-report.ts';
 import type { CostSummary } from '../statemachines/contract.ts';
 import {
   type Flash,
+  renderDeliveryFailures,
   renderFacts,
   renderFlash,
   renderVoteForm,
@@ -31,6 +32,8 @@ export interface ApprovalPageView {
   /** Why this voter cannot vote now; undefined when they can. */
   cannotVote?: string;
   flash?: Flash;
+  /** The gate's announcements that were not delivered (none: every message went out). */
+  delivery?: Pick<Gate, 'delivery_failures' | 'delivery_failures_dropped'>;
 }
 
 /** The approval page. */
@@ -42,6 +45,7 @@ export function renderApprovalPage(view: ApprovalPageView): string {
   <p>${statusBadge(a.status)} <span class="muted">${a.status === 'pending' ? `expires ${a.expiresIn}` : ''}</span></p>
 </div>
 ${renderFlash(view.flash)}
+${renderDeliveryFailures(view.delivery ?? {})}
 <div class="grid">
   <section class="card" aria-labelledby="facts-title">
     <h2 id="facts-title">Request</h2>

@@ -1,6 +1,10 @@
-/** Pieces the approval page and the run page share: status badges, facts, policies, votes, vote forms. */
+/**
+ * Pieces the approval page and the run page share: status badges, facts, undelivered
+ * announcements, policies, votes, vote forms.
+ */
 import type { ApprovalView } from '../functions/core/approval-view.ts';
-import type { GateStatus, Vote } from '../functions/core/ports.ts';
+import { describeDeliveryFailure } from '../functions/core/delivery-failures.ts';
+import type { DeliveryFailure, GateStatus, Vote } from '../functions/core/ports.ts';
 import type { PolicySummary } from '../statemachines/contract.ts';
 import { html, type SafeHtml } from './html.ts';
 
@@ -41,6 +45,28 @@ export function renderFacts(view: ApprovalView): SafeHtml {
   <div><dt>Expires</dt><dd>${view.status === 'pending' ? view.expiresIn : '—'} <span class="muted">(${view.expiresAt})</span></dd></div>
   <div><dt>Approvals</dt><dd>${view.votes}</dd></div>
 </dl>`;
+}
+
+/**
+ * The announcements of a gate that never arrived ("Email to X failed: reason"), so nobody takes
+ * silence for an answer; nothing when every message went out.
+ */
+export function renderDeliveryFailures(
+  gate: { delivery_failures?: DeliveryFailure[]; delivery_failures_dropped?: number },
+  headingId = 'delivery-title',
+): SafeHtml {
+  const failures = gate.delivery_failures ?? [];
+  const dropped = gate.delivery_failures_dropped ?? 0;
+  if (failures.length === 0 && dropped === 0) return html``;
+  return html`<section class="card delivery-failures" role="note" aria-labelledby="${headingId}">
+  <h2 id="${headingId}">Not everyone was told</h2>
+  <p>These messages about this request could not be delivered. The people below may not know it is waiting: tell them another way, and ask an admin to fix the channel.</p>
+  <ul class="failures">${failures.map(
+    (f) =>
+      html`<li><span class="status st-rejected">Not delivered</span> ${describeDeliveryFailure(f)} <span class="muted">· <time datetime="${f.at}">${f.at.replace('T', ' ').slice(0, 16)} UTC</time></span></li>`,
+  )}</ul>
+  ${dropped > 0 ? html`<p class="muted">And ${dropped} more not listed here; the audit log has every one.</p>` : ''}
+</section>`;
 }
 
 /** The policy results table. */

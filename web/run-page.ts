@@ -4,6 +4,7 @@ import type { RunDetail } from '../functions/web/run-views.ts';
 import { formatMs, formatTimestamp } from './format.ts';
 import {
   type Flash,
+  renderDeliveryFailures,
   renderFacts,
   renderFlash,
   renderVoteForm,
@@ -66,6 +67,7 @@ function renderGate(view: RunPageView, g: RunDetail['gates'][number]): SafeHtml 
   return html`<section class="card" aria-labelledby="${id}">
   <h2 id="${id}">${approval.gateName} ${statusBadge(g.gate.status)}</h2>
   ${renderFacts(approval)}
+  ${renderDeliveryFailures(g.gate, `${id}-delivery`)}
   ${
     g.cannotVote
       ? html`<p class="notice-text">${g.cannotVote}</p>`

@@ -28,6 +28,17 @@ export function renderSigninSentPage(): string {
   return renderLayout({ title: 'Check your email', main });
 }
 
+/** The sign-in email could not be sent: why, in the mail service's words, and who can fix it. */
+export function renderSigninFailedPage(view: { next: string; reason: string }): string {
+  const main = html`<section class="card narrow" aria-labelledby="failed-title">
+  <h1 id="failed-title">We could not send the email</h1>
+  <p class="flash flash-error" role="alert">We could not send the sign-in email: ${view.reason}</p>
+  <p>No link is on its way. Ask a signoff admin to fix email delivery for your address (in the Amazon SES sandbox, every recipient must be verified first), then try again.</p>
+  <p><a href="/signin?next=${encodeURIComponent(view.next)}">Try again</a></p>
+</section>`;
+  return renderLayout({ title: 'Sign-in email not sent', main });
+}
+
 /** A valid sign-in link: one button signs in (opening the link alone changes nothing). */
 export function renderSigninConfirmPage(view: {
   token: string;

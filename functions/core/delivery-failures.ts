@@ -17,9 +17,9 @@ export const NOTIFIER_ACTOR = { email: 'system:notifier', name: 'Notifier' } as 
 /** What recording needs. */
 export type DeliveryDeps = Pick<ApprovalDeps, 'gates' | 'audit' | 'log'>;
 
-/** One failure as people read it: `email to jane@acme.com failed: MessageRejected: …`. */
+/** One failure as people read it: `Email to jane@acme.com failed: MessageRejected: …`. */
 export function describeDeliveryFailure(failure: Pick<DeliveryFailure, 'channel' | 'to' | 'reason'>): string {
-  const what = failure.channel === 'email' ? 'email' : 'Slack message';
+  const what = failure.channel === 'email' ? 'Email' : 'Slack message';
   return `${what} to ${failure.to} failed: ${failure.reason}`;
 }
 

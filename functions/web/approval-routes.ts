@@ -98,6 +98,7 @@ async function approvalPage(
     token,
     ...(cannotVote ? { cannotVote } : {}),
     ...(flash ? { flash } : {}),
+    delivery: gate,
   });
   return htmlResponse(status, body, deps.config.local);
 }

@@ -1,6 +1,12 @@
 /** Sign-in by emailed magic link, and sign-out. */
 import { renderSigninEmail } from '../../web/signin-email.ts';
-import { renderSigninConfirmPage, renderSigninPage, renderSigninSentPage } from '../../web/signin-page.ts';
+import {
+  renderSigninConfirmPage,
+  renderSigninFailedPage,
+  renderSigninPage,
+  renderSigninSentPage,
+} from '../../web/signin-page.ts';
+import { describeDeliveryError } from '../adapters/delivery-error.ts';
 import { sendSesEmail } from '../adapters/ses-email-notifier.ts';
 import { assertCsrf, createSession, endSession, getSession } from '../core/auth/sessions.ts';
 import { checkSigninLink, createSigninLink, redeemSigninLink } from '../core/auth/signin-link.ts';
@@ -20,7 +26,10 @@ export async function showSignin(deps: AppDeps, request: WebRequest): Promise<We
   return htmlResponse(200, renderSigninPage({ next }), deps.config.local);
 }
 
-/** `POST /signin`: with `email`, emails a link (same answer for everyone); with `token`, signs in. */
+/**
+ * `POST /signin`: with `email`, emails a link (the same answer for every address while mail works;
+ * a plain failure when it does not, see below); with `token`, signs in.
+ */
 export async function postSignin(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
   const form = readForm(request);
   assertSameOrigin(request, deps.config.publicUrl);
@@ -52,7 +61,18 @@ export async function postSignin(deps: AppDeps, request: WebRequest): Promise<We
         renderSigninEmail(link.user.name, url),
       );
     } catch (error) {
-      deps.log?.error('sign-in email failed', { error: error instanceof Error ? error.name : typeof error });
+      const reason = describeDeliveryError(error);
+      deps.log?.error('sign-in email failed', {
+        error: error instanceof Error ? error.name : typeof error,
+        reason,
+      });
+      // Saying so tells whoever typed the address that it is in the directory; we accept that.
+      // The person is otherwise locked out waiting for mail that will never come (the SES sandbox
+      // refuses every unverified recipient), and only an admin can fix it, so they must know. The
+      // disclosure is narrow: only while mail to that very address fails, with SES's words about
+      // it, and the same answer as before could already be told apart by timing (only a directory
+      // address makes the SES call). An unknown address still gets the generic answer below.
+      return htmlResponse(502, renderSigninFailedPage({ next, reason }), deps.config.local);
     }
   }
   return htmlResponse(200, renderSigninSentPage(), deps.config.local);

@@ -51,7 +51,7 @@ export function describeDeliveryFailures(make: () => TestDeps): void {
         gate_id: gate.gate_id,
         step_id: 'approve',
         channel: 'email',
-        reason: `email to carol@acme.com failed: ${REJECTED}`,
+        reason: `Email to carol@acme.com failed: ${REJECTED}`,
         details: { recipient: 'carol@acme.com' },
         at: '2026-11-25T10:00:00.000Z',
       });
@@ -139,7 +139,7 @@ export function describeDeliveryFailures(make: () => TestDeps): void {
       );
       // The audit still has it.
       const events = await deps.audit.readRun(gate.run.id);
-      expect(events.at(-1)?.reason).toBe(`email to dave@acme.com failed: ${REJECTED}`);
+      expect(events.at(-1)?.reason).toBe(`Email to dave@acme.com failed: ${REJECTED}`);
     });
   });
 }

@@ -20,6 +20,7 @@ import { workflowSchema } from '../../../statemachines/schema.ts';
 import { createClock, DIRECTORY, type TestClock } from '../../support/approval-fixtures.ts';
 import { type Dynalite, startDynalite } from '../../support/dynalite.ts';
 import { type SesEmulator, startSesEmulator } from '../email/ses-emulator.ts';
+import { type SesSandbox, startSesSandbox } from '../email/ses-sandbox.ts';
 
 /** The link-signing key of the tests. */
 export const SIGNING_KEY = 'test-link-signing-key-0123456789abcdef';
@@ -63,15 +64,18 @@ export interface WebHarness {
   engine: RecordingWorkflowEngine;
   runEngine: ScriptedRunEngine;
   clock: TestClock;
+  /** The SES sandbox in front of the emulator, when the harness was started with `verified`. */
+  sandbox?: SesSandbox;
   /** Records the run and requests its gate (emails go out); returns the gate id. */
   openGate(input: RequestApprovalInput): Promise<string>;
   stop(): Promise<void>;
 }
 
-/** Starts the harness. */
-export async function startWebHarness(): Promise<WebHarness> {
+/** Starts the harness; with `verified`, SES is in its sandbox and mails only those identities. */
+export async function startWebHarness(options: { verified?: string[] } = {}): Promise<WebHarness> {
   const db = await startDynalite();
   const ses = await startSesEmulator();
+  const sandbox = options.verified ? await startSesSandbox(ses.endpoint, options.verified) : undefined;
   const clock = createClock();
   const engine = new RecordingWorkflowEngine();
   const runEngine = new ScriptedRunEngine();
@@ -87,7 +91,7 @@ export async function startWebHarness(): Promise<WebHarness> {
     SIGNOFF_RUNS_TABLE: db.tableNames.runs,
     SIGNOFF_AUTH_TABLE: db.tableNames.auth,
     SIGNOFF_DYNAMODB_ENDPOINT: db.endpoint,
-    SIGNOFF_SES_ENDPOINT: ses.endpoint,
+    SIGNOFF_SES_ENDPOINT: sandbox?.endpoint ?? ses.endpoint,
     SIGNOFF_ARTIFACTS_DIR: mkdtempSync(join(tmpdir(), 'signoff-web-artifacts-')),
     SIGNOFF_SCHEDULER: 'timer',
     SIGNOFF_LOCAL: '1',
@@ -97,7 +101,7 @@ export async function startWebHarness(): Promise<WebHarness> {
   });
   const quiet = { info() {}, warn() {}, error() {} };
   const email = new SesEmailNotifier({
-    ses: ses.client,
+    ses: sandbox?.client ?? ses.client,
     config,
     secrets,
     now: clock.now,
@@ -122,6 +126,7 @@ export async function startWebHarness(): Promise<WebHarness> {
     engine,
     runEngine,
     clock,
+    ...(sandbox ? { sandbox } : {}),
     async openGate(input) {
       const record: RunRecord = { ...input.run, execution_arn: `arn:x:${input.run.id}`, status: 'RUNNING' };
       await built.runs.create(record);
@@ -130,6 +135,7 @@ export async function startWebHarness(): Promise<WebHarness> {
     async stop() {
       built.stop();
       await gateway.close();
+      await sandbox?.stop();
       await ses.stop();
       await db.stop();
     },
