@@ -23,17 +23,47 @@ export interface AslDefinition {
   States: Record<string, AslState>;
 }
 
-const LAMBDA_RETRY = [
+/**
+ * Lambda's transient errors, retried as the Step Functions Developer Guide recommends for every
+ * Lambda task ("Handling transient Lambda service exceptions"), plus throttling.
+ */
+export const LAMBDA_RETRY = [
   {
     ErrorEquals: [
       'Lambda.ServiceException',
       'Lambda.AWSLambdaException',
       'Lambda.SdkClientException',
+      'Lambda.ClientExecutionTimeoutException',
       'Lambda.TooManyRequestsException',
     ],
     IntervalSeconds: 1,
     MaxAttempts: 3,
     BackoffRate: 2,
+  },
+];
+
+/**
+ * StartBuild refused before any build ran: the account's build quota (CodeBuild API Reference,
+ * StartBuild, AccountLimitExceededException) or throttling and other service errors, which the
+ * CodeBuild integration surfaces as `CodeBuild.<exception>` (the service exception is named
+ * CodeBuildException or AWSCodeBuildException depending on the SDK generation behind it). A
+ * build that ran and failed ends the task with States.TaskFailed and the build as its Cause,
+ * which is not listed here: a failed plan or apply is never run a second time. Capped, jittered
+ * backoff (Developer Guide, "Handling errors", MaxDelaySeconds and JitterStrategy) waits up to
+ * about ten minutes for a running build to free the quota.
+ */
+export const CODEBUILD_RETRY = [
+  {
+    ErrorEquals: [
+      'CodeBuild.AccountLimitExceededException',
+      'CodeBuild.CodeBuildException',
+      'CodeBuild.AWSCodeBuildException',
+    ],
+    IntervalSeconds: 10,
+    MaxAttempts: 8,
+    BackoffRate: 2,
+    MaxDelaySeconds: 120,
+    JitterStrategy: 'FULL',
   },
 ];
 const LAMBDA_TIMEOUT_SECONDS = 300;
@@ -177,6 +207,7 @@ function compileIac(workflow: Workflow, step: IacStep, next: string, onFailure: 
     ResultSelector: { 'id.$': '$.Build.Id', 'status.$': '$.Build.BuildStatus' },
     ResultPath: '$.build',
     TimeoutSeconds: parseDuration(step.timeout),
+    Retry: CODEBUILD_RETRY,
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.caught', Next: `${step.id}.build_failed` }],
     Next: `${step.id}.summarize`,
   });

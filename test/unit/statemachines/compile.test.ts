@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import {
   type AslState,
@@ -7,7 +8,7 @@ import {
   placeholdersOf,
   substitutePlaceholders,
 } from '../../../statemachines/compile.ts';
-import { withFakeArns } from '../../support/asl-harness.ts';
+import { stepError, withFakeArns } from '../../support/asl-harness.ts';
 import { example, loadExamples } from '../../support/examples.ts';
 
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => {
@@ -161,5 +162,126 @@ describe('compileWorkflow', () => {
     });
     expect(placeholdersOf(done)).toEqual([]);
     expect(JSON.stringify(done)).toContain('"ProjectName":"signoff-example-site-staging"');
+  });
+
+  it('retries Lambda tasks on the transient Lambda errors, with backoff', () => {
+    const expected = [
+      {
+        ErrorEquals: [
+          'Lambda.ServiceException',
+          'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException',
+          'Lambda.ClientExecutionTimeoutException',
+          'Lambda.TooManyRequestsException',
+        ],
+        IntervalSeconds: 1,
+        MaxAttempts: 3,
+        BackoffRate: 2,
+      },
+    ];
+    for (const name of EXAMPLES) {
+      const { definition } = example(name);
+      for (const [stateName, state] of Object.entries(definition.States)) {
+        if (state.Type !== 'Task' || String(state.Resource).includes('codebuild')) continue;
+        expect(state.Retry, `${name}: ${stateName}`).toEqual(expected);
+      }
+    }
+  });
+
+  it('retries a build StartBuild refused (quota, throttling), never one that ran and failed', () => {
+    const expected = [
+      {
+        ErrorEquals: [
+          'CodeBuild.AccountLimitExceededException',
+          'CodeBuild.CodeBuildException',
+          'CodeBuild.AWSCodeBuildException',
+        ],
+        IntervalSeconds: 10,
+        MaxAttempts: 8,
+        BackoffRate: 2,
+        MaxDelaySeconds: 120,
+        JitterStrategy: 'FULL',
+      },
+    ];
+    let builds = 0;
+    for (const name of EXAMPLES) {
+      const { definition } = example(name);
+      for (const [stateName, state] of Object.entries(definition.States)) {
+        if (state.Resource !== 'arn:aws:states:::codebuild:startBuild.sync') continue;
+        builds++;
+        expect(state.Retry, `${name}: ${stateName}`).toEqual(expected);
+        const retried = (state.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+        expect(retried).not.toContain('States.TaskFailed');
+        expect(retried).not.toContain('States.ALL');
+        expect(retried).not.toContain('States.Timeout');
+      }
+    }
+    expect(builds).toBe(10);
+  });
+});
+
+describe('a build task under the local interpreter', () => {
+  /** Runs only the staging plan task (its Retry and Catch as compiled) with a stand-in build. */
+  async function runPlanTask(build: () => unknown): Promise<{ attempts: number; caught?: unknown }> {
+    const { definition } = example('staging-deploy');
+    const plan = { ...(withFakeArns(definition).States.plan as AslState) };
+    delete plan.Next;
+    const machine = new StateMachine(
+      {
+        StartAt: 'plan',
+        States: {
+          plan: {
+            ...plan,
+            End: true,
+            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.caught', Next: 'failed' }],
+          },
+          failed: { Type: 'Pass', End: true },
+        },
+      } as never,
+      { validationOptions: { checkArn: false, checkPaths: true } },
+    );
+    let attempts = 0;
+    const execution = machine.run({ run: { id: 'run-1' } } as never, {
+      overrides: {
+        taskResourceLocalHandlers: {
+          plan: async () => {
+            attempts++;
+            return build() as never;
+          },
+        },
+        // The compiled backoff waits up to minutes; the test retries at once.
+        retryIntervalOverrides: { plan: 0 },
+      },
+    });
+    const output = (await execution.result) as { caught?: unknown };
+    return { attempts, caught: output.caught };
+  }
+
+  it('starts the build again after the account quota refused it', async () => {
+    let refusals = 2;
+    const out = await runPlanTask(() => {
+      if (refusals-- > 0)
+        throw stepError('CodeBuild.AccountLimitExceededException', 'Cannot have more than 1 builds in queue');
+      return { Build: { Id: 'b-1', BuildStatus: 'SUCCEEDED' } };
+    });
+    expect(out).toEqual({ attempts: 3, caught: undefined });
+  });
+
+  it('gives up after eight retries of a refused start', async () => {
+    const out = await runPlanTask(() => {
+      throw stepError('CodeBuild.CodeBuildException', 'Rate exceeded');
+    });
+    expect(out.attempts).toBe(9);
+    expect(out.caught).toEqual({ Error: 'CodeBuild.CodeBuildException', Cause: 'Rate exceeded' });
+  });
+
+  it('runs a build that failed exactly once', async () => {
+    const out = await runPlanTask(() => {
+      throw stepError('States.TaskFailed', '{"Build":{"BuildStatus":"FAILED"}}');
+    });
+    expect(out).toEqual({
+      attempts: 1,
+      caught: { Error: 'States.TaskFailed', Cause: '{"Build":{"BuildStatus":"FAILED"}}' },
+    });
   });
 });
