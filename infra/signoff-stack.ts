@@ -251,7 +251,8 @@ export class SignoffStack extends Stack {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${settings.name}`,
     });
     new CfnOutput(this, 'SecretsPrefix', {
-      description: 'Every signoff secret is named <this><name>, e.g. <this>github-webhook-secret',
+      description:
+        'Every signoff secret is named with this prefix: <prefix>github-webhook-secret, <prefix>slack-bot-token, ...',
       value: secretsPrefix,
     });
     new CfnOutput(this, 'SecretsToFill', {
