@@ -12,6 +12,7 @@ const SECRETS: [RegExp, string][] = [
   [/xox[a-z]-[A-Za-z0-9-]+/g, 'xox…'], // Slack tokens
   [/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '<signed>'], // JWS/JWT: capabilities in approval links
   [/([?&](?:t|token|code|key|signature)=)[^\s&#"']+/gi, '$1…'], // link query strings
+  [/(\/signin\/)[A-Za-z0-9_-]{16,}/g, '$1…'], // sign-in links carry their secret in the path
   [/\b(Bearer|Basic)\s+\S+/gi, '$1 …'],
   [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, '<access key>'],
   [/\bso_[A-Za-z0-9_-]{16,}/g, 'so_…'], // signoff API tokens

@@ -40,6 +40,12 @@ describe('describeDeliveryError', () => {
     );
   });
 
+  it('never passes on a sign-in link', () => {
+    expect(
+      describeDeliveryError(new Error('bad body: https://s.example/signin/abcdefghijklmnopqrstuvwx1234')),
+    ).toBe('Error: bad body: https://s.example/signin/…');
+  });
+
   it('cuts a long reason to 300 characters', () => {
     expect(describeDeliveryError(new Error('x'.repeat(1000)))).toHaveLength(300);
   });
