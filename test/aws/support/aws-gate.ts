@@ -23,6 +23,15 @@ export interface Denial {
   resource: string;
 }
 
+/** A call a function was allowed to make, as IAM authorized it. */
+export interface Granted {
+  role: string;
+  action: string;
+  /** The resources of which one had to be allowed; undefined where the request names none. */
+  anyOf: (string | undefined)[];
+  context?: Record<string, string>;
+}
+
 /** An email SES accepted. */
 export interface SentEmail {
   from: string;
@@ -36,18 +45,28 @@ export interface SentEmail {
 export interface AwsGate {
   endpoint: string;
   denials: Denial[];
+  /** Every call that was allowed: what the grants are needed for. */
+  granted: Granted[];
   emails: SentEmail[];
   stop(): Promise<void>;
 }
 
 type Json = Record<string, unknown>;
 // A request as IAM authorizes it: each entry must be allowed; `anyOf` lists resources of which one suffices.
-type Authorization = { action: string; anyOf: (string | undefined)[]; context?: Record<string, string> };
+type Authorization = Omit<Granted, 'role'>;
 
 const arn = (service: string, resource: string) =>
   `arn:aws:${service}:${MOTO_REGION}:${MOTO_ACCOUNT}:${resource}`;
 
-/** What IAM authorizes for one request, or [] for requests this proxy leaves to moto (S3). */
+/** The S3 bucket and key of a path-style request. */
+function s3Target(path: string): { bucket: string; key: string } {
+  const [bucket = '', ...key] = decodeURIComponent(path.split('?')[0] ?? '')
+    .slice(1)
+    .split('/');
+  return { bucket, key: key.join('/') };
+}
+
+/** What IAM authorizes for one request (S3 object reads and writes are checked by moto too). */
 function authorizationsOf(
   service: string,
   method: string,
@@ -108,6 +127,13 @@ function authorizationsOf(
       });
     }
     return out;
+  }
+  if (service === 's3') {
+    const { bucket, key } = s3Target(path);
+    if (!key) return [];
+    const action =
+      method === 'PUT' ? 's3:PutObject' : method === 'DELETE' ? 's3:DeleteObject' : 's3:GetObject';
+    return [{ action, anyOf: [`arn:aws:s3:::${bucket}/${key}`] }];
   }
   return [];
 }
@@ -187,6 +213,7 @@ export async function startAwsGate(options: {
 }): Promise<AwsGate> {
   const { world } = options;
   const denials: Denial[] = [];
+  const granted: Granted[] = [];
   const emails: SentEmail[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -220,20 +247,27 @@ export async function startAwsGate(options: {
               );
               return send(d.status, d.headers, d.body);
             }
+            granted.push({ role, ...auth });
           }
         }
         const target = service === 'states' ? options.sfnEndpoint : options.motoEndpoint;
         const out = await forward(target, method, path, req.headers, raw);
         if (role && service === 's3' && (method === 'GET' || method === 'HEAD') && out.status === 404) {
-          const [bucket = '', ...keyParts] = decodeURIComponent(path.split('?')[0] ?? '')
-            .slice(1)
-            .split('/');
-          const objectKey = keyParts.join('/');
-          const mayList = isAllowed(world.statements.get(role) ?? [], {
+          const { bucket, key: objectKey } = s3Target(path);
+          // Which s3:prefix S3 puts in the request context here is not documented; S3 answering 404
+          // to a ListBucket grant conditioned on the key's prefix is observed (kopia PR #3072) and
+          // is how Ceph RGW matches AWS (ceph PR #68577): the object key is the s3:prefix.
+          const listing: Authorization = {
             action: 's3:ListBucket',
-            resource: `arn:aws:s3:::${bucket}`,
+            anyOf: [`arn:aws:s3:::${bucket}`],
             context: { 's3:prefix': objectKey },
-          });
+          };
+          const mayList = isAllowed(world.statements.get(role) ?? [], {
+            action: listing.action,
+            resource: listing.anyOf[0],
+            context: listing.context,
+          } as IamRequest);
+          if (mayList) granted.push({ role, ...listing });
           if (objectKey && !mayList) {
             denials.push({
               role,
@@ -266,6 +300,7 @@ export async function startAwsGate(options: {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     denials,
+    granted,
     emails,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -33,7 +33,8 @@ import { type AwsWorld, deployTemplate } from './aws-world.ts';
 import { MOTO_ACCOUNT, MOTO_REGION, type Moto, startMoto } from './moto.ts';
 
 const HTTP_FUNCTIONS: HttpFunction[] = ['api', 'web', 'slack-interactions', 'github-webhook', 'webhook'];
-const SLACK_SIGNING_SECRET = 'aws-suite-slack-signing-secret';
+/** The Slack app's signing secret, as filled into the stack's secret. */
+export const SLACK_SIGNING_SECRET = 'aws-suite-slack-signing-secret';
 // The functions run outside Lambda here: their CloudWatch metrics (EMF lines) would only be noise.
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
@@ -65,7 +66,8 @@ export interface AwsRuntime extends RuntimeClient {
 /** Options: a template other than the synthesized one (to take a grant away), short approval timeouts. */
 export interface AwsRuntimeOptions {
   template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
-  approvalTimeoutSeconds?: number;
+  /** State machine name -> the seconds its approval tasks wait instead of the workflow's timeout. */
+  approvalTimeoutSeconds?: Record<string, number>;
 }
 
 /** Deploys the template into a fresh moto and starts everything around it. */
@@ -184,10 +186,10 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
       const definition = structuredClone(machine.definition) as {
         States: Record<string, Record<string, unknown>>;
       };
-      if (options.approvalTimeoutSeconds) {
+      const timeout = options.approvalTimeoutSeconds?.[machine.name];
+      if (timeout) {
         for (const state of Object.values(definition.States)) {
-          if (String(state.Resource).endsWith('.waitForTaskToken'))
-            state.TimeoutSeconds = options.approvalTimeoutSeconds;
+          if (String(state.Resource).endsWith('.waitForTaskToken')) state.TimeoutSeconds = timeout;
         }
       }
       await sfn.createStateMachine(machine.name, definition);
