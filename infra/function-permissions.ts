@@ -12,9 +12,13 @@ import type { SignoffSecrets } from './constructs/signoff-secrets.ts';
 import type { SignoffTable } from './constructs/signoff-table.ts';
 import type { FunctionNeeds, SecretNeed } from './functions.ts';
 
-/** DynamoDB actions per access level. No level but `full` deletes; the audit table never gets more than `append`. */
+/**
+ * DynamoDB actions per access level. No level but `full` deletes; the audit table never gets more
+ * than `append`. Reads are GetItem and Query only: signoff makes no batch reads and no
+ * transactions (one conditional write per fact), so BatchGetItem and ConditionCheckItem stay off.
+ */
 export const TABLE_ACTIONS = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
   append: ['dynamodb:PutItem'],
   readwrite: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   full: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
@@ -77,7 +81,8 @@ export function grantNeeds(
   const executions = needs.executions ?? {};
   if (executions.start) allow(['states:StartExecution'], targets.stateMachineArns);
   const onExecutions = [
-    ...(executions.inspect ? ['states:DescribeExecution', 'states:GetExecutionHistory'] : []),
+    ...(executions.describe ? ['states:DescribeExecution'] : []),
+    ...(executions.history ? ['states:GetExecutionHistory'] : []),
     ...(executions.stop ? ['states:StopExecution'] : []),
   ];
   if (onExecutions.length > 0) {

@@ -39,7 +39,14 @@ export interface FunctionNeeds {
   /** states:SendTaskSuccess/SendTaskFailure on this stack's state machines (closing gates). */
   taskTokens?: boolean;
   /** Step Functions execution calls on this stack's state machines. */
-  executions?: { start?: boolean; inspect?: boolean; stop?: boolean };
+  executions?: {
+    start?: boolean;
+    /** DescribeExecution: a run's status (run pages, closing gates of runs that ended). */
+    describe?: boolean;
+    /** GetExecutionHistory: a run's steps (run pages). */
+    history?: boolean;
+    stop?: boolean;
+  };
   /** scheduler:CreateSchedule in the stack's group, and passing the scheduler role. */
   schedulesEscalations?: boolean;
   /** ses:SendEmail from the sender identity. */
@@ -63,8 +70,10 @@ export function entryOf(name: FunctionName): string {
   return `functions/${name}/handler.ts`;
 }
 
-// Anything that records or closes a gate audits it, may notify (Slack, email) and reads plans for it.
-const GATE_WRITER = { gates: 'readwrite', audit: 'append', runs: 'read' } as const;
+// Anything that records or closes a gate audits it and may update its Slack messages. Only the
+// request and the escalation email people (the other notifications are Slack's), and only the web
+// pages and summarize-step read run artifacts: the gate item carries what the messages show.
+const GATE_WRITER = { gates: 'readwrite', audit: 'append' } as const;
 const NOTIFIER_SECRETS: SecretNeed[] = ['slack-bot-token', 'link-signing-key'];
 // API Gateway gives an HTTP integration at most 30 s.
 const HTTP_TIMEOUT = 29;
@@ -83,7 +92,6 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       taskTokens: true,
       schedulesEscalations: true,
       sendsEmail: true,
-      artifacts: 'read',
     },
   },
   {
@@ -91,14 +99,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: "Closes a gate as timed out after the task's States.Timeout and audits it",
     memoryMb: 256,
     timeoutSeconds: 60,
-    needs: { tables: GATE_WRITER, secrets: NOTIFIER_SECRETS, sendsEmail: true },
+    needs: { tables: GATE_WRITER, secrets: NOTIFIER_SECRETS },
   },
   {
     name: 'escalate',
     description: 'Adds the next escalation level of approvers to a pending gate (EventBridge Scheduler)',
     memoryMb: 256,
     timeoutSeconds: 60,
-    needs: { tables: GATE_WRITER, secrets: NOTIFIER_SECRETS, sendsEmail: true, artifacts: 'read' },
+    needs: { tables: GATE_WRITER, secrets: NOTIFIER_SECRETS, sendsEmail: true },
   },
   {
     name: 'resume-gate',
@@ -107,12 +115,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 300,
     needs: {
-      // Closing an orphaned gate records the run's end (runs) after asking Step Functions (inspect),
+      // Closing an orphaned gate records the run's end (runs) after asking Step Functions (describe),
       // and updates the gate's Slack messages (bot token).
       tables: { ...GATE_WRITER, runs: 'readwrite' },
       secrets: NOTIFIER_SECRETS,
       taskTokens: true,
-      executions: { inspect: true },
+      executions: { describe: true },
     },
   },
   {
@@ -145,9 +153,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       tables: { gates: 'readwrite', audit: 'append', runs: 'readwrite', auth: 'read' },
       secrets: NOTIFIER_SECRETS,
       taskTokens: true,
-      executions: { start: true, inspect: true, stop: true },
-      sendsEmail: true,
-      artifacts: 'read',
+      executions: { start: true, describe: true, history: true, stop: true },
     },
   },
   {
@@ -160,7 +166,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       tables: { gates: 'readwrite', audit: 'append', runs: 'readwrite', auth: 'full' },
       secrets: NOTIFIER_SECRETS,
       taskTokens: true,
-      executions: { inspect: true },
+      executions: { describe: true, history: true },
       sendsEmail: true,
       artifacts: 'read',
     },
@@ -174,8 +180,6 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       tables: GATE_WRITER,
       secrets: ['slack-signing-secret', ...NOTIFIER_SECRETS],
       taskTokens: true,
-      sendsEmail: true,
-      artifacts: 'read',
     },
   },
   {
@@ -186,7 +190,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     needs: {
       tables: { runs: 'readwrite', audit: 'append' },
       secrets: ['github-webhook-secret'],
-      executions: { start: true, inspect: true },
+      executions: { start: true },
     },
   },
   {
@@ -197,7 +201,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     needs: {
       tables: { runs: 'readwrite', audit: 'append' },
       secrets: ['webhook-secrets'],
-      executions: { start: true, inspect: true },
+      executions: { start: true },
     },
   },
 ];

@@ -3,9 +3,14 @@
  * and every function holding exactly its role's grants (support/aws-runtime.ts). Any call a
  * function makes without a grant is refused as AWS would refuse it, and shows in `denials`.
  */
+import { readFileSync } from 'node:fs';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, ListSchedulesCommand } from '@aws-sdk/client-scheduler';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLACK_ACTION } from '../../functions/core/slack/slack-actions.ts';
+import { signBody } from '../../functions/core/triggers/hmac-signature.ts';
 import { localSlackId } from '../../local/slack/local-slack.ts';
 import { blockActionsPayload, signedInteraction } from '../../local/slack/slack-click.ts';
 import { synthSignoff } from '../infra/synth.ts';
@@ -15,6 +20,10 @@ import { type AwsRuntime, SLACK_SIGNING_SECRET, startAwsRuntime } from './suppor
 import { type IamRequest, type IamStatement, isAllowed } from './support/iam-policy.ts';
 import { motoMissing } from './support/moto.ts';
 
+const MERGED_PR = readFileSync(
+  new URL('../fixtures/github/pull_request.closed-merged.json', import.meta.url),
+  'utf8',
+);
 const missing = motoMissing();
 if (missing && process.env.CI) throw new Error(`the AWS contract suite must run in CI: ${missing}`);
 if (missing) console.warn(`skipping the AWS contract suite: ${missing}`);
@@ -37,38 +46,72 @@ async function auditActions(runId: string): Promise<string[]> {
   return (await rt.depsOf('admin').auditQuery.readRun(runId)).map((e) => e.action);
 }
 
-/** The email SES accepted for `to` that links to `prefix`, as the link in it. */
-function emailedLink(to: string, prefix: string): string {
-  const mail = [...rt.gate.emails].reverse().find((m) => m.to.includes(to) && m.text.includes(prefix));
-  if (!mail) throw new Error(`no email to ${to} with ${prefix}`);
-  return linkIn(mail.text, prefix);
+/** The value of the stack's secret whose name ends with `suffix`, as the admin reads it. */
+async function secretValue(suffix: string): Promise<string> {
+  const arn = [...rt.world.secrets].find(([name]) => name.endsWith(`/${suffix}`))?.[1];
+  const out = await rt.depsOf('admin').clients.secrets.send(new GetSecretValueCommand({ SecretId: arn }));
+  return out.SecretString ?? '';
+}
+
+/** The link to `prefix` in the newest email SES accepted for `to` (the request sends it just after storing the gate). */
+async function emailedLink(to: string, prefix: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const mail = [...rt.gate.emails].reverse().find((m) => m.to.includes(to) && m.text.includes(prefix));
+    if (mail) return linkIn(mail.text, prefix);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no email to ${to} with ${prefix}`);
+}
+
+/** Signs in through the emailed link, as a person would; returns the session cookie. */
+async function signIn(email: string): Promise<string> {
+  expect((await postForm(`${rt.url}/signin`, { email, next: '/runs' })).status).toBe(200);
+  const confirm = await (await fetch(await emailedLink(email, `${rt.url}/signin/`))).text();
+  const token = confirm.match(/name="token" value="([^"]+)"/)?.[1] ?? '';
+  return cookieHeader(await postForm(`${rt.url}/signin`, { token, next: '/runs' }));
 }
 
 /**
- * The statements no recorded call needs: removing any other one denies a call above, which the
- * "without a grant" test reports. Log and trace writes are made by Lambda and CodeBuild
- * themselves, not by signoff's code, so they are not counted.
+ * The grants no recorded call needs: removing any other one denies a call above, which the
+ * "without a grant" test reports. Not counted: log and trace writes and the download of the
+ * build source, which Lambda and CodeBuild make themselves, not signoff's code. The build
+ * projects' roles are made by one construct, so a grant counts as needed when some build needed it.
  */
 function unneededGrants(runtime: AwsRuntime): string[] {
-  const roles = new Set(
-    [...runtime.world.functions.values(), ...runtime.world.projects.values()].map((x) => x.role),
-  );
-  const out: string[] = [];
-  for (const role of roles) {
+  const builds = new Set([...runtime.world.projects.values()].map((p) => p.role));
+  const roles = new Set([...runtime.world.functions.values()].map((f) => f.role));
+  const allows = (set: IamStatement[], call: Granted) =>
+    call.anyOf.some((resource) =>
+      isAllowed(set, { action: call.action, resource, context: call.context } as IamRequest),
+    );
+  const needed = (role: string, statement: IamStatement): boolean => {
     const statements = runtime.world.statements.get(role) ?? [];
-    const calls = runtime.gate.granted.filter((g) => g.role === role);
-    const allows = (set: IamStatement[], call: Granted) =>
-      call.anyOf.some((resource) =>
-        isAllowed(set, { action: call.action, resource, context: call.context } as IamRequest),
-      );
-    statements.forEach((statement, i) => {
-      const actions = [statement.Action].flat();
-      if (actions.every((a) => /^(logs|xray):/.test(a))) return;
-      const without = statements.filter((_, j) => j !== i);
-      if (!calls.some((call) => allows(statements, call) && !allows(without, call))) {
-        out.push(`${role}: ${actions.join(',')} on ${[statement.Resource].flat().join(',')}`);
-      }
-    });
+    const without = statements.filter((s) => s !== statement);
+    return runtime.gate.granted.some(
+      (call) => call.role === role && allows(statements, call) && !allows(without, call),
+    );
+  };
+  const serviceSide = (statement: IamStatement) =>
+    [statement.Action].flat().every((a) => /^(logs|xray):/.test(a)) ||
+    [statement.Resource].flat().every((r) => /^arn:aws:s3:::cdk-[a-z0-9]+-assets-/.test(r));
+  const out: string[] = [];
+  const describe = (role: string, s: IamStatement) =>
+    `${role}: ${[s.Action].flat().join(',')} on ${[s.Resource].flat().join(',')}`;
+  for (const role of roles) {
+    for (const s of runtime.world.statements.get(role) ?? []) {
+      if (!serviceSide(s) && !needed(role, s)) out.push(describe(role, s));
+    }
+  }
+  const shape = (s: IamStatement) => JSON.stringify([s.Action, s.Resource, s.Condition]);
+  const neededByABuild = new Set(
+    [...builds].flatMap((role) =>
+      (runtime.world.statements.get(role) ?? []).filter((s) => needed(role, s)).map(shape),
+    ),
+  );
+  for (const role of builds) {
+    for (const s of runtime.world.statements.get(role) ?? []) {
+      if (!serviceSide(s) && !neededByABuild.has(shape(s))) out.push(describe(role, s));
+    }
   }
   return out;
 }
@@ -97,7 +140,7 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
   it('approves from the emailed link: the page shows the plan, its POST decides', async () => {
     const run = await rt.startRun('sam@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('sam@acme.com', run.id, 'approve');
-    const link = emailedLink('bob@acme.com', `${rt.url}/approvals/${gateId}?t=`);
+    const link = await emailedLink('bob@acme.com', `${rt.url}/approvals/${gateId}?t=`);
     const page = await fetch(link);
     expect(page.status).toBe(200);
     // The policy results come from policy.json in the artifacts bucket, read with the web function's grant.
@@ -114,6 +157,18 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
   }, async () => {
     const run = await rt.startRun('jane@acme.com', 'critical-infra-two-person');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+    // Dave signs in with the emailed link and approves on the run page.
+    const cookie = await signIn('dave@acme.com');
+    const runPage = await (await fetch(`${rt.url}/runs/${run.id}`, { headers: { cookie } })).text();
+    const csrf = runPage.match(/name="csrf" value="([^"]+)"/)?.[1] ?? '';
+    const voted = await postForm(
+      `${rt.url}/runs/${run.id}`,
+      { gate: gateId, decision: 'approve', csrf },
+      cookie,
+    );
+    expect(voted.status).toBe(200);
+    expect(await voted.text()).toContain('Your approval is counted.');
+
     const message = rt.slack.messages.find((m) => JSON.stringify(m.blocks).includes(gateId));
     if (!message) throw new Error('no Slack message for the gate');
     const carol = { email: 'carol@acme.com' };
@@ -133,28 +188,14 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
       body: click.body,
     });
     expect(slack.status).toBe(200);
-
-    // Dave signs in with the emailed link and approves on the run page.
-    expect((await postForm(`${rt.url}/signin`, { email: 'dave@acme.com', next: '/runs' })).status).toBe(200);
-    const confirm = await (await fetch(emailedLink('dave@acme.com', `${rt.url}/signin/`))).text();
-    const token = confirm.match(/name="token" value="([^"]+)"/)?.[1] ?? '';
-    const cookie = cookieHeader(await postForm(`${rt.url}/signin`, { token, next: '/runs' }));
-    const runPage = await (await fetch(`${rt.url}/runs/${run.id}`, { headers: { cookie } })).text();
-    const csrf = runPage.match(/name="csrf" value="([^"]+)"/)?.[1] ?? '';
-    const voted = await postForm(
-      `${rt.url}/runs/${run.id}`,
-      { gate: gateId, decision: 'approve', csrf },
-      cookie,
-    );
-    expect(voted.status).toBe(200);
-    expect(await voted.text()).toContain('The gate has the approvals it needs (2 of 2)');
+    // Carol's click is the second approval: the Slack function closes the gate and tells Step Functions.
 
     const done = await rt.waitFor('jane@acme.com', run.id, () => false);
     expect(done.run.status).toBe('SUCCEEDED');
     const gate = done.gates.find((g) => g.gate.gate_id === gateId)?.gate;
     expect(gate?.approved_by.map((a) => [a.email, a.channel])).toEqual([
-      ['carol@acme.com', 'slack'],
       ['dave@acme.com', 'web'],
+      ['carol@acme.com', 'slack'],
     ]);
   });
 
@@ -220,6 +261,122 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     const done = await rt.waitFor('jane@acme.com', run.id, () => false);
     expect(done.run).toMatchObject({ status: 'FAILED', error: 'PlanDrift' });
     expect(await auditActions(run.id)).toContain('plan_drift_blocked');
+  });
+
+  it('starts runs from a signed GitHub merge, once per delivery', { timeout: 120_000 }, async () => {
+    const payload = JSON.parse(MERGED_PR);
+    payload.repository.full_name = 'acme/infrastructure';
+    payload.pull_request.base.ref = 'main';
+    const body = JSON.stringify(payload);
+    const headers = {
+      'content-type': 'application/json',
+      'x-github-event': 'pull_request',
+      'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      'x-hub-signature-256': signBody(body, await secretValue('github-webhook-secret')),
+    };
+    const first = await fetch(`${rt.url}/webhooks/github`, { method: 'POST', headers, body });
+    expect(first.status).toBe(202);
+    const started = ((await first.json()) as { started: { workflow: string; run_id: string }[] }).started;
+    expect(started.map((s) => s.workflow)).toContain('production-deploy-with-approval');
+    // GitHub redelivers: the same delivery finds the runs it started and starts nothing.
+    const again = await fetch(`${rt.url}/webhooks/github`, { method: 'POST', headers, body });
+    expect(((await again.json()) as { duplicate: unknown[] }).duplicate).toHaveLength(started.length);
+    for (const { run_id } of started) {
+      const gateId = await rt.pendingGate('alice@acme.com', run_id, 'approve');
+      await rt.vote('alice@acme.com', gateId, 'reject', 'not from this test');
+      expect((await rt.waitFor('alice@acme.com', run_id, () => false)).run.status).toBe('FAILED');
+    }
+  });
+
+  it('runs the ungated staging workflow from a signed generic webhook, once per Idempotency-Key', async () => {
+    const body = '{"reason":"nightly"}';
+    const headers = {
+      'content-type': 'application/json',
+      'idempotency-key': 'nightly-2026-12-02',
+      'x-signoff-signature': signBody(body, await secretValue('webhook-staging-deploy')),
+    };
+    const first = await fetch(`${rt.url}/webhooks/staging-deploy`, { method: 'POST', headers, body });
+    expect(first.status).toBe(202);
+    const runId = ((await first.json()) as { run_id: string }).run_id;
+    const again = await fetch(`${rt.url}/webhooks/staging-deploy`, { method: 'POST', headers, body });
+    expect(again.status).toBe(200);
+    expect((await rt.waitFor('alice@acme.com', runId, () => false)).run.status).toBe('SUCCEEDED');
+  });
+
+  it('the scheduled sweep closes the gate of a run stopped by hand whose end event was lost', async () => {
+    const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+    rt.lostRunEnds.add(run.id);
+    // Someone stops the execution in the Step Functions console.
+    const { sfn } = rt.depsOf('admin').clients;
+    const machine = rt.world.stateMachines.get('signoff-production-deploy-with-approval');
+    const executionArn = `${machine?.arn.replace(':stateMachine:', ':execution:')}:${run.id}`;
+    await sfn.send(new StopExecutionCommand({ executionArn, cause: 'stopped in the console' }));
+    // EventBridge Scheduler's sweep: the resume-gate function with no gate id asks Step Functions.
+    await rt.invoke('signoff-resume-gate', {});
+    expect((await rt.depsOf('admin').runs.get(run.id))?.status).toBe('ABORTED');
+    const gate = await rt.depsOf('admin').gates.get(gateId);
+    expect(gate?.status).toBe('cancelled');
+    expect(await auditActions(run.id)).toContain('gate_cancelled');
+  });
+
+  it('counts a vote while Step Functions throttles, and the sweep tells it afterwards', async () => {
+    const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+    const heal = rt.gate.inject({
+      action: 'states:SendTaskSuccess',
+      status: 400,
+      code: 'ThrottlingException',
+    });
+    const vote = await rt.vote('alice@acme.com', gateId, 'approve');
+    heal();
+    expect(vote).toMatchObject({ status: 200, body: { kind: 'counted', status: 'approved' } });
+    expect((await rt.api('jane@acme.com', 'GET', `/api/runs/${run.id}`)).body.run.status).toBe('RUNNING');
+    // The sweep runs every 5 minutes, after the voter's lease on the engine call has run out.
+    rt.setClockOffset(5 * 60_000);
+    await rt.invoke('signoff-resume-gate', {});
+    rt.setClockOffset(0);
+    expect((await rt.waitFor('jane@acme.com', run.id, () => false)).run.status).toBe('SUCCEEDED');
+
+    // Step Functions retries the gate's request after the gate closed: the engine is told again,
+    // and nobody is asked twice.
+    const request = rt.invocations.find(
+      (i) => i.functionName === 'signoff-request-approval' && JSON.stringify(i.event).includes(run.id),
+    );
+    const emails = rt.gate.emails.length;
+    await rt.invoke('signoff-request-approval', request?.event);
+    expect(rt.gate.emails.length).toBe(emails);
+    expect((await rt.depsOf('admin').gates.get(gateId))?.status).toBe('approved');
+  });
+
+  it('an apply whose approved plan expired from the bucket fails with that reason', async () => {
+    const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+    const { s3 } = rt.depsOf('admin').clients;
+    const bucket = rt.world.functions.get('signoff-web')?.env.SIGNOFF_ARTIFACTS_BUCKET;
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `runs/${run.id}/plan/plan.json` }));
+    await rt.vote('alice@acme.com', gateId, 'approve');
+    const done = await rt.waitFor('jane@acme.com', run.id, () => false);
+    expect(done.run).toMatchObject({ status: 'FAILED', error: 'ApplyFailed' });
+    expect(done.run.cause).toContain('has no runs/');
+  });
+
+  it('shows the run page of a run whose plan never wrote its summary (S3 throttled the upload)', async () => {
+    const heal = rt.gate.inject({
+      action: 's3:PutObject',
+      resource: /summary\.json$/,
+      status: 503,
+      code: 'SlowDown',
+    });
+    const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
+    const done = await rt.waitFor('jane@acme.com', run.id, () => false);
+    heal();
+    expect(done.run).toMatchObject({ status: 'FAILED', error: 'PlanFailed' });
+    const page = await fetch(`${rt.url}/runs/${run.id}`, {
+      headers: { cookie: await signIn('bob@acme.com') },
+    });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('PlanFailed');
   });
 
   it('no function called AWS without a grant', () => {

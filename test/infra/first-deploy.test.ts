@@ -38,8 +38,8 @@ describe('reading run artifacts', () => {
           .flatMap((s) => s.roles),
       ),
     ].sort();
-    // Six functions and the four build projects' roles (one of them imported from context).
-    expect(readers).toHaveLength(10);
+    // Two functions (web, summarize-step) and the four build projects' roles (one of them imported from context).
+    expect(readers).toHaveLength(6);
     expect(readers).toContain('database-deployer');
     for (const role of readers) {
       const listing = statements.filter((s) => s.roles.includes(role) && s.actions.includes('s3:ListBucket'));

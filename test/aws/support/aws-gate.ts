@@ -41,6 +41,16 @@ export interface SentEmail {
   html: string;
 }
 
+/** A failure the proxy answers instead of the service, as AWS documents it (throttling, for instance). */
+export interface Fault {
+  action: string;
+  /** Only requests whose resource matches; default every one. */
+  resource?: RegExp;
+  status: number;
+  /** The service's error code (`ThrottlingException`, `SlowDown`). */
+  code: string;
+}
+
 /** The running proxy. */
 export interface AwsGate {
   endpoint: string;
@@ -48,6 +58,8 @@ export interface AwsGate {
   /** Every call that was allowed: what the grants are needed for. */
   granted: Granted[];
   emails: SentEmail[];
+  /** Answers matching calls with the fault until the returned function is called. */
+  inject(fault: Fault): () => void;
   stop(): Promise<void>;
 }
 
@@ -160,6 +172,21 @@ function denied(service: string, message: string): { status: number; headers: Js
   };
 }
 
+function faulted(service: string, fault: Fault): { status: number; headers: Json; body: string } {
+  if (service === 's3') {
+    return {
+      status: fault.status,
+      headers: { 'content-type': 'application/xml' },
+      body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>injected by the test</Message></Error>`,
+    };
+  }
+  return {
+    status: fault.status,
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': fault.code },
+    body: JSON.stringify({ __type: fault.code, message: 'injected by the test' }),
+  };
+}
+
 function forward(
   target: string,
   method: string,
@@ -214,6 +241,7 @@ export async function startAwsGate(options: {
   const { world } = options;
   const denials: Denial[] = [];
   const granted: Granted[] = [];
+  const faults = new Set<Fault>();
   const emails: SentEmail[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -248,6 +276,17 @@ export async function startAwsGate(options: {
               return send(d.status, d.headers, d.body);
             }
             granted.push({ role, ...auth });
+          }
+        }
+        for (const fault of faults) {
+          const hit = authorizationsOf(service, method, path, req.headers, body, world).some(
+            (a) =>
+              a.action === fault.action &&
+              (!fault.resource || a.anyOf.some((r) => r && fault.resource?.test(r))),
+          );
+          if (hit) {
+            const f = faulted(service, fault);
+            return send(f.status, f.headers, f.body);
           }
         }
         const target = service === 'states' ? options.sfnEndpoint : options.motoEndpoint;
@@ -302,6 +341,10 @@ export async function startAwsGate(options: {
     denials,
     granted,
     emails,
+    inject(fault) {
+      faults.add(fault);
+      return () => faults.delete(fault);
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

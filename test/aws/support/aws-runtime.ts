@@ -60,6 +60,12 @@ export interface AwsRuntime extends RuntimeClient {
   depsOf(functionName: string): AppDeps;
   /** Invokes a function's handler as Lambda would (EventBridge Scheduler's escalations). */
   invoke(functionName: string, event: unknown): Promise<unknown>;
+  /** Every invocation so far, oldest first (what Step Functions passed each task). */
+  invocations: { functionName: string; event: unknown }[];
+  /** Runs whose end EventBridge does not deliver to run-ended (a lost event). */
+  lostRunEnds: Set<string>;
+  /** Moves the functions' clock (leases, deadlines they compute) by `ms`; 0 puts it back. */
+  setClockOffset(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -95,6 +101,8 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
     });
 
     const logger = new Logger({ serviceName: 'signoff', logLevel: 'SILENT' });
+    let clockOffset = 0;
+    const now = () => Date.now() + clockOffset;
     let gate: AwsGate | undefined;
     const deps = new Map<string, AppDeps>();
     const depsOf = (name: string): AppDeps => {
@@ -122,7 +130,7 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
         name === 'admin'
           ? moto.admin
           : (world.credentials.get(fn.role) ?? raise(`no credentials for ${fn.role}`));
-      d = createDeps(config, { logger });
+      d = createDeps(config, { logger, now });
       deps.set(name, d);
       return d;
     };
@@ -131,7 +139,10 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
     });
     type Handler = (event: unknown, context: Context) => Promise<unknown>;
     const handlers = new Map<string, Handler>();
+    const invocations: AwsRuntime['invocations'] = [];
+    const lostRunEnds = new Set<string>();
     const invoke = async (functionName: string, event: unknown) => {
+      invocations.push({ functionName, event });
       const folder = functionName.replace(/^signoff-/, '');
       let handler = handlers.get(folder);
       if (!handler) {
@@ -197,7 +208,7 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
     stops.push(
       sfn.onEvent(({ executionArn, stateMachineArn, event }) => {
         const status = EXECUTION_ENDS[String((event as { type?: string }).type ?? '')];
-        if (!status) return;
+        if (!status || lostRunEnds.has(executionArn.split(':').pop() ?? '')) return;
         const details = (event as { executionFailedEventDetails?: { error?: string; cause?: string } })
           .executionFailedEventDetails;
         void invoke('signoff-run-ended', {
@@ -254,6 +265,11 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
       dataDir,
       depsOf,
       invoke,
+      invocations,
+      lostRunEnds,
+      setClockOffset: (ms) => {
+        clockOffset = ms;
+      },
       stop: stopAll,
     };
   } catch (error) {
