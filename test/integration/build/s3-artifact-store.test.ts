@@ -4,8 +4,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ArtifactStore } from '../../../functions/adapters/s3-artifact-store.ts';
 
-/** The slice of the S3 REST API the store uses (path-style PutObject and GetObject), in memory. */
-function startFakeS3(): Promise<{
+/**
+ * The slice of the S3 REST API the store uses (path-style PutObject and GetObject), in memory.
+ * A missing key answers 404 NoSuchKey only when the caller may list the bucket (`canList`), else
+ * 403 AccessDenied, as S3 does (GetObject API reference, "Permissions":
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
+ */
+function startFakeS3(canList: () => boolean): Promise<{
   server: Server;
   endpoint: string;
   objects: Map<string, { body: Buffer; type?: string }>;
@@ -26,6 +31,14 @@ function startFakeS3(): Promise<{
         res.writeHead(200, { 'Content-Type': object.type ?? 'application/octet-stream' }).end(object.body);
         return;
       }
+      if (!canList()) {
+        res
+          .writeHead(403, { 'Content-Type': 'application/xml' })
+          .end(
+            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+          );
+        return;
+      }
       res
         .writeHead(404, { 'Content-Type': 'application/xml' })
         .end(
@@ -42,9 +55,10 @@ function startFakeS3(): Promise<{
 
 let fake: Awaited<ReturnType<typeof startFakeS3>>;
 let store: S3ArtifactStore;
+let mayList = true;
 
 beforeAll(async () => {
-  fake = await startFakeS3();
+  fake = await startFakeS3(() => mayList);
   const client = new S3Client({
     endpoint: fake.endpoint,
     region: 'us-east-1',
@@ -70,7 +84,18 @@ describe('S3ArtifactStore', () => {
     expect(await store.get('runs/r1/plan/plan.tfplan')).toEqual(new Uint8Array([80, 75, 3, 4]));
   });
 
-  it('answers undefined for a missing key (S3 NoSuchKey)', async () => {
+  it('answers undefined for a missing key (S3 NoSuchKey, for a role with s3:ListBucket)', async () => {
+    mayList = true;
     expect(await store.get('runs/none/plan/plan.json')).toBeUndefined();
+  });
+
+  // Issue 11, defect 1: after a clean apply summarize-step reads drift.json, which is not there;
+  // without s3:ListBucket S3 answers 403, and a store that took that for "missing" hid it.
+  it('throws on a 403 for a missing key without s3:ListBucket, naming the grant, never answering "missing"', async () => {
+    mayList = false;
+    await expect(store.get('runs/r1/apply/drift.json')).rejects.toThrow(
+      'access denied reading s3://signoff-artifacts/runs/r1/apply/drift.json: the role needs s3:GetObject on the key and s3:ListBucket on the bucket',
+    );
+    mayList = true;
   });
 });
