@@ -3,7 +3,6 @@
  * gateway, wired to the same handler modules and the same compiled state machines as AWS.
  */
 import './polyfills.ts';
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +27,7 @@ import { createDevRoutes, type DevRoutes } from './dev-routes.ts';
 import { type HttpHandler, lambdaContext, startGateway } from './gateway.ts';
 import { createLocalSecrets, ensureSecretsFile, generatedSecretNames } from './local-secrets.ts';
 import { ensureLocalTokens } from './local-tokens.ts';
+import { runEndedEvent } from './run-ended-event.ts';
 import { startSesInbox } from './ses-inbox.ts';
 import { createLocalSlack } from './slack/local-slack.ts';
 import { createLocalStepFunctions, type LocalStepFunctions } from './stepfunctions/index.ts';
@@ -44,14 +44,6 @@ const TASK_FUNCTIONS = {
   [PLACEHOLDER.summarizeStep]: 'summarize-step',
   [PLACEHOLDER.notify]: 'notify',
 } as const;
-
-/** History events that end an execution, and the status EventBridge reports for each. */
-const EXECUTION_ENDS: Record<string, 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT'> = {
-  ExecutionSucceeded: 'SUCCEEDED',
-  ExecutionFailed: 'FAILED',
-  ExecutionAborted: 'ABORTED',
-  ExecutionTimedOut: 'TIMED_OUT',
-};
 
 const HTTP_FUNCTIONS: HttpFunction[] = ['api', 'web', 'slack-interactions', 'github-webhook', 'webhook'];
 
@@ -92,6 +84,16 @@ export interface Runtime {
   workspace: Workspace;
   dev: DevRoutes;
   stop(): Promise<void>;
+}
+
+/** Tests only: every approval task of the definition waits `seconds` instead of the workflow's timeout. */
+export function shortenApprovalTimeouts(
+  definition: { States: Record<string, Record<string, unknown>> },
+  seconds: number,
+) {
+  for (const state of Object.values(definition.States)) {
+    if (String(state.Resource).endsWith('.waitForTaskToken')) state.TimeoutSeconds = seconds;
+  }
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -249,12 +251,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           : `signoff-${name.replace(/^BuildProject_/, '').replace(/_/g, '-')}`;
       }
       const local = substitutePlaceholders(definition, values);
-      if (options.approvalTimeoutSeconds) {
-        for (const state of Object.values(local.States)) {
-          if (String(state.Resource).endsWith('.waitForTaskToken'))
-            state.TimeoutSeconds = options.approvalTimeoutSeconds;
-        }
-      }
+      if (options.approvalTimeoutSeconds) shortenApprovalTimeouts(local, options.approvalTimeoutSeconds);
       await sfn.createStateMachine(`${STATE_MACHINE_PREFIX}${workflow.name}`, local);
     }
 
@@ -262,32 +259,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // event EventBridge delivers in AWS.
     const runEnded = (await import('../functions/run-ended/handler.ts')).handler;
     stops.push(
-      sfn.onEvent(({ executionArn, stateMachineArn, event }) => {
-        const type = String((event as { type?: string }).type ?? '');
-        const status = EXECUTION_ENDS[type];
-        if (!status) return;
-        const details = (event as { executionFailedEventDetails?: { error?: string; cause?: string } })
-          .executionFailedEventDetails;
-        void runEnded({
-          version: '0',
-          id: randomUUID(),
-          'detail-type': 'Step Functions Execution Status Change',
-          source: 'aws.states',
-          account: ACCOUNT,
-          time: new Date().toISOString(),
-          region: REGION,
-          resources: [executionArn],
-          detail: {
-            executionArn,
-            stateMachineArn,
-            status,
-            stopDate: Date.now(),
-            error: details?.error ?? null,
-            cause: details?.cause ?? null,
-          },
-        }).catch((error: unknown) =>
+      sfn.onEvent((notice) => {
+        const event = runEndedEvent(notice, { account: ACCOUNT, region: REGION });
+        if (!event) return;
+        void runEnded(event).catch((error: unknown) =>
           logger.error('could not record the end of a run', {
-            execution: executionArn,
+            execution: notice.executionArn,
             error: String(error),
           }),
         );

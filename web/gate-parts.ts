@@ -5,7 +5,6 @@
 import type { ApprovalView } from '../functions/core/approval-view.ts';
 import { describeDeliveryFailure } from '../functions/core/delivery-failures.ts';
 import type { DeliveryFailure, GateStatus, Vote } from '../functions/core/ports.ts';
-import type { PolicySummary } from '../statemachines/contract.ts';
 import { html, type SafeHtml } from './html.ts';
 
 const STATUS_LABEL: Record<string, string> = {
@@ -66,26 +65,6 @@ export function renderDeliveryFailures(
       html`<li><span class="status st-rejected">Not delivered</span> ${describeDeliveryFailure(f)} <span class="muted">· <time datetime="${f.at}">${f.at.replace('T', ' ').slice(0, 16)} UTC</time></span></li>`,
   )}</ul>
   ${dropped > 0 ? html`<p class="muted">And ${dropped} more not listed here; the audit log has every one.</p>` : ''}
-</section>`;
-}
-
-/** The policy results table. */
-export function renderPolicies(policy: PolicySummary | undefined): SafeHtml {
-  if (!policy) return html``;
-  return html`<section class="card" aria-labelledby="policy-title">
-  <h2 id="policy-title">Policy results</h2>
-  <p>${policy.passed} passed, ${policy.failed} failed${policy.mandatory_failed > 0 ? html`, <strong class="bad">${policy.mandatory_failed} mandatory</strong>` : ''}.</p>
-  ${
-    policy.results.length === 0
-      ? ''
-      : html`<div class="table-wrap"><table>
-    <thead><tr><th scope="col">Result</th><th scope="col">Policy</th><th scope="col">Source</th><th scope="col">Severity</th><th scope="col">Message</th></tr></thead>
-    <tbody>${policy.results.map(
-      (r) => html`<tr>
-      <td>${r.passed ? html`<span class="status st-approved">Passed</span>` : html`<span class="status st-rejected">Failed</span>`}</td>
-      <td>${r.name}</td><td>${r.source}</td><td>${r.severity}</td><td>${r.message ?? ''}</td></tr>`,
-    )}</tbody></table></div>`
-  }
 </section>`;
 }
 

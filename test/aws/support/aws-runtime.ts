@@ -19,6 +19,8 @@ import { createLocalBuildRunner } from '../../../local/build-runner.ts';
 import { createDevRoutes, type DevRoutes } from '../../../local/dev-routes.ts';
 import { type HttpHandler, lambdaContext, startGateway } from '../../../local/gateway.ts';
 import { ensureLocalTokens } from '../../../local/local-tokens.ts';
+import { runEndedEvent } from '../../../local/run-ended-event.ts';
+import { shortenApprovalTimeouts } from '../../../local/runtime.ts';
 import { createLocalSlack, type LocalSlack } from '../../../local/slack/local-slack.ts';
 import {
   createLocalStepFunctions,
@@ -37,14 +39,6 @@ const HTTP_FUNCTIONS: HttpFunction[] = ['api', 'web', 'slack-interactions', 'git
 export const SLACK_SIGNING_SECRET = 'aws-suite-slack-signing-secret';
 // The functions run outside Lambda here: their CloudWatch metrics (EMF lines) would only be noise.
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-
-/** History events that end an execution, and the status EventBridge reports for each. */
-const EXECUTION_ENDS: Record<string, string> = {
-  ExecutionSucceeded: 'SUCCEEDED',
-  ExecutionFailed: 'FAILED',
-  ExecutionAborted: 'ABORTED',
-  ExecutionTimedOut: 'TIMED_OUT',
-};
 
 /** The running deployment and its API helpers. */
 export interface AwsRuntime extends RuntimeClient {
@@ -198,35 +192,14 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
         States: Record<string, Record<string, unknown>>;
       };
       const timeout = options.approvalTimeoutSeconds?.[machine.name];
-      if (timeout) {
-        for (const state of Object.values(definition.States)) {
-          if (String(state.Resource).endsWith('.waitForTaskToken')) state.TimeoutSeconds = timeout;
-        }
-      }
+      if (timeout) shortenApprovalTimeouts(definition, timeout);
       await sfn.createStateMachine(machine.name, definition);
     }
     stops.push(
-      sfn.onEvent(({ executionArn, stateMachineArn, event }) => {
-        const status = EXECUTION_ENDS[String((event as { type?: string }).type ?? '')];
-        if (!status || lostRunEnds.has(executionArn.split(':').pop() ?? '')) return;
-        const details = (event as { executionFailedEventDetails?: { error?: string; cause?: string } })
-          .executionFailedEventDetails;
-        void invoke('signoff-run-ended', {
-          'detail-type': 'Step Functions Execution Status Change',
-          source: 'aws.states',
-          account: MOTO_ACCOUNT,
-          region: MOTO_REGION,
-          time: new Date().toISOString(),
-          resources: [executionArn],
-          detail: {
-            executionArn,
-            stateMachineArn,
-            status,
-            stopDate: Date.now(),
-            error: details?.error ?? null,
-            cause: details?.cause ?? null,
-          },
-        }).catch(() => undefined);
+      sfn.onEvent((notice) => {
+        const event = runEndedEvent(notice, { account: MOTO_ACCOUNT, region: MOTO_REGION });
+        if (!event || lostRunEnds.has(notice.executionArn.split(':').pop() ?? '')) return;
+        void invoke('signoff-run-ended', event).catch(() => undefined);
       }),
     );
 
