@@ -50,10 +50,35 @@ export async function requireSession(deps: AppDeps, request: WebRequest): Promis
   throw new AuthError('no_session', 'Your session has ended. Sign in again and repeat the action.');
 }
 
-/** A local path to go to after sign-in; anything else (another host, `//evil`) becomes `/runs`. */
-export function safeNext(next: string | undefined): string {
-  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.length > 500) {
-    return '/runs';
+// Any origin that is not a real site: `next` is resolved against it and must stay on it.
+const SAME_SITE = 'https://signoff.invalid';
+
+function hasControlOrBackslash(value: string): boolean {
+  for (const ch of value) {
+    const code = ch.charCodeAt(0);
+    if (code < 0x20 || code === 0x7f || ch === '\\') return true;
   }
-  return next;
+  return false;
+}
+
+/**
+ * Where to go after signing in: `next` when it is a path on this site, else `/runs`. It is
+ * parsed with the WHATWG URL parser, as browsers parse a Location header, and must keep this
+ * site's origin; control characters (browsers drop tabs and newlines, so `/\t/evil.example`
+ * becomes `//evil.example`) and backslashes (read as slashes) are refused, and so is a result
+ * the parser normalized into `//host` (`/.//evil.example`).
+ */
+export function safeNext(next: string | undefined): string {
+  const fallback = '/runs';
+  if (!next || next.length > 500 || !next.startsWith('/')) return fallback;
+  if (hasControlOrBackslash(next)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, SAME_SITE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== SAME_SITE) return fallback;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith('//') ? fallback : path;
 }

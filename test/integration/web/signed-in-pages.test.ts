@@ -84,6 +84,27 @@ describe('sign-in', () => {
     expect(sent).toEqual(['carol@acme.com']);
   });
 
+  // Issue 13: signed in, GET /signin?next=%2F%09%2Fevil.example answered 303 Location: /\t/evil.example
+  // (browsers drop the tab and go to //evil.example); a newline in next threw ERR_INVALID_CHAR.
+  it('redirects a signed-in visitor only to a path on this site, whatever next says', async () => {
+    const cookie = await signIn('bob@acme.com');
+    for (const next of [
+      '%2F%09%2Fevil.example',
+      '%2F%0A%2Fevil.example',
+      '%2F.%2F%2Fevil.example',
+      '%2F%5Cevil.example',
+    ]) {
+      const response = await fetch(`${h.url}/signin?next=${next}`, {
+        headers: { cookie },
+        redirect: 'manual',
+      });
+      expect(response.status, next).toBe(303);
+      expect(response.headers.get('location'), next).toBe('/runs');
+    }
+    const kept = await fetch(`${h.url}/signin?next=%2Faudit`, { headers: { cookie }, redirect: 'manual' });
+    expect(kept.headers.get('location')).toBe('/audit');
+  });
+
   it('sends a visitor without a session to the sign-in page, and signs out', async () => {
     const anonymous = await fetch(`${h.url}/audit?workflow=production-deploy`, { redirect: 'manual' });
     expect(anonymous.status).toBe(303);
