@@ -50,6 +50,13 @@ export function readBuildSettings(env: NodeJS.ProcessEnv): { settings?: BuildSet
       `${BUILD_ENV.planFrom} is not set: an apply needs the plan step whose saved plan it applies`,
     );
   }
+  // No fallback to the plan step's own hash: an apply started outside the state machine (by
+  // anyone allowed codebuild:StartBuild) must not apply whatever the plan step produced.
+  if (settings.action === 'apply' && !settings.approvedPlanHash) {
+    problems.push(
+      `${BUILD_ENV.approvedPlanHash} is not set: an apply only applies a plan whose hash was approved, which the workflow's state machine passes; nothing was applied`,
+    );
+  }
   if (settings.approvedPlanHash && !/^[0-9a-f]{64}$/.test(settings.approvedPlanHash)) {
     problems.push(`${BUILD_ENV.approvedPlanHash} must be a SHA-256 hex digest`);
   }

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACT, artifactKey } from '../plan/artifact-keys.ts';
 import { computePlanHash, diffResourceChanges } from '../plan/plan-hash.ts';
-import type { ApplyReport, DriftReport, StepSummary } from '../plan/step-artifacts.ts';
+import type { ApplyReport, DriftReport } from '../plan/step-artifacts.ts';
 import { parseTerraformPlan } from '../plan/terraform-plan.ts';
 import type { ArtifactStore } from '../ports.ts';
 import { applySavedPlan, BuildStepError, type ToolContext } from './iac-tool.ts';
@@ -14,9 +14,10 @@ export type ApplyOutcome =
   | { status: 'applied'; report: ApplyReport };
 
 /**
- * The apply action: re-plan, compare the hash with the approved one (from the gate, or
- * the plan step's own hash when the workflow has no gate), and on a match apply the plan
- * step's saved plan. A mismatch writes drift.json and applies nothing.
+ * The apply action: re-plan, compare the hash with the approved one, and on a match apply the
+ * plan step's saved plan. A mismatch writes drift.json and applies nothing. The approved hash
+ * always comes from the state machine (the gate's, or the plan step's in a workflow without a
+ * gate); the apply never takes it from the plan's own artifacts.
  */
 export async function runApply(
   ctx: ToolContext,
@@ -24,6 +25,11 @@ export async function runApply(
   opts: { planFrom: string; approvedHash?: string; workDir: string; now: () => Date },
 ): Promise<ApplyOutcome> {
   const { artifacts, runId, stepId } = store;
+  const approvedHash = opts.approvedHash;
+  // readBuildSettings refuses this first (exit 2); kept here so no caller can apply unapproved.
+  if (!approvedHash || !/^[0-9a-f]{64}$/.test(approvedHash)) {
+    throw new BuildStepError('no approved plan hash: an apply only applies a plan whose hash was approved');
+  }
   const from = (name: string) => artifactKey(runId, opts.planFrom, name);
   const text = async (key: string) => {
     const bytes = await artifacts.get(key);
@@ -32,11 +38,6 @@ export async function runApply(
   };
   const approvedJson = new TextDecoder().decode(await text(from(ARTIFACT.planJson)));
   const approvedPlan = parseTerraformPlan(approvedJson);
-  let approvedHash = opts.approvedHash;
-  if (!approvedHash) {
-    const summary = JSON.parse(new TextDecoder().decode(await text(from(ARTIFACT.summary)))) as StepSummary;
-    approvedHash = summary.plan.hash;
-  }
 
   ctx.log.line(`re-planning to compare with the approved plan ${approvedHash}`);
   const replan = await planAndStore(ctx, store, opts.workDir);

@@ -164,7 +164,7 @@ describe('runBuild', () => {
     expect(await artifacts.get('runs/run-1/apply/apply.json')).toBeUndefined();
   });
 
-  it('uses the plan step hash when the workflow has no approval before the apply', async () => {
+  it('refuses an apply without an approved hash, never falling back to the plan step hash', async () => {
     await plan();
     const result = await build({
       SIGNOFF_ACTION: 'apply',
@@ -172,19 +172,25 @@ describe('runBuild', () => {
       SIGNOFF_PROJECT: 'example-files',
       SIGNOFF_PLAN_FROM: 'plan',
     });
-    expect(result.code, result.echoed).toBe(BUILD_EXIT.ok);
-    expect(existsSync(join(tmp, 'files/site/public/index.html'))).toBe(true);
+    expect(result.code, result.echoed).toBe(BUILD_EXIT.badSettings);
+    expect(result.message).toMatch(
+      /SIGNOFF_APPROVED_PLAN_HASH is not set: an apply only applies a plan whose hash was approved/,
+    );
+    expect(existsSync(join(tmp, 'files/site/public/index.html'))).toBe(false);
+    expect(await artifacts.get('runs/run-1/apply/apply.json')).toBeUndefined();
   });
 
   it('blocks an apply whose plan was overtaken by another apply of the same change', async () => {
     await plan();
     const hash = (await readArtifact<StepSummary>('runs/run-1/plan/summary.json'))?.plan.hash ?? '';
     await plan('other_plan');
+    const other = (await readArtifact<StepSummary>('runs/run-1/other_plan/summary.json'))?.plan.hash ?? '';
     await build({
       SIGNOFF_ACTION: 'apply',
       SIGNOFF_STEP_ID: 'other_apply',
       SIGNOFF_PROJECT: 'example-files',
       SIGNOFF_PLAN_FROM: 'other_plan',
+      SIGNOFF_APPROVED_PLAN_HASH: other,
     });
     const result = await apply(hash);
     // The re-plan now has nothing to do, which is not what was approved.

@@ -53,6 +53,19 @@ describe('runBuild', () => {
     expect(echoed).toContain(result.message);
   });
 
+  it('refuses an apply without an approved plan hash, before touching the project', async () => {
+    const result = await build({
+      SIGNOFF_ACTION: 'apply',
+      SIGNOFF_STEP_ID: 'apply',
+      SIGNOFF_PLAN_FROM: 'plan',
+    });
+    expect(result.code).toBe(BUILD_EXIT.badSettings);
+    expect(result.message).toContain(
+      'SIGNOFF_APPROVED_PLAN_HASH is not set: an apply only applies a plan whose hash was approved',
+    );
+    expect(await artifacts.get('runs/r1/apply/apply.json')).toBeUndefined();
+  });
+
   it('says clearly when terraform is not installed', async () => {
     writeProjects([{ name: 'app', tool: 'terraform', directory: '.' }]);
     const result = await build({}, join(root, 'no-bin'));
