@@ -38,19 +38,12 @@ const pingEvent = z.object({
   hook_id: z.number().optional(),
 });
 
-/** The JSON a delivery carries: the body itself, or its `payload` field for form-encoded hooks. */
+/** Parses a delivery's JSON body (the content type is checked before); never throws. */
 export function decodeGithubBody(
   body: Buffer,
-  contentType: string | undefined,
 ): { ok: true; value: unknown } | { ok: false; message: string } {
-  let text = body.toString('utf8');
-  if (contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-    const payload = new URLSearchParams(text).get('payload');
-    if (payload === null) return { ok: false, message: 'the form-encoded body has no payload field' };
-    text = payload;
-  }
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: JSON.parse(body.toString('utf8')) };
   } catch {
     return { ok: false, message: 'the body is not valid JSON' };
   }

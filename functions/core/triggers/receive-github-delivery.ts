@@ -9,7 +9,7 @@ import { checkSignature } from './check-signature.ts';
 import { decodeGithubBody, type MergedPullRequest, parseGithubEvent } from './github-event.ts';
 import { matchGithubWorkflows } from './match-github-workflows.ts';
 import { runUrl, type TriggerDeps } from './trigger-deps.ts';
-import { refuse, type TriggerRequest, type TriggerResponse } from './trigger-request.ts';
+import { refuse, refuseUnlessJson, type TriggerRequest, type TriggerResponse } from './trigger-request.ts';
 
 /** The Secrets name of the GitHub webhook secret. */
 export const GITHUB_SECRET_NAME = 'github-webhook-secret';
@@ -36,6 +36,8 @@ export async function receiveGithubDelivery(
   if (request.body.length > MAX_GITHUB_BODY_BYTES) {
     return refuse(413, `the body is larger than ${MAX_GITHUB_BODY_BYTES} bytes`);
   }
+  const notJson = refuseUnlessJson(request);
+  if (notJson) return notJson;
   const unsigned = await checkSignature(deps, request, {
     secretName: GITHUB_SECRET_NAME,
     header: 'X-Hub-Signature-256',
@@ -51,7 +53,7 @@ export async function receiveGithubDelivery(
   if (!eventName || !EVENT_NAME.test(eventName)) {
     return refuse(400, 'X-GitHub-Event is missing or not an event name');
   }
-  const decoded = decodeGithubBody(request.body, request.header('content-type'));
+  const decoded = decodeGithubBody(request.body);
   if (!decoded.ok) return refuse(400, decoded.message);
 
   const event = parseGithubEvent(eventName, decoded.value);

@@ -7,7 +7,7 @@ import { logOf } from '../approval-deps.ts';
 import { startRun } from '../start-run.ts';
 import { checkSignature } from './check-signature.ts';
 import { runUrl, type TriggerDeps } from './trigger-deps.ts';
-import { refuse, type TriggerRequest, type TriggerResponse } from './trigger-request.ts';
+import { refuse, refuseUnlessJson, type TriggerRequest, type TriggerResponse } from './trigger-request.ts';
 import {
   MAX_WEBHOOK_BODY_BYTES,
   parseIdempotencyKey,
@@ -24,6 +24,8 @@ export async function receiveWebhook(
   if (request.body.length > MAX_WEBHOOK_BODY_BYTES) {
     return refuse(413, `the body is larger than ${MAX_WEBHOOK_BODY_BYTES} bytes`);
   }
+  const notJson = refuseUnlessJson(request);
+  if (notJson) return notJson;
   const workflow = workflowName ? deps.workflows.get(workflowName) : undefined;
   // Unknown workflows and workflows without a webhook trigger answer alike, so an unsigned caller
   // cannot tell which workflow names exist.

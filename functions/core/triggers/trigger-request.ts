@@ -24,6 +24,21 @@ export function toTriggerRequest(event: HttpEventLike): TriggerRequest {
   return { body, header: (name) => headers.get(name.toLowerCase()) };
 }
 
+/**
+ * A 415 unless the body is declared JSON (`application/json`, parameters such as charset
+ * allowed). Webhooks sign the raw body, and a body that is parsed one way when signed and
+ * another way when read (forms, text) is an attack surface the triggers do not need.
+ */
+export function refuseUnlessJson(request: TriggerRequest): TriggerResponse | undefined {
+  const type = request.header('content-type') ?? '';
+  const media = type.split(';')[0]?.trim().toLowerCase();
+  if (media === 'application/json') return undefined;
+  return refuse(
+    415,
+    `the body must be JSON with Content-Type: application/json (got ${type ? `"${type.slice(0, 100)}"` : 'none'})`,
+  );
+}
+
 /** An error response with a message saying what was wrong. */
 export function refuse(status: number, message: string): TriggerResponse {
   return { status, body: { message } };

@@ -241,25 +241,34 @@ describe('POST /webhooks/github', () => {
     expect(body.started).toHaveLength(2);
   });
 
-  it('takes form-encoded deliveries through the local gateway, signed over the raw form body', async () => {
+  // Issue 13: the endpoint accepted text/plain, application/octet-stream and form bodies.
+  it('answers 415 to a signed delivery that is not declared JSON, through the local gateway, and starts nothing', async () => {
     const gateway = await startGateway({
       port: 0,
       handlers: { 'github-webhook': (event, context) => handler(event, context) },
     });
+    const before = h.engine.starts.length;
     try {
       const form = new URLSearchParams({ payload: MERGED }).toString();
-      const response = await fetch(`${gateway.url}/webhooks/github`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-github-event': 'pull_request',
-          'x-github-delivery': newDelivery(),
-          'x-hub-signature-256': signBody(form, GITHUB_SECRET),
-        },
-        body: form,
-      });
-      expect(response.status).toBe(202);
-      expect(((await response.json()) as { started: unknown[] }).started).toHaveLength(2);
+      for (const [type, body] of [
+        ['application/x-www-form-urlencoded', form],
+        ['text/plain', MERGED],
+        ['application/octet-stream', MERGED],
+      ] as const) {
+        const response = await fetch(`${gateway.url}/webhooks/github`, {
+          method: 'POST',
+          headers: {
+            'content-type': type,
+            'x-github-event': 'pull_request',
+            'x-github-delivery': newDelivery(),
+            'x-hub-signature-256': signBody(body, GITHUB_SECRET),
+          },
+          body,
+        });
+        expect(response.status, type).toBe(415);
+        expect(((await response.json()) as { message: string }).message).toContain('application/json');
+      }
+      expect(h.engine.starts).toHaveLength(before);
     } finally {
       await gateway.close();
     }

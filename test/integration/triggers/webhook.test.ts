@@ -25,9 +25,15 @@ beforeEach(() => {
 async function call(
   workflow: string | undefined,
   body: string | Buffer,
-  options: { secret?: string; signature?: string | null; key?: string; base64?: boolean } = {},
+  options: {
+    secret?: string;
+    signature?: string | null;
+    key?: string;
+    base64?: boolean;
+    contentType?: string;
+  } = {},
 ) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/json' };
   const secret = options.secret ?? SECRETS[`webhook-${workflow}`] ?? 'unknown';
   const signature = options.signature === undefined ? signBody(body, secret) : options.signature;
   if (signature !== null) headers['x-signoff-signature'] = signature;
@@ -103,6 +109,23 @@ describe('POST /webhooks/{workflow}', () => {
       idempotency_key: 'deploy-build-981',
     });
     expect((await h.audit.readRun(first.body.run_id)).map((e) => e.action)).toEqual(['run_started']);
+  });
+
+  // Issue 13: the endpoint accepted text/plain, application/octet-stream and form bodies.
+  it('answers 415 to a signed body not declared JSON, and starts nothing', async () => {
+    const before = h.engine.starts.length;
+    for (const contentType of [
+      'text/plain',
+      'application/octet-stream',
+      'application/x-www-form-urlencoded',
+    ]) {
+      const response = await call('hook-deploy', '{"n":1}', { contentType });
+      expect(response.status, contentType).toBe(415);
+      expect(response.body.message).toContain(`got "${contentType}"`);
+    }
+    expect(h.engine.starts).toHaveLength(before);
+    const charset = await call('hook-deploy', '{"n":2}', { contentType: 'application/json; charset=utf-8' });
+    expect(charset.status).toBe(202);
   });
 
   it('starts a new run for each call without an Idempotency-Key', async () => {
