@@ -72,7 +72,8 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
     }
     case 'GET /api/runs/{runId}': {
       const view = await getRunView(deps, event.pathParameters?.runId ?? '');
-      if (!view) throw createError(404, `no run ${event.pathParameters?.runId}`, { expose: true });
+      if (!view)
+        throw createError(404, `no run ${event.pathParameters?.runId?.slice(0, 80)}`, { expose: true });
       return json(200, view);
     }
     case 'POST /api/gates/{gateId}/votes': {
@@ -90,11 +91,15 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
       return json(200, outcome);
     }
     case 'GET /api/audit': {
+      const format = query.string('format') ?? 'json';
+      if (format !== 'json' && format !== 'csv') {
+        throw createError(400, `format must be json or csv, not "${format.slice(0, 40)}"`, { expose: true });
+      }
       const page = await deps.auditQuery.list(
         { workflow: query.string('workflow'), actor: query.string('actor'), run: query.string('run') },
         { limit: query.int('limit', 1, 500), cursor: query.string('cursor') },
       );
-      if (query.string('format') === 'csv') {
+      if (format === 'csv') {
         return {
           statusCode: 200,
           headers: {

@@ -5,7 +5,7 @@
 import { logOf, type VoteDeps } from './approval-deps.ts';
 import { findUser } from './directory.ts';
 import { isEligible } from './eligibility.ts';
-import { sameEmail } from './gate.ts';
+import { isGateId, sameEmail } from './gate.ts';
 import type { ApprovalEntry, Gate, GateClose, Vote, VoteChannel } from './ports.ts';
 import { ENGINE_CALL_LEASE_MS } from './resume-gate.ts';
 import { safely } from './safely.ts';
@@ -38,12 +38,17 @@ const MAX_ATTEMPTS = 50;
 
 /** Records one vote and, when it decides the gate, closes it and tells the engine exactly once. */
 export async function castVote(deps: VoteDeps, request: VoteRequest): Promise<VoteOutcome> {
-  const gate = await deps.gates.get(request.gateId);
+  // An id that cannot be a gate's never reaches the store (a 5,000-character one made DynamoDB
+  // refuse the key, which answered 500).
+  const gate = isGateId(request.gateId) ? await deps.gates.get(request.gateId) : undefined;
   if (!gate) {
-    logOf(deps).warn('vote on an unknown gate', { gate_id: request.gateId, channel: request.channel });
+    logOf(deps).warn('vote on an unknown gate', {
+      gate_id: request.gateId.slice(0, 40),
+      channel: request.channel,
+    });
     return {
       kind: 'refused',
-      gate_id: request.gateId,
+      gate_id: request.gateId.slice(0, 40),
       code: 'not_found',
       reason: 'There is no such approval gate.',
     };

@@ -159,13 +159,19 @@ async function readHistory(
   }
 }
 
+/** Whether `value` can be a run id: an execution name of signoff's alphabet, 1-80 characters. */
+export function isRunId(value: string): boolean {
+  return /^[A-Za-z0-9_.:-]{1,80}$/.test(value);
+}
+
 /** One run with its steps and gates, or undefined when there is no such run. */
 export async function getRunView(
   deps: RunViewDeps,
   runId: string,
   options: EngineTolerance = {},
 ): Promise<RunView | undefined> {
-  const stored = await deps.runs.get(runId);
+  // A run id is a Step Functions execution name; anything else is no run, and never reaches the store.
+  const stored = isRunId(runId) ? await deps.runs.get(runId) : undefined;
   if (!stored) return undefined;
   const run = await refreshRun(deps, stored, options);
   const [gates, history] = await Promise.all([listRunGates(deps, run.id), readHistory(deps, run, options)]);

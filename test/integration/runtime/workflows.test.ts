@@ -201,3 +201,22 @@ describe('staging-deploy on the local runtime', () => {
     ).toContain('staging');
   });
 });
+
+// Issue 13: GET /api/runs/<2100 chars> and POST /api/gates/<5000 chars>/votes answered 500
+// (DynamoDB refused the key), and audit?format=xml silently answered JSON.
+describe('the JSON API on malformed requests', () => {
+  it('answers 404 for ids that cannot be a run or a gate, without touching storage', async () => {
+    const run = await rt.api('alice@acme.com', 'GET', `/api/runs/${'r'.repeat(2100)}`);
+    expect(run.status).toBe(404);
+    expect(run.body.message).toMatch(/^no run r+/);
+    const vote = await rt.vote('alice@acme.com', 'g'.repeat(5000), 'approve');
+    expect(vote.status).toBe(404);
+    expect(vote.body.message).toBe('There is no such approval gate.');
+  });
+
+  it('answers 400 to an audit format it does not know', async () => {
+    const xml = await rt.api('alice@acme.com', 'GET', '/api/audit?format=xml');
+    expect(xml).toMatchObject({ status: 400, body: { message: 'format must be json or csv, not "xml"' } });
+    expect((await rt.api('alice@acme.com', 'GET', '/api/audit?format=json')).status).toBe(200);
+  });
+});
