@@ -20,6 +20,8 @@ const ACTION_TONE: Record<string, string> = {
   applied: 'approved',
   rejected: 'rejected',
   refused: 'rejected',
+  start_refused: 'rejected',
+  notification_failed: 'rejected',
   timed_out: 'timed_out',
   bypass_started: 'bypass',
   plan_drift_blocked: 'rejected',

@@ -14,6 +14,7 @@ import type {
 export type AuditAction =
   | 'run_started'
   | 'bypass_started'
+  | 'start_refused'
   | 'requested'
   | 'approved'
   | 'rejected'

@@ -58,11 +58,12 @@ export function dedupRunId(workflow: string, key: string): string {
   return `d-${createHash('sha256').update(`${workflow}\n${key}`).digest('hex').slice(0, 40)}`;
 }
 
-/** Starts a run, or says why not. */
-export async function startRun(deps: StartRunDeps, request: StartRunRequest): Promise<StartRunOutcome> {
-  const workflow = deps.workflows.get(request.workflow);
-  if (!workflow) return { kind: 'refused', status: 404, message: `no workflow named "${request.workflow}"` };
+/** Who may start the run, checked; the people it records and whether it bypasses approval. */
+type CheckedStart =
+  | { kind: 'ok'; startedBy: Person | null; requester: Person | null; bypass: boolean; reason?: string }
+  | Extract<StartRunOutcome, { kind: 'refused' }>;
 
+function checkStart(deps: StartRunDeps, workflow: Workflow, request: StartRunRequest): CheckedStart {
   let startedBy: Person | null = request.actor ?? null;
   let requester: Person | null = null;
   if (request.trigger.type === 'manual') {
@@ -100,6 +101,54 @@ export async function startRun(deps: StartRunDeps, request: StartRunRequest): Pr
       message: `${workflow.name} deploys to production without approval: give a reason (it is audited for post-incident review)`,
     };
   }
+  return { kind: 'ok', startedBy, requester, bypass, ...(reason ? { reason } : {}) };
+}
+
+/**
+ * Audits a refused start as `start_refused`, with who asked, how, and why not. It has no run, so
+ * it is written under an id of its own (`refused-<time>-<random>`), found by workflow and actor.
+ */
+async function auditRefusedStart(
+  deps: StartRunDeps,
+  workflow: Workflow,
+  request: StartRunRequest,
+  refusal: Extract<StartRunOutcome, { kind: 'refused' }>,
+): Promise<void> {
+  const user = deps.directory.users.find((u) => u.email.toLowerCase() === request.startedBy?.toLowerCase());
+  const asked = request.startedBy?.slice(0, 254);
+  const actor = user
+    ? { email: user.email, name: user.name }
+    : (request.actor ??
+      (asked
+        ? { email: asked, name: asked }
+        : { email: `${request.trigger.type}:${workflow.name}`, name: request.trigger.type }));
+  const now = deps.now();
+  await deps.audit.append({
+    action: 'start_refused',
+    actor,
+    workflow: workflow.name,
+    run_id: `refused-${newRunId(now)}`,
+    at: new Date(now).toISOString(),
+    reason: refusal.message,
+    channel: request.trigger.type,
+    details: {
+      status: refusal.status,
+      bypass: isBypass(workflow),
+      trigger: describeTrigger(request.trigger),
+    },
+  });
+}
+
+/** Starts a run, or says why not (a refusal for a known workflow is audited). */
+export async function startRun(deps: StartRunDeps, request: StartRunRequest): Promise<StartRunOutcome> {
+  const workflow = deps.workflows.get(request.workflow);
+  if (!workflow) return { kind: 'refused', status: 404, message: `no workflow named "${request.workflow}"` };
+  const checked = checkStart(deps, workflow, request);
+  if (checked.kind === 'refused') {
+    await auditRefusedStart(deps, workflow, request, checked);
+    return checked;
+  }
+  const { startedBy, requester, bypass, reason } = checked;
 
   const now = deps.now();
   const runId = request.dedupKey ? dedupRunId(workflow.name, request.dedupKey) : newRunId(now);

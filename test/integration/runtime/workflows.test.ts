@@ -159,13 +159,27 @@ describe('production-deploy-with-escalation on the local runtime', () => {
 });
 
 describe('production-emergency-deploy on the local runtime', () => {
-  it('refuses a developer', async () => {
+  // Issue 13: a developer starting the admin-only emergency workflow got 403 and left no audit event.
+  it('refuses a developer, and audits the refusal with who, how and why', async () => {
     const refused = await rt.api('jane@acme.com', 'POST', '/api/runs', {
       workflow: 'production-emergency-deploy',
       reason: 'incident',
     });
     expect(refused.status).toBe(403);
     expect(refused.body.message).toContain('admin only');
+    const { body } = await rt.api(
+      'alice@acme.com',
+      'GET',
+      '/api/audit?actor=jane@acme.com&workflow=production-emergency-deploy',
+    );
+    expect(body.events[0]).toMatchObject({
+      action: 'start_refused',
+      actor: { email: 'jane@acme.com', name: 'Jane Doe' },
+      workflow: 'production-emergency-deploy',
+      channel: 'manual',
+      reason: 'production-emergency-deploy can be started by admin only; jane@acme.com is developer',
+      details: { status: 403, bypass: true },
+    });
   });
 
   it('needs a reason, then runs without a gate and audits bypass_started', async () => {
