@@ -111,8 +111,14 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
       }
       return json(200, page);
     }
-    case 'GET /api/audit/verify':
-      return json(200, await verifyAuditTrail(deps, query.string('run')));
+    case 'GET /api/audit/verify': {
+      const report = await verifyAuditTrail(deps, query.string('run'));
+      const missing = report.runs.length === 1 && report.runs[0]?.problems[0]?.kind === 'not_found';
+      if (query.string('run') !== undefined && missing) {
+        throw createError(404, report.runs[0]?.problems[0]?.message ?? 'no such run', { expose: true });
+      }
+      return json(200, report);
+    }
     default:
       throw createError(404, `no route ${event.routeKey}`, { expose: true });
   }

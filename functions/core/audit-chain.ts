@@ -33,7 +33,7 @@ export function chainAuditEvent(input: AuditEventInput, previous: AuditEvent | u
 /** One thing wrong with a run's trail. */
 export interface ChainProblem {
   seq: number;
-  kind: 'edited' | 'missing' | 'broken_link' | 'duplicate' | 'other_run';
+  kind: 'edited' | 'missing' | 'broken_link' | 'duplicate' | 'other_run' | 'not_found';
   message: string;
 }
 

@@ -1,6 +1,7 @@
 /** `signoff audit verify`: checks the hash chain of one run's audit trail, or of every run's. */
-import { type ChainReport, verifyAuditChain } from './audit-chain.ts';
-import type { AuditQuery, RunStore } from './ports.ts';
+import { type ChainProblem, type ChainReport, verifyAuditChain } from './audit-chain.ts';
+import type { AuditEvent, AuditQuery, RunRecord, RunStore } from './ports.ts';
+import { isRunId } from './run-view.ts';
 
 /** One run's verification. */
 export type RunChainReport = ChainReport & { run_id: string; events: number };
@@ -12,12 +13,66 @@ export async function verifyAuditTrail(
 ): Promise<{ ok: boolean; runs: RunChainReport[] }> {
   const runIds = runId ? [runId] : await allRunIds(deps.runs);
   const runs = await Promise.all(
-    runIds.map(async (id) => {
-      const [events, head] = await Promise.all([deps.auditQuery.readRun(id), deps.auditQuery.readHead(id)]);
-      return { run_id: id, events: events.length, ...verifyAuditChain(events, head) };
+    runIds.map(async (id): Promise<RunChainReport> => {
+      if (!isRunId(id)) return notFound(id);
+      const [events, head, run] = await Promise.all([
+        deps.auditQuery.readRun(id),
+        deps.auditQuery.readHead(id),
+        deps.runs.get(id),
+      ]);
+      if (!run && events.length === 0 && !head) return notFound(id);
+      const chain = verifyAuditChain(events, head);
+      const problems = [...chain.problems, ...checkAgainstRun(run, events, chain.problems)];
+      return {
+        run_id: id,
+        events: events.length,
+        checked: chain.checked,
+        ok: problems.length === 0,
+        problems,
+      };
     }),
   );
   return { ok: runs.every((r) => r.ok), runs };
+}
+
+function notFound(id: string): RunChainReport {
+  const shown = id.slice(0, 80);
+  return {
+    run_id: shown,
+    events: 0,
+    checked: 0,
+    ok: false,
+    problems: [{ seq: 0, kind: 'not_found', message: `there is no run ${shown} and no audit event for it` }],
+  };
+}
+
+/**
+ * The run record, kept in another table, says what the trail must hold: a run that exists has at
+ * least its start, and a run that ended has `run_finished` last. So removing a run's whole trail,
+ * or its newest events together with the head record, does not pass as intact.
+ */
+function checkAgainstRun(
+  run: RunRecord | undefined,
+  events: readonly AuditEvent[],
+  found: readonly ChainProblem[],
+): ChainProblem[] {
+  if (!run || found.some((p) => p.kind === 'missing')) return [];
+  if (events.length === 0) {
+    return [
+      { seq: 1, kind: 'missing', message: 'the run exists but has no audit events: every one was removed' },
+    ];
+  }
+  const newest = [...events].sort((a, b) => a.seq - b.seq).at(-1) as AuditEvent;
+  if (run.status !== 'RUNNING' && newest.action !== 'run_finished') {
+    return [
+      {
+        seq: newest.seq + 1,
+        kind: 'missing',
+        message: `the run ended (${run.status}) but its trail stops at event ${newest.seq} (${newest.action}), before run_finished: the newest events are missing`,
+      },
+    ];
+  }
+  return [];
 }
 
 async function allRunIds(runs: RunStore): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../../support/runtime.ts';
 
@@ -232,5 +233,50 @@ describe('the JSON API on malformed requests', () => {
     const xml = await rt.api('alice@acme.com', 'GET', '/api/audit?format=xml');
     expect(xml).toMatchObject({ status: 400, body: { message: 'format must be json or csv, not "xml"' } });
     expect((await rt.api('alice@acme.com', 'GET', '/api/audit?format=json')).status).toBe(200);
+  });
+});
+
+// Issue 13: deleting a run's newest audit event together with its head record (seq 0), or every
+// audit item of a run, left /api/audit/verify saying ok:true; verify?run=nope also said ok.
+describe('audit verification against erasure', () => {
+  async function erase(runId: string, seqs: number[]) {
+    for (const seq of seqs) {
+      await rt.deps.clients.doc.send(
+        new DeleteCommand({ TableName: rt.config.tables.audit, Key: { run_id: runId, seq } }),
+      );
+    }
+  }
+
+  it('fails when the newest events and the head record are gone, and when every event is gone', async () => {
+    const run = await rt.startRun('sam@acme.com', 'staging-deploy');
+    await rt.waitFor('sam@acme.com', run.id, () => false);
+    const intact = await rt.api('alice@acme.com', 'GET', `/api/audit/verify?run=${run.id}`);
+    expect(intact.body.ok).toBe(true);
+    const events = await rt.deps.auditQuery.readRun(run.id);
+    const newest = events.at(-1)?.seq as number;
+    expect(events.at(-1)?.action).toBe('run_finished');
+
+    await erase(run.id, [newest, 0]);
+    const cut = await rt.api('alice@acme.com', 'GET', `/api/audit/verify?run=${run.id}`);
+    expect(cut.body.ok).toBe(false);
+    expect(cut.body.runs[0].problems[0]).toMatchObject({ kind: 'missing', seq: newest });
+    expect(cut.body.runs[0].problems[0].message).toContain('before run_finished');
+
+    await erase(
+      run.id,
+      events.map((e) => e.seq),
+    );
+    const gone = await rt.api('alice@acme.com', 'GET', `/api/audit/verify?run=${run.id}`);
+    expect(gone.body.runs[0].problems).toEqual([
+      { seq: 1, kind: 'missing', message: 'the run exists but has no audit events: every one was removed' },
+    ]);
+  });
+
+  it('answers 404 for a run that does not exist', async () => {
+    const nope = await rt.api('alice@acme.com', 'GET', '/api/audit/verify?run=nope');
+    expect(nope).toMatchObject({
+      status: 404,
+      body: { message: 'there is no run nope and no audit event for it' },
+    });
   });
 });
