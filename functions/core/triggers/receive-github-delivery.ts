@@ -1,6 +1,7 @@
 /**
  * The GitHub trigger: verifies a delivery's signature before reading it, answers pings, and starts
- * every workflow whose github trigger matches a merged pull request, deduplicated by delivery id.
+ * every workflow whose github trigger matches a merged pull request, once per merge (repository,
+ * pull request, merge commit), however often or under whichever delivery id it is sent.
  */
 import type { Workflow } from '../../../statemachines/schema.ts';
 import { logOf } from '../approval-deps.ts';
@@ -146,6 +147,15 @@ function startOne(deps: TriggerDeps, delivery: string, merged: MergedPullRequest
       pr: { ...merged.pr },
     },
     actor: { email: `github:${merged.pr.author}`, name: merged.pr.author },
-    dedupKey: delivery,
+    dedupKey: mergeKey(merged),
   });
+}
+
+/**
+ * What makes a merge start a run once: the repository, the pull request and its merge commit
+ * (with the workflow, in the run id). Not the delivery id, which GitHub does not sign: the same
+ * signed body re-sent under a new X-GitHub-Delivery is the same merge, and starts nothing.
+ */
+export function mergeKey(merged: MergedPullRequest): string {
+  return `github:${merged.repository.toLowerCase()}#${merged.pr.number}@${merged.pr.merge_commit}`;
 }

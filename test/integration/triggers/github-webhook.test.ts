@@ -51,9 +51,14 @@ async function deliver(
   return { delivery, ...parseResult(await handler(event, lambdaContext('signoff-github-webhook'))) };
 }
 
+let merges = 0;
+
+/** The merged-PR payload into `branch`, as a merge of its own (a merge commit no other test used). */
 function mergedInto(branch: string, changes: (payload: any) => void = () => {}): string {
   const payload = JSON.parse(MERGED);
   payload.pull_request.base.ref = branch;
+  merges += 1;
+  payload.pull_request.merge_commit_sha = `${String(merges).padStart(8, '0')}${'f'.repeat(32)}`;
   changes(payload);
   return JSON.stringify(payload);
 }
@@ -67,10 +72,9 @@ describe('POST /webhooks/github', () => {
     const before = await runCount();
     const { status, body, delivery } = await deliver(MERGED);
     expect(status).toBe(202);
-    const ids = {
-      deploy: dedupRunId('hello-deploy', delivery as string),
-      audit: dedupRunId('hello-audit', delivery as string),
-    };
+    // One run per workflow and merge (repository, pull request, merge commit).
+    const merge = 'github:codertocat/hello-world#2@c4295bd74fb0f4fda03689c3df3f2803b658fd85';
+    const ids = { deploy: dedupRunId('hello-deploy', merge), audit: dedupRunId('hello-audit', merge) };
     expect(body).toEqual({
       delivery,
       started: [
@@ -121,12 +125,13 @@ describe('POST /webhooks/github', () => {
 
   it('starts nothing for a redelivery of the same delivery id and lists the existing runs', async () => {
     const delivery = newDelivery();
-    const first = await deliver(MERGED, { delivery });
+    const body = mergedInto('master');
+    const first = await deliver(body, { delivery });
     expect(first.body.started).toHaveLength(2);
     const starts = h.engine.starts.length;
     const runs = await runCount();
 
-    const again = await deliver(MERGED, { delivery });
+    const again = await deliver(body, { delivery });
     expect(again.status).toBe(202);
     expect(again.body.started).toEqual([]);
     expect(again.body.duplicate).toEqual(first.body.started);
@@ -135,6 +140,20 @@ describe('POST /webhooks/github', () => {
     for (const { run_id } of first.body.started) {
       expect((await h.audit.readRun(run_id)).map((e) => e.action)).toEqual(['run_started']);
     }
+  });
+
+  // Issue 13: the same signed merged-PR body re-sent with a new X-GitHub-Delivery id started a
+  // second run for the same PR and merge commit (the delivery id is not signed).
+  it('starts nothing for the same merge under a new delivery id', async () => {
+    const body = mergedInto('master');
+    const first = await deliver(body);
+    expect(first.body.started).toHaveLength(2);
+    const starts = h.engine.starts.length;
+    const replayed = await deliver(body);
+    expect(replayed.delivery).not.toBe(first.delivery);
+    expect(replayed.body.started).toEqual([]);
+    expect(replayed.body.duplicate).toEqual(first.body.started);
+    expect(h.engine.starts).toHaveLength(starts);
   });
 
   it('audits a merge that starts a production workflow without a gate as bypass_started', async () => {
@@ -236,7 +255,7 @@ describe('POST /webhooks/github', () => {
   });
 
   it('verifies and reads a base64-encoded body (as API Gateway passes binary content)', async () => {
-    const { status, body } = await deliver(Buffer.from(MERGED), { base64: true });
+    const { status, body } = await deliver(Buffer.from(mergedInto('master')), { base64: true });
     expect(status).toBe(202);
     expect(body.started).toHaveLength(2);
   });
@@ -285,7 +304,7 @@ describe('POST /webhooks/github', () => {
 
   it('still starts the other workflows when one cannot start, and answers 500 naming it', async () => {
     h.engine.failNext(new Error('Step Functions is down'));
-    const { status, body } = await deliver(MERGED);
+    const { status, body } = await deliver(mergedInto('master'));
     expect(status).toBe(500);
     expect(body).toMatchObject({
       failed: [{ workflow: 'hello-deploy' }],
