@@ -1,6 +1,6 @@
 /** The signature gate every trigger passes first: the named secret must be set and sign the body. */
 import { logOf } from '../approval-deps.ts';
-import { verifySignature } from './hmac-signature.ts';
+import { SIGNATURE_WINDOW_SECONDS, verifySignature, verifyTimestamped } from './hmac-signature.ts';
 import type { TriggerDeps } from './trigger-deps.ts';
 import { refuse, type TriggerRequest, type TriggerResponse } from './trigger-request.ts';
 
@@ -14,21 +14,47 @@ export interface SignatureCheck {
   context?: Record<string, unknown>;
 }
 
-/** A 401 refusal when the secret is not set or the body's `sha256=` signature is missing or wrong; undefined when it holds. */
+/** What a signature check found: a refusal, or the signature that holds (its `v1` when timestamped). */
+export type SignatureOutcome =
+  | { refused: TriggerResponse }
+  | { refused?: undefined; timestamped?: { v1: string } };
+
+/**
+ * Checks the request's signature header: `t=<unix seconds>,v1=<hex>` (the body and the time
+ * signed together, at most 5 minutes apart from now), or, for the GitHub trigger and for one
+ * more release of the generic webhook, `sha256=<hex>` over the body alone. A 401 when the
+ * secret is not set or the signature is missing, malformed, too old or wrong.
+ */
 export async function checkSignature(
-  deps: Pick<TriggerDeps, 'secrets' | 'log'>,
+  deps: Pick<TriggerDeps, 'secrets' | 'log'> & { now?: () => number },
   request: TriggerRequest,
-  check: SignatureCheck,
-): Promise<TriggerResponse | undefined> {
+  check: SignatureCheck & { timestamped?: boolean },
+): Promise<SignatureOutcome> {
   const secret = await deps.secrets.get(check.secretName);
   if (!secret) {
     logOf(deps).warn(check.missingSecretWarning, { ...check.context, secret: check.secretName });
-    return refuse(401, 'the signature cannot be verified: no webhook secret is configured');
+    return { refused: refuse(401, 'the signature cannot be verified: no webhook secret is configured') };
   }
   const signature = request.header(check.header);
-  if (!signature) return refuse(401, `${check.header} is missing`);
-  if (!verifySignature(request.body, signature, secret)) {
-    return refuse(401, `${check.header} does not match the body`);
+  if (!signature) return { refused: refuse(401, `${check.header} is missing`) };
+  if (check.timestamped && signature.trim().startsWith('t=')) {
+    const nowSeconds = Math.floor((deps.now ?? Date.now)() / 1000);
+    const found = verifyTimestamped(request.body, signature, secret, nowSeconds);
+    if (found.ok) return { timestamped: { v1: found.v1 } };
+    const why = {
+      malformed: 'is not t=<unix seconds>,v1=<hex HMAC-SHA256>',
+      expired: `was made more than ${SIGNATURE_WINDOW_SECONDS} seconds from now (check the sender's clock, or it is a replay)`,
+      mismatch: 'does not match the timestamp and the body',
+    }[found.problem];
+    return { refused: refuse(401, `${check.header} ${why}`) };
   }
-  return undefined;
+  if (!verifySignature(request.body, signature, secret)) {
+    return { refused: refuse(401, `${check.header} does not match the body`) };
+  }
+  if (check.timestamped) {
+    logOf(deps).warn('webhook signed without a timestamp (sha256=...): deprecated, send t=...,v1=...', {
+      ...check.context,
+    });
+  }
+  return {};
 }

@@ -39,12 +39,12 @@ export async function receiveGithubDelivery(
   }
   const notJson = refuseUnlessJson(request);
   if (notJson) return notJson;
-  const unsigned = await checkSignature(deps, request, {
+  const signed = await checkSignature(deps, request, {
     secretName: GITHUB_SECRET_NAME,
     header: 'X-Hub-Signature-256',
     missingSecretWarning: 'github webhook secret is not set; refusing the delivery',
   });
-  if (unsigned) return unsigned;
+  if (signed.refused) return signed.refused;
 
   const delivery = request.header('x-github-delivery')?.trim();
   if (!delivery || !DELIVERY_ID.test(delivery)) {

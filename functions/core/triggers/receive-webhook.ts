@@ -1,7 +1,9 @@
 /**
- * The generic webhook trigger (`POST /webhooks/{workflow}`): checks the size, that the workflow
- * has a webhook trigger, the `X-Signoff-Signature` with that workflow's secret, the Idempotency-Key
- * and the JSON body, then starts the run with the body as its input. Nothing starts on any 4xx.
+ * The generic webhook trigger (`POST /webhooks/{workflow}`): checks the size, the JSON content
+ * type, that the workflow has a webhook trigger, the `X-Signoff-Signature` (`t=...,v1=...`, or
+ * the deprecated `sha256=...`) with that workflow's secret, the Idempotency-Key and the JSON body,
+ * then starts the run with the body as its input, once per Idempotency-Key or, without one, once
+ * per timestamped signature. Nothing starts on any 4xx.
  */
 import { logOf } from '../approval-deps.ts';
 import { startRun } from '../start-run.ts';
@@ -32,13 +34,14 @@ export async function receiveWebhook(
   if (!workflow?.triggers.webhook) {
     return refuse(404, `no workflow named "${workflowName ?? ''}" accepts webhooks`);
   }
-  const unsigned = await checkSignature(deps, request, {
+  const signed = await checkSignature(deps, request, {
     secretName: webhookSecretName(workflow),
     header: 'X-Signoff-Signature',
     missingSecretWarning: 'webhook secret is not set; refusing the call',
     context: { workflow: workflow.name },
+    timestamped: true,
   });
-  if (unsigned) return unsigned;
+  if (signed.refused) return signed.refused;
 
   const key = parseIdempotencyKey(request.header('idempotency-key'));
   if (!key.ok) return refuse(400, key.message);
@@ -51,7 +54,12 @@ export async function receiveWebhook(
     actor: { email: `webhook:${workflow.name}`, name: 'webhook' },
     input: body.input,
     ...(body.reason ? { reason: body.reason } : {}),
-    ...(key.key ? { dedupKey: key.key } : {}),
+    // A replay of a timestamped call inside its window carries the same signature: one run.
+    ...(key.key
+      ? { dedupKey: key.key }
+      : signed.timestamped
+        ? { dedupKey: `signature:${signed.timestamped.v1}` }
+        : {}),
   });
   if (outcome.kind === 'refused') return refuse(outcome.status, outcome.message);
   const run = { workflow: workflow.name, run_id: outcome.run.id, run_url: runUrl(deps, outcome.run.id) };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dedupRunId } from '../../../functions/core/start-run.ts';
-import { signBody } from '../../../functions/core/triggers/hmac-signature.ts';
+import { signBody, signTimestamped } from '../../../functions/core/triggers/hmac-signature.ts';
 import { createWebhookHandler } from '../../../functions/webhook/handler.ts';
 import { lambdaContext } from '../../../local/gateway.ts';
 import { type Dynalite, startDynalite } from '../../support/dynalite.ts';
@@ -126,6 +126,47 @@ describe('POST /webhooks/{workflow}', () => {
     expect(h.engine.starts).toHaveLength(before);
     const charset = await call('hook-deploy', '{"n":2}', { contentType: 'application/json; charset=utf-8' });
     expect(charset.status).toBe(202);
+  });
+
+  // Issue 13: an identical signed generic webhook without Idempotency-Key started a new run each
+  // time it was replayed.
+  it('starts one run for a timestamped call, however often it is replayed inside its window', async () => {
+    const body = '{"reason":"replayed"}';
+    const signature = signTimestamped(body, SECRETS['webhook-hook-deploy'] as string, h.deps.now() / 1000);
+    const starts = h.engine.starts.length;
+    const first = await call('hook-deploy', body, { signature });
+    expect(first.status).toBe(202);
+    const replay = await call('hook-deploy', body, { signature });
+    expect(replay).toMatchObject({ status: 200, body: { status: 'duplicate', run_id: first.body.run_id } });
+    expect(h.engine.starts).toHaveLength(starts + 1);
+    // The same body signed at another moment is another call.
+    const later = signTimestamped(body, SECRETS['webhook-hook-deploy'] as string, h.deps.now() / 1000 + 1);
+    expect((await call('hook-deploy', body, { signature: later })).status).toBe(202);
+  });
+
+  it('refuses a timestamped signature outside 5 minutes, over another body, or malformed', async () => {
+    const secret = SECRETS['webhook-hook-deploy'] as string;
+    const body = '{"n":3}';
+    const now = h.deps.now() / 1000;
+    const old = await call('hook-deploy', body, { signature: signTimestamped(body, secret, now - 301) });
+    expect(old).toMatchObject({
+      status: 401,
+      body: { message: expect.stringContaining('more than 300 seconds') },
+    });
+    const ahead = await call('hook-deploy', body, { signature: signTimestamped(body, secret, now + 301) });
+    expect(ahead.status).toBe(401);
+    const other = await call('hook-deploy', body, { signature: signTimestamped('{"n":4}', secret, now) });
+    expect(other.body.message).toBe('X-Signoff-Signature does not match the timestamp and the body');
+    const malformed = await call('hook-deploy', body, { signature: 't=abc,v1=00' });
+    expect(malformed.body.message).toBe('X-Signoff-Signature is not t=<unix seconds>,v1=<hex HMAC-SHA256>');
+    // A retried secret rotation: either v1 may match.
+    const rotated = `${signTimestamped(body, 'the old secret', now)},v1=${signTimestamped(body, secret, now).split('v1=')[1]}`;
+    expect((await call('hook-deploy', body, { signature: rotated })).status).toBe(202);
+  });
+
+  it('still accepts the sha256= signature of the last release, and logs that it is deprecated', async () => {
+    expect((await call('hook-deploy', '{"n":5}')).status).toBe(202);
+    expect(h.logs.some((l) => l.includes('deprecated, send t=...,v1=...'))).toBe(true);
   });
 
   it('starts a new run for each call without an Idempotency-Key', async () => {
