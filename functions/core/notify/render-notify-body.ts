@@ -13,25 +13,48 @@ export function jsonStringContent(value: string): string {
   return JSON.stringify(value).slice(1, -1);
 }
 
+/**
+ * Slack reads `&`, `<` and `>` in message text as markup (`<!channel>` pings everyone,
+ * `<https://evil|click>` is a disguised link) and says to escape exactly these three
+ * (https://api.slack.com/reference/surfaces/formatting#escaping).
+ */
+export function escapeSlackText(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A Slack-style message body (`text` or `blocks`): what Slack's incoming webhooks, and Mattermost's, read. */
+function isSlackMessage(template: string): boolean {
+  return /"(text|blocks)"\s*:/.test(template);
+}
+
 function isJsonLike(template: string, contentType: string | undefined): boolean {
   return /^\s*[[{]/.test(template) || /json/i.test(contentType ?? '');
 }
 
 /**
  * Renders the step's body. In a JSON-looking template every value is JSON-string-escaped, so a
- * pull request title with quotes keeps the body valid JSON.
+ * pull request title with quotes keeps the body valid JSON; in a Slack-style message every value
+ * is Slack-escaped first, so a reason or a PR title cannot ping a channel or hide a link.
  */
 export function renderNotifyBody(input: NotifyInput, runUrl: string, contentType?: string): NotifyBody {
   const summary = buildRunSummary(input, runUrl);
   const template = input.http.body;
   if (template === undefined) {
     const failure = summary.error ? `: ${summary.error}` : '';
-    const text = `${summary.workflow} ${summary.outcome} (run ${summary.run_id})${failure} ${summary.run_url}`;
+    const text = escapeSlackText(
+      `${summary.workflow} ${summary.outcome} (run ${summary.run_id})${failure} ${summary.run_url}`,
+    );
     return { body: JSON.stringify({ text, summary }), contentType: 'application/json' };
   }
   const json = isJsonLike(template, contentType);
+  const slack = json && isSlackMessage(template);
+  const escapeValue = slack
+    ? (v: string) => jsonStringContent(escapeSlackText(v))
+    : json
+      ? jsonStringContent
+      : undefined;
   return {
-    body: renderTemplate(template, summary, json ? jsonStringContent : undefined),
+    body: renderTemplate(template, summary, escapeValue),
     contentType: json ? 'application/json' : 'text/plain; charset=utf-8',
   };
 }

@@ -54,6 +54,26 @@ describe('renderNotifyBody', () => {
     });
   });
 
+  // Issue 13: Slack markup in a reason or title (<!channel>, <https://evil|click>) reached the
+  // notify step's Slack-webhook body raw, pinging the channel and disguising a link.
+  it('escapes Slack markup in every value of a Slack-style message, and leaves the template alone', () => {
+    const sneaky = input(
+      { http: { method: 'POST', headers: {}, body: '{"text": "<{{run_url}}|run> {{pr.title}} & more"}' } },
+      '<!channel> see <https://evil.example|the plan> & sign',
+    );
+    expect(JSON.parse(renderNotifyBody(sneaky, RUN_URL).body)).toEqual({
+      text: `<${RUN_URL}|run> &lt;!channel&gt; see &lt;https://evil.example|the plan&gt; &amp; sign & more`,
+    });
+  });
+
+  it('does not Slack-escape a JSON body that is not a Slack message', () => {
+    const other = input(
+      { http: { method: 'POST', headers: {}, body: '{"title": "{{pr.title}}"}' } },
+      'a <b> & c',
+    );
+    expect(JSON.parse(renderNotifyBody(other, RUN_URL).body)).toEqual({ title: 'a <b> & c' });
+  });
+
   it('leaves values of a plain-text template as they are', () => {
     const plain = input({ http: { method: 'POST', headers: {}, body: 'PR: {{pr.title}}' } }, 'a "b"');
     expect(renderNotifyBody(plain, RUN_URL)).toEqual({
