@@ -2,13 +2,19 @@
  * Runs `infra/buildspec.yml` the way CodeBuild would, for the local runtime's
  * `codebuild:startBuild.sync` tasks: the install and build phases' commands in bash, in the
  * repository, with the project's and the build's environment variables, logging to a file.
+ *
+ * The build runner is the same esbuild bundle the synth uploads for CodeBuild, built once when
+ * the runner is created (in the background, so `npm start` does not wait for it) and handed to
+ * every build as SIGNOFF_RUNNER; the buildspec then skips its S3 download.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { BUILD_RUNNER_FILE, buildRunnerOptions } from '../infra/constructs/bundling.ts';
 import type { BuildResult, RunBuild } from './stepfunctions/index.ts';
 
 const buildspecSchema = z.object({
@@ -33,6 +39,34 @@ export interface LocalBuildRunnerOptions {
   buildspec?: string;
   /** Called with every log line (the runtime's progress output); optional. */
   onLine?: (buildId: string, line: string) => void;
+  /**
+   * Where the runner bundle, the installed tools and Terraform's provider cache go; default: the
+   * parent of `logDir` (the runtime's data dir).
+   */
+  dataDir?: string;
+}
+
+type Bundle = { file: string } | { error: string };
+
+/** One bundle per file in this process: runners sharing a data dir must not rewrite it under a build. */
+const bundles = new Map<string, Promise<Bundle>>();
+
+/**
+ * Bundles the build runner into `<dataDir>/runner/`; the promise never rejects: a failed bundle
+ * resolves to its error, so each build can fail with it.
+ */
+function bundleRunner(root: string, dataDir: string): Promise<Bundle> {
+  const file = join(dataDir, 'runner', BUILD_RUNNER_FILE);
+  let bundle = bundles.get(file);
+  if (!bundle) {
+    mkdirSync(dirname(file), { recursive: true });
+    bundle = build(buildRunnerOptions(root, file)).then(
+      () => ({ file }),
+      (error: unknown) => ({ error: `cannot bundle the build runner: ${(error as Error).message}` }),
+    );
+    bundles.set(file, bundle);
+  }
+  return bundle;
 }
 
 /** Creates the `runBuild` the local Step Functions server calls for startBuild.sync tasks. */
@@ -40,14 +74,21 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
   const specPath = join(options.root, options.buildspec ?? 'infra/buildspec.yml');
   const spec = buildspecSchema.parse(parse(readFileSync(specPath, 'utf8')));
   mkdirSync(options.logDir, { recursive: true });
+  const dataDir = options.dataDir ?? dirname(options.logDir);
+  const runner = bundleRunner(options.root, dataDir);
   let number = 0;
 
   return async ({ projectName, environment }): Promise<BuildResult> => {
     number += 1;
     const id = `${projectName}:${randomUUID()}`;
+    const bundle = await runner;
     const env: Record<string, string> = {
       ...inheritedEnv(),
       ...spec.env?.variables,
+      // CodeBuild's paths in the buildspec, as they are on this machine.
+      ...('file' in bundle ? { SIGNOFF_RUNNER: bundle.file } : {}),
+      SIGNOFF_TOOLS_DIR: join(dataDir, 'tools', 'bin'),
+      TF_PLUGIN_CACHE_DIR: join(dataDir, 'terraform-plugins'),
       ...options.projectEnv,
       ...environment,
       CODEBUILD_BUILD_ID: id,
@@ -64,7 +105,11 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
     };
     let status: BuildResult['status'] = 'SUCCEEDED';
     try {
-      for (const phase of PHASES) {
+      if ('error' in bundle) {
+        write(bundle.error);
+        status = 'FAILED';
+      }
+      for (const phase of status === 'FAILED' ? [] : PHASES) {
         const commands = spec.phases[phase]?.commands ?? [];
         if (commands.length === 0) continue;
         write(`[Container] Entering phase ${phase.toUpperCase()}`);

@@ -7,8 +7,10 @@ import { ArnFormat, Duration, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-l
 import {
   BuildEnvironmentVariableType,
   BuildSpec,
+  Cache,
   ComputeType,
   LinuxBuildImage,
+  LocalCacheMode,
   Project,
   Source,
 } from 'aws-cdk-lib/aws-codebuild';
@@ -19,6 +21,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import type { Project as IacProject } from '../../statemachines/schema.ts';
 import { ArtifactsBucket } from './artifacts-bucket.ts';
+import { BuildRunnerAsset } from './build-runner-asset.ts';
 import { acknowledge, acknowledgeWildcardAction, acknowledgeWildcardResource } from './nag.ts';
 
 /** What the build source leaves out of the project directory (.gitignore syntax). */
@@ -61,6 +64,7 @@ export class BuildProjects extends Construct {
       exclude: SOURCE_EXCLUDES,
       ignoreMode: IgnoreMode.GIT,
     });
+    const runner = new BuildRunnerAsset(this, 'Runner', { projectRoot: props.projectRoot });
     const artifactKeys = props.artifacts.arnForObjects(`${ArtifactsBucket.RUNS_PREFIX}*`);
     for (const iac of props.projects) {
       const roleArn = props.roleArns[iac.name];
@@ -95,11 +99,16 @@ export class BuildProjects extends Construct {
             type: BuildEnvironmentVariableType.PLAINTEXT,
             value: props.artifacts.bucketName,
           },
+          ...runner.environmentVariables,
         },
         timeout: Duration.minutes(minutes),
         logging: { cloudWatch: { logGroup: logs } },
         grantReportGroupPermissions: false,
+        // Providers `terraform init` downloads stay on the build host between builds: the
+        // buildspec's TF_PLUGIN_CACHE_DIR is under its `cache: paths:`.
+        cache: Cache.local(LocalCacheMode.CUSTOM),
       });
+      runner.grantRead(project);
       project.addToRolePolicy(
         new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [artifactKeys] }),
       );

@@ -1,7 +1,10 @@
 /**
  * How every function is bundled: esbuild, minified, ESM for Node.js 22, with source maps. Shared
- * by the CDK functions and the bundle benchmark so the benchmark measures what is deployed.
+ * by the CDK functions and the bundle benchmark so the benchmark measures what is deployed; and
+ * how the build runner is bundled, shared by its synth-time asset and the local runtime so both
+ * run the same file.
  */
+import type { BuildOptions } from 'esbuild';
 
 /** Node.js version the functions run on in Lambda. */
 export const NODE_TARGET = 'node22';
@@ -32,4 +35,31 @@ export function copyRuntimeFiles(
       return [`mkdir -p "${outputDir}/${dir}"`, `cp "${inputDir}/${file}" "${outputDir}/${file}"`];
     }),
   ];
+}
+
+/** The build runner's entry point, relative to the project root. */
+export const BUILD_RUNNER_ENTRY = 'functions/core/build/main.ts';
+
+/** The build runner bundle's file name, in the asset and in the local data dir. */
+export const BUILD_RUNNER_FILE = 'build-runner.mjs';
+
+/**
+ * esbuild options of the build runner: one ESM file for Node.js 22 with every dependency inside,
+ * so a build needs no `npm ci`, no tsx and no registry. Not minified: a stack trace in a build
+ * log then points at readable code, and the size (about 2.6 MB) matters little for one download
+ * per build.
+ */
+export function buildRunnerOptions(projectRoot: string, outfile: string): BuildOptions {
+  return {
+    absWorkingDir: projectRoot,
+    entryPoints: [BUILD_RUNNER_ENTRY],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: NODE_TARGET,
+    banner: { js: ESM_REQUIRE_BANNER },
+    legalComments: 'none',
+    logLevel: 'warning',
+  };
 }
