@@ -74,7 +74,9 @@ async function signIn(email: string): Promise<string> {
 /**
  * The grants no recorded call needs: removing any other one denies a call above, which the
  * "without a grant" test reports. Not counted: log and trace writes and the download of the
- * build source, which Lambda and CodeBuild make themselves, not signoff's code. The build
+ * build source, which Lambda and CodeBuild make themselves, not signoff's code, and the copy of
+ * the build runner bundle from the CDK assets bucket (infra/fetch-runner.sh in CodeBuild's
+ * install phase; the local build runner here bundles the same file itself). The build
  * projects' roles are made by one construct, so a grant counts as needed when some build needed it.
  */
 function unneededGrants(runtime: AwsRuntime): string[] {
