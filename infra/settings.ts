@@ -16,8 +16,17 @@ export interface SignoffSettings {
   githubRepos: string[];
   /** Days before plans, logs and other run artifacts are deleted from the bucket. */
   artifactRetentionDays: number;
-  /** IaC project -> IAM role ARN its CodeBuild project runs as (the role that can change infrastructure). */
-  buildRoleArns: Record<string, string>;
+  /** IaC project -> IAM role ARN its apply builds run as (the role that can change infrastructure). */
+  applyRoleArns: Record<string, string>;
+  /**
+   * IaC project -> IAM role ARN its plan builds run as; default: a role the stack makes with the
+   * AWS managed ReadOnlyAccess policy. The plan runs before any approval: never a write role.
+   */
+  planRoleArns: Record<string, string>;
+  /** IaC project -> its Terraform S3 state backend, `bucket` or `bucket/key-prefix` (for the plan's lock file). */
+  stateBackends: Record<string, string>;
+  /** What the settings use that will go away, one sentence each (the stack shows them as synth warnings). */
+  deprecations: string[];
   /** IaC project -> CodeBuild image (a registry image such as `ghcr.io/acme/iac:1`). */
   buildImages: Record<string, string>;
   /** The URL people open, when a custom domain fronts the API; default: the API's own URL. */
@@ -96,7 +105,21 @@ const settingsSchema = z.strictObject({
     .min(1, 'must be at least 1 day')
     .max(3650, 'must be at most 3650 days')
     .default(90),
+  applyRoleArns: z.record(z.string(), roleArn).default({}),
+  planRoleArns: z.record(z.string(), roleArn).default({}),
+  /** Deprecated: the apply role before plan and apply had their own; read as applyRoleArns for one release. */
   buildRoleArns: z.record(z.string(), roleArn).default({}),
+  stateBackends: z
+    .record(
+      z.string(),
+      z
+        .string()
+        .regex(
+          /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w!.'()/-]*)?$/,
+          'must be an S3 bucket name, optionally with a key prefix (my-tf-state/prod)',
+        ),
+    )
+    .default({}),
   buildImages: z.record(z.string(), z.string().min(1)).default({}),
   publicUrl: z
     .url({ protocol: /^https$/, error: 'must be an https:// URL' })
@@ -132,6 +155,9 @@ function normalize(raw: Raw): Raw {
   }
   parseJson('githubRepos');
   parseJson('buildRoleArns');
+  parseJson('applyRoleArns');
+  parseJson('planRoleArns');
+  parseJson('stateBackends');
   parseJson('buildImages');
   return out;
 }
@@ -154,7 +180,7 @@ export interface SettingsContext {
 
 /**
  * Validates raw settings; throws one error listing every problem as `signoff:KEY: message`.
- * Build roles and images must name known projects; workflows may only name allowed repositories.
+ * Build roles, images and state backends must name known projects; workflows may only name allowed repositories.
  */
 export function parseSettings(raw: Raw, context: SettingsContext): SignoffSettings {
   const problems: string[] = [];
@@ -172,13 +198,25 @@ export function parseSettings(raw: Raw, context: SettingsContext): SignoffSettin
     problems.push(`${where}: ${issue.message}`);
   }
   if (parsed) {
-    for (const key of ['buildRoleArns', 'buildImages'] as const) {
+    for (const key of [
+      'applyRoleArns',
+      'planRoleArns',
+      'buildRoleArns',
+      'buildImages',
+      'stateBackends',
+    ] as const) {
       for (const project of Object.keys(parsed[key])) {
         if (!context.projects.includes(project))
           problems.push(
             `${CONTEXT_PREFIX}${key}.${project}: no IaC project named "${project}" in config/projects.yaml (known: ${context.projects.join(', ') || 'none'})`,
           );
       }
+    }
+    for (const project of Object.keys(parsed.buildRoleArns)) {
+      if (project in parsed.applyRoleArns)
+        problems.push(
+          `${CONTEXT_PREFIX}buildRoleArns.${project}: also set in ${CONTEXT_PREFIX}applyRoleArns; keep only applyRoleArns (buildRoleArns is its deprecated name)`,
+        );
     }
     if (parsed.githubRepos.length > 0) {
       for (const repo of context.workflowRepos) {
@@ -192,9 +230,17 @@ export function parseSettings(raw: Raw, context: SettingsContext): SignoffSettin
   if (problems.length > 0 || !parsed) {
     throw new Error(`signoff settings are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+  const { buildRoleArns, ...rest } = parsed;
   const settings: SignoffSettings = {
-    ...parsed,
+    ...rest,
     githubRepos: parsed.githubRepos.length > 0 ? parsed.githubRepos : [...new Set(context.workflowRepos)],
+    applyRoleArns: { ...buildRoleArns, ...parsed.applyRoleArns },
+    deprecations:
+      Object.keys(buildRoleArns).length > 0
+        ? [
+            `${CONTEXT_PREFIX}buildRoleArns is deprecated and read as ${CONTEXT_PREFIX}applyRoleArns for this release: rename it. Plan builds no longer run as that role but as ${CONTEXT_PREFIX}planRoleArns (default: a read-only role signoff makes).`,
+          ]
+        : [],
   };
   return settings;
 }

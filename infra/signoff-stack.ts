@@ -3,7 +3,7 @@
  * scheduler, functions, HTTP API, CodeBuild projects, one state machine per workflow, and
  * the alarms and dashboard, wired together from the shared definitions of the codebase.
  */
-import { ArnFormat, CfnOutput, Duration, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -67,6 +67,9 @@ export class SignoffStack extends Stack {
     const { settings, workspace, projectRoot } = props;
     const prefix = `${settings.name}-`;
     this.deploymentId = deploymentIdOf(this);
+    for (const deprecation of settings.deprecations) {
+      Annotations.of(this).addWarningV2('signoff:deprecated-setting', deprecation);
+    }
     // Deleted secrets keep their names for Secrets Manager's recovery window (7-30 days), so a
     // retried first deploy after a rollback, or a deploy after `cdk destroy`, needs new ones.
     const secretsPrefix = `${settings.name}/${this.deploymentId}/`;
@@ -198,17 +201,22 @@ export class SignoffStack extends Stack {
       projects: workspace.projects,
       namePrefix: prefix,
       artifacts: artifacts.bucket,
-      roleArns: settings.buildRoleArns,
+      applyRoleArns: settings.applyRoleArns,
+      planRoleArns: settings.planRoleArns,
+      stateBackends: settings.stateBackends,
       images: settings.buildImages,
       timeoutSeconds: this.buildTimeouts(workspace),
     });
     const functionTargets = new Map(
       Object.entries(STATE_MACHINE_FUNCTIONS).map(([placeholder, name]) => [placeholder, fn(name)]),
     );
+    // A plan step starts the project's plan project, an apply step its apply project: each state
+    // machine's role may start only the ones its workflow uses, and no other principal the stack
+    // makes may start an apply project.
     const projectTargets = new Map(
-      [...buildProjectPlaceholders(workspace.projects)].map(([placeholder, project]) => [
+      [...buildProjectPlaceholders(workspace.projects)].map(([placeholder, { project, action }]) => [
         placeholder,
-        builds.projects.get(project.name) as NonNullable<ReturnType<typeof builds.projects.get>>,
+        (builds.projects.get(project.name) as NonNullable<ReturnType<typeof builds.projects.get>>)[action],
       ]),
     );
     for (const compiled of workspace.workflows) {

@@ -71,7 +71,15 @@ export function compileWorkspace(root: string): SynthWorkspace {
   };
 }
 
-/** The placeholder that names an IaC project's CodeBuild project, for every project. */
-export function buildProjectPlaceholders(projects: Project[]): Map<string, Project> {
-  return new Map(projects.map((p) => [PLACEHOLDER.buildProject(p.name), p]));
+/** The placeholder that names an IaC project's plan or apply CodeBuild project, for every project. */
+export function buildProjectPlaceholders(
+  projects: Project[],
+): Map<string, { project: Project; action: 'plan' | 'apply' }> {
+  return new Map(
+    projects.flatMap((project) =>
+      (['plan', 'apply'] as const).map(
+        (action) => [PLACEHOLDER.buildProject(project.name, action), { project, action }] as const,
+      ),
+    ),
+  );
 }

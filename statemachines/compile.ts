@@ -201,7 +201,7 @@ function compileIac(workflow: Workflow, step: IacStep, next: string, onFailure: 
     Comment: `${step.action} ${step.project}`,
     Resource: 'arn:aws:states:::codebuild:startBuild.sync',
     Parameters: {
-      ProjectName: ref(PLACEHOLDER.buildProject(step.project)),
+      ProjectName: ref(PLACEHOLDER.buildProject(step.project, step.action)),
       EnvironmentVariablesOverride: env,
     },
     ResultSelector: { 'id.$': '$.Build.Id', 'status.$': '$.Build.BuildStatus' },

@@ -183,6 +183,11 @@ export const PLACEHOLDER = {
   recordTimeout: 'RecordTimeoutFunctionArn',
   summarizeStep: 'SummarizeStepFunctionArn',
   notify: 'NotifyFunctionArn',
-  /** One CodeBuild project per IaC project: `BuildProject_<name with _ for ->`. */
-  buildProject: (project: string) => `BuildProject_${project.replace(/-/g, '_')}`,
+  /**
+   * One CodeBuild project per IaC project and action, `BuildProject_<name with _ for ->_<action>`:
+   * plan and apply run as different roles (a read-only plan role, the apply role that may change
+   * the infrastructure), and only the state machines may start the apply project.
+   */
+  buildProject: (project: string, action: 'plan' | 'apply') =>
+    `BuildProject_${project.replace(/-/g, '_')}_${action}`,
 } as const;

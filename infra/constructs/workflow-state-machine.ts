@@ -18,7 +18,7 @@ import { acknowledge } from './nag.ts';
 export interface PlaceholderTargets {
   /** Placeholder -> Lambda function (RequestApprovalFunctionArn, ...). */
   functions: ReadonlyMap<string, IFunction>;
-  /** Placeholder -> CodeBuild project (BuildProject_<project>). */
+  /** Placeholder -> CodeBuild project (BuildProject_<project>_<plan or apply>). */
   buildProjects: ReadonlyMap<string, Project>;
 }
 

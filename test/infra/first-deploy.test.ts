@@ -38,7 +38,8 @@ describe('reading run artifacts', () => {
           .flatMap((s) => s.roles),
       ),
     ].sort();
-    // Two functions (web, summarize-step) and the four build projects' roles (one of them imported from context).
+    // Two functions (web, summarize-step) and the four apply roles (one of them imported from
+    // context); plan roles only write artifacts.
     expect(readers).toHaveLength(6);
     expect(readers).toContain('database-deployer');
     for (const role of readers) {

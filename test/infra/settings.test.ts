@@ -25,8 +25,11 @@ describe('parseSettings', () => {
       emailFrom: 'signoff@acme.com',
       githubRepos: ['acme/infrastructure'],
       artifactRetentionDays: 90,
-      buildRoleArns: {},
+      applyRoleArns: {},
+      planRoleArns: {},
+      stateBackends: {},
       buildImages: {},
+      deprecations: [],
       timeoutAlarmPercent: 25,
       failedRunsAlarmThreshold: 3,
     });
@@ -39,7 +42,9 @@ describe('parseSettings', () => {
         slackChannel: '#deploys',
         githubRepos: 'acme/infrastructure, acme/network',
         artifactRetentionDays: '14',
-        buildRoleArns: '{"example-site":"arn:aws:iam::123456789012:role/site-deployer"}',
+        applyRoleArns: '{"example-site":"arn:aws:iam::123456789012:role/site-deployer"}',
+        planRoleArns: '{"example-site":"arn:aws:iam::123456789012:role/site-reader"}',
+        stateBackends: '{"example-site":"acme-tf-state/site"}',
         publicUrl: 'https://signoff.acme.com/',
       },
       context,
@@ -47,9 +52,12 @@ describe('parseSettings', () => {
     expect(settings.slackChannel).toBe('deploys');
     expect(settings.githubRepos).toEqual(['acme/infrastructure', 'acme/network']);
     expect(settings.artifactRetentionDays).toBe(14);
-    expect(settings.buildRoleArns).toEqual({
+    expect(settings.applyRoleArns).toEqual({
       'example-site': 'arn:aws:iam::123456789012:role/site-deployer',
     });
+    expect(settings.planRoleArns).toEqual({ 'example-site': 'arn:aws:iam::123456789012:role/site-reader' });
+    expect(settings.stateBackends).toEqual({ 'example-site': 'acme-tf-state/site' });
+    expect(settings.deprecations).toEqual([]);
     expect(settings.publicUrl).toBe('https://signoff.acme.com');
   });
 
@@ -75,6 +83,50 @@ describe('parseSettings', () => {
     expect(message).toContain('signoff:buildRoleArns.example-site: must be an IAM role ARN');
     expect(message).toContain('signoff:publicUrl: must be an https:// URL');
     expect(message).toContain('signoff:emailfrom: not a signoff setting');
+  });
+
+  it('reads the deprecated buildRoleArns as applyRoleArns, with a deprecation, never as a plan role', () => {
+    const settings = parseSettings(
+      {
+        emailFrom: 'signoff@acme.com',
+        buildRoleArns: { 'example-site': 'arn:aws:iam::123456789012:role/site-deployer' },
+      },
+      context,
+    );
+    expect(settings.applyRoleArns).toEqual({
+      'example-site': 'arn:aws:iam::123456789012:role/site-deployer',
+    });
+    expect(settings.planRoleArns).toEqual({});
+    expect(settings).not.toHaveProperty('buildRoleArns');
+    expect(settings.deprecations).toEqual([
+      expect.stringMatching(/signoff:buildRoleArns is deprecated.*applyRoleArns/),
+    ]);
+  });
+
+  it('refuses a project named in both buildRoleArns and applyRoleArns, and a role for an unknown project', () => {
+    expect(() =>
+      parseSettings(
+        {
+          emailFrom: 'signoff@acme.com',
+          buildRoleArns: { 'example-site': 'arn:aws:iam::123456789012:role/a' },
+          applyRoleArns: { 'example-site': 'arn:aws:iam::123456789012:role/b' },
+          planRoleArns: { 'no-such-project': 'arn:aws:iam::123456789012:role/c' },
+        },
+        context,
+      ),
+    ).toThrow(
+      /planRoleArns\.no-such-project: no IaC project[\s\S]*buildRoleArns\.example-site: also set in signoff:applyRoleArns/,
+    );
+  });
+
+  it('refuses a state backend that is not a bucket name with an optional key prefix', () => {
+    for (const backend of ['s3://acme-state/prod', 'Acme_State', 'acme-state/prod/*']) {
+      expect(() =>
+        parseSettings({ emailFrom: 'signoff@acme.com', stateBackends: { 'example-site': backend } }, context),
+      ).toThrow(
+        'signoff:stateBackends.example-site: must be an S3 bucket name, optionally with a key prefix',
+      );
+    }
   });
 
   it('refuses build settings for a project config/projects.yaml does not have', () => {

@@ -77,7 +77,9 @@ describe('SignoffStack state machines', () => {
         expected[placeholder] = `lambda:signoff-${fn}`;
       }
       for (const project of workspace.projects.projects) {
-        expected[PLACEHOLDER.buildProject(project.name)] = `codebuild:signoff-${project.name}`;
+        for (const action of ['plan', 'apply'] as const)
+          expected[PLACEHOLDER.buildProject(project.name, action)] =
+            `codebuild:signoff-${project.name}-${action}`;
       }
       const deployed = substitutePlaceholders(JSON.parse(machine.Properties.DefinitionString), resolved);
       expect(deployed).toEqual(substitutePlaceholders(compileWorkflow(workflow), expected));
@@ -118,7 +120,9 @@ describe('SignoffStack state machines', () => {
         .map((p) => `<${functionLogicalId(STATE_MACHINE_FUNCTIONS[p] as string)}.Arn>`);
       expect(invoked.sort()).toEqual(usedFunctions.sort());
 
-      const usedProjects = [...new Set(workflow.steps.flatMap((s) => (s.type === 'iac' ? [s.project] : [])))];
+      const usedProjects = [
+        ...new Set(workflow.steps.flatMap((s) => (s.type === 'iac' ? [`${s.project}-${s.action}`] : []))),
+      ];
       const builds = mine.find((s) => s.actions.includes('codebuild:StartBuild'));
       expect(builds?.actions.sort()).toEqual([
         'codebuild:BatchGetBuilds',
@@ -506,24 +510,33 @@ describe('SignoffStack HTTP API and builds', () => {
       expect(existsSync(join(asset, file)), file).toBe(false);
   });
 
-  it('has a CodeBuild project per IaC project on the buildspec, with the role and image from context', () => {
+  it('has a plan and an apply CodeBuild project per IaC project on the buildspec, with the roles and image from context', () => {
     const projects = template.findResources('AWS::CodeBuild::Project');
     expect(
       Object.values(projects)
         .map((p) => p.Properties.Name)
         .sort(),
-    ).toEqual(workspace.projects.projects.map((p) => `signoff-${p.name}`).sort());
+    ).toEqual(
+      workspace.projects.projects
+        .flatMap((p) => [`signoff-${p.name}-plan`, `signoff-${p.name}-apply`])
+        .sort(),
+    );
     for (const p of Object.values(projects)) {
       expect(p.Properties.Source).toMatchObject({ Type: 'S3', BuildSpec: 'infra/buildspec.yml' });
       expect(p.Properties.Environment.PrivilegedMode).toBe(false);
     }
     template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Name: 'signoff-example-database',
+      Name: 'signoff-example-database-apply',
       ServiceRole: 'arn:aws:iam::123456789012:role/database-deployer',
       Environment: Match.objectLike({ Image: 'public.ecr.aws/acme/iac-tools:1.4' }),
     });
     template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Name: 'signoff-example-site',
+      Name: 'signoff-example-database-plan',
+      ServiceRole: 'arn:aws:iam::123456789012:role/database-reader',
+      Environment: Match.objectLike({ Image: 'public.ecr.aws/acme/iac-tools:1.4' }),
+    });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: 'signoff-example-site-plan',
       Environment: Match.objectLike({ Image: 'aws/codebuild/standard:7.0' }),
     });
   });

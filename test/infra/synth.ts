@@ -11,7 +11,8 @@ export const TEST_CONTEXT = {
   'signoff:emailFrom': 'signoff@acme.com',
   'signoff:slackChannel': '#deployments',
   'signoff:artifactRetentionDays': 30,
-  'signoff:buildRoleArns': { 'example-database': 'arn:aws:iam::123456789012:role/database-deployer' },
+  'signoff:applyRoleArns': { 'example-database': 'arn:aws:iam::123456789012:role/database-deployer' },
+  'signoff:planRoleArns': { 'example-database': 'arn:aws:iam::123456789012:role/database-reader' },
   'signoff:buildImages': { 'example-database': 'public.ecr.aws/acme/iac-tools:1.4' },
 };
 

@@ -150,18 +150,35 @@ describe('compileWorkflow', () => {
   it('substitutes placeholders and names any left without a value', () => {
     const { definition } = example('staging-deploy');
     expect(placeholdersOf(definition)).toEqual([
-      'BuildProject_example_site_staging',
+      'BuildProject_example_site_staging_apply',
+      'BuildProject_example_site_staging_plan',
       'SummarizeStepFunctionArn',
     ]);
     expect(() => substitutePlaceholders(definition, { SummarizeStepFunctionArn: 'arn:x' })).toThrow(
-      'no value for placeholder(s): BuildProject_example_site_staging',
+      'no value for placeholder(s): BuildProject_example_site_staging_apply, BuildProject_example_site_staging_plan',
     );
     const done = substitutePlaceholders(definition, {
       SummarizeStepFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:s',
-      BuildProject_example_site_staging: 'signoff-example-site-staging',
+      BuildProject_example_site_staging_plan: 'signoff-example-site-staging-plan',
+      BuildProject_example_site_staging_apply: 'signoff-example-site-staging-apply',
     });
     expect(placeholdersOf(done)).toEqual([]);
-    expect(JSON.stringify(done)).toContain('"ProjectName":"signoff-example-site-staging"');
+    expect((done.States.plan as Record<string, any>).Parameters.ProjectName).toBe(
+      'signoff-example-site-staging-plan',
+    );
+    expect((done.States.apply as Record<string, any>).Parameters.ProjectName).toBe(
+      'signoff-example-site-staging-apply',
+    );
+  });
+
+  it('passes the plan step hash to the apply of a workflow without a gate, from the state, never left to the build', () => {
+    const { definition } = example('staging-deploy');
+    const env = (definition.States.apply as Record<string, any>).Parameters.EnvironmentVariablesOverride;
+    expect(env).toContainEqual({
+      Name: 'SIGNOFF_APPROVED_PLAN_HASH',
+      Type: 'PLAINTEXT',
+      'Value.$': '$.data.steps.plan.plan_hash',
+    });
   });
 
   it('retries Lambda tasks on the transient Lambda errors, with backoff', () => {
