@@ -41,11 +41,13 @@ esac
 bin_dir=${SIGNOFF_TOOLS_DIR:?SIGNOFF_TOOLS_DIR is not set: the buildspec names where tools go}
 
 # The first line of `terraform version` / `tofu version` is "Terraform v1.11.4" / "OpenTofu v1.8.5".
+# The whole output is read before taking its first line: `| head -n 1` could close the pipe while
+# the tool still writes, and pipefail would then count a SIGPIPE as "not installed".
 has_version() {
-  local found
+  local out
   # CHECKPOINT_DISABLE: `terraform version` would otherwise ask HashiCorp for a newer release.
-  found=$(PATH="$bin_dir:$PATH" CHECKPOINT_DISABLE=1 "$name" version 2>/dev/null | head -n 1) || return 1
-  [ "$found" = "$banner" ]
+  out=$(PATH="$bin_dir:$PATH" CHECKPOINT_DISABLE=1 "$name" version 2>/dev/null) || return 1
+  [ "${out%%$'\n'*}" = "$banner" ]
 }
 if PATH="$bin_dir:$PATH" command -v "$name" >/dev/null 2>&1 && has_version; then
   echo "signoff: $name $version is already installed ($(PATH="$bin_dir:$PATH" command -v "$name")); nothing downloaded"

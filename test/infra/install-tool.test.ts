@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { arch, tmpdir } from 'node:os';
@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../support/examples.ts';
 
 const SCRIPT = join(projectRoot, 'infra', 'install-tool.sh');
+// By path: one test gives the script a PATH without bash on it.
+const BASH = execFileSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim();
 // A version no machine has, so the script never finds it already installed.
 const VERSION = '0.0.1-test';
 const PLATFORM = arch() === 'arm64' ? 'linux_arm64' : 'linux_amd64';
@@ -57,7 +59,7 @@ function makeReleaseZip(into: string): Buffer {
 /** Runs the script without blocking: the loopback server answers from this same process. */
 function run(args: string[], env: Record<string, string>) {
   return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('bash', [SCRIPT, ...args], {
+    const child = spawn(BASH, [SCRIPT, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
     });
     let stdout = '';
@@ -124,6 +126,29 @@ describe('install-tool.sh', async () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('already installed');
     expect(requests.length).toBe(before);
+  });
+
+  it('unpacks with python3 where the image has no unzip', async () => {
+    // A PATH with only what the script needs, and python3 instead of unzip.
+    const bin = join(dir, 'no-unzip-bin');
+    mkdirSync(bin);
+    const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+      encoding: 'utf8',
+    }).trim();
+    symlinkSync(python, join(bin, 'python3'));
+    for (const tool of ['uname', 'mktemp', 'rm', 'curl', 'sha256sum', 'cut', 'mkdir', 'install', 'mv']) {
+      const found = execFileSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+      symlinkSync(found, join(bin, tool));
+    }
+    const tools = join(dir, 'python');
+    const result = await run(['terraform', VERSION, checksum], {
+      PATH: bin,
+      SIGNOFF_TOOLS_DIR: tools,
+      SIGNOFF_TOOL_MIRROR: mirror,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(tools, 'terraform'), 'utf8')).toContain(`Terraform v${VERSION}`);
   });
 
   it('fails clearly when the release cannot be downloaded', async () => {
