@@ -142,7 +142,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: 'Records how each run ended (Step Functions status-change events) and audits it',
     memoryMb: 256,
     timeoutSeconds: 30,
-    needs: { tables: { runs: 'readwrite', audit: 'append' }, secrets: [] },
+    // A run that ended with a gate still pending (stopped by hand) cancels it before run_finished,
+    // and updates its Slack messages.
+    needs: { tables: { runs: 'readwrite', audit: 'append', gates: 'readwrite' }, secrets: NOTIFIER_SECRETS },
   },
   {
     name: 'api',

@@ -3,19 +3,31 @@
  * status-change event in AWS, the local server's event, or a reader) and audit `run_finished`,
  * so the trail says how every run ended.
  */
+import type { VoteDeps } from './approval-deps.ts';
+import { cancelGateOfEndedRun } from './cancel-gate.ts';
 import type { AuditLog, RunEnd, RunStore } from './ports.ts';
 
 const ENGINE_ACTOR = { email: 'system:engine', name: 'Step Functions' } as const;
 
-/** Records the end of a run; true when this call recorded it (and audited it). */
+/**
+ * Records the end of a run; true when this call recorded it (and audited it). With the gate deps
+ * (every function that sees runs end but the triggers, whose runs never started), the run's
+ * still-pending gates are cancelled first, so the trail reads gate_cancelled, then run_finished.
+ */
 export async function recordRunEnd(
-  deps: { runs: RunStore; audit: AuditLog },
+  deps: { runs: RunStore; audit: AuditLog } & Partial<VoteDeps>,
   runId: string,
   end: RunEnd,
 ): Promise<boolean> {
   if (!(await deps.runs.finish(runId, end))) return false;
   const run = await deps.runs.get(runId);
   if (!run) return true;
+  if (deps.gates && deps.notifier) {
+    const gateDeps = deps as VoteDeps;
+    for (const gate of await gateDeps.gates.listByRun(runId)) {
+      if (gate.status === 'pending') await cancelGateOfEndedRun(gateDeps, gate, end);
+    }
+  }
   await deps.audit.append({
     action: 'run_finished',
     actor: ENGINE_ACTOR,

@@ -23,11 +23,12 @@ describe('local runtime restart', () => {
       expect(vote.status).toBe(409);
 
       const { body: audit } = await second.api('alice@acme.com', 'GET', `/api/audit?run=${run.id}`);
+      // Issue 13: after a restart the audit listed run_finished before gate_cancelled.
       expect(audit.events.map((e: { action: string }) => e.action).reverse()).toEqual([
         'run_started',
         'requested',
-        'run_finished',
         'gate_cancelled',
+        'run_finished',
         'refused',
       ]);
       const verify = await second.api('alice@acme.com', 'GET', `/api/audit/verify?run=${run.id}`);
