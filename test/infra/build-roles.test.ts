@@ -3,7 +3,7 @@
  * approval, may read the account but write only its artifacts, its build logs and the Terraform
  * state lock; only the state machines may start an apply build.
  */
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadExamples } from '../support/examples.ts';
 import { allStatements, type Statement, synthSignoff } from './synth.ts';
@@ -150,4 +150,29 @@ describe('the apply build', () => {
       expect(started.sort(), workflow.name).toEqual([...new Set(expected)].sort());
     }
   });
+});
+
+describe('the deprecated signoff:buildRoleArns', () => {
+  it('names the apply role, never the plan role, and the synth warns about it', () => {
+    const built = synthSignoff({
+      bundle: false,
+      context: {
+        'signoff:applyRoleArns': {},
+        'signoff:planRoleArns': {},
+        'signoff:buildRoleArns': { 'example-site': 'arn:aws:iam::123456789012:role/site-deployer' },
+      },
+    });
+    built.template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: 'signoff-example-site-apply',
+      ServiceRole: 'arn:aws:iam::123456789012:role/site-deployer',
+    });
+    built.template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: 'signoff-example-site-plan',
+      ServiceRole: { 'Fn::GetAtt': [Match.stringLikeRegexp('PlanRole'), 'Arn'] },
+    });
+    Annotations.fromStack(built.stack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('signoff:buildRoleArns is deprecated and read as signoff:applyRoleArns'),
+    );
+  }, 120_000);
 });
