@@ -34,10 +34,10 @@ export function createBigProject(opts: { resources: number; checks: number }): B
   ]) {
     symlinkSync(join(projectRoot, name), join(root, name));
   }
-  mkdirSync(join(root, 'infra'));
-  symlinkSync(join(projectRoot, 'infra', 'buildspec.yml'), join(root, 'infra', 'buildspec.yml'));
+  // The buildspec and the scripts its install phase runs.
+  symlinkSync(join(projectRoot, 'infra'), join(root, 'infra'));
   mkdirSync(join(root, 'config'));
-  for (const name of ['directory.yaml', 'policies.yaml']) {
+  for (const name of ['directory.yaml', 'policies.yaml', 'toolchain.yaml']) {
     copyFileSync(join(projectRoot, 'config', name), join(root, 'config', name));
   }
 
