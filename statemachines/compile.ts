@@ -67,6 +67,9 @@ export const CODEBUILD_RETRY = [
   },
 ];
 const LAMBDA_TIMEOUT_SECONDS = 300;
+
+/** How long after a gate's deadline the engine's own timeout fires, as a backstop. */
+export const APPROVAL_BACKSTOP_SECONDS = 60;
 const FAILED = 'Failed';
 const SUCCEEDED = 'Succeeded';
 const INITIALIZE = 'Initialize';
@@ -279,7 +282,9 @@ function compileApproval(step: ApprovalStep, next: string, onFailure: string, ad
       },
     },
     ResultPath: '$.data.approval',
-    TimeoutSeconds: config.timeout_seconds,
+    // The gate's deadline is the only clock: votes are refused from it on, and this timer is a
+    // backstop after it, so no vote counted before the deadline can lose a race with the engine.
+    TimeoutSeconds: config.timeout_seconds + APPROVAL_BACKSTOP_SECONDS,
     Retry: LAMBDA_RETRY,
     Catch: [
       { ErrorEquals: ['States.Timeout'], ResultPath: '$.failure', Next: `${step.id}.timed_out` },
@@ -290,13 +295,31 @@ function compileApproval(step: ApprovalStep, next: string, onFailure: string, ad
   });
   add(`${step.id}.timed_out`, {
     Type: 'Task',
-    Comment: `Record the timeout; the run ends as ${step.on_timeout === 'cancel' ? ErrorName.Cancelled : ErrorName.TimedOut}`,
+    Comment: `Ask the gate how it ended: approved goes on; otherwise the run ends as ${step.on_timeout === 'cancel' ? ErrorName.Cancelled : ErrorName.TimedOut} (or Rejected)`,
     Resource: ref(PLACEHOLDER.recordTimeout),
     Parameters: { 'run.$': '$.run', step_id: step.id, on_timeout: step.on_timeout, 'error.$': '$.failure' },
-    ResultPath: '$.failure',
+    ResultPath: '$.timeout',
     TimeoutSeconds: LAMBDA_TIMEOUT_SECONDS,
     Retry: LAMBDA_RETRY,
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.record_error', Next: onFailure }],
+    Next: `${step.id}.gate_outcome`,
+  });
+  add(`${step.id}.gate_outcome`, {
+    Type: 'Choice',
+    Comment: 'An approval that closed the gate before its deadline carries the run on',
+    Choices: [{ Variable: '$.timeout.approved', IsPresent: true, Next: `${step.id}.approved` }],
+    Default: `${step.id}.not_approved`,
+  });
+  add(`${step.id}.approved`, {
+    Type: 'Pass',
+    InputPath: '$.timeout.approved',
+    ResultPath: '$.data.approval',
+    Next: next,
+  });
+  add(`${step.id}.not_approved`, {
+    Type: 'Pass',
+    InputPath: '$.timeout',
+    ResultPath: '$.failure',
     Next: onFailure,
   });
 }

@@ -1,23 +1,29 @@
 /**
- * The gate's task timed out (the state machine caught States.Timeout): close the gate as
- * `timed_out`, audit it, tell the notifiers, and hand back the error that fails the run.
+ * The engine's backstop fired after the gate's deadline (the state machine caught
+ * States.Timeout). The gate says what happened: a gate approved before its deadline carries the
+ * run on; a rejected or cancelled one fails it as such; only a gate still pending is closed as
+ * `timed_out` (audited, notified), and the run fails with that error.
  */
-import type { RecordTimeoutInput, StepError } from '../../statemachines/contract.ts';
+import type { ApprovalDecision, RecordTimeoutInput, StepError } from '../../statemachines/contract.ts';
 import { logOf, type VoteDeps } from './approval-deps.ts';
 import { closedReason, formatTime } from './eligibility.ts';
 import { ErrorName } from './errors.ts';
 import { gateAuditBase, gateIdFor, SYSTEM_ACTOR } from './gate.ts';
 import type { Gate } from './ports.ts';
 import { safely } from './safely.ts';
+import { buildApprovalDecision, failureCause } from './tell-engine.ts';
 
 /** The `{ Error, Cause }` the state machine stores at `$.failure` before failing the run. */
 export interface TimeoutFailure extends StepError {
-  Error: typeof ErrorName.Cancelled | typeof ErrorName.TimedOut;
+  Error: typeof ErrorName.Cancelled | typeof ErrorName.TimedOut | typeof ErrorName.Rejected;
   Cause: string;
 }
 
-/** Marks the gate timed out (unless a vote closed it first, which the cause then says) and returns the run's error. */
-export async function recordTimeout(deps: VoteDeps, input: RecordTimeoutInput): Promise<TimeoutFailure> {
+/** What the gate said: the approval the run goes on with, or the error that fails it. */
+export type TimeoutOutcome = TimeoutFailure | { approved: ApprovalDecision };
+
+/** Asks the gate how it ended; closes it as timed out only if it is still pending. */
+export async function recordTimeout(deps: VoteDeps, input: RecordTimeoutInput): Promise<TimeoutOutcome> {
   const error = input.on_timeout === 'reject' ? ErrorName.TimedOut : ErrorName.Cancelled;
   const gateId = gateIdFor(input.run.id, input.step_id);
   const at = new Date(deps.now()).toISOString();
@@ -38,11 +44,14 @@ export async function recordTimeout(deps: VoteDeps, input: RecordTimeoutInput): 
   });
   if (!won) {
     const closed = (await deps.gates.get(gateId)) ?? gate;
-    logOf(deps).warn('timeout arrived after the gate closed', { gate_id: gateId, status: closed.status });
-    return failure(error, {
+    logOf(deps).info('the backstop found the gate closed', { gate_id: gateId, status: closed.status });
+    // What the voters were told is what happens: the gate's own outcome, not the engine's timer.
+    if (closed.status === 'approved') return { approved: buildApprovalDecision(closed) };
+    if (closed.status === 'rejected') return { Error: ErrorName.Rejected, Cause: failureCause(closed) };
+    return failure(closed.status === 'cancelled' ? ErrorName.Cancelled : error, {
       gate_id: gateId,
       status: closed.status,
-      message: `${closedReason(closed)} The decision reached the engine too late: the approval step had already timed out.`,
+      message: closedReason(closed),
     });
   }
   const expired: Gate = {

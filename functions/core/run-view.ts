@@ -116,6 +116,8 @@ export function foldSteps(
     const gate = gates[step.id];
     if (gate === 'pending' && open) status = 'waiting';
     if (gate === 'rejected' || gate === 'timed_out' || gate === 'cancelled') status = 'failed';
+    // Approved before its deadline: the engine's backstop timer may have fired, the gate decides.
+    if (gate === 'approved' && !open) status = 'succeeded';
     // A state still open when the run ended was cut short.
     if (open && runStatus !== 'RUNNING') status = 'failed';
     const ended_at = open ? undefined : last.exited_at;

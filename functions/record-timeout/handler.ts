@@ -1,19 +1,20 @@
 /**
- * Lambda run after a gate's States.Timeout: closes the gate as timed out and returns the
- * `{ Error, Cause }` the state machine stores at `$.failure` before failing the run.
+ * Lambda run when a gate's backstop timer fires (States.Timeout): returns `{ approved }` for a
+ * gate approved before its deadline, else the `{ Error, Cause }` that fails the run (closing a
+ * still-pending gate as timed out).
  */
 import type { RecordTimeoutInput } from '../../statemachines/contract.ts';
-import { recordTimeout, type TimeoutFailure } from '../core/record-timeout.ts';
+import { recordTimeout, type TimeoutOutcome } from '../core/record-timeout.ts';
 import { getDeps } from '../deps.ts';
 
 /** Handles one RecordTimeoutInput. */
-export const handler = async (event: RecordTimeoutInput): Promise<TimeoutFailure> => {
+export const handler = async (event: RecordTimeoutInput): Promise<TimeoutOutcome> => {
   const deps = getDeps();
-  const failure = await recordTimeout(deps, event);
+  const outcome = await recordTimeout(deps, event);
   deps.logger.info('gate timeout recorded', {
     run_id: event.run.id,
     step_id: event.step_id,
-    error: failure.Error,
+    outcome: 'approved' in outcome ? 'approved' : outcome.Error,
   });
-  return failure;
+  return outcome;
 };

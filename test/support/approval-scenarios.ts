@@ -11,7 +11,7 @@ import { castVote, type VoteOutcome, type VoteRequest } from '../../functions/co
 import { escalate } from '../../functions/core/escalate.ts';
 import { getGate, listRunGates } from '../../functions/core/get-gate.ts';
 import type { GateStore } from '../../functions/core/ports.ts';
-import { recordTimeout } from '../../functions/core/record-timeout.ts';
+import { recordTimeout, type TimeoutFailure } from '../../functions/core/record-timeout.ts';
 import { requestApproval } from '../../functions/core/request-approval.ts';
 import { ENGINE_CALL_LEASE_MS, resumeAllGates, resumeGate } from '../../functions/core/resume-gate.ts';
 import { TaskGoneError } from '../../functions/core/task-gone-error.ts';
@@ -562,12 +562,12 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
       const { gateId, input } = await open(deps);
       await castVote(deps, vote(gateId, 'alice@acme.com'));
       deps.clock.advance(4 * HOUR);
-      const failure = await recordTimeout(deps, {
+      const failure = (await recordTimeout(deps, {
         run: input.run,
         step_id: 'approve',
         on_timeout: 'cancel',
         error: { Error: 'States.Timeout' },
-      });
+      })) as TimeoutFailure;
       expect(failure.Error).toBe('Cancelled');
       expect(JSON.parse(failure.Cause)).toMatchObject({
         gate_id: gateId,
@@ -595,22 +595,74 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
         on_timeout: 'reject',
         error: { Error: 'States.Timeout' },
       });
-      expect(failure.Error).toBe('TimedOut');
+      expect(failure).toMatchObject({ Error: 'TimedOut' });
     });
 
-    it('says so when a vote closed the gate first, and audits no timeout', async () => {
+    // Issue 13: with timeout 1m and required 1, a vote ~200 ms before the deadline was answered
+    // "counted, approved", but the run had already taken approve.timed_out and ended Cancelled.
+    it('carries the run on when a vote approved the gate before the backstop fired, and audits no timeout', async () => {
       const deps = makeDeps();
       const { gateId, input } = await open(deps, { required: 1 });
       await castVote(deps, vote(gateId, 'alice@acme.com'));
-      const failure = await recordTimeout(deps, {
+      const outcome = await recordTimeout(deps, {
         run: input.run,
         step_id: 'approve',
         on_timeout: 'cancel',
         error: { Error: 'States.Timeout' },
       });
-      expect(JSON.parse(failure.Cause).message).toContain('This gate was approved at');
+      expect(outcome).toMatchObject({
+        approved: { gate_id: gateId, status: 'approved', approved_by: [{ email: 'alice@acme.com' }] },
+      });
       expect(await deps.gates.get(gateId)).toMatchObject({ status: 'approved' });
       expect((await deps.audit.readRun(input.run.id)).map((e) => e.action)).not.toContain('timed_out');
+    });
+
+    it('fails the run as Rejected when a rejection closed the gate before the backstop fired', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      await castVote(deps, vote(gateId, 'alice@acme.com', { decision: 'reject' }));
+      const outcome = await recordTimeout(deps, {
+        run: input.run,
+        step_id: 'approve',
+        on_timeout: 'cancel',
+        error: { Error: 'States.Timeout' },
+      });
+      expect(outcome).toMatchObject({ Error: 'Rejected' });
+    });
+
+    // Every offset from -1 s to +1 s around the deadline, in 100 ms steps: exactly one outcome,
+    // and the voter's answer, the gate, the audit and what the run does all agree.
+    it('agrees with the voter at every offset around the deadline', async () => {
+      for (let offset = -1000; offset <= 1000; offset += 100) {
+        const deps = makeDeps();
+        const { gateId, input } = await open(deps, { required: 1 });
+        const deadline = Date.parse((await deps.gates.get(gateId))?.deadline ?? '');
+        deps.clock.set(deadline + offset);
+        const answer = await castVote(deps, vote(gateId, 'alice@acme.com'));
+        // The engine's backstop fires after the deadline.
+        deps.clock.set(deadline + 60_000);
+        const outcome = await recordTimeout(deps, {
+          run: input.run,
+          step_id: 'approve',
+          on_timeout: 'cancel',
+          error: { Error: 'States.Timeout' },
+        });
+        const gate = await deps.gates.get(gateId);
+        const actions = (await deps.audit.readRun(input.run.id)).map((e) => e.action);
+        if (offset < 0) {
+          expect(answer, `offset ${offset}`).toMatchObject({ kind: 'counted', status: 'approved' });
+          expect('approved' in outcome, `offset ${offset}`).toBe(true);
+          expect(gate?.status).toBe('approved');
+          expect(actions).toContain('approved');
+          expect(actions).not.toContain('timed_out');
+        } else {
+          expect(answer, `offset ${offset}`).toMatchObject({ kind: 'refused', code: 'expired' });
+          expect(outcome, `offset ${offset}`).toMatchObject({ Error: 'Cancelled' });
+          expect(gate?.status).toBe('timed_out');
+          expect(actions).toContain('timed_out');
+          expect(actions).not.toContain('approved');
+        }
+      }
     });
   });
 

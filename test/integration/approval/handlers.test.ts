@@ -76,8 +76,8 @@ describe('handlers', () => {
       on_timeout: 'cancel',
       error: { Error: 'States.Timeout' },
     });
-    expect(failure.Error).toBe('Cancelled');
-    expect(JSON.parse(failure.Cause)).toMatchObject({ status: 'timed_out' });
+    expect(failure).toMatchObject({ Error: 'Cancelled' });
+    expect(JSON.parse((failure as { Cause: string }).Cause)).toMatchObject({ status: 'timed_out' });
 
     const reject = requestInput({ on_timeout: 'reject' });
     await requestApproval(reject);
@@ -87,7 +87,7 @@ describe('handlers', () => {
       on_timeout: 'reject',
       error: { Error: 'States.Timeout' },
     });
-    expect(rejected.Error).toBe('TimedOut');
+    expect(rejected).toMatchObject({ Error: 'TimedOut' });
   });
 
   it('escalate and resume-gate check their input and report what they did', async () => {

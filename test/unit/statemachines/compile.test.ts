@@ -93,7 +93,8 @@ describe('compileWorkflow', () => {
     const { definition } = example('critical-infra-two-person');
     const gate = definition.States.approve as Record<string, any>;
     expect(gate.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
-    expect(gate.TimeoutSeconds).toBe(8 * 3600);
+    // The engine's timer is a backstop one minute after the gate's 8h deadline.
+    expect(gate.TimeoutSeconds).toBe(8 * 3600 + 60);
     expect(gate.Parameters.Payload.gate).toMatchObject({
       required: 2,
       approvers: ['team:platform-leads'],

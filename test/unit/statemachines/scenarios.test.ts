@@ -164,10 +164,36 @@ describe('production-deploy-with-approval', () => {
       'plan.summarize',
       'approve',
       'approve.timed_out',
+      'approve.gate_outcome',
+      'approve.not_approved',
       'notify.failed',
       'Failed',
     ]);
     expect(out.notified).toEqual([{ state: 'notify.failed', outcome: 'failed', error: 'Cancelled' }]);
+  });
+
+  // Issue 13: a vote counted before the deadline lost the race with the engine's timer and the
+  // run ended Cancelled while the gate said approved. The backstop now asks the gate.
+  it('backstop fires after an approval counted before the deadline -> the approval carries the run on', async () => {
+    const approval = { status: 'approved', step_id: 'approve', approved_by_count: 1, plan_hash: 'hash-1' };
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: { approve: never, 'approve.timed_out': () => ({ approved: approval }) },
+      timeouts: { approve: 1 },
+    });
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.states).toEqual([
+      'Initialize',
+      'plan',
+      'plan.summarize',
+      'approve',
+      'approve.timed_out',
+      'approve.gate_outcome',
+      'approve.approved',
+      'apply',
+      'apply.summarize',
+      'notify',
+      'Succeeded',
+    ]);
   });
 
   it('plan fails -> stops before any approval; the always-notification runs', async () => {
