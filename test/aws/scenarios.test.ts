@@ -63,6 +63,15 @@ async function emailedLink(to: string, prefix: string): Promise<string> {
   throw new Error(`no email to ${to} with ${prefix}`);
 }
 
+/** Stops a run's execution as someone in the Step Functions console would. */
+async function stopInConsole(stateMachine: string, runId: string): Promise<void> {
+  const machine = rt.world.stateMachines.get(stateMachine);
+  const executionArn = `${machine?.arn.replace(':stateMachine:', ':execution:')}:${runId}`;
+  await rt
+    .depsOf('admin')
+    .clients.sfn.send(new StopExecutionCommand({ executionArn, cause: 'stopped in the console' }));
+}
+
 /** Signs in through the emailed link, as a person would; returns the session cookie. */
 async function signIn(email: string): Promise<string> {
   expect((await postForm(`${rt.url}/signin`, { email, next: '/runs' })).status).toBe(200);
@@ -308,11 +317,7 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
   it('a run stopped by hand cancels its pending gate before its end is audited', async () => {
     const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
-    const machine = rt.world.stateMachines.get('signoff-production-deploy-with-approval');
-    const executionArn = `${machine?.arn.replace(':stateMachine:', ':execution:')}:${run.id}`;
-    await rt
-      .depsOf('admin')
-      .clients.sfn.send(new StopExecutionCommand({ executionArn, cause: 'stopped in the console' }));
+    await stopInConsole('signoff-production-deploy-with-approval', run.id);
     // EventBridge delivers the status change to run-ended, which closes the gate, then records the end.
     await rt.waitFor('jane@acme.com', run.id, () => false);
     expect((await rt.depsOf('admin').gates.get(gateId))?.status).toBe('cancelled');
@@ -328,11 +333,7 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
     rt.lostRunEnds.add(run.id);
-    // Someone stops the execution in the Step Functions console.
-    const { sfn } = rt.depsOf('admin').clients;
-    const machine = rt.world.stateMachines.get('signoff-production-deploy-with-approval');
-    const executionArn = `${machine?.arn.replace(':stateMachine:', ':execution:')}:${run.id}`;
-    await sfn.send(new StopExecutionCommand({ executionArn, cause: 'stopped in the console' }));
+    await stopInConsole('signoff-production-deploy-with-approval', run.id);
     // EventBridge Scheduler's sweep: the resume-gate function with no gate id asks Step Functions.
     await rt.invoke('signoff-resume-gate', {});
     expect((await rt.depsOf('admin').runs.get(run.id))?.status).toBe('ABORTED');

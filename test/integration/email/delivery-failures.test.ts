@@ -9,7 +9,7 @@ import type { RunView } from '../../../functions/core/run-view.ts';
 import { setDeps } from '../../../functions/deps.ts';
 import { lambdaContext } from '../../../local/gateway.ts';
 import { requestInput, runInfo } from '../../support/approval-fixtures.ts';
-import { cookieHeader, linkIn, postForm, startWebHarness, type WebHarness } from '../web/web-harness.ts';
+import { linkIn, postForm, signInByEmail, startWebHarness, type WebHarness } from '../web/web-harness.ts';
 
 // SES in its sandbox: only the sender and Alice and Bob are verified identities.
 const VERIFIED = ['signoff@acme.com', 'alice@acme.com', 'bob@acme.com'];
@@ -31,17 +31,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function signIn(email: string): Promise<string> {
-  const before = (await h.ses.emails()).length;
-  const sent = await postForm(`${h.url}/signin`, { email, next: '/runs' });
-  expect(sent.status).toBe(200);
-  const mail = (await h.ses.emails()).slice(before).find((m) => m.destination.to[0] === email);
-  const confirm = await (await fetch(linkIn(mail?.body.text ?? '', `${h.url}/signin/`))).text();
-  const token = confirm.match(/name="token" value="([^"]+)"/)?.[1] ?? '';
-  const signedIn = await postForm(`${h.url}/signin`, { token, next: '/runs' });
-  expect(signedIn.status).toBe(303);
-  return cookieHeader(signedIn);
-}
+const signIn = (email: string) => signInByEmail(h, email);
 
 /** GET through the API Lambda's handler, as the given directory user. */
 async function apiGet(as: string, routeKey: string, rawPath: string, pathParameters: Record<string, string>) {

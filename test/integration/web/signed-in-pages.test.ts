@@ -2,7 +2,14 @@ import '../../../local/polyfills.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactKey } from '../../../functions/core/plan/artifact-keys.ts';
 import { requestInput, runInfo, T0 } from '../../support/approval-fixtures.ts';
-import { cookieHeader, linkIn, postForm, startWebHarness, type WebHarness } from './web-harness.ts';
+import {
+  cookieHeader,
+  linkIn,
+  postForm,
+  signInByEmail,
+  startWebHarness,
+  type WebHarness,
+} from './web-harness.ts';
 
 let h: WebHarness;
 let aliceCookie = '';
@@ -16,20 +23,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** Signs in through the emailed magic link and returns the session cookie. */
-async function signIn(email: string): Promise<string> {
-  const before = (await h.ses.emails()).length;
-  const sent = await postForm(`${h.url}/signin`, { email, next: '/runs' });
-  expect(sent.status).toBe(200);
-  const mail = (await h.ses.emails()).slice(before).find((m) => m.destination.to[0] === email);
-  const link = linkIn(mail?.body.text ?? '', `${h.url}/signin/`);
-  const confirm = await fetch(link);
-  const page = await confirm.text();
-  const token = page.match(/name="token" value="([^"]+)"/)?.[1] ?? '';
-  const signedIn = await postForm(`${h.url}/signin`, { token, next: '/runs' });
-  expect(signedIn.status).toBe(303);
-  return cookieHeader(signedIn);
-}
+const signIn = (email: string) => signInByEmail(h, email);
 
 function csrfOf(page: string): string {
   return page.match(/name="csrf" value="([^"]+)"/)?.[1] ?? '';

@@ -172,3 +172,17 @@ export function postForm(url: string, form: Record<string, string>, cookie?: str
     body: new URLSearchParams(form).toString(),
   });
 }
+
+/** Signs in through the emailed magic link (sent, opened, confirmed) and returns the session cookie. */
+export async function signInByEmail(h: Pick<WebHarness, 'url' | 'ses'>, email: string): Promise<string> {
+  const before = (await h.ses.emails()).length;
+  const sent = await postForm(`${h.url}/signin`, { email, next: '/runs' });
+  if (sent.status !== 200) throw new Error(`sign-in for ${email} answered ${sent.status}`);
+  const mail = (await h.ses.emails()).slice(before).find((m) => m.destination.to[0] === email);
+  const confirm = await (await fetch(linkIn(mail?.body.text ?? '', `${h.url}/signin/`))).text();
+  const token = confirm.match(/name="token" value="([^"]+)"/)?.[1] ?? '';
+  const signedIn = await postForm(`${h.url}/signin`, { token, next: '/runs' });
+  if (signedIn.status !== 303)
+    throw new Error(`confirming the sign-in of ${email} answered ${signedIn.status}`);
+  return cookieHeader(signedIn);
+}
