@@ -16,7 +16,9 @@ export async function cancelOrphanGates(
   for (const gate of await deps.gates.listByStatus('pending', 500)) {
     const stored = await deps.runs.get(gate.run.id);
     if (!stored) continue;
-    // Noticing the end records it, which cancels the run's pending gates itself (record-run-end).
+    // Noticing the end here records it, and recording cancels the run's pending gates first; the
+    // close below is then a conditional write that finds the gate closed. It still matters for a
+    // run whose end was recorded earlier without the gate deps (a trigger's failed start).
     const run = await refreshRun(deps, stored);
     if (run.status === 'RUNNING') continue;
     if (await cancelGateOfEndedRun(deps, gate, run)) closed += 1;
