@@ -47,7 +47,14 @@ export interface Config {
   slackApiUrl?: string;
   /** Where approval requests go when a gate names no Slack channel. */
   slackDefaultChannel?: string;
+  /** What runs build: a repository's commits, or the deploy-time snapshot when none is set. */
+  source: SourceConfig;
 }
+
+/** The repository builds check out (`owner/name` on GitHub, or a CodeCommit name), or none. */
+export type SourceConfig =
+  | { kind: 'repository'; repository: string; defaultBranch: string }
+  | { kind: 'snapshot' };
 
 /** Where plans and logs are kept: an S3 bucket, or a folder (local runtime). */
 export type ArtifactsConfig = { kind: 's3'; bucket: string } | { kind: 'fs'; dir: string };
@@ -90,6 +97,10 @@ export function loadConfig(env: Env = process.env): Config {
     s3: optional('SIGNOFF_S3_ENDPOINT'),
     secretsManager: optional('SIGNOFF_SECRETS_ENDPOINT'),
   });
+  const repository = optional('SIGNOFF_SOURCE_REPOSITORY');
+  const source: SourceConfig = repository
+    ? { kind: 'repository', repository, defaultBranch: optional('SIGNOFF_SOURCE_BRANCH') ?? 'main' }
+    : { kind: 'snapshot' };
   const schedulerKind =
     optional('SIGNOFF_SCHEDULER') ?? (optional('AWS_LAMBDA_FUNCTION_NAME') ? 'eventbridge' : 'timer');
   let scheduler: SchedulerConfig = { kind: 'timer' };
@@ -127,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     secrets,
     emailFrom: optional('SIGNOFF_EMAIL_FROM') ?? 'signoff@example.com',
     local: optional('SIGNOFF_LOCAL') === '1',
+    source,
     ...stripUndefined({
       slackApiUrl: optional('SIGNOFF_SLACK_API_URL'),
       slackDefaultChannel: optional('SIGNOFF_SLACK_DEFAULT_CHANNEL'),

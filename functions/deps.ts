@@ -39,6 +39,7 @@ import type {
   Secrets,
   WorkflowEngine,
 } from './core/ports.ts';
+import { remoteRepositorySource, type SourceResolver, snapshotSource } from './core/source.ts';
 import { loadWorkflowCatalog, type WorkflowCatalog } from './core/workflow-catalog.ts';
 
 /** Everything the handlers use: the use cases' deps plus the audit reader, the clients and the logger. */
@@ -53,6 +54,8 @@ export interface AppDeps extends ApprovalDeps {
   artifacts: ArtifactStore;
   /** Sessions, API tokens and used sign-in links (hashed). */
   auth: AuthStore;
+  /** Resolves the commit a run builds when it starts. */
+  source: SourceResolver;
   clients: AwsClients;
   logger: Logger;
   /** Stops local timers (the timer scheduler); a no-op in AWS. */
@@ -71,6 +74,8 @@ export interface DepsOptions {
   timerScale?: number;
   secrets?: Secrets;
   auth?: AuthStore;
+  /** The local runtime resolves commits in its own git repository. */
+  source?: SourceResolver;
   now?: () => number;
 }
 
@@ -142,6 +147,9 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
         ? new S3ArtifactStore(clients.s3, config.artifacts.bucket)
         : new FsArtifactStore(config.artifacts.dir),
     auth: options.auth ?? new DynamoDbAuthStore(clients.doc, config.tables.auth),
+    source:
+      options.source ??
+      (config.source.kind === 'repository' ? remoteRepositorySource(config.source) : snapshotSource),
     gates: new DynamoDbGateStore(clients.doc, config.tables.gates),
     votes: new DynamoDbVoteStore(clients.doc, config.tables.gates),
     audit,

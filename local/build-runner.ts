@@ -9,12 +9,13 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { BUILD_RUNNER_FILE, buildRunnerOptions } from '../infra/constructs/bundling.ts';
+import { exportCommit, resolveCommit } from './source-repository.ts';
 import type { BuildResult, RunBuild } from './stepfunctions/index.ts';
 
 const buildspecSchema = z.object({
@@ -30,8 +31,14 @@ const PHASES = ['install', 'pre_build', 'build', 'post_build'] as const;
 
 /** Options of the local build runner. */
 export interface LocalBuildRunnerOptions {
-  /** The repository: the buildspec's commands run here (CODEBUILD_SRC_DIR). */
+  /** The project: the buildspec comes from here, and builds without a source version run here. */
   root: string;
+  /**
+   * The git repository a build's `sourceVersion` names a commit, branch or tag of: the build
+   * runs in a clean export of that commit (CODEBUILD_SRC_DIR). Without it, a source version
+   * fails the build, as CodeBuild fails one its source cannot check out.
+   */
+  repository?: string;
   /** Logs go to `<logDir>/<build id>.log`. */
   logDir: string;
   /** What the CodeBuild project sets (artifacts location, example state dirs, ...). */
@@ -78,10 +85,16 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
   const runner = bundleRunner(options.root, dataDir);
   let number = 0;
 
-  return async ({ projectName, environment }): Promise<BuildResult> => {
+  return async ({ projectName, sourceVersion, environment }): Promise<BuildResult> => {
     number += 1;
     const id = `${projectName}:${randomUUID()}`;
+    const safeId = id.replace(/[^A-Za-z0-9_.-]/g, '_');
     const bundle = await runner;
+    const resolved =
+      sourceVersion && options.repository
+        ? await resolveCommit(options.repository, sourceVersion)
+        : undefined;
+    const srcDir = resolved ? join(dataDir, 'builds', 'src', safeId) : options.root;
     const env: Record<string, string> = {
       ...inheritedEnv(),
       ...spec.env?.variables,
@@ -95,10 +108,13 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
       CODEBUILD_BUILD_ARN: `arn:aws:codebuild:us-east-1:000000000000:build/${id}`,
       CODEBUILD_BUILD_NUMBER: String(number),
       CODEBUILD_INITIATOR: 'states/local',
-      CODEBUILD_SRC_DIR: options.root,
+      CODEBUILD_SRC_DIR: srcDir,
+      ...(resolved
+        ? { CODEBUILD_RESOLVED_SOURCE_VERSION: resolved, CODEBUILD_SOURCE_VERSION: sourceVersion }
+        : {}),
       CODEBUILD_BUILD_SUCCEEDING: '1',
     };
-    const log = createWriteStream(join(options.logDir, `${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`));
+    const log = createWriteStream(join(options.logDir, `${safeId}.log`));
     const write = (line: string) => {
       log.write(`${line}\n`);
       options.onLine?.(id, line);
@@ -108,6 +124,24 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
       if ('error' in bundle) {
         write(bundle.error);
         status = 'FAILED';
+      } else if (sourceVersion) {
+        write('[Container] Entering phase DOWNLOAD_SOURCE');
+        if (resolved) {
+          await exportCommit(
+            options.repository as string,
+            resolved,
+            srcDir,
+            join(options.root, 'node_modules'),
+          );
+          write(`[Container] Checked out ${resolved} (source version ${sourceVersion})`);
+        } else {
+          write(
+            options.repository
+              ? `CLIENT_ERROR: reference not found for primary source and source version ${sourceVersion}`
+              : `CLIENT_ERROR: the project has no repository source, so it cannot build source version ${sourceVersion}`,
+          );
+          status = 'FAILED';
+        }
       }
       for (const phase of status === 'FAILED' ? [] : PHASES) {
         const commands = spec.phases[phase]?.commands ?? [];
@@ -115,7 +149,7 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
         write(`[Container] Entering phase ${phase.toUpperCase()}`);
         for (const command of commands) {
           write(`[Container] Running command ${command}`);
-          const code = await runCommand(command, options.root, env, write);
+          const code = await runCommand(command, srcDir, env, write);
           if (code !== 0) {
             write(`[Container] Command did not exit successfully ${command} exit status ${code}`);
             status = 'FAILED';
@@ -127,8 +161,9 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
     } finally {
       write(`[Container] Build ${status}`);
       await new Promise<void>((resolve) => log.end(() => resolve()));
+      if (srcDir !== options.root) rmSync(srcDir, { recursive: true, force: true });
     }
-    return { id, status };
+    return { id, status, ...(resolved ? { resolvedSourceVersion: resolved } : {}) };
   };
 }
 

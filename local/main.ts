@@ -42,6 +42,8 @@ signoff is running (ready in ${seconds} s). Everything listens on 127.0.0.1 only
 
 Workflows: ${workspace.workflows.map((w) => w.workflow.name).join(', ')}
 Data: ${runtime.dataDir} (delete it to start over)
+Source: ${runtime.repository} (a git repository; runs build the commit at the head of main
+        when they start: commit there to change what the example projects plan)
 
 Try it:
   npx signoff run production-deploy-with-approval --as jane@acme.com --follow

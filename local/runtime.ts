@@ -30,6 +30,7 @@ import { ensureLocalTokens } from './local-tokens.ts';
 import { runEndedEvent } from './run-ended-event.ts';
 import { startSesInbox } from './ses-inbox.ts';
 import { createLocalSlack } from './slack/local-slack.ts';
+import { ensureSourceRepository, localGitSource } from './source-repository.ts';
 import { createLocalStepFunctions, type LocalStepFunctions } from './stepfunctions/index.ts';
 
 const REGION = 'us-east-1';
@@ -78,6 +79,8 @@ export interface Runtime {
   url: string;
   inboxUrl: string;
   dataDir: string;
+  /** The git repository runs build commits of. */
+  repository: string;
   config: Config;
   deps: AppDeps;
   sfn: LocalStepFunctions;
@@ -119,6 +122,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       throw new Error(`the workflows have problems:\n${workspace.problems.map(formatProblem).join('\n')}`);
     }
     const workflows = workspace.workflows.map((w) => w.workflow);
+    // The projects' source: a git repository made on first start; runs build one of its commits.
+    const repository = await ensureSourceRepository(root, join(dataDir, 'repository'));
 
     // DynamoDB: dynalite, persisted under .signoff/dynamodb.
     const db = dynalite({
@@ -176,6 +181,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       },
       runBuild: createLocalBuildRunner({
         root,
+        repository,
         logDir: join(dataDir, 'builds'),
         projectEnv: {
           SIGNOFF_ARTIFACTS_DIR: join(dataDir, 'artifacts'),
@@ -230,6 +236,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       workflows: createWorkflowCatalog(workflows, config.stateMachineArnPrefix),
       secrets,
       logger,
+      source: localGitSource(repository),
       ...(options.notifiers ? { notifiers: options.notifiers } : {}),
       ...(options.escalationDelayScale ? { timerScale: options.escalationDelayScale } : {}),
     });
@@ -242,7 +249,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     // The compiled workflows, with the local ARNs in place of the placeholders.
     for (const workflow of workflows) {
-      const definition = compileWorkflow(workflow);
+      const definition = compileWorkflow(workflow, { source: 'repository' });
       const values: Record<string, string> = {};
       for (const name of placeholdersOf(definition)) {
         const fn = TASK_FUNCTIONS[name as keyof typeof TASK_FUNCTIONS];
@@ -310,6 +317,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       url,
       inboxUrl: `http://127.0.0.1:${inboxPort}`,
       dataDir,
+      repository,
       config,
       deps,
       sfn,

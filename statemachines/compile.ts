@@ -79,11 +79,22 @@ const ref = (name: string) => `\${${name}}`;
 /** How a failure continues: through the failure notifications, or straight to the always-steps. */
 type FailureRoute = 'notify' | 'stop';
 
+/** How a workflow's builds get their source. */
+export interface CompileOptions {
+  /**
+   * `repository`: every build checks out the run's commit (`SourceVersion` from
+   * `$.data.source.checkout`) and the first build's resolved commit is kept for the others.
+   * `snapshot` (the default): builds use the project's own source, the deploy-time copy.
+   */
+  source?: 'repository' | 'snapshot';
+}
+
 /**
  * Compiles a validated workflow into ASL. Resource ARNs are `${Placeholder}` references that
  * the CDK stack and the local runtime substitute; the output is deterministic.
  */
-export function compileWorkflow(workflow: Workflow): AslDefinition {
+export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}): AslDefinition {
+  const fromRepository = options.source === 'repository';
   const states: Record<string, AslState> = {};
   const steps = workflow.steps;
   const add = (name: string, state: AslState) => {
@@ -115,13 +126,25 @@ export function compileWorkflow(workflow: Workflow): AslDefinition {
     return first ? `${first.id}.${suffix[route]}` : FAILED;
   };
 
-  add(INITIALIZE, {
-    Type: 'Pass',
-    Comment: 'Start with empty run data; the run identity is in $.run.',
-    Result: { steps: {} },
-    ResultPath: '$.data',
-    Next: entry(0),
-  });
+  add(
+    INITIALIZE,
+    fromRepository
+      ? {
+          Type: 'Pass',
+          Comment:
+            'Start with empty run data and the source every build checks out; the run identity is in $.run.',
+          Parameters: { steps: {}, source: { 'checkout.$': '$.run.source.checkout' } },
+          ResultPath: '$.data',
+          Next: entry(0),
+        }
+      : {
+          Type: 'Pass',
+          Comment: 'Start with empty run data; the run identity is in $.run.',
+          Result: { steps: {} },
+          ResultPath: '$.data',
+          Next: entry(0),
+        },
+  );
 
   steps.forEach((step, index) => {
     switch (step.type) {
@@ -132,6 +155,7 @@ export function compileWorkflow(workflow: Workflow): AslDefinition {
           nextAfter(index),
           failureEntry(step.on_failure === 'stop' ? 'stop' : 'notify'),
           add,
+          fromRepository,
         );
         break;
       case 'approval':
@@ -179,7 +203,14 @@ function catchAll(next: string) {
   return [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: next }];
 }
 
-function compileIac(workflow: Workflow, step: IacStep, next: string, onFailure: string, add: Add): void {
+function compileIac(
+  workflow: Workflow,
+  step: IacStep,
+  next: string,
+  onFailure: string,
+  add: Add,
+  fromRepository: boolean,
+): void {
   const planStep = step.action === 'apply' ? planStepFor(workflow, step) : undefined;
   const env: Record<string, unknown>[] = [
     { Name: BUILD_ENV.action, Type: 'PLAINTEXT', Value: step.action },
@@ -205,9 +236,18 @@ function compileIac(workflow: Workflow, step: IacStep, next: string, onFailure: 
     Resource: 'arn:aws:states:::codebuild:startBuild.sync',
     Parameters: {
       ProjectName: ref(PLACEHOLDER.buildProject(step.project, step.action)),
+      // The run's commit: every build of the run checks out the same one (CodeBuild StartBuild,
+      // sourceVersion: a commit ID, branch or tag for GitHub and CodeCommit sources).
+      ...(fromRepository ? { 'SourceVersion.$': '$.data.source.checkout' } : {}),
       EnvironmentVariablesOverride: env,
     },
-    ResultSelector: { 'id.$': '$.Build.Id', 'status.$': '$.Build.BuildStatus' },
+    ResultSelector: {
+      'id.$': '$.Build.Id',
+      'status.$': '$.Build.BuildStatus',
+      // "For CodeCommit, GitHub, GitHub Enterprise, and BitBucket, the commit ID" (CodeBuild API
+      // Reference, Build.resolvedSourceVersion).
+      ...(fromRepository ? { 'source_version.$': '$.Build.ResolvedSourceVersion' } : {}),
+    },
     ResultPath: '$.build',
     TimeoutSeconds: parseDuration(step.timeout),
     Retry: CODEBUILD_RETRY,

@@ -21,6 +21,30 @@ export interface Person {
   name: string;
 }
 
+/**
+ * What a run builds, fixed when it starts. `repository`: every build checks out one commit of the
+ * configured repository (the local runtime's git repository, or GitHub/CodeCommit in AWS).
+ * `snapshot`: no repository is configured, so builds use the copy taken at deploy time, and a
+ * commit the trigger named was not built (`requested_commit`).
+ */
+export type RunSource =
+  | {
+      type: 'repository';
+      /**
+       * The full commit SHA every build of the run checks out. Absent only when the run started
+       * from a branch in AWS: the run's first build resolves it (CodeBuild's resolved source
+       * version) and every later build uses that SHA.
+       */
+      commit?: string;
+      /** The branch or tag it was resolved from, when the trigger named one. */
+      ref?: string;
+      /** `owner/name` on GitHub, the CodeCommit repository, or `local`. */
+      repository: string;
+      /** What the first build checks out: the commit when known, otherwise the ref. */
+      checkout: string;
+    }
+  | { type: 'snapshot'; requested_commit?: string };
+
 /** The run's identity: the execution input's `run`, present in every state. */
 export interface RunInfo {
   id: string;
@@ -32,6 +56,8 @@ export interface RunInfo {
   started_at: string;
   reason?: string;
   bypass?: boolean;
+  /** What the run builds; absent on runs recorded before runs were pinned to commits. */
+  source?: RunSource;
 }
 
 /** The execution input every workflow's state machine expects. */
@@ -107,6 +133,12 @@ export interface RunData {
   policy?: PolicySummary;
   approval?: ApprovalDecision;
   steps?: Record<string, unknown>;
+  /**
+   * The source every iac build checks out (`SourceVersion`), when the workflow builds from a
+   * repository: set from `run.source.checkout` at the start, and pinned to the commit the first
+   * build resolved.
+   */
+  source?: { checkout: string; commit?: string };
 }
 
 /** Static configuration of one approval gate, compiled into the ASL. */
@@ -153,7 +185,8 @@ export interface SummarizeStepInput {
   action: 'plan' | 'apply';
   plan_from?: string;
   approved_plan_hash?: string;
-  build: { id?: string; status?: string; error?: StepError };
+  /** The build's result; `source_version` is the commit it built (CodeBuild's ResolvedSourceVersion). */
+  build: { id?: string; status?: string; source_version?: string; error?: StepError };
   data: RunData;
 }
 

@@ -63,6 +63,7 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
         trigger: { type: 'manual' },
         startedBy: user.email,
         reason: body.reason,
+        source: { ...(body.sha ? { commit: body.sha } : {}), ...(body.ref ? { ref: body.ref } : {}) },
       });
       if (outcome.kind === 'refused') throw createError(outcome.status, outcome.message, { expose: true });
       return json(outcome.kind === 'started' ? 201 : 200, {

@@ -28,6 +28,10 @@ function parseWith<T>(schema: z.ZodType<T>, event: APIGatewayProxyEventV2): T {
 const startBody = z.strictObject({
   workflow: z.string().min(1).max(80),
   reason: z.string().max(1000).optional(),
+  /** A branch or tag to build; the repository's default branch when absent. */
+  ref: z.string().max(200).optional(),
+  /** A commit to build (full SHA). */
+  sha: z.string().max(40).optional(),
 });
 
 const voteBody = z.strictObject({
@@ -35,7 +39,7 @@ const voteBody = z.strictObject({
   comment: z.string().max(2000).optional(),
 });
 
-/** `POST /api/runs`: `{ "workflow", "reason"? }`. */
+/** `POST /api/runs`: `{ "workflow", "reason"?, "ref"?, "sha"? }`. */
 export const parseStartBody = (event: APIGatewayProxyEventV2) => parseWith(startBody, event);
 
 /** `POST /api/gates/{gateId}/votes`: `{ "decision": "approve" | "reject", "comment"? }`. */

@@ -8,6 +8,7 @@ import type { ExecutionInput, Person, RunInfo, Trigger } from '../../statemachin
 import { type Directory, isProduction, type Workflow } from '../../statemachines/schema.ts';
 import type { AuditLog, Clock, RunEngine, RunRecord, RunStore } from './ports.ts';
 import { recordRunEnd } from './record-run-end.ts';
+import { SourceRefusedError, type SourceRequest, type SourceResolver, sourceRequestOf } from './source.ts';
 import type { WorkflowCatalog } from './workflow-catalog.ts';
 
 /** What starting a run needs. */
@@ -17,6 +18,8 @@ export interface StartRunDeps {
   audit: AuditLog;
   workflows: WorkflowCatalog;
   directory: Directory;
+  /** Resolves the commit the run builds. */
+  source: SourceResolver;
   now: Clock;
 }
 
@@ -32,6 +35,8 @@ export interface StartRunRequest {
   /** A dedup key (GitHub delivery id, webhook Idempotency-Key): the same key never starts two runs. */
   dedupKey?: string;
   input?: unknown;
+  /** The commit or ref a webhook or manual start names; a merged PR's comes from its trigger. */
+  source?: SourceRequest;
 }
 
 /** The outcome every trigger renders. */
@@ -149,6 +154,15 @@ export async function startRun(deps: StartRunDeps, request: StartRunRequest): Pr
     return checked;
   }
   const { startedBy, requester, bypass, reason } = checked;
+  let source: RunInfo['source'];
+  try {
+    source = await deps.source.resolve(sourceRequestOf(request.trigger, request.source));
+  } catch (error) {
+    if (!(error instanceof SourceRefusedError)) throw error;
+    const refusal = { kind: 'refused', status: 400, message: error.message } as const;
+    await auditRefusedStart(deps, workflow, request, refusal);
+    return refusal;
+  }
 
   const now = deps.now();
   const runId = request.dedupKey ? dedupRunId(workflow.name, request.dedupKey) : newRunId(now);
@@ -163,6 +177,7 @@ export async function startRun(deps: StartRunDeps, request: StartRunRequest): Pr
     started_at: new Date(now).toISOString(),
     ...(reason ? { reason } : {}),
     ...(bypass ? { bypass: true } : {}),
+    source,
   };
   const record: RunRecord = {
     ...run,
@@ -188,6 +203,7 @@ export async function startRun(deps: StartRunDeps, request: StartRunRequest): Pr
     details: {
       trigger: describeTrigger(request.trigger),
       environment: workflow.environment,
+      source,
       ...(bypass ? { review: 'post-incident review required' } : {}),
     },
   });

@@ -15,11 +15,15 @@ export type InvokeLambda = (functionArn: string, payload: unknown) => Promise<un
 export interface BuildResult {
   id: string;
   status: 'SUCCEEDED' | 'FAILED';
+  /** The commit the build checked out, when it was given a source version. */
+  resolvedSourceVersion?: string;
 }
 
 /** Runs a CodeBuild-like build to completion (the `codebuild:startBuild.sync` integration). */
 export type RunBuild = (request: {
   projectName: string;
+  /** StartBuild's sourceVersion: a commit, branch or tag of the project's repository. */
+  sourceVersion?: string;
   environment: Record<string, string>;
   executionArn: string;
 }) => Promise<BuildResult>;
@@ -148,8 +152,12 @@ async function startBuildSync(
     Type: typeof variable.Type === 'string' ? variable.Type : 'PLAINTEXT',
   }));
   const startTime = Date.now();
+  if (request.SourceVersion !== undefined && typeof request.SourceVersion !== 'string') {
+    throw new TaskFailure('States.TaskFailed', 'codebuild:startBuild.sync: SourceVersion must be a string');
+  }
   const result = await ctx.runBuild({
     projectName: request.ProjectName,
+    ...(request.SourceVersion ? { sourceVersion: request.SourceVersion } : {}),
     environment: Object.fromEntries(variables.map((variable) => [variable.Name, variable.Value])),
     executionArn: ctx.executionArn,
   });
@@ -163,6 +171,8 @@ async function startBuildSync(
     Id: result.id,
     ProjectName: request.ProjectName,
     StartTime: startTime,
+    ...(request.SourceVersion ? { SourceVersion: request.SourceVersion } : {}),
+    ...(result.resolvedSourceVersion ? { ResolvedSourceVersion: result.resolvedSourceVersion } : {}),
   };
   if (result.status !== 'SUCCEEDED') {
     // AWS fails the task with States.TaskFailed and the build description as a JSON Cause.

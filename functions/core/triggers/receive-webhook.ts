@@ -53,6 +53,7 @@ export async function receiveWebhook(
     trigger: { type: 'webhook', ...(key.key ? { idempotency_key: key.key } : {}) },
     actor: { email: `webhook:${workflow.name}`, name: 'webhook' },
     input: body.input,
+    source: body.source,
     ...(body.reason ? { reason: body.reason } : {}),
     // A replay of a timestamped call inside its window carries the same signature: one run.
     ...(key.key

@@ -7,6 +7,7 @@ import { DynamoDbAuditLog } from '../../../functions/adapters/dynamodb-audit-log
 import { DynamoDbRunStore } from '../../../functions/adapters/dynamodb-run-store.ts';
 import { RecordingRunEngine } from '../../../functions/adapters/recording-run-engine.ts';
 import type { LogPort } from '../../../functions/core/ports.ts';
+import { remoteRepositorySource } from '../../../functions/core/source.ts';
 import type { TriggerDeps } from '../../../functions/core/triggers/trigger-deps.ts';
 import { createWorkflowCatalog } from '../../../functions/core/workflow-catalog.ts';
 import { type Directory, type Workflow, workflowSchema } from '../../../statemachines/schema.ts';
@@ -77,6 +78,7 @@ export function createTriggerDeps(db: Dynalite, secrets: Record<string, string> 
     audit,
     workflows: createWorkflowCatalog(WORKFLOWS, ARN_PREFIX),
     directory: DIRECTORY,
+    source: remoteRepositorySource({ repository: 'acme/infra', defaultBranch: 'main' }),
     now: () => T0,
     secrets: { get: async (name) => secrets[name] },
     log,
