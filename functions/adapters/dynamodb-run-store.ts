@@ -98,6 +98,24 @@ export class DynamoDbRunStore implements RunStore {
       return false;
     }
   }
+
+  async pinCommit(runId: string, commit: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { run_id: runId },
+          UpdateExpression: 'SET #source.#commit = :commit',
+          // Only a repository source without a commit yet: the first resolved commit stays.
+          ConditionExpression: '#source.#type = :repository AND attribute_not_exists(#source.#commit)',
+          ExpressionAttributeNames: { '#source': 'source', '#commit': 'commit', '#type': 'type' },
+          ExpressionAttributeValues: { ':commit': commit, ':repository': 'repository' },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
 }
 
 function toRecord(item: Record<string, unknown>): RunRecord {

@@ -32,4 +32,9 @@ export class MemoryRunStore implements RunStore {
     Object.assign(run, end);
     return true;
   }
+
+  async pinCommit(runId: string, commit: string): Promise<void> {
+    const source = this.runs.get(runId)?.source;
+    if (source?.type === 'repository' && source.commit === undefined) source.commit = commit;
+  }
 }

@@ -151,7 +151,7 @@ export interface Gate {
   requested_at: string;
   deadline: string;
   requester: { email: string; name: string } | null;
-  data: Pick<RunData, 'plan' | 'cost' | 'policy'>;
+  data: Pick<RunData, 'plan' | 'cost' | 'policy' | 'source'>;
   status: GateStatus;
   approved_by: ApprovalEntry[];
   closed_at?: string;
@@ -314,6 +314,11 @@ export interface RunStore {
   ): Promise<{ runs: RunRecord[]; cursor?: string }>;
   /** Records how the run ended, only while it is RUNNING; true for the one call that did. */
   finish(runId: string, end: RunEnd): Promise<boolean>;
+  /**
+   * Records the commit a run started from a branch builds, once: the first call wins, and a
+   * later call with another commit changes nothing.
+   */
+  pinCommit(runId: string, commit: string): Promise<void>;
 }
 
 /** One state the execution went through, from its history. */

@@ -10,6 +10,7 @@ import { countPossibleApprovers } from './eligibility.ts';
 import { gateAuditBase, gateIdFor } from './gate.ts';
 import type { Gate } from './ports.ts';
 import { safely } from './safely.ts';
+import { sourceDetails } from './source.ts';
 import { tellEngine } from './tell-engine.ts';
 
 /** What requestApproval did: a new gate, a retried request on a pending gate, or a retry after it closed. */
@@ -22,7 +23,7 @@ const SIGNOFF_ACTOR = { email: 'system:signoff', name: 'signoff' };
 export function buildGate(deps: Pick<ApprovalDeps, 'directory' | 'now'>, input: RequestApprovalInput): Gate {
   const now = deps.now();
   const { people, unresolved } = resolveApprovers(deps.directory, input.gate.approvers);
-  const { plan, cost, policy } = input.data;
+  const { plan, cost, policy, source } = input.data;
   return {
     gate_id: gateIdFor(input.run.id, input.step_id),
     run: input.run,
@@ -42,6 +43,7 @@ export function buildGate(deps: Pick<ApprovalDeps, 'directory' | 'now'>, input: 
       ...(plan ? { plan } : {}),
       ...(cost ? { cost } : {}),
       ...(policy ? { policy } : {}),
+      ...(source ? { source } : {}),
     },
     status: 'pending',
     approved_by: [],
@@ -88,6 +90,7 @@ export async function requestApproval(
       possible_approvers: possible,
       deadline: gate.deadline,
       timeout_seconds: gate.config.timeout_seconds,
+      ...sourceDetails(gate.run.source, gate.data),
       ...(gate.unresolved.length > 0 ? { unresolved: gate.unresolved } : {}),
     },
   });

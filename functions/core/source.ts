@@ -119,3 +119,13 @@ export function describeSource(
     : undefined;
   return { text: `${commit.slice(0, 7)}${where}`, commit, ...(url ? { url } : {}) };
 }
+
+/** The commit (or the snapshot) an audit event's details name. */
+export function sourceDetails(
+  source: RunSource | undefined,
+  data?: { source?: { commit?: string } },
+): { commit?: string; source?: 'snapshot' } {
+  if (source?.type === 'snapshot') return { source: 'snapshot' };
+  const commit = builtCommit(source, data);
+  return commit ? { commit } : {};
+}

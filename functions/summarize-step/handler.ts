@@ -10,8 +10,8 @@ import { getDeps } from '../deps.ts';
 /** Builds the handler over deps looked up per call (the local runtime swaps them in). */
 export function createSummarizeStepHandler(deps: () => SummarizeStepDeps) {
   return async (event: SummarizeStepInput): Promise<RunData> => {
-    const { artifacts, audit, now } = deps();
-    return summarizeStep({ artifacts, audit, now }, event);
+    const { artifacts, audit, runs, now } = deps();
+    return summarizeStep({ artifacts, audit, runs, now }, event);
   };
 }
 

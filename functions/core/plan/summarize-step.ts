@@ -6,7 +6,8 @@
  */
 import type { PlanSummary, RunData, SummarizeStepInput } from '../../../statemachines/contract.ts';
 import { StepFailedError } from '../errors.ts';
-import type { ArtifactStore, AuditEventInput, AuditLog } from '../ports.ts';
+import type { ArtifactStore, AuditEventInput, AuditLog, RunStore } from '../ports.ts';
+import { sourceDetails } from '../source.ts';
 import { ARTIFACT, artifactKey } from './artifact-keys.ts';
 import type { ApplyReport, DriftReport, StepSummary } from './step-artifacts.ts';
 
@@ -33,7 +34,31 @@ function nameSome(names: string[]): string {
 export interface SummarizeStepDeps {
   artifacts: ArtifactStore;
   audit: AuditLog;
+  /** Records a commit the first build resolved on the run (runs started from a branch in AWS). */
+  runs: Pick<RunStore, 'pinCommit'>;
   now: () => number;
+}
+
+/**
+ * The run's source after this build: the commit the build checked out, which must be the run's
+ * when it was already pinned. A build that checked out another commit fails the step: its plan
+ * or apply is not of the change that was requested or approved.
+ */
+async function checkSource(deps: SummarizeStepDeps, input: SummarizeStepInput): Promise<RunData['source']> {
+  const source = input.data.source;
+  const built = input.build.source_version;
+  if (!source || !built || buildFailed(input.build)) return source;
+  const pinned =
+    source.commit ?? (input.run.source?.type === 'repository' ? input.run.source.commit : undefined);
+  if (pinned && pinned !== built) {
+    const failure = input.action === 'plan' ? 'PlanFailed' : 'ApplyFailed';
+    throw new StepFailedError(
+      failure,
+      `the ${input.action} of ${input.project} built commit ${built}, but the run is pinned to ${pinned}; its result is not used`,
+    );
+  }
+  if (!pinned) await deps.runs.pinCommit(input.run.id, built);
+  return { checkout: built, commit: built };
 }
 
 /** The plan fields an audit event carries. */
@@ -76,6 +101,8 @@ export async function summarizeStep(deps: SummarizeStepDeps, input: SummarizeSte
     return `${cause}\n--- last lines of the build log ---\n${await logTail(deps.artifacts, key(ARTIFACT.log))}`;
   };
 
+  const source = await checkSource(deps, input);
+  const commit = sourceDetails(input.run.source, { source });
   if (input.action === 'plan') {
     if (buildFailed(input.build)) {
       const message = `the plan of ${input.project} failed${await failure()}`;
@@ -122,6 +149,7 @@ export async function summarizeStep(deps: SummarizeStepDeps, input: SummarizeSte
     }
     return {
       ...input.data,
+      ...(source ? { source } : {}),
       plan,
       cost,
       policy,
@@ -167,7 +195,12 @@ export async function summarizeStep(deps: SummarizeStepDeps, input: SummarizeSte
   await audit({
     action: 'applied',
     ...(input.data.plan ? { plan_summary: auditPlan(input.data.plan) } : {}),
-    details: { project: input.project, plan_hash: report.plan_hash, plan_from: report.plan_from },
+    details: {
+      project: input.project,
+      plan_hash: report.plan_hash,
+      plan_from: report.plan_from,
+      ...commit,
+    },
   });
   return {
     ...input.data,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FsArtifactStore } from '../../../functions/adapters/fs-artifact-store.ts';
 import { MemoryAuditLog } from '../../../functions/adapters/memory-audit-log.ts';
+import { MemoryRunStore } from '../../../functions/adapters/memory-run-store.ts';
 import { ARTIFACT, artifactKey } from '../../../functions/core/plan/artifact-keys.ts';
 import type { StepSummary } from '../../../functions/core/plan/step-artifacts.ts';
 import { createSummarizeStepHandler } from '../../../functions/summarize-step/handler.ts';
@@ -63,7 +64,12 @@ let handler: ReturnType<typeof createSummarizeStepHandler>;
 beforeEach(() => {
   artifacts = new FsArtifactStore(mkdtempSync(join(tmpdir(), 'signoff-summarize-')));
   audit = new MemoryAuditLog();
-  handler = createSummarizeStepHandler(() => ({ artifacts, audit, now: () => T0 }));
+  handler = createSummarizeStepHandler(() => ({
+    artifacts,
+    audit,
+    runs: new MemoryRunStore(),
+    now: () => T0,
+  }));
 });
 
 const put = (step: string, name: string, value: unknown) =>

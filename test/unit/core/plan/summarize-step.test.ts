@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryRunStore } from '../../../../functions/adapters/memory-run-store.ts';
 import { StepFailedError } from '../../../../functions/core/errors.ts';
 import type { DriftReport, StepSummary } from '../../../../functions/core/plan/step-artifacts.ts';
 import { summarizeStep } from '../../../../functions/core/plan/summarize-step.ts';
@@ -68,8 +69,9 @@ const summary: StepSummary = {
 function setup() {
   const artifacts = new MemoryArtifactStore();
   const audit = new MemoryAuditLog();
-  const deps = { artifacts, audit, now: () => Date.parse('2026-03-02T10:00:00Z') };
-  return { artifacts, audit, deps };
+  const runs = new MemoryRunStore();
+  const deps = { artifacts, audit, runs, now: () => Date.parse('2026-03-02T10:00:00Z') };
+  return { artifacts, audit, runs, deps };
 }
 
 const planInput = (
@@ -312,5 +314,54 @@ describe('summarizeStep', () => {
         details: { project: 'network', plan_hash: plan.hash, plan_from: 'plan' },
       }),
     ]);
+  });
+
+  describe('the commit the build checked out', () => {
+    const A = 'a'.repeat(40);
+    const B = 'b'.repeat(40);
+    const pinned: RunInfo = {
+      ...run,
+      source: { type: 'repository', repository: 'acme/infra', commit: A, checkout: A },
+    };
+    const fromBranch: RunInfo = {
+      ...run,
+      source: { type: 'repository', repository: 'acme/infra', ref: 'main', checkout: 'main' },
+    };
+
+    it('fails the plan when the build checked out another commit than the run is pinned to', async () => {
+      const { artifacts, deps } = setup();
+      await artifacts.put('runs/run-7/plan/summary.json', JSON.stringify(summary));
+      const input = { ...planInput({ id: 'b1', status: 'SUCCEEDED', source_version: B }), run: pinned };
+      input.data = { ...input.data, source: { checkout: A } };
+      const error = await failure(summarizeStep(deps, input));
+      expect(error.name).toBe('PlanFailed');
+      expect(error.message).toContain(`built commit ${B}, but the run is pinned to ${A}`);
+    });
+
+    it('pins a run started from a branch to the commit its first build resolved, on the run and in the data', async () => {
+      const { artifacts, runs, deps } = setup();
+      await runs.create({ ...fromBranch, execution_arn: 'arn:x', status: 'RUNNING' });
+      await artifacts.put('runs/run-7/plan/summary.json', JSON.stringify(summary));
+      const input = { ...planInput({ id: 'b1', status: 'SUCCEEDED', source_version: B }), run: fromBranch };
+      input.data = { ...input.data, source: { checkout: 'main' } };
+      const data = await summarizeStep(deps, input);
+      expect(data.source).toEqual({ checkout: B, commit: B });
+      expect((await runs.get('run-7'))?.source).toEqual({ ...fromBranch.source, commit: B });
+      // A later build of another commit cannot move the pin.
+      await runs.pinCommit('run-7', A);
+      expect((await runs.get('run-7'))?.source).toMatchObject({ commit: B });
+    });
+
+    it('audits the applied commit', async () => {
+      const { artifacts, audit, deps } = setup();
+      await artifacts.put(
+        'runs/run-7/apply/apply.json',
+        JSON.stringify({ status: 'applied', plan_hash: plan.hash, plan_from: 'plan' }),
+      );
+      const input = { ...applyInput({ id: 'b2', status: 'SUCCEEDED', source_version: A }), run: pinned };
+      input.data = { ...input.data, source: { checkout: A, commit: A } };
+      await summarizeStep(deps, input);
+      expect(audit.events.find((e) => e.action === 'applied')?.details).toMatchObject({ commit: A });
+    });
   });
 });
