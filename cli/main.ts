@@ -16,8 +16,9 @@ Workflow language
   graph WORKFLOW [--mermaid]    print the workflow's states and transitions as text, or as a Mermaid flowchart
 
 Runs and approvals (talk to the local runtime's API, or --endpoint URL)
-  run WORKFLOW [--reason TEXT] [--follow]
-                                start a run (manual trigger); --follow shows it step by step until it ends
+  run WORKFLOW [--reason TEXT] [--ref BRANCH | --sha COMMIT] [--follow]
+                                start a run (manual trigger) of the default branch's head, or of
+                                the given branch, tag or commit; --follow shows it step by step
   runs [--workflow W] [--waiting] [--json]
                                 list runs, newest first; --waiting: runs waiting for approval
   approve RUN [--comment TEXT] [--gate STEP]
@@ -85,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
           options: {
             ...API_OPTIONS,
             reason: { type: 'string' },
+            ref: { type: 'string' },
+            sha: { type: 'string' },
             follow: { type: 'boolean', default: false },
           },
         });
@@ -93,6 +96,8 @@ export async function main(argv: string[]): Promise<number> {
             ...api(values),
             workflow: requireOne(positionals, 'run WORKFLOW [--follow]'),
             reason: values.reason,
+            ref: values.ref,
+            sha: values.sha,
             follow: values.follow ?? false,
           },
           print,

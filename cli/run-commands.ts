@@ -1,6 +1,7 @@
 /** CLI commands that talk to the API: run (with --follow), runs, approve, reject, audit. */
 import type { AuditEvent, RunRecord } from '../functions/core/ports.ts';
 import type { RunListEntry, RunView } from '../functions/core/run-view.ts';
+import { builtCommit, describeSource } from '../functions/core/source.ts';
 import { type ApiOptions, apiClient } from './api-client.ts';
 import { CliError } from './workspace.ts';
 
@@ -26,11 +27,23 @@ function elapsed(fromIso: string, toIso?: string): string {
 
 /** `signoff run WORKFLOW [--reason TEXT] [--follow]`. */
 export async function runCommand(
-  options: ApiOptions & { workflow: string; reason?: string; follow: boolean; intervalMs?: number },
+  options: ApiOptions & {
+    workflow: string;
+    reason?: string;
+    ref?: string;
+    sha?: string;
+    follow: boolean;
+    intervalMs?: number;
+  },
   out: Out,
 ): Promise<number> {
   const api = apiClient(options);
-  const started = (await api.post('/api/runs', { workflow: options.workflow, reason: options.reason })) as {
+  const started = (await api.post('/api/runs', {
+    workflow: options.workflow,
+    reason: options.reason,
+    ref: options.ref,
+    sha: options.sha,
+  })) as {
     run: RunRecord;
     duplicate: boolean;
   };
@@ -38,6 +51,8 @@ export async function runCommand(
   out(
     `started ${run.workflow} run ${run.id}${run.bypass ? ' (emergency bypass: audited for post-incident review)' : ''}`,
   );
+  const source = describeSource(run.source);
+  if (source) out(`  builds ${source.text}`);
   out(`  ${api.endpoint}/runs/${run.id}`);
   if (!options.follow) return 0;
   return followRun(api, run.id, out, options.intervalMs ?? 1000);
@@ -103,11 +118,12 @@ export async function runsCommand(
   }
   out(
     table(
-      ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'BY'],
+      ['RUN', 'WORKFLOW', 'STATUS', 'COMMIT', 'STARTED', 'BY'],
       page.runs.map((r) => [
         r.id,
         r.workflow,
         r.waiting_gate ? 'WAITING' : r.status,
+        r.source?.type === 'snapshot' ? 'snapshot' : (builtCommit(r.source)?.slice(0, 7) ?? '-'),
         r.started_at,
         r.started_by?.email ?? r.trigger.type,
       ]),

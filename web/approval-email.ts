@@ -15,6 +15,14 @@ export function renderApprovalEmail(view: ApprovalView, link: string, recipientN
   const facts: [string, string][] = [
     ['Requested by', view.requestedBy],
     ['Project', view.project],
+    ...(view.source
+      ? [
+          ['Commit', view.source.url ? `${view.source.text} (${view.source.url})` : view.source.text] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     ['Changes', view.changes],
     ['Cost impact', view.cost],
     ['Policies', view.policies],

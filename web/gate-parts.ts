@@ -37,6 +37,7 @@ export function renderFacts(view: ApprovalView): SafeHtml {
   return html`<dl class="facts">
   <div><dt>Requested by</dt><dd>${view.requestedBy}</dd></div>
   <div><dt>Project</dt><dd>${view.project}</dd></div>
+  ${view.source ? html`<div><dt>Commit</dt><dd>${renderSource(view.source)}</dd></div>` : ''}
   <div><dt>Run</dt><dd><a href="${view.runUrl}"><code>${view.runId}</code></a> <span class="muted">(${view.environment})</span></dd></div>
   <div><dt>Changes</dt><dd>${view.changes}</dd></div>
   <div><dt>Cost impact</dt><dd>${view.cost}</dd></div>
@@ -44,6 +45,13 @@ export function renderFacts(view: ApprovalView): SafeHtml {
   <div><dt>Expires</dt><dd>${view.status === 'pending' ? view.expiresIn : '—'} <span class="muted">(${view.expiresAt})</span></dd></div>
   <div><dt>Approvals</dt><dd>${view.votes}</dd></div>
 </dl>`;
+}
+
+/** A run's source: the short SHA in code, linked to the commit when the repository is on GitHub. */
+export function renderSource(source: { text: string; url?: string }): SafeHtml {
+  const [sha, ...rest] = source.text.split(' ');
+  if (!source.url) return html`${source.text}`;
+  return html`<a href="${source.url}"><code>${sha}</code></a> ${rest.join(' ')}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 /** One run: status, the bypass flag, steps with timings, plans, gates with votes and vote forms. */
 import { buildApprovalView } from '../functions/core/approval-view.ts';
+import { describeSource } from '../functions/core/source.ts';
 import type { RunDetail } from '../functions/web/run-views.ts';
 import { formatMs, formatTimestamp } from './format.ts';
 import {
@@ -7,6 +8,7 @@ import {
   renderDeliveryFailures,
   renderFacts,
   renderFlash,
+  renderSource,
   renderVoteForm,
   renderVotes,
   statusBadge,
@@ -24,6 +26,16 @@ export interface RunPageView {
   flash?: Flash;
 }
 
+/** What the run builds: its commit, or a warning that it builds the deploy-time snapshot. */
+function runSource(detail: RunDetail): SafeHtml {
+  const described = describeSource(detail.run.source);
+  if (!described) return html``;
+  if (detail.run.source?.type === 'snapshot') {
+    return html`<div class="flash flash-warn" role="note"><strong>Built from the deploy-time snapshot.</strong> ${described.text}.</div>`;
+  }
+  return html`<p>Commit: ${renderSource(described)}</p>`;
+}
+
 /** The run page. */
 export function renderRunPage(view: RunPageView): string {
   const { run, steps, gates, plans } = view.detail;
@@ -33,6 +45,7 @@ export function renderRunPage(view: RunPageView): string {
   <p>${statusBadge(run.status)} <span class="muted">${run.environment} · started ${formatTimestamp(run.started_at)} by ${run.started_by?.email ?? run.trigger.type}</span></p>
 </div>
 ${renderFlash(view.flash)}
+${runSource(view.detail)}
 ${
   run.bypass
     ? html`<div class="flash flash-warn" role="note"><strong>Emergency bypass.</strong> This production run had no approval gate; it is flagged for post-incident review.${run.reason ? html` Reason given: “${run.reason}”` : ''}</div>`

@@ -67,6 +67,11 @@ function factFields(gate: Gate, view: ApprovalView): SlackBlock[] {
   const include = new Set(gate.config.include);
   const fields = [field('Requested by', escapeMrkdwn(view.requestedBy))];
   if (gate.data.plan) fields.push(field('Project', escapeMrkdwn(view.project)));
+  if (view.source) {
+    const text = escapeMrkdwn(view.source.text);
+    // Slack link syntax with the URL escaped too: <url|label> (the URL is ours, built from a SHA).
+    fields.push(field('Commit', view.source.url ? `<${escapeMrkdwn(view.source.url)}|${text}>` : text));
+  }
   if (include.has('plan')) fields.push(field('Changes', escapeMrkdwn(view.changes)));
   if (include.has('cost')) fields.push(field('Cost impact', escapeMrkdwn(view.cost)));
   if (include.has('policy')) fields.push(field('Policies', escapeMrkdwn(view.policies)));

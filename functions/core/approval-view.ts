@@ -5,6 +5,7 @@
 import type { CostSummary, PlanSummary, PolicySummary } from '../../statemachines/contract.ts';
 import { askedPeople } from './gate.ts';
 import type { Gate, GateStatus } from './ports.ts';
+import { describeSource } from './source.ts';
 
 /** An approval request's facts, formatted. */
 export interface ApprovalView {
@@ -16,6 +17,8 @@ export interface ApprovalView {
   environment: string;
   requestedBy: string;
   project: string;
+  /** The commit the run builds (`abc1234 on main`, linked on GitHub), or that it builds a snapshot. */
+  source?: { text: string; url?: string };
   /** `3 to add, 1 to change, 0 to destroy` (and `, N to replace` when any). */
   changes: string;
   plan?: PlanSummary;
@@ -53,6 +56,7 @@ export function buildApprovalView(gate: Gate, now: number, publicUrl: string): A
     environment: gate.run.environment,
     requestedBy: requester ? requester.email : describeTrigger(gate),
     project: plan?.project ?? 'no plan',
+    ...sourceOf(gate),
     changes: plan ? formatChanges(plan) : 'no plan in this run',
     ...(plan ? { plan } : {}),
     cost: formatCost(gate.data.cost),
@@ -69,6 +73,12 @@ export function buildApprovalView(gate: Gate, now: number, publicUrl: string): A
     approvers: askedPeople(gate).map(({ email, name }) => ({ email, name })),
     runUrl: `${publicUrl}/runs/${encodeURIComponent(gate.run.id)}`,
   };
+}
+
+function sourceOf(gate: Gate): { source?: ApprovalView['source'] } {
+  const described = describeSource(gate.run.source, gate.data);
+  if (!described) return {};
+  return { source: { text: described.text, ...(described.url ? { url: described.url } : {}) } };
 }
 
 /** The approval page link for one approver, carrying their capability. */
