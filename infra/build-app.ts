@@ -30,11 +30,13 @@ export const DEFAULT_PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url)
 export function buildApp(options: BuildAppOptions = {}): SignoffApp {
   const { projectRoot = DEFAULT_PROJECT_ROOT, ...appProps } = options;
   const app = new App(appProps);
-  const workspace = compileWorkspace(projectRoot);
+  const snapshot = compileWorkspace(projectRoot);
   const settings = parseSettings(settingsFromContext(app.node.getAllContext()), {
-    projects: workspace.projects.map((p) => p.name),
-    workflowRepos: workspace.githubRepos,
+    projects: snapshot.projects.map((p) => p.name),
+    workflowRepos: snapshot.githubRepos,
   });
+  // With a repository, every build checks out the run's commit (SourceVersion).
+  const workspace = settings.source ? compileWorkspace(projectRoot, { source: 'repository' }) : snapshot;
   const stack = new SignoffStack(
     app,
     settings.name === 'signoff' ? 'SignoffStack' : `SignoffStack-${settings.name}`,

@@ -25,6 +25,11 @@ export interface SignoffSettings {
   planRoleArns: Record<string, string>;
   /** IaC project -> its Terraform S3 state backend, `bucket` or `bucket/key-prefix` (for the plan's lock file). */
   stateBackends: Record<string, string>;
+  /**
+   * The repository builds check out the run's commit of; without it builds use the deploy-time
+   * snapshot, and run pages say so.
+   */
+  source?: SourceSetting;
   /** What the settings use that will go away, one sentence each (the stack shows them as synth warnings). */
   deprecations: string[];
   /** IaC project -> CodeBuild image (a registry image such as `ghcr.io/acme/iac:1`). */
@@ -38,6 +43,14 @@ export interface SignoffSettings {
   /** Alarm when a state machine has at least this many failed executions in an hour. */
   failedRunsAlarmThreshold: number;
 }
+
+/**
+ * GitHub through an AWS CodeConnections connection (`{ "github": "owner/name", "connectionArn":
+ * ..., "branch": "main" }`), or a CodeCommit repository (`{ "codecommit": "name", "branch": ... }`).
+ */
+export type SourceSetting =
+  | { github: string; connectionArn: string; branch: string }
+  | { codecommit: string; branch: string };
 
 /** The context key of each setting (`signoff:emailFrom`, ...). */
 export const CONTEXT_PREFIX = 'signoff:';
@@ -121,6 +134,30 @@ const settingsSchema = z.strictObject({
     )
     .default({}),
   buildImages: z.record(z.string(), z.string().min(1)).default({}),
+  source: z
+    .union([
+      z.strictObject({
+        github: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be OWNER/NAME'),
+        connectionArn: z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/,
+            'must be the ARN of an AWS CodeConnections connection (arn:aws:codeconnections:REGION:ACCOUNT:connection/ID)',
+          ),
+        branch: z
+          .string()
+          .regex(/^[\w./-]{1,200}$/, 'must be a branch name')
+          .default('main'),
+      }),
+      z.strictObject({
+        codecommit: z.string().regex(/^[\w.-]{1,100}$/, 'must be a CodeCommit repository name'),
+        branch: z
+          .string()
+          .regex(/^[\w./-]{1,200}$/, 'must be a branch name')
+          .default('main'),
+      }),
+    ])
+    .optional(),
   publicUrl: z
     .url({ protocol: /^https$/, error: 'must be an https:// URL' })
     .transform((u) => u.replace(/\/+$/, ''))
@@ -159,6 +196,7 @@ function normalize(raw: Raw): Raw {
   parseJson('planRoleArns');
   parseJson('stateBackends');
   parseJson('buildImages');
+  parseJson('source');
   return out;
 }
 

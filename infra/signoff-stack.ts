@@ -23,7 +23,14 @@ import { SignoffSecrets } from './constructs/signoff-secrets.ts';
 import { SignoffTable } from './constructs/signoff-table.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
 import { grantNeeds } from './function-permissions.ts';
-import { entryOf, FUNCTIONS, type FunctionName, STATE_MACHINE_FUNCTIONS } from './functions.ts';
+import {
+  entryOf,
+  FUNCTIONS,
+  type FunctionName,
+  type FunctionNeeds,
+  type FunctionSpec,
+  STATE_MACHINE_FUNCTIONS,
+} from './functions.ts';
 import type { SignoffSettings } from './settings.ts';
 import { buildProjectPlaceholders, type SynthWorkspace } from './workflows.ts';
 
@@ -142,6 +149,7 @@ export class SignoffStack extends Stack {
       SIGNOFF_SCHEDULE_GROUP: scheduleGroup,
       SIGNOFF_CONFIG_DIR: LAMBDA_TASK_ROOT,
       SIGNOFF_GITHUB_REPOS: settings.githubRepos.join(','),
+      ...sourceEnvironment(settings),
       ...(settings.slackChannel ? { SIGNOFF_SLACK_DEFAULT_CHANNEL: settings.slackChannel } : {}),
     };
     const targets = {
@@ -168,7 +176,7 @@ export class SignoffStack extends Stack {
         environment,
         ...(spec.extraFiles ? { extraFiles: spec.extraFiles } : {}),
       });
-      grantNeeds(fn, fn.role, spec.needs, targets);
+      grantNeeds(fn, fn.role, withSourceNeeds(spec, settings), targets);
       this.functions.set(spec.name, fn);
     }
     const fn = (name: FunctionName): IFunction => (this.functions.get(name) as SignoffFunction).function;
@@ -205,6 +213,7 @@ export class SignoffStack extends Stack {
       planRoleArns: settings.planRoleArns,
       stateBackends: settings.stateBackends,
       images: settings.buildImages,
+      ...(settings.source ? { source: settings.source } : {}),
       timeoutSeconds: this.buildTimeouts(workspace),
     });
     const functionTargets = new Map(
@@ -288,4 +297,23 @@ export class SignoffStack extends Stack {
     }
     return timeouts;
   }
+}
+
+/** The repository the functions pin runs to (functions/config.ts), when one is configured. */
+function sourceEnvironment(settings: SignoffSettings): Record<string, string> {
+  const source = settings.source;
+  if (!source) return {};
+  return {
+    SIGNOFF_SOURCE_REPOSITORY: 'github' in source ? source.github : source.codecommit,
+    SIGNOFF_SOURCE_BRANCH: source.branch,
+  };
+}
+
+/**
+ * With a repository, summarize-step records the commit the first build of a run started from a
+ * branch resolved (RunStore.pinCommit): one conditional UpdateItem on the runs table.
+ */
+function withSourceNeeds(spec: FunctionSpec, settings: SignoffSettings): FunctionNeeds {
+  if (!settings.source || spec.name !== 'summarize-step') return spec.needs;
+  return { ...spec.needs, tables: { ...spec.needs.tables, runs: 'readwrite' } };
 }

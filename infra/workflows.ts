@@ -3,7 +3,12 @@
  * to ASL, with what each one needs (placeholders, IaC projects, secrets). Bad workflows stop
  * the synth with every problem as `file:line:column: message`.
  */
-import { type AslDefinition, compileWorkflow, placeholdersOf } from '../statemachines/compile.ts';
+import {
+  type AslDefinition,
+  type CompileOptions,
+  compileWorkflow,
+  placeholdersOf,
+} from '../statemachines/compile.ts';
 import { PLACEHOLDER } from '../statemachines/contract.ts';
 import { formatProblem, loadWorkspace } from '../statemachines/load.ts';
 import type { Project, Workflow } from '../statemachines/schema.ts';
@@ -45,7 +50,7 @@ export function webhookSecretName(workflow: Workflow): string | undefined {
 }
 
 /** Loads and compiles every workflow under `root`; throws WorkflowProblemsError listing every problem. */
-export function compileWorkspace(root: string): SynthWorkspace {
+export function compileWorkspace(root: string, options: CompileOptions = {}): SynthWorkspace {
   const workspace = loadWorkspace(root);
   const problems = workspace.problems.map(formatProblem);
   if (workspace.workflows.length === 0 && problems.length === 0) {
@@ -53,7 +58,7 @@ export function compileWorkspace(root: string): SynthWorkspace {
   }
   if (problems.length > 0) throw new WorkflowProblemsError(problems);
   const workflows = workspace.workflows.map(({ file, workflow }) => {
-    const definition = compileWorkflow(workflow);
+    const definition = compileWorkflow(workflow, options);
     return { file, workflow, definition, placeholders: placeholdersOf(definition) };
   });
   const sorted = (values: (string | undefined)[]) =>

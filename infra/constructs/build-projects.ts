@@ -1,8 +1,11 @@
 /**
  * Two CodeBuild projects per IaC project in `config/projects.yaml`, `<prefix><project>-plan` and
- * `<prefix><project>-apply`, both running `infra/buildspec.yml` on the repository as it was at
- * `cdk deploy` (an S3 asset of the project directory), so a run plans and applies exactly the
- * code and settings that were deployed with the workflows.
+ * `<prefix><project>-apply`, both running `infra/buildspec.yml`. Their source is the repository
+ * the team names (`signoff:source`: GitHub through a CodeConnections connection, or CodeCommit),
+ * checked out at the run's commit (the state machine's SourceVersion), with the buildspec the
+ * stack deployed, so the commit being built cannot change how it is built. Without a
+ * repository, the source is the snapshot taken at `cdk deploy` (an S3 asset of the project
+ * directory), and run pages say so.
  *
  * Each runs as its own role. The plan runs repository code before anyone approved anything, so
  * its role reads the account (the AWS managed ReadOnlyAccess policy, or a role the team names)
@@ -11,23 +14,30 @@
  * machines are granted codebuild:StartBuild on the apply project, and the apply build refuses to
  * run without the approved plan hash they pass.
  */
-import { ArnFormat, Duration, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Arn, ArnFormat, Duration, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   BuildEnvironmentVariableType,
   BuildSpec,
   Cache,
+  type CfnProject,
   ComputeType,
+  type ISource,
   LinuxBuildImage,
   LocalCacheMode,
   Project,
   Source,
 } from 'aws-cdk-lib/aws-codebuild';
+import { Repository } from 'aws-cdk-lib/aws-codecommit';
 import { type IRole, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { parse } from 'yaml';
 import type { Project as IacProject } from '../../statemachines/schema.ts';
+import type { SourceSetting } from '../settings.ts';
 import { ArtifactsBucket } from './artifacts-bucket.ts';
 import { BuildRunnerAsset } from './build-runner-asset.ts';
 import { acknowledge, acknowledgeWildcardAction, acknowledgeWildcardResource } from './nag.ts';
@@ -61,6 +71,8 @@ export interface BuildProjectsProps {
   stateBackends: Record<string, string>;
   /** IaC project -> build image; default: the AWS CodeBuild standard image. */
   images: Record<string, string>;
+  /** The repository builds check out; default: the deploy-time snapshot. */
+  source?: SourceSetting;
   /** IaC project -> longest iac step timeout in seconds (the project's build timeout). */
   timeoutSeconds: Map<string, number>;
 }
@@ -79,11 +91,13 @@ export class BuildProjects extends Construct {
 
   constructor(scope: Construct, id: string, props: BuildProjectsProps) {
     super(scope, id);
-    const source = new Asset(this, 'Source', {
-      path: props.projectRoot,
-      exclude: SOURCE_EXCLUDES,
-      ignoreMode: IgnoreMode.GIT,
-    });
+    const source = this.source(props);
+    const buildSpec = props.source
+      ? // The deployed buildspec: a commit under review cannot change how it is built.
+        BuildSpec.fromObjectToYaml(
+          parse(readFileSync(join(props.projectRoot, 'infra/buildspec.yml'), 'utf8')),
+        )
+      : BuildSpec.fromSourceFilename('infra/buildspec.yml');
     const runner = new BuildRunnerAsset(this, 'Runner', { projectRoot: props.projectRoot });
     const artifactKeys = props.artifacts.arnForObjects(`${ArtifactsBucket.RUNS_PREFIX}*`);
     for (const iac of props.projects) {
@@ -105,8 +119,8 @@ export class BuildProjects extends Construct {
         const project = new Project(this, `${iac.name}-${action}`, {
           projectName: `${props.namePrefix}${iac.name}-${action}`,
           description: `signoff ${action} builds of the ${iac.name} IaC project`,
-          source: Source.s3({ bucket: source.bucket, path: source.s3ObjectKey }),
-          buildSpec: BuildSpec.fromSourceFilename('infra/buildspec.yml'),
+          source,
+          buildSpec,
           role: roles[action],
           environment: {
             buildImage: image ? LinuxBuildImage.fromDockerRegistry(image) : LinuxBuildImage.STANDARD_7_0,
@@ -127,6 +141,7 @@ export class BuildProjects extends Construct {
           // buildspec's TF_PLUGIN_CACHE_DIR is under its `cache: paths:`.
           cache: Cache.local(LocalCacheMode.CUSTOM),
         });
+        if (props.source && 'github' in props.source) this.useConnection(project, props.source.connectionArn);
         runner.grantRead(project);
         this.grantArtifacts(project, action, artifactKeys, props.artifacts);
         if (action === 'plan') this.grantStateLock(project, iac.name, props.stateBackends[iac.name]);
@@ -176,6 +191,50 @@ export class BuildProjects extends Construct {
       this,
       'AwsSolutions-CB4',
       'Build output goes to the artifacts bucket (encrypted with S3-managed keys); CodeBuild uses the AWS managed key for S3 (alias/aws/s3) for anything else.',
+    );
+  }
+
+  /** The projects' source: the repository, or the deploy-time snapshot. */
+  private source(props: BuildProjectsProps): ISource {
+    const setting = props.source;
+    if (!setting) {
+      const snapshot = new Asset(this, 'Source', {
+        path: props.projectRoot,
+        exclude: SOURCE_EXCLUDES,
+        ignoreMode: IgnoreMode.GIT,
+      });
+      return Source.s3({ bucket: snapshot.bucket, path: snapshot.s3ObjectKey });
+    }
+    if ('codecommit' in setting) {
+      // The construct grants each project's role codecommit:GitPull on this repository.
+      return Source.codeCommit({
+        repository: Repository.fromRepositoryName(this, 'Repository', setting.codecommit),
+        branchOrRef: setting.branch,
+      });
+    }
+    const [owner, repo] = setting.github.split('/') as [string, string];
+    return Source.gitHub({ owner, repo, branchOrRef: setting.branch, reportBuildStatus: false });
+  }
+
+  /**
+   * A GitHub source read through an AWS CodeConnections connection: the project's Source.Auth
+   * (CloudFormation AWS::CodeBuild::Project SourceAuth, Type CODECONNECTIONS, Resource the
+   * connection ARN), and the role may use that connection and no other (CodeBuild User Guide,
+   * "GitHub and GitHub Enterprise Server access with CodeConnections").
+   */
+  private useConnection(project: Project, connectionArn: string): void {
+    (project.node.defaultChild as CfnProject).addPropertyOverride('Source.Auth', {
+      Type: 'CODECONNECTIONS',
+      Resource: connectionArn,
+    });
+    // The IAM service prefix follows the ARN's: codeconnections, or codestar-connections for
+    // connections made before the rename.
+    const service = Arn.split(connectionArn, ArnFormat.SLASH_RESOURCE_NAME).service;
+    project.addToRolePolicy(
+      new PolicyStatement({
+        actions: [`${service}:UseConnection`, `${service}:GetConnection`, `${service}:GetConnectionToken`],
+        resources: [connectionArn],
+      }),
     );
   }
 
