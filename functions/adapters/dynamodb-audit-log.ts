@@ -25,8 +25,8 @@ import { decodeCursor, encodeCursor } from './audit-cursor.ts';
 import { queryAll } from './dynamodb-query.ts';
 import { TABLES } from './tables.ts';
 
-/** Attributes stored only for the indexes; not part of the event nor its hash. */
-const INDEX_ATTRIBUTES = ['actor_email', 'sort_key', 'stream'] as const;
+/** Attributes stored only for the indexes and for idempotent appends; not part of the event nor its hash. */
+const INDEX_ATTRIBUTES = ['actor_email', 'sort_key', 'stream', 'event_key'] as const;
 const MAX_APPEND_ATTEMPTS = 100;
 /** The seq of each run's head record; events start at 1. */
 const HEAD_SEQ = 0;
@@ -40,14 +40,20 @@ export class DynamoDbAuditLog implements AuditLog, AuditQuery {
     private readonly tableName: string,
   ) {}
 
-  async append(input: AuditEventInput): Promise<void> {
+  async append(input: AuditEventInput, key?: string): Promise<void> {
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      const event = chainAuditEvent(input, await this.head(input.run_id));
+      const head = await this.head(input.run_id);
+      // Exactly once per key: the head is read before the check, and the put below only lands on
+      // the seq after that head. A writer of the same key that landed earlier took a seq at or
+      // below the head, so the check sees it; one landing later must take a seq above ours, so
+      // its own check sees ours.
+      if (key !== undefined && (await this.hasKey(input.run_id, key))) return;
+      const event = chainAuditEvent(input, head);
       try {
         await this.doc.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: toItem(event),
+            Item: { ...toItem(event), ...(key !== undefined ? { event_key: key } : {}) },
             ConditionExpression: 'attribute_not_exists(run_id)',
           }),
         );
@@ -127,6 +133,19 @@ export class DynamoDbAuditLog implements AuditLog, AuditQuery {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  /** Whether the run already has an event appended under `key` (a run's trail is small: a few dozen items). */
+  private async hasKey(runId: string, key: string): Promise<boolean> {
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'run_id = :r AND seq > :anchor',
+      FilterExpression: 'event_key = :key',
+      ExpressionAttributeValues: { ':r': runId, ':anchor': HEAD_SEQ, ':key': key },
+      ProjectionExpression: 'seq',
+      ConsistentRead: true,
+    });
+    return items.length > 0;
   }
 
   private async head(runId: string): Promise<AuditEvent | undefined> {
