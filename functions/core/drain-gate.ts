@@ -50,7 +50,8 @@ export async function drainGate(
   }
   // The engine is told even when an audit write keeps failing: the run must not wait on the audit.
   const gate = await deps.gates.get(gateId);
-  if (gate && gate.status !== 'pending' && !gate.engine_notified) {
+  if (!gate) outcome.engine = 'not_found';
+  else if (gate.status !== 'pending' && !gate.engine_notified) {
     outcome.engine = options.closer ? await tellEngineWithRetries(deps, gate) : await recover(deps, gate);
   }
   return outcome;
