@@ -172,16 +172,18 @@ export class DynamoDbGateStore implements GateStore {
     });
   }
 
-  async readOutbox(gateId: string): Promise<OutboxEntry[]> {
+  async readOutbox(gateId: string): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
         Key: this.key(gateId),
         ConsistentRead: true,
-        ProjectionExpression: 'outbox',
+        ProjectionExpression: `${PROJECTION.ProjectionExpression}, outbox`,
+        ExpressionAttributeNames: PROJECTION.ExpressionAttributeNames,
       }),
     );
-    return Array.isArray(Item?.outbox) ? (Item.outbox as OutboxEntry[]) : [];
+    if (!Item) return undefined;
+    return { gate: toGate(Item), outbox: Array.isArray(Item.outbox) ? (Item.outbox as OutboxEntry[]) : [] };
   }
 
   async removeOutboxEntry(gateId: string, id: string): Promise<boolean> {

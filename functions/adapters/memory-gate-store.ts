@@ -88,8 +88,9 @@ export class MemoryGateStore implements GateStore {
     return true;
   }
 
-  async readOutbox(gateId: string): Promise<OutboxEntry[]> {
-    return structuredClone(this.rows.get(gateId)?.outbox ?? []);
+  async readOutbox(gateId: string): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined> {
+    const row = this.rows.get(gateId);
+    return row ? structuredClone({ gate: row.gate, outbox: row.outbox }) : undefined;
   }
 
   async removeOutboxEntry(gateId: string, id: string): Promise<boolean> {

@@ -38,18 +38,21 @@ export async function drainGate(
   options: { closer?: boolean } = {},
 ): Promise<DrainOutcome> {
   const outcome: DrainOutcome = { gate_id: gateId, delivered: 0, stuck: false };
-  for (let i = 0; i < MAX_ENTRIES; i++) {
-    const [entry] = await deps.gates.readOutbox(gateId);
+  let read = await deps.gates.readOutbox(gateId);
+  for (let i = 0; i < MAX_ENTRIES && read; i++) {
+    const { gate, outbox } = read;
+    const [entry] = outbox;
     if (!entry) break;
-    if (!(await withRetries(deps, 'outbox entry', () => deliver(deps, gateId, entry)))) {
+    if (!(await withRetries(deps, 'outbox entry', () => deliver(deps, gate, entry)))) {
       // Later entries wait, so the audit trail keeps the order the votes were counted in.
       outcome.stuck = true;
       break;
     }
     if (await deps.gates.removeOutboxEntry(gateId, entry.id)) outcome.delivered += 1;
+    read = await deps.gates.readOutbox(gateId);
   }
   // The engine is told even when an audit write keeps failing: the run must not wait on the audit.
-  const gate = await deps.gates.get(gateId);
+  const gate = read?.gate;
   if (!gate) outcome.engine = 'not_found';
   else if (gate.status !== 'pending' && !gate.engine_notified) {
     outcome.engine = options.closer ? await tellEngineWithRetries(deps, gate) : await recover(deps, gate);
@@ -74,11 +77,9 @@ export async function drainAllGates(deps: VoteDeps, limit = 100): Promise<DrainO
   return outcomes;
 }
 
-/** One entry's effects: the audit event (once, by its id), then the notification with the gate as it is now. */
-async function deliver(deps: VoteDeps, gateId: string, entry: OutboxEntry): Promise<void> {
+/** One entry's effects: the audit event (once, by its id), then the notification with the gate as just read. */
+async function deliver(deps: VoteDeps, gate: Gate, entry: OutboxEntry): Promise<void> {
   await deps.audit.append(entry.audit, entry.id);
-  const gate = await deps.gates.get(gateId);
-  if (!gate) return;
   const { notifier } = deps;
   await safely(deps, `notify ${entry.notify}`, () =>
     entry.notify === 'decided' ? notifier.decided(gate) : notifier.progressed(gate),

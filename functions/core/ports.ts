@@ -238,8 +238,8 @@ export interface GateStore {
   ): Promise<boolean>;
   /** Closes a pending gate (adding `owed` to its outbox in the same write); false when it was already closed. */
   close(gateId: string, close: GateClose, owed?: OutboxEntry[]): Promise<boolean>;
-  /** The gate's outbox, oldest first (empty when nothing is owed). */
-  readOutbox(gateId: string): Promise<OutboxEntry[]>;
+  /** The gate (without its token) and its outbox, oldest entry first (empty when nothing is owed), in one read. */
+  readOutbox(gateId: string): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined>;
   /** Removes the outbox's oldest entry if it is still `id`; false when someone else removed it first. */
   removeOutboxEntry(gateId: string, id: string): Promise<boolean>;
   /** Gates whose outbox holds something, oldest request first (for the drainer's sweep). */

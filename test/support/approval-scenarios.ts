@@ -451,7 +451,7 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
       expect(deps.engine.calls).toHaveLength(1);
       expect(deps.engine.calls[0]).toMatchObject({ kind: 'success', token: input.task_token });
       expect(deps.notifier.sent.filter((n) => n.kind === 'decided')).toHaveLength(1);
-      expect(await deps.gates.readOutbox(gateId)).toEqual([]);
+      expect((await deps.gates.readOutbox(gateId))?.outbox).toEqual([]);
       expect(await deps.gates.listWithOutbox()).toEqual([]);
 
       await drainAllGates(deps);
@@ -470,7 +470,7 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
       });
       expect((await voteEvents(deps, input.run.id)).map((e) => e.action)).toEqual(['approved']);
       expect(deps.engine.calls).toHaveLength(1);
-      expect(await deps.gates.readOutbox(gateId)).toEqual([]);
+      expect((await deps.gates.readOutbox(gateId))?.outbox).toEqual([]);
     });
 
     it('tells the engine even when the audit write keeps failing', async () => {
@@ -480,7 +480,7 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
       expect(await castVote(down, vote(gateId, 'alice@acme.com'))).toMatchObject({ kind: 'counted' });
       expect(deps.engine.calls).toHaveLength(1);
       expect(await voteEvents(deps, input.run.id)).toEqual([]);
-      expect(await deps.gates.readOutbox(gateId)).toHaveLength(1);
+      expect((await deps.gates.readOutbox(gateId))?.outbox).toHaveLength(1);
       await drainAllGates(deps);
       expect((await voteEvents(deps, input.run.id)).map((e) => e.action)).toEqual(['approved']);
       expect(deps.engine.calls).toHaveLength(1);
