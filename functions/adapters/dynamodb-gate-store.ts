@@ -190,20 +190,23 @@ export class DynamoDbGateStore implements GateStore {
     // The last entry also clears the sparse index key; otherwise only the entry goes. Each try is
     // one conditional write on the entry's id, so two drainers never remove two entries for one.
     const key = this.key(gateId);
+    const names = { '#outbox': 'outbox', '#id': 'id' };
     const values = { ':id': id, ':one': 1 };
     if (
       await this.update({
         Key: key,
-        UpdateExpression: 'REMOVE outbox[0], outbox_pending',
-        ConditionExpression: 'outbox[0].id = :id AND size(outbox) = :one',
+        UpdateExpression: 'REMOVE #outbox[0], outbox_pending',
+        ConditionExpression: '#outbox[0].#id = :id AND size(#outbox) = :one',
+        ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       })
     )
       return true;
     return this.update({
       Key: key,
-      UpdateExpression: 'REMOVE outbox[0]',
-      ConditionExpression: 'outbox[0].id = :id AND size(outbox) > :one',
+      UpdateExpression: 'REMOVE #outbox[0]',
+      ConditionExpression: '#outbox[0].#id = :id AND size(#outbox) > :one',
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });
   }
