@@ -111,12 +111,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'resume-gate',
     description:
-      'Finishes engine calls owed by closed gates and closes gates whose run ended (every 5 minutes, or for one gate)',
+      'Drains what counted votes still owe (audit events, notifications, engine calls) and closes gates whose run ended (every 5 minutes, or for one gate)',
     memoryMb: 256,
     timeoutSeconds: 300,
     needs: {
-      // Closing an orphaned gate records the run's end (runs) after asking Step Functions (describe),
-      // and updates the gate's Slack messages (bot token).
+      // Draining a gate's outbox appends audit events and refreshes Slack messages (bot token), and
+      // finishes engine calls; closing an orphaned gate records the run's end (runs) after asking
+      // Step Functions (describe).
       tables: { ...GATE_WRITER, runs: 'readwrite' },
       secrets: NOTIFIER_SECRETS,
       taskTokens: true,

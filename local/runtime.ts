@@ -16,6 +16,7 @@ import { createTables } from '../functions/adapters/tables.ts';
 import { createAwsClients } from '../functions/aws-clients.ts';
 import { type Config, loadConfig } from '../functions/config.ts';
 import { cancelOrphanGates } from '../functions/core/cancel-orphan-gates.ts';
+import { drainAllGates } from '../functions/core/drain-gate.ts';
 import { createWorkflowCatalog } from '../functions/core/workflow-catalog.ts';
 import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
@@ -72,7 +73,12 @@ export interface RuntimeOptions {
   approvalTimeoutSeconds?: number;
   /** Tests only: scales escalation delays (0.001 makes an hour 3.6 s). */
   escalationDelayScale?: number;
+  /** How often the drainer sweeps gates whose votes still owe work (AWS: every 5 minutes); 0 turns it off. */
+  sweepIntervalMs?: number;
 }
+
+/** The local drainer's default period: a vote's leftover work is done within seconds, not minutes. */
+const LOCAL_SWEEP_INTERVAL_MS = 5000;
 
 /** A running local runtime. */
 export interface Runtime {
@@ -311,6 +317,26 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stops.push(() => rmSync(runtimeFile, { force: true }));
     // Runs interrupted by the last stop are failed by the Step Functions server; their gates close here.
     await cancelOrphanGates(deps);
+    // The drainer's sweep, as EventBridge runs resume-gate in AWS: what a vote's answer left behind
+    // (a failed audit write, an engine call after a crash) is finished here.
+    const sweepEvery = options.sweepIntervalMs ?? LOCAL_SWEEP_INTERVAL_MS;
+    if (sweepEvery > 0) {
+      let sweeping: Promise<unknown> | undefined;
+      const timer = setInterval(() => {
+        sweeping ??= drainAllGates(deps)
+          .catch((error: unknown) =>
+            logger.error('drain sweep failed', { error: error instanceof Error ? error.name : typeof error }),
+          )
+          .finally(() => {
+            sweeping = undefined;
+          });
+      }, sweepEvery);
+      timer.unref();
+      stops.push(async () => {
+        clearInterval(timer);
+        await sweeping;
+      });
+    }
     dev.setReady(true);
 
     return {

@@ -25,9 +25,18 @@ import { decodeCursor, encodeCursor } from './audit-cursor.ts';
 import { queryAll } from './dynamodb-query.ts';
 import { TABLES } from './tables.ts';
 
-/** Attributes stored only for the indexes; not part of the event nor its hash. */
-const INDEX_ATTRIBUTES = ['actor_email', 'sort_key', 'stream'] as const;
+/** Attributes stored only for the indexes and for idempotent appends; not part of the event nor its hash. */
+const INDEX_ATTRIBUTES = ['actor_email', 'sort_key', 'stream', 'event_key'] as const;
 const MAX_APPEND_ATTEMPTS = 100;
+/** Events read with the head on every append: most runs' whole trail, so a keyed append needs no second query. */
+const RECENT_EVENTS = 25;
+
+/** A run's newest events, newest first, with their idempotency keys; `all` when that is the whole trail. */
+interface Recent {
+  events: AuditEvent[];
+  keys: Set<string>;
+  all: boolean;
+}
 /** The seq of each run's head record; events start at 1. */
 const HEAD_SEQ = 0;
 const DEFAULT_PAGE = 50;
@@ -40,14 +49,20 @@ export class DynamoDbAuditLog implements AuditLog, AuditQuery {
     private readonly tableName: string,
   ) {}
 
-  async append(input: AuditEventInput): Promise<void> {
+  async append(input: AuditEventInput, key?: string): Promise<void> {
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      const event = chainAuditEvent(input, await this.head(input.run_id));
+      const recent = await this.recent(input.run_id);
+      // Exactly once per key: the head is read before the check, and the put below only lands on
+      // the seq after that head. A writer of the same key that landed earlier took a seq at or
+      // below the head, so the check sees it; one landing later must take a seq above ours, so
+      // its own check sees ours.
+      if (key !== undefined && (await this.hasKey(input.run_id, key, recent))) return;
+      const event = chainAuditEvent(input, recent.events[0]);
       try {
         await this.doc.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: toItem(event),
+            Item: { ...toItem(event), ...(key !== undefined ? { event_key: key } : {}) },
             ConditionExpression: 'attribute_not_exists(run_id)',
           }),
         );
@@ -129,19 +144,37 @@ export class DynamoDbAuditLog implements AuditLog, AuditQuery {
     }
   }
 
-  private async head(runId: string): Promise<AuditEvent | undefined> {
-    const { Items } = await this.doc.send(
+  /** Whether the run already has an event appended under `key`: among the newest, else in the whole trail. */
+  private async hasKey(runId: string, key: string, recent: Recent): Promise<boolean> {
+    if (recent.keys.has(key)) return true;
+    if (recent.all) return false;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'run_id = :r AND seq > :anchor',
+      FilterExpression: 'event_key = :key',
+      ExpressionAttributeValues: { ':r': runId, ':anchor': HEAD_SEQ, ':key': key },
+      ProjectionExpression: 'seq',
+      ConsistentRead: true,
+    });
+    return items.length > 0;
+  }
+
+  /** The run's newest events (the head first) and their idempotency keys, in one query. */
+  private async recent(runId: string): Promise<Recent> {
+    const { Items = [] } = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'run_id = :r AND seq > :anchor',
         ExpressionAttributeValues: { ':r': runId, ':anchor': HEAD_SEQ },
         ScanIndexForward: false,
-        Limit: 1,
+        Limit: RECENT_EVENTS,
         ConsistentRead: true,
       }),
     );
-    const item = Items?.[0];
-    return item ? toEvent(item) : undefined;
+    const keys = new Set(
+      Items.flatMap((item) => (typeof item.event_key === 'string' ? [item.event_key] : [])),
+    );
+    return { events: Items.map(toEvent), keys, all: Items.length < RECENT_EVENTS };
   }
 }
 

@@ -20,6 +20,7 @@ import type {
   GateClose,
   GateStatus,
   GateStore,
+  OutboxEntry,
 } from '../core/ports.ts';
 
 /** The sort key of a gate's own item (its votes sit beside it). */
@@ -139,11 +140,14 @@ export class DynamoDbGateStore implements GateStore {
     entry: ApprovalEntry,
     expectedCount: number,
     close?: GateClose,
+    owed: OutboxEntry[] = [],
   ): Promise<boolean> {
     const closing = close ? closeExpression(close) : undefined;
+    const outbox = outboxExpression(owed);
+    const set = ['approved_by = list_append(approved_by, :entry)', closing?.set, outbox?.set];
     return this.update({
       Key: this.key(gateId),
-      UpdateExpression: `SET approved_by = list_append(approved_by, :entry)${closing ? `, ${closing.set}` : ''}`,
+      UpdateExpression: `SET ${set.filter(Boolean).join(', ')}`,
       ConditionExpression: '#status = :pending AND size(approved_by) = :count',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -151,19 +155,64 @@ export class DynamoDbGateStore implements GateStore {
         ':count': expectedCount,
         ':pending': 'pending',
         ...closing?.values,
+        ...outbox?.values,
       },
     });
   }
 
-  async close(gateId: string, close: GateClose): Promise<boolean> {
+  async close(gateId: string, close: GateClose, owed: OutboxEntry[] = []): Promise<boolean> {
     const closing = closeExpression(close);
+    const outbox = outboxExpression(owed);
     return this.update({
       Key: this.key(gateId),
-      UpdateExpression: `SET ${closing.set}`,
+      UpdateExpression: `SET ${closing.set}${outbox ? `, ${outbox.set}` : ''}`,
       ConditionExpression: '#status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pending': 'pending', ...closing.values },
+      ExpressionAttributeValues: { ':pending': 'pending', ...closing.values, ...outbox?.values },
     });
+  }
+
+  async readOutbox(gateId: string): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: this.key(gateId),
+        ConsistentRead: true,
+        ProjectionExpression: `${PROJECTION.ProjectionExpression}, outbox`,
+        ExpressionAttributeNames: PROJECTION.ExpressionAttributeNames,
+      }),
+    );
+    if (!Item) return undefined;
+    return { gate: toGate(Item), outbox: Array.isArray(Item.outbox) ? (Item.outbox as OutboxEntry[]) : [] };
+  }
+
+  async removeOutboxEntry(gateId: string, id: string): Promise<boolean> {
+    // The last entry also clears the sparse index key; otherwise only the entry goes. Each try is
+    // one conditional write on the entry's id, so two drainers never remove two entries for one.
+    const key = this.key(gateId);
+    const names = { '#outbox': 'outbox', '#id': 'id' };
+    const values = { ':id': id, ':one': 1 };
+    if (
+      await this.update({
+        Key: key,
+        UpdateExpression: 'REMOVE #outbox[0], outbox_pending',
+        ConditionExpression: '#outbox[0].#id = :id AND size(#outbox) = :one',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      })
+    )
+      return true;
+    return this.update({
+      Key: key,
+      UpdateExpression: 'REMOVE #outbox[0]',
+      ConditionExpression: '#outbox[0].#id = :id AND size(#outbox) > :one',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  async listWithOutbox(limit = 100): Promise<Gate[]> {
+    return this.queryIndex('outbox', 'outbox_pending', '1', limit);
   }
 
   async addEscalation(gateId: string, index: number, at: string, people: Approver[]): Promise<boolean> {
@@ -295,6 +344,15 @@ function closeExpression(close: GateClose): { set: string; values: Record<string
     values[':lease'] = close.engine_lease_until;
   }
   return { set: set.join(', '), values };
+}
+
+/** The SET clauses and values that append owed work to the gate's outbox (and index the gate for the sweep). */
+function outboxExpression(owed: OutboxEntry[]): { set: string; values: Record<string, unknown> } | undefined {
+  if (owed.length === 0) return undefined;
+  return {
+    set: 'outbox = list_append(if_not_exists(outbox, :no_outbox), :owed), outbox_pending = :owes',
+    values: { ':no_outbox': [], ':owed': owed, ':owes': '1' },
+  };
 }
 
 /** The gate fields of an item, nothing else (in particular never `task_token`). */

@@ -19,8 +19,14 @@ export class MemoryAuditLog implements AuditLog, AuditQuery {
   readonly events: AuditEvent[] = [];
   /** Each run's newest event as recorded at write time, like the DynamoDB head record. */
   readonly heads = new Map<string, AuditHead>();
+  /** Idempotency keys already appended, per run (`<run>\n<key>`). */
+  private readonly keys = new Set<string>();
 
-  async append(input: AuditEventInput): Promise<void> {
+  async append(input: AuditEventInput, key?: string): Promise<void> {
+    if (key !== undefined) {
+      if (this.keys.has(`${input.run_id}\n${key}`)) return;
+      this.keys.add(`${input.run_id}\n${key}`);
+    }
     const run = this.events.filter((e) => e.run_id === input.run_id);
     const head = run.reduce<AuditEvent | undefined>((h, e) => (!h || e.seq > h.seq ? e : h), undefined);
     const event = chainAuditEvent(structuredClone(input), head);

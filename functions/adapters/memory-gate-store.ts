@@ -11,12 +11,14 @@ import type {
   GateClose,
   GateStatus,
   GateStore,
+  OutboxEntry,
 } from '../core/ports.ts';
 
 interface Row {
   gate: Gate;
   token: string;
   leaseUntil?: number;
+  outbox: OutboxEntry[];
 }
 
 /** In-memory GateStore. */
@@ -25,7 +27,7 @@ export class MemoryGateStore implements GateStore {
 
   async create(gate: Gate, taskToken: string): Promise<boolean> {
     if (this.rows.has(gate.gate_id)) return false;
-    this.rows.set(gate.gate_id, { gate: structuredClone(gate), token: taskToken });
+    this.rows.set(gate.gate_id, { gate: structuredClone(gate), token: taskToken, outbox: [] });
     return true;
   }
 
@@ -68,19 +70,41 @@ export class MemoryGateStore implements GateStore {
     entry: ApprovalEntry,
     expectedCount: number,
     close?: GateClose,
+    owed: OutboxEntry[] = [],
   ): Promise<boolean> {
     const row = this.rows.get(gateId);
     if (row?.gate.status !== 'pending' || row.gate.approved_by.length !== expectedCount) return false;
     row.gate.approved_by.push(structuredClone(entry));
     if (close) applyClose(row, close);
+    row.outbox.push(...structuredClone(owed));
     return true;
   }
 
-  async close(gateId: string, close: GateClose): Promise<boolean> {
+  async close(gateId: string, close: GateClose, owed: OutboxEntry[] = []): Promise<boolean> {
     const row = this.rows.get(gateId);
     if (row?.gate.status !== 'pending') return false;
     applyClose(row, close);
+    row.outbox.push(...structuredClone(owed));
     return true;
+  }
+
+  async readOutbox(gateId: string): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined> {
+    const row = this.rows.get(gateId);
+    return row ? structuredClone({ gate: row.gate, outbox: row.outbox }) : undefined;
+  }
+
+  async removeOutboxEntry(gateId: string, id: string): Promise<boolean> {
+    const row = this.rows.get(gateId);
+    if (row?.outbox[0]?.id !== id) return false;
+    row.outbox.shift();
+    return true;
+  }
+
+  async listWithOutbox(limit = 100): Promise<Gate[]> {
+    const owing = new Set(
+      [...this.rows.values()].filter((r) => r.outbox.length > 0).map((r) => r.gate.gate_id),
+    );
+    return this.select((g) => owing.has(g.gate_id)).slice(0, limit);
   }
 
   async addEscalation(gateId: string, index: number, at: string, people: Approver[]): Promise<boolean> {

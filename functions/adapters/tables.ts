@@ -58,6 +58,12 @@ export const TABLES = {
         partitionKey: { name: 'notify_pending', type: 'S' },
         sortKey: { name: 'closed_at', type: 'S' },
       },
+      // Sparse: only gates whose outbox still owes work after a vote carry `outbox_pending`.
+      {
+        name: 'outbox',
+        partitionKey: { name: 'outbox_pending', type: 'S' },
+        sortKey: { name: 'requested_at', type: 'S' },
+      },
     ],
   },
   /** The append-only audit trail, keyed by (run, seq): the key makes the hash chain linear. */

@@ -24,6 +24,8 @@ export interface ApprovalDeps {
   directory: Directory;
   now: Clock;
   log?: LogPort;
+  /** How long a vote's answer waits for the work drained after its commit (default `DRAIN_BUDGET_MS`). */
+  drainBudgetMs?: number;
 }
 
 /** What every use case but requestApproval needs (no scheduler): the deps a vote channel builds. */

@@ -1,20 +1,24 @@
 /**
- * One approve or reject from any channel (Slack, email page, web, API, CLI). Every attempt is
- * audited; a vote counts once per person; only the write that closes the gate calls the engine.
+ * One approve or reject from any channel (Slack, email page, web, API, CLI). The vote is
+ * committed with one conditional write on the gate, which also records in the gate's outbox what
+ * the vote still owes (audit event, notifications); the answer is the committed outcome, and that
+ * work, with the engine call of a gate the vote closed, is drained after the commit and can never
+ * turn a counted vote into an error. A retried vote gets its first answer again.
  */
 import { logOf, type VoteDeps } from './approval-deps.ts';
 import { findUser } from './directory.ts';
+import { drainGate } from './drain-gate.ts';
 import { isEligible } from './eligibility.ts';
 import { isGateId, sameEmail } from './gate.ts';
 import type { ApprovalEntry, Gate, GateClose, Vote, VoteChannel } from './ports.ts';
 import { ENGINE_CALL_LEASE_MS } from './resume-gate.ts';
-import { safely } from './safely.ts';
 import {
   alreadyVotedReason,
-  auditCounted,
+  countedEntry,
   reflectsVote,
   refuse,
   refuseClosed,
+  replayedOutcome,
   type VoteAttempt,
   type VoteOutcome,
 } from './vote-attempt.ts';
@@ -35,6 +39,9 @@ export const MAX_COMMENT_LENGTH = 2000;
 
 /** Optimistic retries when other votes change the gate at the same moment; each retry means progress elsewhere. */
 const MAX_ATTEMPTS = 50;
+
+/** How long the answer waits for the drain after the commit by default; the rest finishes behind it or in the sweep. */
+export const DRAIN_BUDGET_MS = 2000;
 
 /** Records one vote and, when it decides the gate, closes it and tells the engine exactly once. */
 export async function castVote(deps: VoteDeps, request: VoteRequest): Promise<VoteOutcome> {
@@ -66,16 +73,64 @@ export async function castVote(deps: VoteDeps, request: VoteRequest): Promise<Vo
   };
   const attempt: VoteAttempt = { deps, vote };
 
-  if (gate.status !== 'pending') return refuseClosed(attempt, gate);
+  const replayed = await replayOf(attempt, gate);
+  if (replayed) return replayed;
+  if (gate.status !== 'pending') return refuseOnClosed(attempt, gate);
   const eligibility = isEligible(gate, vote.email, user, deps.now(), vote.decision);
   if (!eligibility.eligible) return refuse(attempt, gate, eligibility.code, eligibility.reason);
 
   const put = await deps.votes.put(vote);
-  // A stored vote of the same decision that the gate does not reflect yet is a crash leftover: finish it.
+  // A stored vote of the same decision that the gate does not reflect yet is a crash leftover
+  // (or the same vote racing in twice): finish it.
   if (!put.stored && (put.vote.decision !== vote.decision || reflectsVote(gate, vote.email))) {
     return refuse(attempt, gate, 'already_voted', alreadyVotedReason(put.vote));
   }
   return vote.decision === 'reject' ? applyRejection(attempt, gate) : applyApproval(attempt, gate);
+}
+
+/** The first answer again when the gate already holds this very vote; the owed work is drained once more. */
+async function replayOf(attempt: VoteAttempt, gate: Gate): Promise<VoteOutcome | undefined> {
+  const outcome = replayedOutcome(gate, attempt.vote);
+  if (!outcome) return undefined;
+  logOf(attempt.deps).info('vote replayed; answering as the first time', {
+    gate_id: gate.gate_id,
+    channel: attempt.vote.channel,
+  });
+  await afterCommit(attempt.deps, gate.gate_id, false);
+  return outcome;
+}
+
+/** Refuses a vote on a closed gate, after giving the gate's owed work (an engine call left by a crash) a go. */
+async function refuseOnClosed(attempt: VoteAttempt, gate: Gate): Promise<VoteOutcome> {
+  await afterCommit(attempt.deps, gate.gate_id, false);
+  return refuseClosed(attempt, gate);
+}
+
+/**
+ * Drains the gate's owed work for at most the deps' budget, then lets the answer go: whatever
+ * fails or is still running is logged by name and left to the drainer's next pass (the sweep).
+ */
+async function afterCommit(deps: VoteDeps, gateId: string, closer: boolean): Promise<void> {
+  const budget = deps.drainBudgetMs ?? DRAIN_BUDGET_MS;
+  const work = drainGate(deps, gateId, { closer });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), budget);
+  });
+  try {
+    if ((await Promise.race([work, late])) === 'late') {
+      logOf(deps).warn('drain still running at answer time', { gate_id: gateId, budget_ms: budget });
+    }
+  } catch (error) {
+    logOf(deps).error('drain after the vote failed; the sweep retries', {
+      gate_id: gateId,
+      error: error instanceof Error ? error.name : typeof error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  // A drain still running may fail after the answer; keep that from being an unhandled rejection.
+  work.catch(() => {});
 }
 
 /** The close a deciding vote writes; its writer holds the engine call's lease. */
@@ -105,13 +160,14 @@ function closedGate(gate: Gate, close: GateClose): Gate {
 }
 
 async function applyRejection(attempt: VoteAttempt, gate: Gate): Promise<VoteOutcome> {
-  const { deps } = attempt;
+  const { deps, vote } = attempt;
   const close = closeBy(attempt, 'rejected');
-  if (!(await deps.gates.close(gate.gate_id, close)))
-    return refuseClosed(attempt, await mustGet(deps, gate.gate_id));
   const closed = closedGate(gate, close);
-  await auditCounted(attempt, closed, true);
-  await safely(deps, 'notify decided', () => deps.notifier.decided(closed));
+  if (!(await deps.gates.close(gate.gate_id, close, [countedEntry(vote, closed)]))) {
+    const current = await mustGet(deps, gate.gate_id);
+    return (await replayOf(attempt, current)) ?? refuseOnClosed(attempt, current);
+  }
+  await afterCommit(deps, gate.gate_id, true);
   return {
     kind: 'counted',
     gate_id: gate.gate_id,
@@ -133,7 +189,9 @@ async function applyApproval(attempt: VoteAttempt, gate: Gate): Promise<VoteOutc
   };
   let current = gate;
   for (let i = 0; i < MAX_ATTEMPTS; i++) {
-    if (current.status !== 'pending') return refuseClosed(attempt, current);
+    const replayed = await replayOf(attempt, current);
+    if (replayed) return replayed;
+    if (current.status !== 'pending') return refuseOnClosed(attempt, current);
     const counted = current.approved_by.find((a) => sameEmail(a.email, vote.email));
     if (counted)
       return refuse(
@@ -144,12 +202,10 @@ async function applyApproval(attempt: VoteAttempt, gate: Gate): Promise<VoteOutc
       );
     const count = current.approved_by.length;
     const close = count + 1 >= current.required ? closeBy(attempt, 'approved') : undefined;
-    if (await deps.gates.addApproval(current.gate_id, entry, count, close)) {
-      const added = { ...current, approved_by: [...current.approved_by, entry] };
-      const after = close ? closedGate(added, close) : added;
-      await auditCounted(attempt, after, close !== undefined);
-      if (close) await safely(deps, 'notify decided', () => deps.notifier.decided(after));
-      else await safely(deps, 'notify progressed', () => deps.notifier.progressed(after));
+    const added = { ...current, approved_by: [...current.approved_by, entry] };
+    const after = close ? closedGate(added, close) : added;
+    if (await deps.gates.addApproval(current.gate_id, entry, count, close, [countedEntry(vote, after)])) {
+      await afterCommit(deps, current.gate_id, close !== undefined);
       return {
         kind: 'counted',
         gate_id: current.gate_id,

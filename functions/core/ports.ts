@@ -51,7 +51,11 @@ export interface AuditEventInput {
 
 /** The append-only audit trail. */
 export interface AuditLog {
-  append(event: AuditEventInput): Promise<void>;
+  /**
+   * Appends one event. With a `key`, an event already appended under that key is not appended
+   * again (the outbox drainer retries appends; a retry must not write a second row).
+   */
+  append(event: AuditEventInput, key?: string): Promise<void>;
 }
 
 /** Tells a waiting Step Functions task how it ended (SendTaskSuccess / SendTaskFailure). */
@@ -191,6 +195,20 @@ export interface GateClose {
   engine_lease_until?: number;
 }
 
+/**
+ * Work owed after a vote was committed, written on the gate item by the same conditional write
+ * that counts the vote (DynamoDB has one atomic write per item, and dynalite no transactions),
+ * and drained in order by `drainGate`.
+ */
+export interface OutboxEntry {
+  /** Unique per gate: `vote#<email>`. Also the audit event's idempotency key. */
+  id: string;
+  /** The counted vote's audit event. */
+  audit: AuditEventInput;
+  /** Which notification the vote owes the gate's channels. */
+  notify: 'progressed' | 'decided';
+}
+
 /** Gates with their task tokens; every conditional write is a single-item write. */
 export interface GateStore {
   /** Stores a new gate; false when a gate with that id already exists. */
@@ -207,15 +225,25 @@ export interface GateStore {
   listByStatus(status: GateStatus, limit?: number): Promise<Gate[]>;
   /** Closed gates whose engine call has not been confirmed (for recovery). */
   listUnnotified(limit?: number): Promise<Gate[]>;
-  /** Appends an approval if the gate is pending and still has `expectedCount` approvals; closes it when `close` is given. */
+  /**
+   * Appends an approval if the gate is pending and still has `expectedCount` approvals; closes it
+   * when `close` is given. `owed` joins the gate's outbox in the same write.
+   */
   addApproval(
     gateId: string,
     entry: ApprovalEntry,
     expectedCount: number,
     close?: GateClose,
+    owed?: OutboxEntry[],
   ): Promise<boolean>;
-  /** Closes a pending gate; false when it was already closed. */
-  close(gateId: string, close: GateClose): Promise<boolean>;
+  /** Closes a pending gate (adding `owed` to its outbox in the same write); false when it was already closed. */
+  close(gateId: string, close: GateClose, owed?: OutboxEntry[]): Promise<boolean>;
+  /** The gate (without its token) and its outbox, oldest entry first (empty when nothing is owed), in one read. */
+  readOutbox(gateId: string): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined>;
+  /** Removes the outbox's oldest entry if it is still `id`; false when someone else removed it first. */
+  removeOutboxEntry(gateId: string, id: string): Promise<boolean>;
+  /** Gates whose outbox holds something, oldest request first (for the drainer's sweep). */
+  listWithOutbox(limit?: number): Promise<Gate[]>;
   /** Adds an escalation level's people while the gate is pending and that level has not fired. */
   addEscalation(gateId: string, index: number, at: string, people: Approver[]): Promise<boolean>;
   /** Takes a short lease on the engine call for recovery; false when someone else holds it or it is done. */

@@ -1,13 +1,11 @@
 /**
- * One vote attempt as castVote's steps share it, and the helpers that audit it: refusals
- * (with their reason) and counted votes.
+ * One vote attempt as castVote's steps share it: refusals (audited with their reason), the
+ * outbox entry a counted vote commits with, and the answer a retried vote gets again.
  */
 import type { VoteDeps } from './approval-deps.ts';
 import { closedReason, formatTime, type RefusalCode } from './eligibility.ts';
 import { gateAuditBase, sameEmail } from './gate.ts';
-import type { Gate, GateStatus, Vote } from './ports.ts';
-import { recoverEngineCall } from './resume-gate.ts';
-import { tellEngine } from './tell-engine.ts';
+import type { Gate, GateStatus, OutboxEntry, Vote } from './ports.ts';
 
 /** What happened to a vote; every channel renders it. */
 export type VoteOutcome =
@@ -49,19 +47,21 @@ export async function refuse(
   return { kind: 'refused', gate_id: gate.gate_id, code, reason, status: gate.status };
 }
 
-/** Refuses a vote on a closed gate, finishing the gate's engine call first if that is still owed. */
+/** Refuses a vote on a closed gate (the gate's owed work, if any, is the drainer's). */
 export async function refuseClosed(attempt: VoteAttempt, gate: Gate): Promise<VoteOutcome> {
-  if (!gate.engine_notified) await recoverEngineCall(attempt.deps, gate);
   const own = reflectsVote(gate, attempt.vote.email);
   const reason = own ? `You already voted on this gate. ${closedReason(gate)}` : closedReason(gate);
   return refuse(attempt, gate, own ? 'already_voted' : 'closed', reason);
 }
 
-/** Audits a counted vote; when it closed the gate, the engine is told even if the audit write fails. */
-export async function auditCounted(attempt: VoteAttempt, gate: Gate, closed: boolean): Promise<void> {
-  const { deps, vote } = attempt;
-  try {
-    await deps.audit.append({
+/**
+ * The outbox entry a counted vote is committed with: its audit event (as of the commit, `gate`
+ * being the gate this vote leaves) and the notification it owes.
+ */
+export function countedEntry(vote: Vote, gate: Gate): OutboxEntry {
+  return {
+    id: `vote#${vote.email.toLowerCase()}`,
+    audit: {
       ...gateAuditBase(gate),
       action: vote.decision === 'approve' ? 'approved' : 'rejected',
       actor: { email: vote.email, name: vote.name },
@@ -70,10 +70,47 @@ export async function auditCounted(attempt: VoteAttempt, gate: Gate, closed: boo
       response_time_ms: Date.parse(vote.at) - Date.parse(gate.requested_at),
       ...(vote.comment !== undefined ? { comment: vote.comment } : {}),
       details: { approvals: gate.approved_by.length, required: gate.required, gate_status: gate.status },
-    });
-  } finally {
-    if (closed) await tellEngine(deps, gate);
+    },
+    notify: gate.status === 'pending' ? 'progressed' : 'decided',
+  };
+}
+
+/**
+ * The answer this exact vote got when it was counted, read back off the gate, or undefined when
+ * the gate holds no identical vote of this person. Identical: same decision, channel and comment
+ * (a client retrying, Slack re-sending a click). A different vote of the same person is refused.
+ */
+export function replayedOutcome(gate: Gate, vote: Vote): VoteOutcome | undefined {
+  const same = (channel: string | undefined, comment: string | undefined) =>
+    channel === vote.channel && (comment ?? '') === (vote.comment ?? '');
+  if (vote.decision === 'approve') {
+    const index = gate.approved_by.findIndex((a) => sameEmail(a.email, vote.email));
+    const approval = gate.approved_by[index];
+    if (!approval || !same(approval.channel, approval.comment)) return undefined;
+    // Approvals are only appended while the gate is pending, and the one that meets the
+    // threshold closes it: the vote's place in the list is its count, and whether it closed.
+    const approvals = index + 1;
+    const status = approvals >= gate.required ? 'approved' : 'pending';
+    return {
+      kind: 'counted',
+      gate_id: gate.gate_id,
+      decision: 'approve',
+      status,
+      approvals,
+      required: gate.required,
+    };
   }
+  const closer = gate.closed_by;
+  if (gate.status !== 'rejected' || !closer || !sameEmail(closer.email, vote.email)) return undefined;
+  if (!same(gate.close_channel, gate.close_comment)) return undefined;
+  return {
+    kind: 'counted',
+    gate_id: gate.gate_id,
+    decision: 'reject',
+    status: 'rejected',
+    approvals: gate.approved_by.length,
+    required: gate.required,
+  };
 }
 
 /** Whether the gate already shows this person's vote (an approval counted, or the rejection). */

@@ -1,11 +1,12 @@
 /**
- * Lambda for recovery: with `{ gate_id }` it finishes that gate's owed engine call; with no
- * gate id (a scheduled sweep) it finishes every one the store knows of, and closes the pending
- * gates of runs that ended without them (stopped by hand, for instance).
+ * Lambda for recovery, the drainer's sweep: with `{ gate_id }` it drains that gate (what its
+ * votes still owe, then its engine call); with no gate id (scheduled) it drains every gate that
+ * owes something, and closes the pending gates of runs that ended without them (stopped by hand,
+ * for instance).
  */
 import { cancelOrphanGates } from '../core/cancel-orphan-gates.ts';
+import { drainAllGates, drainGate } from '../core/drain-gate.ts';
 import { isGateId } from '../core/gate.ts';
-import { resumeAllGates, resumeGate } from '../core/resume-gate.ts';
 import { getDeps } from '../deps.ts';
 
 /** Handles `{ gate_id? }`. */
@@ -14,8 +15,8 @@ export const handler = async (event: { gate_id?: string } | undefined) => {
   const gateId = event?.gate_id;
   if (gateId !== undefined && !isGateId(gateId))
     throw new Error('resume-gate expects { gate_id } with a gate id');
-  const outcomes = gateId ? [await resumeGate(deps, gateId)] : await resumeAllGates(deps);
-  for (const outcome of outcomes) deps.logger.info('resume', { ...outcome });
+  const outcomes = gateId ? [await drainGate(deps, gateId)] : await drainAllGates(deps);
+  for (const outcome of outcomes) deps.logger.info('drain', { ...outcome });
   if (gateId) return { outcomes };
   return { outcomes, cancelled: await cancelOrphanGates(deps) };
 };

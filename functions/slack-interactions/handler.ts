@@ -21,6 +21,9 @@ import { lowerCaseHeaders, rawBody } from '../http-event.ts';
 /** Slack calls from the handler wait at most this long each (the follow-up budget bounds the total). */
 const SLACK_CALL_TIMEOUT_MS = 1200;
 
+/** How long the ack waits for the work drained after a vote's commit (the rest goes on behind it or in the sweep). */
+const SLACK_DRAIN_BUDGET_MS = 800;
+
 /** The raw body and lower-case headers of an HTTP API event (API Gateway base64-encodes form posts). */
 export function toSlackRequest(event: APIGatewayProxyEventV2): SlackRequest {
   return { headers: lowerCaseHeaders(event), rawBody: rawBody(event).toString('utf8') };
@@ -54,6 +57,7 @@ export function slackInteractionDeps(app: AppDeps): SlackInteractionDeps {
       directory: app.directory,
       now: app.now,
       log: app.log,
+      drainBudgetMs: SLACK_DRAIN_BUDGET_MS,
       secrets: app.secrets,
       slack: slack.api,
     };

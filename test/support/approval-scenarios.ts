@@ -8,9 +8,10 @@ import { MemoryNotifier } from '../../functions/adapters/memory-notifier.ts';
 import type { ApprovalDeps } from '../../functions/core/approval-deps.ts';
 import { verifyAuditChain } from '../../functions/core/audit-chain.ts';
 import { castVote, type VoteOutcome, type VoteRequest } from '../../functions/core/cast-vote.ts';
+import { DRAIN_ATTEMPTS, drainAllGates } from '../../functions/core/drain-gate.ts';
 import { escalate } from '../../functions/core/escalate.ts';
 import { getGate, listRunGates } from '../../functions/core/get-gate.ts';
-import type { GateStore } from '../../functions/core/ports.ts';
+import type { AuditLog, GateStore, WorkflowEngine } from '../../functions/core/ports.ts';
 import { recordTimeout, type TimeoutFailure } from '../../functions/core/record-timeout.ts';
 import { requestApproval } from '../../functions/core/request-approval.ts';
 import { ENGINE_CALL_LEASE_MS, resumeAllGates, resumeGate } from '../../functions/core/resume-gate.ts';
@@ -46,6 +47,52 @@ function crashAfterClose(store: GateStore): GateStore {
       return written;
     },
   });
+}
+
+/** An SDK-style socket timeout, as the AWS SDK names it. */
+function timeoutError(): Error {
+  return Object.assign(new Error('the request socket timed out'), { name: 'TimeoutError' });
+}
+
+/** Wraps an AuditLog so its next `times` appends time out (nothing written). */
+function timingOutAudit(audit: AuditLog, times: number): AuditLog {
+  let left = times;
+  return {
+    append: async (...args: Parameters<AuditLog['append']>) => {
+      if (left > 0) {
+        left -= 1;
+        throw timeoutError();
+      }
+      return audit.append(...args);
+    },
+  };
+}
+
+/** Everything after a vote's commit times out: audit appends, engine calls, notifiers and gate re-reads. */
+function everythingAfterTheCommitTimesOut(deps: TestDeps): TestDeps {
+  const engine: WorkflowEngine = {
+    sendTaskSuccess: async () => {
+      throw timeoutError();
+    },
+    sendTaskFailure: async () => {
+      throw timeoutError();
+    },
+  };
+  const failing = async () => {
+    throw timeoutError();
+  };
+  const gates = Object.assign(Object.create(deps.gates) as GateStore, {
+    readOutbox: failing,
+    getTaskToken: failing,
+  });
+  const notifier = {
+    requested: failing,
+    progressed: failing,
+    decided: failing,
+    expired: failing,
+    escalated: failing,
+  };
+  return { ...deps, gates, engine, notifier, audit: timingOutAudit(deps.audit, 1000) } as unknown as TestDeps;
 }
 
 /** Defines the approval-rule tests for deps built by `makeDeps`. */
@@ -372,6 +419,164 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
     });
   });
 
+  describe('castVote after the commit', () => {
+    // Reproduction: 100 runs parked at a 2-of-4 gate, 200 concurrent votes; 109 answered 500
+    // (TimeoutError in the log), yet all 200 were counted.
+    it('answers counted when everything after the commit times out, and the sweep finishes the work', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      const broken = { ...everythingAfterTheCommitTimesOut(deps), drainBudgetMs: 5000 };
+      const first = await castVote(broken, vote(gateId, 'alice@acme.com'));
+      const second = await castVote(broken, vote(gateId, 'bob@acme.com', { channel: 'api' }));
+      expect(first).toEqual({
+        kind: 'counted',
+        gate_id: gateId,
+        decision: 'approve',
+        status: 'pending',
+        approvals: 1,
+        required: 2,
+      });
+      expect(second).toMatchObject({ kind: 'counted', status: 'approved', approvals: 2 });
+      expect(await voteEvents(deps, input.run.id)).toEqual([]);
+      expect(deps.engine.calls).toEqual([]);
+
+      // The drainer's sweep, once the closer's lease is over, does what the votes still owe.
+      deps.clock.advance(ENGINE_CALL_LEASE_MS + 1);
+      await drainAllGates(deps);
+      const events = await voteEvents(deps, input.run.id);
+      expect(events.map((e) => [e.action, e.actor.email])).toEqual([
+        ['approved', 'alice@acme.com'],
+        ['approved', 'bob@acme.com'],
+      ]);
+      expect(deps.engine.calls).toHaveLength(1);
+      expect(deps.engine.calls[0]).toMatchObject({ kind: 'success', token: input.task_token });
+      expect(deps.notifier.sent.filter((n) => n.kind === 'decided')).toHaveLength(1);
+      expect((await deps.gates.readOutbox(gateId))?.outbox).toEqual([]);
+      expect(await deps.gates.listWithOutbox()).toEqual([]);
+
+      await drainAllGates(deps);
+      expect(await voteEvents(deps, input.run.id)).toHaveLength(2);
+      expect(deps.engine.calls).toHaveLength(1);
+      expect(verifyAuditChain(await deps.audit.readRun(input.run.id)).ok).toBe(true);
+    });
+
+    it('retries a timed-out audit write right after the commit, so the trail keeps the vote before the run goes on', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps, { required: 1 });
+      const flaky = { ...deps, audit: timingOutAudit(deps.audit, 1) };
+      expect(await castVote(flaky, vote(gateId, 'alice@acme.com'))).toMatchObject({
+        kind: 'counted',
+        status: 'approved',
+      });
+      expect((await voteEvents(deps, input.run.id)).map((e) => e.action)).toEqual(['approved']);
+      expect(deps.engine.calls).toHaveLength(1);
+      expect((await deps.gates.readOutbox(gateId))?.outbox).toEqual([]);
+    });
+
+    it('tells the engine even when the audit write keeps failing', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps, { required: 1 });
+      const down = { ...deps, audit: timingOutAudit(deps.audit, 1000) };
+      expect(await castVote(down, vote(gateId, 'alice@acme.com'))).toMatchObject({ kind: 'counted' });
+      expect(deps.engine.calls).toHaveLength(1);
+      expect(await voteEvents(deps, input.run.id)).toEqual([]);
+      expect((await deps.gates.readOutbox(gateId))?.outbox).toHaveLength(1);
+      await drainAllGates(deps);
+      expect((await voteEvents(deps, input.run.id)).map((e) => e.action)).toEqual(['approved']);
+      expect(deps.engine.calls).toHaveLength(1);
+    });
+
+    it('gets a gate decided by votes to the engine through the sweep when the process died right after the commit', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      await castVote(deps, vote(gateId, 'alice@acme.com'));
+      await expect(
+        castVote({ ...deps, gates: crashAfterClose(deps.gates) }, vote(gateId, 'bob@acme.com')),
+      ).rejects.toThrow('process died');
+      expect((await voteEvents(deps, input.run.id)).map((e) => e.actor.email)).toEqual(['alice@acme.com']);
+      expect(await deps.gates.listWithOutbox()).toHaveLength(1);
+
+      // Within the closer's lease the sweep delivers the audit event but leaves the engine call alone.
+      const early = await drainAllGates(deps);
+      expect(early[0]).toMatchObject({ gate_id: gateId, delivered: 1, engine: 'busy' });
+      expect(deps.engine.calls).toEqual([]);
+      deps.clock.advance(ENGINE_CALL_LEASE_MS + 1);
+      await drainAllGates(deps);
+      expect(deps.engine.calls).toHaveLength(1);
+      expect((await voteEvents(deps, input.run.id)).map((e) => e.actor.email)).toEqual([
+        'alice@acme.com',
+        'bob@acme.com',
+      ]);
+    });
+
+    it('answers a retried vote with its first answer, counting and auditing it once', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      const alice = vote(gateId, 'alice@acme.com', { channel: 'api', comment: 'ok' });
+      const first = await castVote(deps, alice);
+      const retried = await castVote(deps, alice);
+      expect(retried).toEqual(first);
+      const bob = vote(gateId, 'bob@acme.com', { channel: 'api' });
+      const closing = await castVote(deps, bob);
+      expect(await castVote(deps, bob)).toEqual(closing);
+      // Alice's retry after the gate closed still gets her own first answer: 1 of 2, pending.
+      expect(await castVote(deps, alice)).toEqual(first);
+      expect(first).toMatchObject({ status: 'pending', approvals: 1 });
+      expect(closing).toMatchObject({ status: 'approved', approvals: 2 });
+      expect((await voteEvents(deps, input.run.id)).map((e) => e.action)).toEqual(['approved', 'approved']);
+      expect(deps.engine.calls).toHaveLength(1);
+    });
+
+    it('answers a vote sent twice at once the same both times, counting and auditing it once', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      const carol = vote(gateId, 'carol@acme.com', { channel: 'slack' });
+      const [a, b] = await Promise.all([castVote(deps, carol), castVote(deps, carol)]);
+      expect(a).toEqual(b);
+      expect(a).toMatchObject({ kind: 'counted', approvals: 1 });
+      expect((await deps.gates.get(gateId))?.approved_by).toHaveLength(1);
+      expect(await voteEvents(deps, input.run.id)).toHaveLength(1);
+    });
+
+    it('answers a retried rejection with its first answer', async () => {
+      const deps = makeDeps();
+      const { gateId, input } = await open(deps);
+      const bob = vote(gateId, 'bob@acme.com', { decision: 'reject', comment: 'no', channel: 'cli' });
+      const first = await castVote(deps, bob);
+      expect(await castVote(deps, bob)).toEqual(first);
+      expect(first).toMatchObject({ kind: 'counted', status: 'rejected' });
+      // The same person with another comment is a second vote, and refused.
+      expect(await castVote(deps, { ...bob, comment: 'really no' })).toMatchObject({
+        kind: 'refused',
+        code: 'already_voted',
+      });
+      expect((await voteEvents(deps, input.run.id)).map((e) => e.action)).toEqual(['rejected', 'refused']);
+      expect(deps.engine.calls).toHaveLength(1);
+    });
+
+    it('appends an audit event once per key, even when two drainers write it at once', async () => {
+      const deps = makeDeps();
+      const { input } = await open(deps);
+      const event = {
+        action: 'approved' as const,
+        actor: { email: 'alice@acme.com', name: 'Alice Lead' },
+        workflow: 'production-deploy',
+        run_id: input.run.id,
+        at: new Date(deps.now()).toISOString(),
+      };
+      await Promise.all([
+        deps.audit.append(event, 'vote#alice@acme.com'),
+        deps.audit.append(event, 'vote#alice@acme.com'),
+        deps.audit.append({ ...event, action: 'refused' }),
+      ]);
+      await deps.audit.append(event, 'vote#alice@acme.com');
+      const events = await deps.audit.readRun(input.run.id);
+      expect(events.filter((e) => e.action === 'approved')).toHaveLength(1);
+      expect(events.filter((e) => e.action === 'refused')).toHaveLength(1);
+      expect(verifyAuditChain(events).ok).toBe(true);
+    });
+  });
+
   describe('resumeGate', () => {
     it('finishes an owed SendTaskSuccess once, and does nothing the second time', async () => {
       const deps = makeDeps();
@@ -394,7 +599,9 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
     it('retries after an engine outage, found by the sweep', async () => {
       const deps = makeDeps();
       const { gateId } = await open(deps, { required: 1 });
-      deps.engine.failNext(Object.assign(new Error('connect ECONNREFUSED'), { name: 'NetworkError' }));
+      // Every try the drain after the vote makes fails: the gate is left for the sweep.
+      const outage = () => Object.assign(new Error('connect ECONNREFUSED'), { name: 'NetworkError' });
+      deps.engine.failNext(...Array.from({ length: DRAIN_ATTEMPTS }, outage));
       expect(await castVote(deps, vote(gateId, 'alice@acme.com'))).toMatchObject({
         kind: 'counted',
         status: 'approved',

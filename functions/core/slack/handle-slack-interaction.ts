@@ -5,7 +5,6 @@
  */
 import { logOf, type VoteDeps } from '../approval-deps.ts';
 import { castVote, type VoteOutcome } from '../cast-vote.ts';
-import { sameEmail } from '../gate.ts';
 import type { Secrets } from '../ports.ts';
 import { parseSlackInteraction, type SlackVoteClick } from './parse-slack-interaction.ts';
 import type { SlackApi } from './slack-api.ts';
@@ -37,7 +36,7 @@ export interface SlackAnswer {
   status: number;
   message?: string;
   /** What was done, for logs and tests (never sent to Slack). */
-  outcome?: VoteOutcome | { kind: 'retry_already_counted' } | { kind: 'ignored'; reason: string };
+  outcome?: VoteOutcome | { kind: 'ignored'; reason: string };
 }
 
 /** Handles one interaction request; never throws for bad input, only for a broken store. */
@@ -69,12 +68,8 @@ export async function handleSlackInteraction(
   const voter = await resolveSlackVoter(deps.directory, interaction.userId, (id) =>
     deps.slack.lookupEmail(id),
   );
-  if (request.headers['x-slack-retry-num'] && (await alreadyCounted(deps, interaction, voter))) {
-    // Slack re-sent a click whose vote is stored: answering "already voted" would be misleading.
-    log.info('slack retry of a counted vote', { gate_id: interaction.gateId });
-    await followUp(deps, refreshGate(deps, interaction.gateId));
-    return { status: 200, outcome: { kind: 'retry_already_counted' } };
-  }
+  // A click Slack re-sends (or anyone replays inside the signature's window) is the same vote:
+  // castVote answers it as the first time, without counting or auditing it again.
   const outcome = await castVote(deps, {
     gateId: interaction.gateId,
     voter: voter.email,
@@ -89,15 +84,6 @@ export async function handleSlackInteraction(
     await followUp(deps, deps.slack.postEphemeral(channel, interaction.userId, text));
   }
   return { status: 200, outcome };
-}
-
-async function alreadyCounted(
-  deps: SlackInteractionDeps,
-  click: SlackVoteClick,
-  voter: SlackVoter,
-): Promise<boolean> {
-  const votes = await deps.votes.list(click.gateId);
-  return votes.some((v) => sameEmail(v.email, voter.email) && v.decision === click.decision);
 }
 
 async function refreshGate(deps: SlackInteractionDeps, gateId: string): Promise<void> {

@@ -38,6 +38,25 @@ describe('DynamoDbAuditLog.append', () => {
     expect(Object.keys(events[0] ?? {})).not.toContain('sort_key');
   });
 
+  it('appends a keyed event once, also when it is deep in a long trail or written by racing drainers', async () => {
+    await audit.append(event('run-keyed', 0), 'vote#p0@acme.com');
+    for (let i = 1; i < 40; i++) await audit.append(event('run-keyed', i));
+    // The key is 40 events down: past the newest events read with the head.
+    await Promise.all([
+      audit.append(event('run-keyed', 0), 'vote#p0@acme.com'),
+      audit.append(event('run-keyed', 0), 'vote#p0@acme.com'),
+    ]);
+    await Promise.all(
+      Array.from({ length: 5 }, () => audit.append(event('run-keyed', 50), 'vote#p2@acme.com')),
+    );
+    const events = await audit.readRun('run-keyed');
+    expect(events).toHaveLength(41);
+    expect(events.filter((e) => e.at === event('run-keyed', 50).at)).toHaveLength(1);
+    expect(verifyAuditChain(events).ok).toBe(true);
+    // The key is bookkeeping, not part of the event or its hash.
+    expect(Object.keys(events[0] ?? {})).not.toContain('event_key');
+  });
+
   it('lets verification find an event edited and an event deleted in the table', async () => {
     for (let i = 0; i < 5; i++) await audit.append(event('run-tampered', i));
     await db.docClient.send(

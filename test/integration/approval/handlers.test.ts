@@ -100,7 +100,7 @@ describe('handlers', () => {
       index: 0,
     });
     expect(await resumeHandler({ gate_id: 'g_000000000000000000000000' })).toEqual({
-      outcomes: [{ kind: 'not_found', gate_id: 'g_000000000000000000000000' }],
+      outcomes: [{ gate_id: 'g_000000000000000000000000', delivered: 0, stuck: false, engine: 'not_found' }],
     });
     await expect(resumeHandler({})).resolves.toEqual({ outcomes: [], cancelled: 0 });
   });

@@ -263,12 +263,43 @@ describe('POST /slack/interactions', () => {
   });
 
   describe('replays', () => {
-    it('counts the same person clicking twice once and tells them so, only them', async () => {
+    // Reproduction: an identical Slack click replayed within 5 minutes added an audit row each time.
+    it('counts and audits an identical click replayed within 5 minutes once, and answers it as the first', async () => {
+      const gate = await postedGate();
+      const request = signed(click(gate, 'U0ALICE'));
+      const first = await send(request);
+      deps.clock.advance(60_000);
+      const again = await send(request);
+      deps.clock.advance(3 * 60_000);
+      const later = await send(request);
+      expect(first).toEqual({ statusCode: 200, body: '' });
+      expect(again).toEqual(first);
+      expect(later).toEqual(first);
+      expect(await deps.votes.list(gate.gate_id)).toHaveLength(1);
+      expect((await deps.gates.get(gate.gate_id))?.approved_by).toHaveLength(1);
+      expect(await auditActions(gate)).toEqual(['requested', 'approved']);
+      expect(fake.ephemerals).toHaveLength(0);
+      // Past the signature's 5-minute window the same request is refused before anything is read.
+      deps.clock.advance(2 * 60_000);
+      expect((await send(request)).statusCode).toBe(401);
+      expect(await auditActions(gate)).toEqual(['requested', 'approved']);
+    });
+
+    it('answers the same person clicking Approve twice as the first time, counted and audited once', async () => {
       const gate = await postedGate();
       await send(signed(click(gate, 'U0ALICE')));
       await send(signed(click(gate, 'U0ALICE', 'signoff_approve', '1795600001.000001')));
       expect(await deps.votes.list(gate.gate_id)).toHaveLength(1);
       expect((await deps.gates.get(gate.gate_id))?.approved_by).toHaveLength(1);
+      expect(fake.ephemerals).toHaveLength(0);
+      expect(await auditActions(gate)).toEqual(['requested', 'approved']);
+    });
+
+    it('refuses a Reject after the same person approved, and tells them so, only them', async () => {
+      const gate = await postedGate();
+      await send(signed(click(gate, 'U0ALICE')));
+      await send(signed(click(gate, 'U0ALICE', 'signoff_reject', '1795600001.000001')));
+      expect((await deps.gates.get(gate.gate_id))?.status).toBe('pending');
       expect(fake.ephemerals).toMatchObject([
         { user: 'U0ALICE', text: expect.stringContaining('You already approved this gate') },
       ]);
@@ -286,6 +317,17 @@ describe('POST /slack/interactions', () => {
       expect(await deps.votes.list(gate.gate_id)).toHaveLength(1);
       expect(await auditActions(gate)).toEqual(['requested', 'approved']);
       expect(fake.ephemerals).toHaveLength(0);
+    });
+
+    it('answers a replay of the click that opened the gate as the first, and tells the engine once', async () => {
+      const gate = await postedGate();
+      await send(signed(click(gate, 'U0ALICE')));
+      const closing = signed(click(gate, 'U0BOB'));
+      await send(closing);
+      expect(await send(closing)).toEqual({ statusCode: 200, body: '' });
+      expect(deps.engine.calls).toHaveLength(1);
+      expect(fake.ephemerals).toHaveLength(0);
+      expect(await auditActions(gate)).toEqual(['requested', 'approved', 'approved']);
     });
 
     it('casts the vote when a retried click was never counted', async () => {
