@@ -47,6 +47,8 @@ export interface Config {
   slackApiUrl?: string;
   /** Where approval requests go when a gate names no Slack channel. */
   slackDefaultChannel?: string;
+  /** The Object Lock bucket that keeps a locked copy of every audit checkpoint (AWS); unset locally. */
+  auditArchiveBucket?: string;
 }
 
 /** Where plans and logs are kept: an S3 bucket, or a folder (local runtime). */
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...stripUndefined({
       slackApiUrl: optional('SIGNOFF_SLACK_API_URL'),
       slackDefaultChannel: optional('SIGNOFF_SLACK_DEFAULT_CHANNEL'),
+      auditArchiveBucket: optional('SIGNOFF_AUDIT_ARCHIVE_BUCKET'),
     }),
   };
 }
