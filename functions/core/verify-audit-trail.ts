@@ -47,29 +47,27 @@ export async function verifyAuditTrail(deps: VerifyAuditDeps, runId?: string): P
   const { anchored, ...checkpointReport } = verifyCheckpoints(stored, locked);
   const newest = [...stored, ...(locked ?? [])].sort((a, b) => b.n - a.n)[0];
   const runIds = runId ? [runId] : await allRunIds(deps.runs, [...anchored.keys()]);
-  const runs = await Promise.all(
-    runIds.map(async (id): Promise<RunChainReport> => {
-      if (!isRunId(id)) return notFound(id);
-      const [events, head, run] = await Promise.all([
-        deps.auditQuery.readRun(id),
-        deps.auditQuery.readHead(id),
-        deps.runs.get(id),
-      ]);
-      const anchor = anchored.get(id);
-      if (!run && events.length === 0 && !head && !anchor) return notFound(id);
-      const chain = verifyAuditChain(events, head);
-      const problems = [...chain.problems];
-      problems.push(...checkAgainstAnchor(run, events, anchor, problems));
-      problems.push(...checkAgainstRun(run, events, problems));
-      return {
-        run_id: id,
-        events: events.length,
-        checked: chain.checked,
-        ok: problems.length === 0,
-        problems,
-      };
-    }),
-  );
+  const runs = await mapInBatches(runIds, async (id): Promise<RunChainReport> => {
+    if (!isRunId(id)) return notFound(id);
+    const [events, head, run] = await Promise.all([
+      deps.auditQuery.readRun(id),
+      deps.auditQuery.readHead(id),
+      deps.runs.get(id),
+    ]);
+    const anchor = anchored.get(id);
+    if (!run && events.length === 0 && !head && !anchor) return notFound(id);
+    const chain = verifyAuditChain(events, head);
+    const problems = [...chain.problems];
+    problems.push(...checkAgainstAnchor(run, events, anchor, problems));
+    problems.push(...checkAgainstRun(run, events, problems));
+    return {
+      run_id: id,
+      events: events.length,
+      checked: chain.checked,
+      ok: problems.length === 0,
+      problems,
+    };
+  });
   return {
     ok: checkpointReport.ok && runs.every((r) => r.ok),
     runs,
@@ -163,6 +161,14 @@ function checkAgainstRun(
       message: `the run ended (${run.status}) but its trail stops at event ${newest.seq} (${newest.action}), before run_finished: the newest events are missing`,
     },
   ];
+}
+
+/** Verifies runs a few at a time: all at once would open thousands of requests for a big trail. */
+async function mapInBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>, size = 25): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size)
+    out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
 }
 
 /** Every run the run store lists (newest first), then those only a checkpoint names. */
