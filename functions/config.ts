@@ -49,6 +49,8 @@ export interface Config {
   slackDefaultChannel?: string;
   /** What runs build: a repository's commits, or the deploy-time snapshot when none is set. */
   source: SourceConfig;
+  /** The Object Lock bucket that keeps a locked copy of every audit checkpoint (AWS); unset locally. */
+  auditArchiveBucket?: string;
 }
 
 /** The repository builds check out (`owner/name` on GitHub, or a CodeCommit name), or none. */
@@ -142,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...stripUndefined({
       slackApiUrl: optional('SIGNOFF_SLACK_API_URL'),
       slackDefaultChannel: optional('SIGNOFF_SLACK_DEFAULT_CHANNEL'),
+      auditArchiveBucket: optional('SIGNOFF_AUDIT_ARCHIVE_BUCKET'),
     }),
   };
 }

@@ -19,6 +19,7 @@ import { FsArtifactStore } from './adapters/fs-artifact-store.ts';
 import { LogNotifier } from './adapters/log-notifier.ts';
 import { MetricsNotifier } from './adapters/metrics-notifier.ts';
 import { S3ArtifactStore } from './adapters/s3-artifact-store.ts';
+import { S3CheckpointArchive } from './adapters/s3-checkpoint-archive.ts';
 import { SecretsManagerSecrets } from './adapters/secrets-manager-secrets.ts';
 import { SesEmailNotifier } from './adapters/ses-email-notifier.ts';
 import { SfnRunEngine } from './adapters/sfn-run-engine.ts';
@@ -32,7 +33,9 @@ import type { AuthStore } from './core/auth/auth-store.ts';
 import { escalate } from './core/escalate.ts';
 import type {
   ArtifactStore,
+  AuditAnchors,
   AuditQuery,
+  CheckpointArchive,
   LogPort,
   RunEngine,
   RunStore,
@@ -46,6 +49,10 @@ import { loadWorkflowCatalog, type WorkflowCatalog } from './core/workflow-catal
 export interface AppDeps extends ApprovalDeps {
   config: Config;
   auditQuery: AuditQuery;
+  /** The audit head log and checkpoints (in the audit table). */
+  anchors: AuditAnchors;
+  /** The checkpoints' locked copies (S3 Object Lock), when configured. */
+  checkpointArchive?: CheckpointArchive;
   runs: RunStore;
   runEngine: RunEngine;
   /** Loaded on first use: only the handlers that start runs or show workflows read them. */
@@ -88,13 +95,13 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     error: (message, extra) => logger.error(message, extra ?? {}),
   };
   const clients = createAwsClients(config);
-  const audit = new DynamoDbAuditLog(clients.doc, config.tables.audit);
+  const now = options.now ?? Date.now;
+  const audit = new DynamoDbAuditLog(clients.doc, config.tables.audit, now);
   const secrets =
     options.secrets ??
     (config.secrets.kind === 'file'
       ? new FileSecrets(config.secrets.path)
       : new SecretsManagerSecrets(clients.secrets, config.secrets.prefix));
-  const now = options.now ?? Date.now;
   // The approvers' channels: email and Slack, unless the caller (a test) brings its own.
   const channels: NamedNotifier[] = options.notifiers ?? [
     { name: 'email', notifier: new SesEmailNotifier({ ses: clients.ses, config, secrets, now, log }) },
@@ -154,6 +161,10 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     votes: new DynamoDbVoteStore(clients.doc, config.tables.gates),
     audit,
     auditQuery: audit,
+    anchors: audit.anchors,
+    ...(config.auditArchiveBucket
+      ? { checkpointArchive: new S3CheckpointArchive(clients.s3, config.auditArchiveBucket) }
+      : {}),
     engine: options.engine ?? new SfnWorkflowEngine(clients.sfn),
     notifier,
     scheduler,

@@ -5,8 +5,10 @@
 import { type IPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
+import { CHECKPOINTS_PREFIX } from '../functions/adapters/s3-checkpoint-archive.ts';
 import type { TableKey } from '../functions/adapters/tables.ts';
 import { ArtifactsBucket } from './constructs/artifacts-bucket.ts';
+import { AuditArchiveBucket } from './constructs/audit-archive-bucket.ts';
 import { acknowledgeWildcardResource } from './constructs/nag.ts';
 import type { SignoffSecrets } from './constructs/signoff-secrets.ts';
 import type { SignoffTable } from './constructs/signoff-table.ts';
@@ -38,6 +40,7 @@ export interface PermissionTargets {
   /** ARNs of the SES identities the sender address may be verified as (address and domain). */
   emailIdentityArns: string[];
   artifacts: IBucket;
+  auditArchive: IBucket;
 }
 
 /** The secret names a list of needs expands to. */
@@ -119,6 +122,19 @@ export function grantNeeds(
       scope,
       objects,
       'Run artifacts are keyed runs/<run id>/<step id>/..., made at run time; access is limited to that prefix of the artifacts bucket.',
+    );
+  }
+
+  if (needs.auditArchive) {
+    const statements: ReturnType<typeof AuditArchiveBucket.readStatements> =
+      needs.auditArchive === 'write'
+        ? [AuditArchiveBucket.writeStatement(targets.auditArchive)]
+        : AuditArchiveBucket.readStatements(targets.auditArchive);
+    for (const s of statements) allow(s.actions, s.resources, s.conditions);
+    acknowledgeWildcardResource(
+      scope,
+      targets.auditArchive.arnForObjects(`${CHECKPOINTS_PREFIX}*`),
+      'Checkpoints are keyed checkpoints/<number>.json, numbered at run time; access is limited to that prefix of the audit archive.',
     );
   }
 }

@@ -15,6 +15,7 @@ export type FunctionName =
   | 'summarize-step'
   | 'notify'
   | 'run-ended'
+  | 'audit-checkpoint'
   | HttpFunction;
 
 /** Access to one table: reads; `append` PutItem; `readwrite` PutItem and UpdateItem; `full` also DeleteItem. */
@@ -52,6 +53,8 @@ export interface FunctionNeeds {
   /** ses:SendEmail from the sender identity. */
   sendsEmail?: boolean;
   artifacts?: 'read' | 'readwrite';
+  /** The audit archive (S3 Object Lock): `write` puts checkpoints, `read` lists and reads every version. */
+  auditArchive?: 'read' | 'write';
 }
 
 /** One Lambda function. */
@@ -148,6 +151,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     needs: { tables: { runs: 'readwrite', audit: 'append', gates: 'readwrite' }, secrets: NOTIFIER_SECRETS },
   },
   {
+    name: 'audit-checkpoint',
+    description: "Anchors every run's audit chain in a checkpoint, with a locked copy in the audit archive",
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    // Reads the head log and the last checkpoint, puts the next one (PutItem), and its locked copy.
+    needs: { tables: { audit: 'append' }, secrets: [], auditArchive: 'write' },
+  },
+  {
     name: 'api',
     description: 'JSON API: runs, gates and votes, the audit trail',
     memoryMb: 512,
@@ -157,6 +168,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       secrets: NOTIFIER_SECRETS,
       taskTokens: true,
       executions: { start: true, describe: true, history: true, stop: true },
+      // `audit verify` compares the checkpoints with their locked copies.
+      auditArchive: 'read',
     },
   },
   {

@@ -16,6 +16,10 @@ export interface SignoffSettings {
   githubRepos: string[];
   /** Days before plans, logs and other run artifacts are deleted from the bucket. */
   artifactRetentionDays: number;
+  /** Days each audit checkpoint stays locked (S3 Object Lock, compliance mode): nobody can delete it sooner. */
+  auditRetentionDays: number;
+  /** Minutes between audit checkpoints: the longest a deletion from the audit table goes unanchored. */
+  auditCheckpointMinutes: number;
   /** IaC project -> IAM role ARN its apply builds run as (the role that can change infrastructure). */
   applyRoleArns: Record<string, string>;
   /**
@@ -118,6 +122,18 @@ const settingsSchema = z.strictObject({
     .min(1, 'must be at least 1 day')
     .max(3650, 'must be at most 3650 days')
     .default(90),
+  auditRetentionDays: z.coerce
+    .number()
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1 day')
+    .max(36500, 'must be at most 36500 days (S3 Object Lock allows 100 years)')
+    .default(365),
+  auditCheckpointMinutes: z.coerce
+    .number()
+    .int('must be a whole number of minutes')
+    .min(1, 'must be at least 1 minute')
+    .max(1440, 'must be at most 1440 minutes (a day)')
+    .default(5),
   applyRoleArns: z.record(z.string(), roleArn).default({}),
   planRoleArns: z.record(z.string(), roleArn).default({}),
   /** Deprecated: the apply role before plan and apply had their own; read as applyRoleArns for one release. */

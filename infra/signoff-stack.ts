@@ -13,6 +13,7 @@ import { TABLES, type TableKey } from '../functions/adapters/tables.ts';
 import { type HttpFunction, ROUTES } from '../functions/routes.ts';
 import { parseDuration } from '../statemachines/schema.ts';
 import { ArtifactsBucket } from './constructs/artifacts-bucket.ts';
+import { AuditArchiveBucket } from './constructs/audit-archive-bucket.ts';
 import { BuildProjects } from './constructs/build-projects.ts';
 import { LAMBDA_TASK_ROOT } from './constructs/bundling.ts';
 import { EscalationScheduler } from './constructs/escalation-scheduler.ts';
@@ -93,9 +94,13 @@ export class SignoffStack extends Stack {
     const artifacts = new ArtifactsBucket(this, 'Artifacts', {
       retentionDays: settings.artifactRetentionDays,
     });
+    const auditArchive = new AuditArchiveBucket(this, 'AuditArchive', {
+      retentionDays: settings.auditRetentionDays,
+      accessLogs: artifacts.accessLogs,
+    });
     // Tables and buckets are retained on delete (and after a failed first deploy) under names
     // CloudFormation generates; the tag finds every one a deployment name left behind.
-    for (const retained of [...Object.values(this.tables), artifacts]) {
+    for (const retained of [...Object.values(this.tables), artifacts, auditArchive]) {
       Tags.of(retained).add(RETAINED_TAG, settings.name);
     }
     const secrets = new SignoffSecrets(this, 'Secrets', {
@@ -141,6 +146,7 @@ export class SignoffStack extends Stack {
       SIGNOFF_STATE_MACHINE_ARN_PREFIX: this.stateMachineArnPrefix,
       SIGNOFF_PUBLIC_URL: publicUrl,
       SIGNOFF_ARTIFACTS_BUCKET: artifacts.bucket.bucketName,
+      SIGNOFF_AUDIT_ARCHIVE_BUCKET: auditArchive.bucket.bucketName,
       SIGNOFF_SECRETS_PREFIX: secretsPrefix,
       SIGNOFF_EMAIL_FROM: settings.emailFrom,
       SIGNOFF_SCHEDULER: 'eventbridge',
@@ -164,6 +170,7 @@ export class SignoffStack extends Stack {
       scheduler: { scheduleArns: scheduler.scheduleArns, roleArn: scheduler.role.roleArn },
       emailIdentityArns: [sender.emailIdentityArn, this.sesIdentityArn(senderDomain)],
       artifacts: artifacts.bucket,
+      auditArchive: auditArchive.bucket,
     };
     for (const spec of FUNCTIONS) {
       const fn = new SignoffFunction(this, `Fn-${spec.name}`, {
@@ -201,6 +208,17 @@ export class SignoffStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(5)),
       targets: [
         new LambdaFunction(fn('resume-gate'), { event: RuleTargetInput.fromObject({}), retryAttempts: 2 }),
+      ],
+    });
+
+    new Rule(this, 'AuditCheckpoints', {
+      description: "Anchor every run's audit chain in a checkpoint, with a locked copy in the audit archive",
+      schedule: Schedule.rate(Duration.minutes(settings.auditCheckpointMinutes)),
+      targets: [
+        new LambdaFunction(fn('audit-checkpoint'), {
+          event: RuleTargetInput.fromObject({}),
+          retryAttempts: 2,
+        }),
       ],
     });
 
@@ -260,6 +278,10 @@ export class SignoffStack extends Stack {
       value: `${base}webhooks/github`,
     });
     new CfnOutput(this, 'StateMachineArnPrefix', { value: this.stateMachineArnPrefix });
+    new CfnOutput(this, 'AuditArchiveBucketName', {
+      description: `Locked copies of the audit checkpoints (S3 Object Lock, compliance mode, ${settings.auditRetentionDays} days)`,
+      value: auditArchive.bucket.bucketName,
+    });
     new CfnOutput(this, 'AuthTableName', {
       description: 'For signoff token create --user EMAIL --table <this>',
       value: this.tables.auth.table.tableName,

@@ -20,8 +20,10 @@ import type {
   AuditLog,
   AuditPage,
   AuditQuery,
+  Clock,
 } from '../core/ports.ts';
 import { decodeCursor, encodeCursor } from './audit-cursor.ts';
+import { DynamoDbAuditAnchors } from './dynamodb-audit-anchors.ts';
 import { queryAll } from './dynamodb-query.ts';
 import { TABLES } from './tables.ts';
 
@@ -42,12 +44,17 @@ const HEAD_SEQ = 0;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
 
-/** AuditLog and AuditQuery backed by the audit table. */
+/** AuditLog and AuditQuery backed by the audit table; `anchors` are its head log and checkpoints. */
 export class DynamoDbAuditLog implements AuditLog, AuditQuery {
+  readonly anchors: DynamoDbAuditAnchors;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    now: Clock = Date.now,
+  ) {
+    this.anchors = new DynamoDbAuditAnchors(doc, tableName, now);
+  }
 
   async append(input: AuditEventInput, key?: string): Promise<void> {
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
@@ -66,7 +73,8 @@ export class DynamoDbAuditLog implements AuditLog, AuditQuery {
             ConditionExpression: 'attribute_not_exists(run_id)',
           }),
         );
-        await this.recordHead(event);
+        // Both after the event, side by side: an append still waits for two round trips, as before the head log.
+        await Promise.all([this.recordHead(event), this.anchors.logHead(event)]);
         return;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;

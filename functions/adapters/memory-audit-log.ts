@@ -3,7 +3,9 @@
  * can tamper with the trail and check that verification notices.
  */
 import { chainAuditEvent } from '../core/audit-chain.ts';
+import { type AuditCheckpoint, headLogKey } from '../core/audit-checkpoint.ts';
 import type {
+  AuditAnchors,
   AuditEvent,
   AuditEventInput,
   AuditFilter,
@@ -11,16 +13,24 @@ import type {
   AuditLog,
   AuditPage,
   AuditQuery,
+  HeadLogEntry,
+  StoredCheckpoint,
 } from '../core/ports.ts';
 
-/** In-memory AuditLog and AuditQuery. */
-export class MemoryAuditLog implements AuditLog, AuditQuery {
+/** In-memory AuditLog, AuditQuery and AuditAnchors. */
+export class MemoryAuditLog implements AuditLog, AuditQuery, AuditAnchors {
   /** Every event in write order; tests may edit or remove entries to simulate tampering. */
   readonly events: AuditEvent[] = [];
   /** Each run's newest event as recorded at write time, like the DynamoDB head record. */
   readonly heads = new Map<string, AuditHead>();
   /** Idempotency keys already appended, per run (`<run>\n<key>`). */
   private readonly keys = new Set<string>();
+  /** Every append's head, in write order (the DynamoDB `#heads` partition). */
+  readonly headLog: HeadLogEntry[] = [];
+  /** Checkpoints by number (the DynamoDB `#checkpoints` partition); tests may remove or edit them. */
+  readonly checkpoints = new Map<number, StoredCheckpoint>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   async append(input: AuditEventInput, key?: string): Promise<void> {
     if (key !== undefined) {
@@ -32,6 +42,35 @@ export class MemoryAuditLog implements AuditLog, AuditQuery {
     const event = chainAuditEvent(structuredClone(input), head);
     this.events.push(event);
     this.heads.set(event.run_id, { seq: event.seq, hash: event.hash });
+    this.headLog.push({
+      key: headLogKey(this.now()),
+      run_id: event.run_id,
+      seq: event.seq,
+      hash: event.hash,
+    });
+  }
+
+  async readHeadLog(sinceKey: number): Promise<HeadLogEntry[]> {
+    return this.headLog.filter((e) => e.key > sinceKey).sort((a, b) => a.key - b.key);
+  }
+
+  async readCheckpoints(): Promise<StoredCheckpoint[]> {
+    return [...this.checkpoints.values()].sort((a, b) => a.n - b.n).map((c) => structuredClone(c));
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    return (await this.readCheckpoints()).at(-1);
+  }
+
+  async putCheckpoint(checkpoint: AuditCheckpoint): Promise<boolean> {
+    if (this.checkpoints.has(checkpoint.n)) return false;
+    this.checkpoints.set(checkpoint.n, structuredClone(checkpoint));
+    return true;
+  }
+
+  async markArchived(checkpoint: AuditCheckpoint): Promise<void> {
+    const stored = this.checkpoints.get(checkpoint.n);
+    if (stored?.hash === checkpoint.hash) stored.archived = true;
   }
 
   async list(filter: AuditFilter, page: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {

@@ -9,6 +9,7 @@ import type {
   RunData,
   RunInfo,
 } from '../../statemachines/contract.ts';
+import type { AuditCheckpoint } from './audit-checkpoint.ts';
 
 /** Audit actions; the audit trail is append-only. */
 export type AuditAction =
@@ -110,6 +111,39 @@ export interface AuditQuery {
   readRun(runId: string): Promise<AuditEvent[]>;
   /** The newest event's seq and hash as the writer last recorded them (catches removed newest events). */
   readHead(runId: string): Promise<AuditHead | undefined>;
+}
+
+/** One entry of the head log: a run's newest event as an append recorded it, keyed by write time. */
+export interface HeadLogEntry {
+  /** Milliseconds since the epoch times 1000, plus a random part: unique, roughly in write order. */
+  key: number;
+  run_id: string;
+  seq: number;
+  hash: string;
+}
+
+/** A checkpoint as the audit table holds it: `archived` once its locked copy was written. */
+export type StoredCheckpoint = AuditCheckpoint & { archived?: boolean };
+
+/** The audit trail's anchors: the head log every append adds to, and the checkpoints made from it. */
+export interface AuditAnchors {
+  /** Head-log entries with a key above `sinceKey`, oldest first. */
+  readHeadLog(sinceKey: number): Promise<HeadLogEntry[]>;
+  /** Every checkpoint, oldest first. */
+  readCheckpoints(): Promise<StoredCheckpoint[]>;
+  /** The newest checkpoint, or undefined before the first. */
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  /** Writes a new checkpoint; false when one with its number exists (another writer made it). */
+  putCheckpoint(checkpoint: AuditCheckpoint): Promise<boolean>;
+  /** Notes that the checkpoint's locked copy is written. */
+  markArchived(checkpoint: AuditCheckpoint): Promise<void>;
+}
+
+/** Where checkpoints are kept so nobody can rewrite them: S3 with Object Lock in AWS. */
+export interface CheckpointArchive {
+  put(checkpoint: AuditCheckpoint): Promise<void>;
+  /** Every checkpoint in the archive (the newest version of each). */
+  list(): Promise<AuditCheckpoint[]>;
 }
 
 /** Lifecycle of a gate. */

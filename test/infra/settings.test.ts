@@ -25,6 +25,8 @@ describe('parseSettings', () => {
       emailFrom: 'signoff@acme.com',
       githubRepos: ['acme/infrastructure'],
       artifactRetentionDays: 90,
+      auditRetentionDays: 365,
+      auditCheckpointMinutes: 5,
       applyRoleArns: {},
       planRoleArns: {},
       stateBackends: {},
@@ -42,6 +44,8 @@ describe('parseSettings', () => {
         slackChannel: '#deploys',
         githubRepos: 'acme/infrastructure, acme/network',
         artifactRetentionDays: '14',
+        auditRetentionDays: '2555',
+        auditCheckpointMinutes: '15',
         applyRoleArns: '{"example-site":"arn:aws:iam::123456789012:role/site-deployer"}',
         planRoleArns: '{"example-site":"arn:aws:iam::123456789012:role/site-reader"}',
         stateBackends: '{"example-site":"acme-tf-state/site"}',
@@ -52,6 +56,8 @@ describe('parseSettings', () => {
     expect(settings.slackChannel).toBe('deploys');
     expect(settings.githubRepos).toEqual(['acme/infrastructure', 'acme/network']);
     expect(settings.artifactRetentionDays).toBe(14);
+    expect(settings.auditRetentionDays).toBe(2555);
+    expect(settings.auditCheckpointMinutes).toBe(15);
     expect(settings.applyRoleArns).toEqual({
       'example-site': 'arn:aws:iam::123456789012:role/site-deployer',
     });
@@ -68,6 +74,8 @@ describe('parseSettings', () => {
         {
           emailFrom: 'not-an-address',
           artifactRetentionDays: 0,
+          auditRetentionDays: 36501,
+          auditCheckpointMinutes: 0.5,
           buildRoleArns: { 'example-site': 'admin', 'no-such-project': 'arn:aws:iam::123456789012:role/x' },
           publicUrl: 'http://insecure.example.com',
           emailfrom: 'typo@acme.com',
@@ -80,6 +88,8 @@ describe('parseSettings', () => {
     expect(message).toMatch(/^signoff settings are invalid:/);
     expect(message).toContain('signoff:emailFrom: must be an email address');
     expect(message).toContain('signoff:artifactRetentionDays: must be at least 1 day');
+    expect(message).toContain('signoff:auditRetentionDays: must be at most 36500 days');
+    expect(message).toContain('signoff:auditCheckpointMinutes: must be a whole number of minutes');
     expect(message).toContain('signoff:buildRoleArns.example-site: must be an IAM role ARN');
     expect(message).toContain('signoff:publicUrl: must be an https:// URL');
     expect(message).toContain('signoff:emailfrom: not a signoff setting');

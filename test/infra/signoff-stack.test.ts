@@ -254,6 +254,18 @@ describe('SignoffStack functions', () => {
     });
   });
 
+  it('writes an audit checkpoint every 5 minutes', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [functionLogicalId('audit-checkpoint'), 'Arn'] },
+          Input: '{}',
+        }),
+      ],
+    });
+  });
+
   it('runs the resume-gate sweep every 5 minutes', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
@@ -420,12 +432,66 @@ describe('SignoffStack data', () => {
       },
     });
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
-    expect(policies).toHaveLength(2);
+    // Artifacts, access logs and the audit archive.
+    expect(policies).toHaveLength(3);
     for (const p of policies) {
       expect(p.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
       );
     }
+  });
+
+  it('keeps the audit checkpoints in a bucket made with Object Lock, compliance mode, 365 days by default', () => {
+    const archive = logicalIdOf(template, 'AWS::S3::Bucket', { ObjectLockEnabled: true });
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'audit-archive/' }),
+      }),
+    });
+    const onArchive = statements.filter((s) => s.resources.some((r) => r.startsWith(`<${archive}.Arn>`)));
+    // The checkpoint writer may only add checkpoints; verification (the API) may only read them.
+    expect(onArchive.map((s) => [s.roles, s.actions, s.resources, s.condition]).sort()).toEqual(
+      [
+        [
+          [roleOfFunction('audit-checkpoint')],
+          ['s3:PutObject'],
+          [`<${archive}.Arn>/checkpoints/*`],
+          undefined,
+        ],
+        [[roleOfFunction('api')], ['s3:GetObjectVersion'], [`<${archive}.Arn>/checkpoints/*`], undefined],
+        [
+          [roleOfFunction('api')],
+          ['s3:ListBucketVersions'],
+          [`<${archive}.Arn>`],
+          { StringLike: { 's3:prefix': ['checkpoints/*'] } },
+        ],
+      ].sort(),
+    );
+    const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId('audit-checkpoint')];
+    expect(fn?.Properties.Environment.Variables.SIGNOFF_AUDIT_ARCHIVE_BUCKET).toEqual({ Ref: archive });
+  });
+
+  it('takes the audit retention and the checkpoint interval from the settings', () => {
+    const { template: other } = synthSignoff({
+      bundle: false,
+      context: { 'signoff:auditRetentionDays': 2555, 'signoff:auditCheckpointMinutes': 15 },
+    });
+    other.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: Match.objectLike({
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2555 } },
+      }),
+    });
+    other.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [Match.objectLike({ Arn: Match.objectLike({ 'Fn::GetAtt': Match.arrayWith(['Arn']) }) })],
+    });
   });
 
   it('creates the secrets without values: generated keys, and empty ones for the user to fill', () => {

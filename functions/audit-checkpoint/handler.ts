@@ -1,0 +1,18 @@
+/**
+ * Lambda for the audit checkpoints (an EventBridge schedule every few minutes): anchors every
+ * run whose audit trail moved since the last checkpoint, in the table and in the locked archive.
+ */
+import { writeAuditCheckpoint } from '../core/write-audit-checkpoint.ts';
+import { getDeps } from '../deps.ts';
+
+/** Handles the scheduled event (its content is not used). */
+export const handler = async () => {
+  const deps = getDeps();
+  const outcome = await writeAuditCheckpoint({
+    anchors: deps.anchors,
+    ...(deps.checkpointArchive ? { archive: deps.checkpointArchive } : {}),
+    now: deps.now,
+  });
+  deps.logger.info('audit checkpoint', { ...outcome });
+  return outcome;
+};
