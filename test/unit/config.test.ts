@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       secrets: { kind: 'aws', prefix: 'signoff/' },
       emailFrom: 'signoff@example.com',
       local: false,
+      source: { kind: 'snapshot' },
     });
   });
 

@@ -47,8 +47,26 @@ describe('parseWebhookBody', () => {
       ok: true,
       input: { version: '1.2.3', reason: 'release' },
       reason: 'release',
+      source: {},
     });
-    expect(parseWebhookBody(Buffer.from('{}'))).toEqual({ ok: true, input: {} });
+    expect(parseWebhookBody(Buffer.from('{}'))).toEqual({ ok: true, input: {}, source: {} });
+  });
+
+  it('takes the commit (sha) or the branch or tag (ref) to build, and refuses malformed ones', () => {
+    const sha = 'a'.repeat(40);
+    expect(parseWebhookBody(Buffer.from(`{"sha":"${sha}","ref":"main"}`))).toMatchObject({
+      ok: true,
+      source: { commit: sha, ref: 'main' },
+    });
+    expect(parseWebhookBody(Buffer.from('{"sha":"abc"}'))).toEqual({
+      ok: false,
+      message: 'sha must be a full 40-character lowercase hex commit SHA',
+    });
+    expect(parseWebhookBody(Buffer.from('{"ref":7}'))).toEqual({
+      ok: false,
+      message: 'ref must be a string',
+    });
+    expect(parseWebhookBody(Buffer.from('{"ref":"--upload-pack=x"}'))).toMatchObject({ ok: false });
   });
 
   it('refuses malformed JSON, non-objects and a reason that is not a string', () => {
