@@ -147,6 +147,8 @@ export const workflowSchema = z.strictObject({
   environment: z.string().min(1),
   production: z.boolean().optional(),
   triggers: triggers.default({ manual: { roles: ['developer', 'admin'] }, webhook: undefined }),
+  /** How long a run waits for another run of the same project to finish before it fails ProjectLocked. */
+  lock: z.strictObject({ wait: durationText.default('30m') }).default({ wait: '30m' }),
   steps: z.array(stepSchema),
 });
 
