@@ -22,9 +22,14 @@ export const LOCK_ACTOR = { email: 'system:lock', name: 'Project lock' } as cons
 /** Compare-and-swap attempts per project before this try gives up and waits like any other. */
 const CONTENDED_TRIES = 5;
 
-/** How long to pause before the next try: every second at first, then less often (bounded history). */
+/**
+ * How long to pause before the next try: a thirtieth of the time waited so far, at least a second
+ * and at most five minutes, never past the end of the wait. A release is noticed within about 3%
+ * of the wait, and a day's wait is a few hundred tries, well inside the 25,000 events an
+ * execution's history may hold (Step Functions Developer Guide, "Service quotas").
+ */
 export function retryAfterSeconds(waitedMs: number, remainingMs: number): number {
-  const interval = waitedMs < 60_000 ? 1 : waitedMs < 600_000 ? 5 : 15;
+  const interval = Math.min(300, Math.max(1, Math.floor(waitedMs / 30_000)));
   return Math.max(1, Math.min(interval, Math.ceil(remainingMs / 1000)));
 }
 

@@ -312,5 +312,8 @@ describe('loadProjects', () => {
       'wf.yaml:4:9: lock.wait: must be a number followed by s, m, h or d (for example 30m, 4h, 1d), got "forever"',
       'wf.yaml:5:3: lock.tries: unknown field; allowed here: wait',
     ]);
+    expect(problems(`${header}lock: { wait: 2d }\nsteps:\n${plan}`)).toEqual([
+      'wf.yaml:3:15: lock.wait: must be at most 1d',
+    ]);
   });
 });

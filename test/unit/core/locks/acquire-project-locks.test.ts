@@ -171,11 +171,21 @@ describe('acquireProjectLocks', () => {
     );
   });
 
-  it('pauses a second at first, then longer, never past the end of the wait', () => {
+  it('pauses a second at first, then a thirtieth of the time waited, never past the end of the wait', () => {
     expect(retryAfterSeconds(0, 1_800_000)).toBe(1);
-    expect(retryAfterSeconds(120_000, 1_800_000)).toBe(5);
-    expect(retryAfterSeconds(900_000, 1_800_000)).toBe(15);
+    expect(retryAfterSeconds(59_000, 1_800_000)).toBe(1);
+    expect(retryAfterSeconds(120_000, 1_800_000)).toBe(4);
+    expect(retryAfterSeconds(900_000, 1_800_000)).toBe(30);
+    expect(retryAfterSeconds(86_400_000, 1_000_000_000)).toBe(300);
     expect(retryAfterSeconds(900_000, 3_000)).toBe(3);
     expect(retryAfterSeconds(900_000, 100)).toBe(1);
+    // A day's wait takes a few hundred tries.
+    let waited = 0;
+    let tries = 0;
+    while (waited < 86_400_000) {
+      waited += retryAfterSeconds(waited, 86_400_000 - waited) * 1000;
+      tries++;
+    }
+    expect(tries).toBeLessThan(500);
   });
 });
