@@ -89,12 +89,3 @@ export async function listProjectLocks(deps: LockViewDeps): Promise<ProjectLockV
     }),
   );
 }
-
-/** One line for people: `held by this run`, `waiting for the lock held by run X`, ... */
-export function describeRunLock(view: RunLockView): string {
-  const by = view.held_by;
-  if (view.this_run === 'holds') return `${view.project}: locked by this run`;
-  if (view.this_run === 'waits' && by)
-    return `${view.project}: waiting for project lock held by run ${by.run_id} (${by.workflow})`;
-  return by ? `${view.project}: locked by run ${by.run_id} (${by.workflow})` : `${view.project}: not locked`;
-}
