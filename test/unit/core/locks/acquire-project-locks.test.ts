@@ -171,6 +171,24 @@ describe('acquireProjectLocks', () => {
     );
   });
 
+  it('releases the locks of a run whose end another caller recorded first, with the recorded end', async () => {
+    const { deps, startRun, input } = world();
+    const r1 = await startRun('r1');
+    await acquireProjectLocks(deps, input(r1));
+    const stopped = { status: 'ABORTED' as const, stopped_at: new Date(T0 + 5000).toISOString() };
+    // A caller without the lock deps records the end, then the status-change event arrives.
+    expect(await recordRunEnd({ runs: deps.runs, audit: deps.audit }, 'r1', stopped)).toBe(true);
+    expect((await deps.locks.get('net'))?.holder?.run_id).toBe('r1');
+    expect(
+      await recordRunEnd(deps, 'r1', { status: 'FAILED', stopped_at: new Date(T0 + 9000).toISOString() }),
+    ).toBe(false);
+    expect(await deps.locks.get('net')).toMatchObject({ released_at: '2026-12-01T10:00:05.000Z' });
+    expect(deps.audit.events.filter((e) => e.action === 'lock_released').map((e) => e.reason)).toEqual([
+      'the run ended (ABORTED)',
+      'the run ended (ABORTED)',
+    ]);
+  });
+
   it('pauses a second at first, then a thirtieth of the time waited, never past the end of the wait', () => {
     expect(retryAfterSeconds(0, 1_800_000)).toBe(1);
     expect(retryAfterSeconds(59_000, 1_800_000)).toBe(1);
