@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatProblem, loadWorkspace } from '../statemachines/load.ts';
 import { graphMermaid, graphText } from './graph.ts';
+import { locksCommand, unlockCommand } from './lock-commands.ts';
 import { auditCommand, auditVerifyCommand, runCommand, runsCommand, voteCommand } from './run-commands.ts';
 import { localSecretCommand, tokenCreateCommand } from './token-command.ts';
 import { CliError, compiled, findRoot } from './workspace.ts';
@@ -20,7 +21,10 @@ Runs and approvals (talk to the local runtime's API, or --endpoint URL)
                                 start a run (manual trigger) of the default branch's head, or of
                                 the given branch, tag or commit; --follow shows it step by step
   runs [--workflow W] [--waiting] [--json]
-                                list runs, newest first; --waiting: runs waiting for approval
+                                list runs, newest first; --waiting: runs waiting for approval; the
+                                PROJECT LOCK column says which project locks a run holds or waits for
+  locks [--json]                every project a workflow locks, and the run holding it
+  unlock PROJECT --reason TEXT  force-release a project's lock (admins only; audited with the reason)
   approve RUN [--comment TEXT] [--gate STEP]
   reject RUN [--comment TEXT] [--gate STEP]
                                 vote on the run's pending approval gate
@@ -122,6 +126,22 @@ export async function main(argv: string[]): Promise<number> {
           },
           print,
         );
+      }
+      case 'locks': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { ...API_OPTIONS, json: { type: 'boolean', default: false } },
+        });
+        return await locksCommand({ ...api(values), json: values.json ?? false }, print);
+      }
+      case 'unlock': {
+        const { positionals, values } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { ...API_OPTIONS, reason: { type: 'string' } },
+        });
+        const project = requireOne(positionals, 'unlock PROJECT --reason TEXT');
+        return await unlockCommand({ ...api(values), project, reason: values.reason }, print);
       }
       case 'approve':
       case 'reject': {

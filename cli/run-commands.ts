@@ -1,4 +1,5 @@
 /** CLI commands that talk to the API: run (with --follow), runs, approve, reject, audit. */
+import type { RunLockView } from '../functions/core/locks/lock-views.ts';
 import type { AuditEvent, RunRecord } from '../functions/core/ports.ts';
 import type { RunListEntry, RunView } from '../functions/core/run-view.ts';
 import { builtCommit, describeSource } from '../functions/core/source.ts';
@@ -67,6 +68,17 @@ async function followRun(
   const seen = new Map<string, string>();
   for (;;) {
     const view = (await api.get(`/api/runs/${encodeURIComponent(runId)}`)) as RunView;
+    for (const lock of view.locks ?? []) {
+      const key = `lock:${lock.project}`;
+      const state = lock.this_run === 'waits' ? `waits:${lock.held_by?.run_id}` : lock.this_run;
+      if (seen.get(key) === state || lock.this_run === 'none') continue;
+      seen.set(key, state);
+      out(
+        lock.this_run === 'holds'
+          ? `  locked ${lock.project}`
+          : `  waiting for project lock held by run ${lock.held_by?.run_id} (${lock.held_by?.workflow}) on ${lock.project}`,
+      );
+    }
     for (const step of view.steps) {
       const key = `${step.status}`;
       if (seen.get(step.id) === key || step.status === 'pending') continue;
@@ -118,7 +130,7 @@ export async function runsCommand(
   }
   out(
     table(
-      ['RUN', 'WORKFLOW', 'STATUS', 'COMMIT', 'STARTED', 'BY'],
+      ['RUN', 'WORKFLOW', 'STATUS', 'COMMIT', 'STARTED', 'BY', 'PROJECT LOCK'],
       page.runs.map((r) => [
         r.id,
         r.workflow,
@@ -126,10 +138,21 @@ export async function runsCommand(
         r.source?.type === 'snapshot' ? 'snapshot' : (builtCommit(r.source)?.slice(0, 7) ?? '-'),
         r.started_at,
         r.started_by?.email ?? r.trigger.type,
+        lockCell(r.locks ?? []),
       ]),
     ),
   );
   return 0;
+}
+
+/** The runs table's lock column: what this run holds or waits for, else who holds its projects. */
+export function lockCell(locks: RunLockView[]): string {
+  const cells = locks.map((l) => {
+    if (l.this_run === 'holds') return `holds ${l.project}`;
+    if (l.this_run === 'waits') return `waiting for ${l.project} (held by run ${l.held_by?.run_id})`;
+    return l.held_by ? `${l.project} held by run ${l.held_by.run_id}` : '';
+  });
+  return cells.filter(Boolean).join('; ') || '-';
 }
 
 /** `signoff approve|reject RUN [--comment TEXT]`: votes on the run's pending gate. */

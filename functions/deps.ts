@@ -11,6 +11,7 @@ import { CompositeNotifier, type NamedNotifier } from './adapters/composite-noti
 import { DynamoDbAuditLog } from './adapters/dynamodb-audit-log.ts';
 import { DynamoDbAuthStore } from './adapters/dynamodb-auth-store.ts';
 import { DynamoDbGateStore } from './adapters/dynamodb-gate-store.ts';
+import { DynamoDbLockStore } from './adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from './adapters/dynamodb-run-store.ts';
 import { DynamoDbVoteStore } from './adapters/dynamodb-vote-store.ts';
 import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
@@ -36,6 +37,7 @@ import type {
   AuditAnchors,
   AuditQuery,
   CheckpointArchive,
+  LockStore,
   LogPort,
   RunEngine,
   RunStore,
@@ -54,6 +56,8 @@ export interface AppDeps extends ApprovalDeps {
   /** The checkpoints' locked copies (S3 Object Lock), when configured. */
   checkpointArchive?: CheckpointArchive;
   runs: RunStore;
+  /** Project locks: items in the runs table. */
+  locks: LockStore;
   runEngine: RunEngine;
   /** Loaded on first use: only the handlers that start runs or show workflows read them. */
   readonly workflows: WorkflowCatalog;
@@ -143,6 +147,7 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
   const deps: AppDeps = {
     config,
     runs: new DynamoDbRunStore(clients.doc, config.tables.runs),
+    locks: new DynamoDbLockStore(clients.doc, config.tables.runs),
     runEngine: new SfnRunEngine(clients.sfn),
     get workflows() {
       workflows ??= loadWorkflowCatalog(config.configDir, config.stateMachineArnPrefix);

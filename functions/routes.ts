@@ -36,6 +36,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/runs', fn: 'api', auth: 'user' },
   { method: 'GET', path: '/api/runs/{runId}', fn: 'api', auth: 'user' },
   { method: 'POST', path: '/api/gates/{gateId}/votes', fn: 'api', auth: 'user' },
+  { method: 'GET', path: '/api/locks', fn: 'api', auth: 'user' },
+  { method: 'POST', path: '/api/locks/{project}/release', fn: 'api', auth: 'user' },
   { method: 'GET', path: '/api/audit', fn: 'api', auth: 'user' },
   { method: 'GET', path: '/api/audit/verify', fn: 'api', auth: 'user' },
 ];

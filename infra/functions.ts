@@ -143,11 +143,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'run-ended',
-    description: 'Records how each run ended (Step Functions status-change events) and audits it',
+    description:
+      "Records how each run ended (Step Functions status-change events) and audits it; takes and releases runs' project locks",
     memoryMb: 256,
     timeoutSeconds: 30,
     // A run that ended with a gate still pending (stopped by hand) cancels it before run_finished,
-    // and updates its Slack messages.
+    // and updates its Slack messages. Project locks are items in the runs table.
     needs: { tables: { runs: 'readwrite', audit: 'append', gates: 'readwrite' }, secrets: NOTIFIER_SECRETS },
   },
   {
@@ -228,4 +229,5 @@ export const STATE_MACHINE_FUNCTIONS: Readonly<Record<string, FunctionName>> = {
   [PLACEHOLDER.recordTimeout]: 'record-timeout',
   [PLACEHOLDER.summarizeStep]: 'summarize-step',
   [PLACEHOLDER.notify]: 'notify',
+  [PLACEHOLDER.runEnded]: 'run-ended',
 };

@@ -45,6 +45,7 @@ const TASK_FUNCTIONS = {
   [PLACEHOLDER.recordTimeout]: 'record-timeout',
   [PLACEHOLDER.summarizeStep]: 'summarize-step',
   [PLACEHOLDER.notify]: 'notify',
+  [PLACEHOLDER.runEnded]: 'run-ended',
 } as const;
 
 const HTTP_FUNCTIONS: HttpFunction[] = ['api', 'web', 'slack-interactions', 'github-webhook', 'webhook'];

@@ -10,7 +10,7 @@ import {
   type Step,
   type Workflow,
 } from './schema.ts';
-import { alwaysGatedBetween, planStepFor } from './workflow-graph.ts';
+import { alwaysGatedBetween, lockedProjects, planStepFor } from './workflow-graph.ts';
 
 /** An Amazon States Language state, as plain JSON. */
 export type AslState = Record<string, unknown>;
@@ -73,6 +73,13 @@ export const APPROVAL_BACKSTOP_SECONDS = 60;
 const FAILED = 'Failed';
 const SUCCEEDED = 'Succeeded';
 const INITIALIZE = 'Initialize';
+/** The project-lock states; capitalised, so no step id (lowercase) can take their names. */
+export const LOCK_STATES = {
+  start: 'LockProjects',
+  acquire: 'AcquireProjectLocks',
+  held: 'ProjectLocksHeld',
+  wait: 'WaitForProjectLock',
+} as const;
 
 const ref = (name: string) => `\${${name}}`;
 
@@ -126,6 +133,8 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
     return first ? `${first.id}.${suffix[route]}` : FAILED;
   };
 
+  const projects = lockedProjects(workflow);
+  const afterInitialize = projects.length > 0 ? LOCK_STATES.start : entry(0);
   add(
     INITIALIZE,
     fromRepository
@@ -135,16 +144,17 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
             'Start with empty run data and the source every build checks out; the run identity is in $.run.',
           Parameters: { steps: {}, source: { 'checkout.$': '$.run.source.checkout' } },
           ResultPath: '$.data',
-          Next: entry(0),
+          Next: afterInitialize,
         }
       : {
           Type: 'Pass',
           Comment: 'Start with empty run data; the run identity is in $.run.',
           Result: { steps: {} },
           ResultPath: '$.data',
-          Next: entry(0),
+          Next: afterInitialize,
         },
   );
+  if (projects.length > 0) compileLocks(workflow, projects, entry(0), failureEntry('notify'), add);
 
   steps.forEach((step, index) => {
     switch (step.type) {
@@ -198,6 +208,71 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
 }
 
 type Add = (name: string, state: AslState) => void;
+
+/**
+ * The longest a run of the workflow can take once it holds its locks: every step's own timeout
+ * with its retries, plus a margin. The lock's lease is this long, so only a run that crashed (or
+ * whose end was never recorded) loses its lock to the lease.
+ */
+export function lockLeaseSeconds(workflow: Workflow): number {
+  const lambdaTask = LAMBDA_TIMEOUT_SECONDS * (1 + (LAMBDA_RETRY[0]?.MaxAttempts ?? 0));
+  // CodeBuild's quota retries back off for up to about 15 minutes in all.
+  const buildRetries = 900;
+  let total = 600;
+  for (const step of workflow.steps) {
+    if (step.type === 'iac') total += parseDuration(step.timeout) + buildRetries + lambdaTask;
+    if (step.type === 'approval')
+      total += parseDuration(step.timeout) + APPROVAL_BACKSTOP_SECONDS + 2 * lambdaTask;
+    if (step.type === 'http') total += 60 * (1 + (LAMBDA_RETRY[0]?.MaxAttempts ?? 0));
+  }
+  return total;
+}
+
+/**
+ * Takes the lock of every project the workflow touches before its first step: a task that tries,
+ * and a Choice/Wait loop that tries again while another run holds one, for up to `lock.wait`;
+ * then the task fails the run with ProjectLocked, naming the holder. The locks are released when
+ * the run ends, however it ends (functions/core/record-run-end.ts).
+ */
+function compileLocks(workflow: Workflow, projects: string[], next: string, onFailure: string, add: Add) {
+  add(LOCK_STATES.start, {
+    Type: 'Pass',
+    Comment: `Lock ${projects.join(', ')} for the whole run`,
+    Result: { waiting_since: null },
+    ResultPath: '$.lock',
+    Next: LOCK_STATES.acquire,
+  });
+  add(LOCK_STATES.acquire, {
+    Type: 'Task',
+    Comment: `Take the project locks, or say which run holds one; fails with ${ErrorName.ProjectLocked} after ${workflow.lock.wait}`,
+    Resource: ref(PLACEHOLDER.runEnded),
+    Parameters: {
+      kind: 'acquire_project_locks',
+      'run.$': '$.run',
+      projects,
+      wait_seconds: parseDuration(workflow.lock.wait),
+      lease_seconds: lockLeaseSeconds(workflow),
+      'waiting_since.$': '$.lock.waiting_since',
+    },
+    ResultPath: '$.lock',
+    TimeoutSeconds: 60,
+    Retry: LAMBDA_RETRY,
+    Catch: catchAll(onFailure),
+    Next: LOCK_STATES.held,
+  });
+  add(LOCK_STATES.held, {
+    Type: 'Choice',
+    Comment: 'Every project locked: go on; otherwise wait for the holder and try again',
+    Choices: [{ Variable: '$.lock.acquired', BooleanEquals: true, Next: next }],
+    Default: LOCK_STATES.wait,
+  });
+  add(LOCK_STATES.wait, {
+    Type: 'Wait',
+    Comment: 'Waiting for a project lock held by another run ($.lock.waiting_for names it)',
+    SecondsPath: '$.lock.retry_after_seconds',
+    Next: LOCK_STATES.acquire,
+  });
+}
 
 function catchAll(next: string) {
   return [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: next }];

@@ -200,6 +200,28 @@ export interface NotifyInput {
   data: RunData;
 }
 
+/** Payload of the project-lock task, which the run-ended function serves; `kind` tells it from a status-change event. */
+export interface AcquireLocksInput {
+  kind: 'acquire_project_locks';
+  run: RunInfo;
+  /** The workflow's IaC projects, sorted, so two runs always take them in the same order. */
+  projects: string[];
+  /** How long to wait for another run's lock (the workflow's `lock.wait`). */
+  wait_seconds: number;
+  /** The lease: how long the lock is safe from take-over, at least as long as the run can take. */
+  lease_seconds: number;
+  /** When this run began waiting (null on the first try); the task hands it back each time. */
+  waiting_since: string | null;
+}
+
+/** What the project-lock task returns into `$.lock`: all held, or whom the run waits for and for how long to pause. */
+export interface AcquireLocksResult {
+  acquired: boolean;
+  waiting_since: string | null;
+  retry_after_seconds: number;
+  waiting_for?: { project: string; run_id: string; workflow: string; since: string };
+}
+
 /** Environment variables the iac build gets (CodeBuild overrides, and the local build runner). */
 export const BUILD_ENV = {
   action: 'SIGNOFF_ACTION',
@@ -216,6 +238,8 @@ export const PLACEHOLDER = {
   recordTimeout: 'RecordTimeoutFunctionArn',
   summarizeStep: 'SummarizeStepFunctionArn',
   notify: 'NotifyFunctionArn',
+  /** The run-ended function also takes a run's project locks (it is the one that releases them). */
+  runEnded: 'RunEndedFunctionArn',
   /**
    * One CodeBuild project per IaC project and action, `BuildProject_<name with _ for ->_<action>`:
    * plan and apply run as different roles (a read-only plan role, the apply role that may change

@@ -33,6 +33,7 @@ export function checkPartialWorkflow(
     description: '',
     environment: '',
     triggers: triggers.success ? triggers.data : triggerSchema.parse(undefined),
+    lock: workflowSchema.shape.lock.parse(undefined),
     steps,
   };
   return checkWorkflow(workflow, source, context, { indexes, raw: written.steps });

@@ -147,6 +147,16 @@ export const workflowSchema = z.strictObject({
   environment: z.string().min(1),
   production: z.boolean().optional(),
   triggers: triggers.default({ manual: { roles: ['developer', 'admin'] }, webhook: undefined }),
+  /** How long a run waits for another run of the same project to finish before it fails ProjectLocked. */
+  lock: z
+    .strictObject({
+      // At most a day: a waiting run tries again at most every 5 minutes, and an execution's
+      // history holds 25,000 events (Step Functions Developer Guide, "Service quotas").
+      wait: durationText
+        .refine((t) => !/^[0-9]+[smhd]$/.test(t) || parseDuration(t) <= 86_400, 'must be at most 1d')
+        .default('30m'),
+    })
+    .default({ wait: '30m' }),
   steps: z.array(stepSchema),
 });
 

@@ -53,3 +53,8 @@ export function reachableSteps(workflow: Workflow): Set<string> {
   }
   return seen;
 }
+
+/** The IaC projects a workflow plans or applies, sorted: the project locks a run of it takes, in that order. */
+export function lockedProjects(workflow: Pick<Workflow, 'steps'>): string[] {
+  return [...new Set(workflow.steps.flatMap((s) => (s.type === 'iac' ? [s.project] : [])))].sort();
+}

@@ -1,5 +1,6 @@
 /** One run: status, the bypass flag, steps with timings, plans, gates with votes and vote forms. */
 import { buildApprovalView } from '../functions/core/approval-view.ts';
+import type { RunLockView } from '../functions/core/locks/lock-views.ts';
 import { describeSource } from '../functions/core/source.ts';
 import type { RunDetail } from '../functions/web/run-views.ts';
 import { formatMs, formatTimestamp } from './format.ts';
@@ -54,6 +55,7 @@ ${
       : ''
 }
 ${run.error ? html`<div class="flash flash-error" role="note"><strong>${run.error}</strong> ${run.cause ?? ''}</div>` : ''}
+${renderLocks(view.detail.locks ?? [])}
 <section class="card flush" aria-labelledby="steps-title">
   <h2 id="steps-title" class="pad">Steps</h2>
   ${view.detail.history_error ? html`<p class="muted pad">${view.detail.history_error}</p>` : ''}
@@ -72,6 +74,25 @@ ${run.error ? html`<div class="flash flash-error" role="note"><strong>${run.erro
 ${gates.map((g) => renderGate(view, g))}
 ${plans.map((p) => renderPlanSection(p.plan, p.changes))}`;
   return renderLayout({ title: `Run ${run.id}`, main, user: view.user, nav: 'runs' });
+}
+
+/** Who holds the lock of each project the run's workflow locks, or that this run waits for it. */
+function renderLocks(locks: RunLockView[]): SafeHtml | string {
+  if (locks.length === 0) return '';
+  const runLink = (id: string) => html`<a href="/runs/${encodeURIComponent(id)}"><code>${id}</code></a>`;
+  return html`<section class="card" aria-labelledby="locks-title">
+  <h2 id="locks-title">Project lock</h2>
+  <ul class="locks">${locks.map((l) => {
+    const by = l.held_by;
+    if (l.this_run === 'holds')
+      return html`<li><strong>${l.project}</strong>: locked by this run since <time datetime="${by?.since ?? ''}">${formatTimestamp(by?.since ?? '')}</time></li>`;
+    if (l.this_run === 'waits' && by)
+      return html`<li><strong>${l.project}</strong>: ${statusBadge('waiting')} waiting for project lock held by run ${runLink(by.run_id)} (${by.workflow}) since <time datetime="${by.since}">${formatTimestamp(by.since)}</time></li>`;
+    if (by)
+      return html`<li><strong>${l.project}</strong>: locked by run ${runLink(by.run_id)} (${by.workflow})</li>`;
+    return html`<li><strong>${l.project}</strong>: not locked</li>`;
+  })}</ul>
+</section>`;
 }
 
 function renderGate(view: RunPageView, g: RunDetail['gates'][number]): SafeHtml {

@@ -11,11 +11,13 @@ import { renderAuditCsv } from '../core/audit-csv.ts';
 import { authenticateBearer } from '../core/auth/api-tokens.ts';
 import { castVote } from '../core/cast-vote.ts';
 import { refusalStatus } from '../core/eligibility.ts';
+import { forceReleaseLock } from '../core/locks/force-release-lock.ts';
+import { listProjectLocks } from '../core/locks/lock-views.ts';
 import { getRunView, listRunViews } from '../core/run-view.ts';
 import { startRun } from '../core/start-run.ts';
 import { verifyAuditTrail } from '../core/verify-audit-trail.ts';
 import { getDeps } from '../deps.ts';
-import { parseStartBody, parseVoteBody, queryOf, voteChannel } from './requests.ts';
+import { parseReleaseBody, parseStartBody, parseVoteBody, queryOf, voteChannel } from './requests.ts';
 
 function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
   return {
@@ -89,6 +91,19 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
       if (outcome.kind === 'refused') {
         return json(refusalStatus(outcome.code), { ...outcome, message: outcome.reason });
       }
+      return json(200, outcome);
+    }
+    case 'GET /api/locks':
+      return json(200, { locks: await listProjectLocks(deps) });
+    case 'POST /api/locks/{project}/release': {
+      // Only an admin's body is read: anyone else is refused (and audited) whatever they sent.
+      const reason = user.role === 'admin' ? parseReleaseBody(event).reason : undefined;
+      const outcome = await forceReleaseLock(deps, {
+        project: event.pathParameters?.project ?? '',
+        actor: user.email,
+        reason,
+      });
+      if (outcome.kind === 'refused') throw createError(outcome.status, outcome.message, { expose: true });
       return json(200, outcome);
     }
     case 'GET /api/audit': {

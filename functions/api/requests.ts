@@ -39,6 +39,11 @@ const voteBody = z.strictObject({
   comment: z.string().max(2000).optional(),
 });
 
+const releaseBody = z.strictObject({ reason: z.string().max(2000).optional() });
+
+/** `POST /api/locks/{project}/release`: `{ "reason" }` (the use case says when it is missing). */
+export const parseReleaseBody = (event: APIGatewayProxyEventV2) => parseWith(releaseBody, event);
+
 /** `POST /api/runs`: `{ "workflow", "reason"?, "ref"?, "sha"? }`. */
 export const parseStartBody = (event: APIGatewayProxyEventV2) => parseWith(startBody, event);
 

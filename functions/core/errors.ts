@@ -22,6 +22,8 @@ export const ErrorName = {
   ConditionFieldMissing: 'ConditionFieldMissing',
   /** The run was stopped by hand. */
   Stopped: 'Stopped',
+  /** Another run held the project's lock for longer than the workflow waits for it. */
+  ProjectLocked: 'ProjectLocked',
 } as const;
 
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];

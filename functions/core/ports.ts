@@ -30,7 +30,10 @@ export type AuditAction =
   | 'applied'
   | 'apply_failed'
   | 'gate_cancelled'
-  | 'run_finished';
+  | 'run_finished'
+  | 'lock_acquired'
+  | 'lock_released'
+  | 'lock_force_released';
 
 /** One audit event as the domain writes it; the store adds sequence and hash chain. */
 export interface AuditEventInput {
@@ -411,4 +414,43 @@ export interface RunEngine {
 export interface Secrets {
   /** The secret's value, or undefined when it is not set. */
   get(name: string): Promise<string | undefined>;
+}
+
+/** The holder of a project lock: the run that may plan and apply the project until it ends. */
+export interface LockHolder {
+  run_id: string;
+  workflow: string;
+  acquired_at: string;
+  /** The lease: after this instant another run may take the lock over (a crashed holder). */
+  expires_at: string;
+}
+
+/**
+ * A project's lock item. `version` grows by one with every change (acquire, take-over, release),
+ * so a write conditioned on it is a compare-and-swap: two runs can never both win the same version.
+ */
+export interface ProjectLock {
+  project: string;
+  version: number;
+  holder?: LockHolder;
+  /** When and why the lock was last released (absent while held). */
+  released_at?: string;
+}
+
+/** Project locks; every write is one conditional write on the project's lock item. */
+export interface LockStore {
+  /** The project's lock item as it is now (strongly consistent), or undefined if it was never taken. */
+  get(project: string): Promise<ProjectLock | undefined>;
+  /**
+   * Makes `holder` the holder if the item still has version `expected` (0: no item yet); returns
+   * the lock as written, or undefined when someone changed it first.
+   */
+  acquire(
+    project: string,
+    holder: LockHolder,
+    expected: number,
+    now: string,
+  ): Promise<ProjectLock | undefined>;
+  /** Frees the lock if `runId` holds it; returns the lock as it was before, or undefined when that run did not hold it. */
+  release(project: string, runId: string, now: string): Promise<ProjectLock | undefined>;
 }

@@ -5,7 +5,16 @@
 import type { Workflow } from '../../statemachines/schema.ts';
 import type { VoteDeps } from './approval-deps.ts';
 import { type GateView, listRunGates } from './get-gate.ts';
-import type { GateStatus, RunEngine, RunRecord, RunStatus, RunStore, StepRecord } from './ports.ts';
+import { type RunLockView, runLockViews } from './locks/lock-views.ts';
+import type {
+  GateStatus,
+  LockStore,
+  RunEngine,
+  RunRecord,
+  RunStatus,
+  RunStore,
+  StepRecord,
+} from './ports.ts';
 import { recordRunEnd } from './record-run-end.ts';
 import type { WorkflowCatalog } from './workflow-catalog.ts';
 
@@ -14,6 +23,7 @@ export type RunViewDeps = Pick<VoteDeps, 'gates' | 'votes' | 'now' | 'audit'> & 
   runs: RunStore;
   runEngine: RunEngine;
   workflows: WorkflowCatalog;
+  locks: LockStore;
 };
 
 /** How reads treat an engine that cannot be reached. */
@@ -44,16 +54,26 @@ export interface RunView {
   run: RunRecord;
   steps: StepView[];
   gates: GateView[];
+  /** The locks of the run's projects: held by this run, waited for by it, or held by another. */
+  locks: RunLockView[];
   history_error?: string;
 }
 
 /** A listed run; `waiting_gate` is the id of a pending gate while the run waits on one. */
-export type RunListEntry = RunRecord & { waiting_gate?: string };
+export type RunListEntry = RunRecord & { waiting_gate?: string; locks?: RunLockView[] };
 
 /** Pending gates read to mark which listed runs wait for approval. */
 const PENDING_SCAN = 200;
 /** States of the engine's own, outside every workflow step. */
-const ENGINE_STATES = new Set(['Initialize', 'Succeeded', 'Failed']);
+const ENGINE_STATES = new Set([
+  'Initialize',
+  'Succeeded',
+  'Failed',
+  'LockProjects',
+  'AcquireProjectLocks',
+  'ProjectLocksHeld',
+  'WaitForProjectLock',
+]);
 
 function isMissingExecution(error: unknown): boolean {
   return (error as Error).name === 'ExecutionDoesNotExist';
@@ -180,7 +200,8 @@ export async function getRunView(
   const gateStatus: Record<string, GateStatus> = {};
   for (const g of gates) gateStatus[g.gate.step_id] = g.gate.status;
   const steps = foldSteps(deps.workflows.get(run.workflow), history.records, run.status, gateStatus);
-  return { run, steps, gates, ...(history.error ? { history_error: history.error } : {}) };
+  const [locks = []] = await runLockViews(deps, [run]);
+  return { run, steps, gates, locks, ...(history.error ? { history_error: history.error } : {}) };
 }
 
 /**
@@ -211,9 +232,11 @@ export async function listRunViews(
     ({ runs, cursor } = await deps.runs.list({ workflow: filter.workflow }, page));
   }
   const live = await Promise.all(runs.map((r) => refreshRun(deps, r, options)));
-  const entries = live.map((run): RunListEntry => {
+  const locks = await runLockViews(deps, live);
+  const entries = live.map((run, i): RunListEntry => {
     const gateId = waitingGate.get(run.id);
-    return gateId && run.status === 'RUNNING' ? { ...run, waiting_gate: gateId } : run;
+    const withLocks = { ...run, locks: locks[i] ?? [] };
+    return gateId && run.status === 'RUNNING' ? { ...withLocks, waiting_gate: gateId } : withLocks;
   });
   return {
     runs: filter.waiting ? entries.filter((r) => r.waiting_gate) : entries,

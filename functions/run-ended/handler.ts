@@ -1,9 +1,14 @@
 /**
- * Lambda for EventBridge's "Step Functions Execution Status Change" events of this stack's
- * state machines: records how each run ended and audits `run_finished`. The local runtime sends
- * it the same events from its Step Functions server.
+ * Lambda for a run's lifecycle around its project locks. EventBridge's "Step Functions Execution
+ * Status Change" events of this stack's state machines: records how each run ended, audits
+ * `run_finished` and releases the run's project locks (the local runtime sends it the same events
+ * from its Step Functions server). And the state machines' AcquireProjectLocks task: takes them.
+ * One function for both keeps the lock's IAM on one role, which already writes the runs table
+ * where the lock items live.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
+import type { AcquireLocksInput } from '../../statemachines/contract.ts';
+import { acquireProjectLocks } from '../core/locks/acquire-project-locks.ts';
 import type { RunStatus } from '../core/ports.ts';
 import { recordRunEnd, runIdOfExecution } from '../core/record-run-end.ts';
 import { getDeps } from '../deps.ts';
@@ -19,15 +24,24 @@ export interface ExecutionStatusChange {
   cause?: string | null;
 }
 
+type StatusChangeEvent = EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChange>;
+
 const ENDED = new Set<string>(['SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT']);
 
-/** Handles one status change; anything but an end is ignored. */
-export const handler = async (
-  event: EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChange>,
-) => {
+function isAcquire(event: StatusChangeEvent | AcquireLocksInput): event is AcquireLocksInput {
+  return (event as AcquireLocksInput).kind === 'acquire_project_locks';
+}
+
+/** Handles one status change (anything but an end is ignored), or one try at a run's project locks. */
+export const handler = async (event: StatusChangeEvent | AcquireLocksInput) => {
+  const deps = getDeps();
+  if (isAcquire(event)) {
+    const result = await acquireProjectLocks(deps, event);
+    if (!result.acquired) deps.logger.info('waiting for a project lock', { run_id: event.run.id, ...result });
+    return result;
+  }
   const detail = event.detail;
   if (!ENDED.has(detail.status)) return { recorded: false };
-  const deps = getDeps();
   const runId = runIdOfExecution(detail.executionArn);
   const recorded = await recordRunEnd(deps, runId, {
     status: detail.status as Exclude<RunStatus, 'RUNNING'>,

@@ -139,10 +139,12 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     // s3:ListBucket that is a 404, and the run records `applied`.
     expect(await auditActions(run.id)).toEqual([
       'run_started',
+      'lock_acquired',
       'requested',
       'approved',
       'applied',
       'notified',
+      'lock_released',
       'run_finished',
     ]);
     expect(rt.dev.notifications[0]?.body).toContain('production-deploy-with-approval succeeded');
@@ -218,9 +220,11 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     expect(done.run).toMatchObject({ status: 'FAILED', error: 'Rejected' });
     expect(await auditActions(run.id)).toEqual([
       'run_started',
+      'lock_acquired',
       'requested',
       'rejected',
       'notified',
+      'lock_released',
       'run_finished',
     ]);
   });
@@ -323,7 +327,9 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     expect((await rt.depsOf('admin').gates.get(gateId))?.status).toBe('cancelled');
     expect(await auditActions(run.id)).toEqual([
       'run_started',
+      'lock_acquired',
       'requested',
+      'lock_released',
       'gate_cancelled',
       'run_finished',
     ]);
@@ -341,7 +347,9 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     expect(gate?.status).toBe('cancelled');
     expect(await auditActions(run.id)).toEqual([
       'run_started',
+      'lock_acquired',
       'requested',
+      'lock_released',
       'gate_cancelled',
       'run_finished',
     ]);

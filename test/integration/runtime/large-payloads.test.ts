@@ -129,6 +129,11 @@ describe('the same run data with the policy trimming removed', () => {
       const workflow = loadWorkspace(project.root).workflows[0]?.workflow;
       if (!workflow) throw new Error('the fixture has no workflow');
       const arn = await createMachine(h, BIG_WORKFLOW, withFakeArns(compileWorkflow(workflow)));
+      h.lambdas.on('signoff-RunEnded', () => ({
+        acquired: true,
+        waiting_since: null,
+        retry_after_seconds: 0,
+      }));
       h.lambdas.on('signoff-SummarizeStep', () => untrimmed);
       h.lambdas.on('signoff-RequestApproval', () => ({}));
       const run = {
@@ -148,6 +153,7 @@ describe('the same run data with the policy trimming removed', () => {
       expect(types).toContain('LambdaFunctionFailed');
       expect(types.at(-1)).toBe('ExecutionFailed');
       expect(h.lambdas.calls.map((c) => c.functionArn.split(':function:')[1])).toEqual([
+        'signoff-RunEnded',
         'signoff-SummarizeStep',
       ]);
     } finally {

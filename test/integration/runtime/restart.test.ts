@@ -26,7 +26,9 @@ describe('local runtime restart', () => {
       // Issue 13: after a restart the audit listed run_finished before gate_cancelled.
       expect(audit.events.map((e: { action: string }) => e.action).reverse()).toEqual([
         'run_started',
+        'lock_acquired',
         'requested',
+        'lock_released',
         'gate_cancelled',
         'run_finished',
         'refused',

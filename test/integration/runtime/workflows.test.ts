@@ -51,11 +51,13 @@ describe('production-deploy-with-approval on the local runtime', () => {
     const actions = (await auditOf(run.id)).map((e) => e.action);
     expect(actions).toEqual([
       'run_started',
+      'lock_acquired',
       'requested',
       'refused',
       'approved',
       'applied',
       'notified',
+      'lock_released',
       'run_finished',
     ]);
     const approved = (await auditOf(run.id)).find((e) => e.action === 'approved');

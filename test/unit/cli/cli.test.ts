@@ -53,4 +53,10 @@ describe('signoff CLI', () => {
     expect(out.code).toBe(1);
     expect(out.stderr).toContain('no workflow named "nope" (workflows: critical-infra-two-person,');
   });
+
+  it('refuses to force-release a lock without a reason, before asking the server', () => {
+    const out = signoff(['unlock', 'example-site', '--endpoint', 'http://127.0.0.1:9', '--token', 't']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('unlock needs --reason TEXT: a force-release is audited');
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryLockStore } from '../../../functions/adapters/memory-lock-store.ts';
 import { MemoryRunStore } from '../../../functions/adapters/memory-run-store.ts';
 import type { RunEngine, RunRecord, RunStatus, StepRecord } from '../../../functions/core/ports.ts';
 import { requestApproval } from '../../../functions/core/request-approval.ts';
@@ -45,6 +46,7 @@ function runDeps() {
     ...createMemoryDeps(),
     runs,
     runEngine,
+    locks: new MemoryLockStore(),
     workflows: createWorkflowCatalog(
       [WORKFLOW],
       'arn:aws:states:us-east-1:000000000000:stateMachine:signoff-',

@@ -153,13 +153,17 @@ describe('compileWorkflow', () => {
     expect(placeholdersOf(definition)).toEqual([
       'BuildProject_example_site_staging_apply',
       'BuildProject_example_site_staging_plan',
+      'RunEndedFunctionArn',
       'SummarizeStepFunctionArn',
     ]);
-    expect(() => substitutePlaceholders(definition, { SummarizeStepFunctionArn: 'arn:x' })).toThrow(
+    expect(() =>
+      substitutePlaceholders(definition, { SummarizeStepFunctionArn: 'arn:x', RunEndedFunctionArn: 'arn:y' }),
+    ).toThrow(
       'no value for placeholder(s): BuildProject_example_site_staging_apply, BuildProject_example_site_staging_plan',
     );
     const done = substitutePlaceholders(definition, {
       SummarizeStepFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:s',
+      RunEndedFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:r',
       BuildProject_example_site_staging_plan: 'signoff-example-site-staging-plan',
       BuildProject_example_site_staging_apply: 'signoff-example-site-staging-apply',
     });
@@ -301,5 +305,58 @@ describe('a build task under the local interpreter', () => {
       attempts: 1,
       caught: { Error: 'States.TaskFailed', Cause: '{"Build":{"BuildStatus":"FAILED"}}' },
     });
+  });
+
+  it('locks every project of the workflow before its first step, waiting in a Choice/Wait loop', () => {
+    const { definition } = example('production-deploy-with-approval');
+    expect(definition.States.Initialize?.Next).toBe('LockProjects');
+    expect(definition.States.AcquireProjectLocks).toMatchObject({
+      Type: 'Task',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the compiled ASL's placeholder, substituted at deploy time.
+      Resource: '${RunEndedFunctionArn}',
+      Parameters: {
+        kind: 'acquire_project_locks',
+        projects: ['example-site'],
+        wait_seconds: 1800,
+        'waiting_since.$': '$.lock.waiting_since',
+      },
+      ResultPath: '$.lock',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'notify.failed' }],
+      Next: 'ProjectLocksHeld',
+    });
+    const lease = (definition.States.AcquireProjectLocks as Record<string, any>).Parameters.lease_seconds;
+    // Longer than the gate (4 h) and both builds (1 h each) together.
+    expect(lease).toBeGreaterThan(6 * 3600);
+    expect(definition.States.ProjectLocksHeld).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.lock.acquired', BooleanEquals: true, Next: 'plan' }],
+      Default: 'WaitForProjectLock',
+    });
+    expect(definition.States.WaitForProjectLock).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.lock.retry_after_seconds',
+      Next: 'AcquireProjectLocks',
+    });
+  });
+
+  it('takes no lock in a workflow without iac steps', () => {
+    const { workflow } = example('staging-deploy');
+    const definition = compileWorkflow({
+      ...workflow,
+      steps: workflow.steps
+        .filter((s) => s.type !== 'iac')
+        .concat([
+          {
+            id: 'ping',
+            type: 'http',
+            url: 'https://example.com/',
+            method: 'POST',
+            headers: {},
+            run_on: 'success',
+          },
+        ]),
+    });
+    expect(definition.States.Initialize?.Next).toBe('ping');
+    expect(definition.States.AcquireProjectLocks).toBeUndefined();
   });
 });

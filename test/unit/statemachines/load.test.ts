@@ -299,4 +299,21 @@ describe('loadProjects', () => {
       'p.yaml:2:5: projects[0].plan: a project with tool: command needs both plan and apply commands',
     ]);
   });
+
+  it('waits 30m for a project lock by default, takes lock.wait, and reports a bad one with file:line', () => {
+    const plain = loadWorkflow(`${header}steps:\n${plan}`, 'wf.yaml', { directory, projects });
+    expect(plain.ok && plain.value.lock).toEqual({ wait: '30m' });
+    const set = loadWorkflow(`${header}lock: { wait: 2h }\nsteps:\n${plan}`, 'wf.yaml', {
+      directory,
+      projects,
+    });
+    expect(set.ok && set.value.lock).toEqual({ wait: '2h' });
+    expect(problems(`${header}lock:\n  wait: forever\n  tries: 3\nsteps:\n${plan}`)).toEqual([
+      'wf.yaml:4:9: lock.wait: must be a number followed by s, m, h or d (for example 30m, 4h, 1d), got "forever"',
+      'wf.yaml:5:3: lock.tries: unknown field; allowed here: wait',
+    ]);
+    expect(problems(`${header}lock: { wait: 2d }\nsteps:\n${plan}`)).toEqual([
+      'wf.yaml:3:15: lock.wait: must be at most 1d',
+    ]);
+  });
 });

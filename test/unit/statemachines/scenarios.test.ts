@@ -70,6 +70,8 @@ function standIns(
           plan_hash: 'hash-1',
         };
       };
+    } else if (name === 'AcquireProjectLocks') {
+      all[name] = () => ({ acquired: true, waiting_since: null, retry_after_seconds: 0 });
     } else if (name.endsWith('.timed_out')) {
       all[name] = (input) => ({
         Error: input.on_timeout === 'cancel' ? 'Cancelled' : 'TimedOut',
@@ -113,6 +115,8 @@ async function scenario(
 }
 
 const never: StandIn = () => new Promise(() => {});
+/** The states that take the project locks before the first step. */
+const LOCKED = ['LockProjects', 'AcquireProjectLocks', 'ProjectLocksHeld'];
 
 describe('production-deploy-with-approval', () => {
   it('approved -> applied -> notified', async () => {
@@ -120,6 +124,7 @@ describe('production-deploy-with-approval', () => {
     expect(out.status).toBe('SUCCEEDED');
     expect(out.states).toEqual([
       'Initialize',
+      ...LOCKED,
       'plan',
       'plan.summarize',
       'approve',
@@ -160,6 +165,7 @@ describe('production-deploy-with-approval', () => {
     expect(out.error).toBe('Cancelled');
     expect(out.states).toEqual([
       'Initialize',
+      ...LOCKED,
       'plan',
       'plan.summarize',
       'approve',
@@ -183,6 +189,7 @@ describe('production-deploy-with-approval', () => {
     expect(out.status).toBe('SUCCEEDED');
     expect(out.states).toEqual([
       'Initialize',
+      ...LOCKED,
       'plan',
       'plan.summarize',
       'approve',
@@ -214,6 +221,7 @@ describe('production-deploy-with-approval', () => {
     expect(out.error).toBe('PlanFailed');
     expect(out.states).toEqual([
       'Initialize',
+      ...LOCKED,
       'plan',
       'plan.build_failed',
       'plan.summarize',
@@ -241,6 +249,7 @@ describe('production-deploy-with-escalation', () => {
     expect(out.status).toBe('SUCCEEDED');
     expect(out.states).toEqual([
       'Initialize',
+      ...LOCKED,
       'plan',
       'plan.summarize',
       'approve',
@@ -257,6 +266,7 @@ describe('production-deploy-with-escalation', () => {
     const out = await scenario('production-deploy-with-escalation', { monthlyDelta: 500 });
     expect(out.states).toEqual([
       'Initialize',
+      ...LOCKED,
       'plan',
       'plan.summarize',
       'approve',
@@ -293,6 +303,7 @@ describe('staging-deploy', () => {
     expect(out.status).toBe('SUCCEEDED');
     expect(out.states).toEqual([
       'Initialize',
+      ...LOCKED,
       'plan',
       'plan.summarize',
       'apply',
@@ -319,5 +330,55 @@ describe('production-emergency-deploy', () => {
     expect(out.status).toBe('SUCCEEDED');
     expect(out.states).not.toContain('approve');
     expect(out.notified).toHaveLength(1);
+  });
+});
+
+describe('project locks', () => {
+  it('waits at WaitForProjectLock while another run holds the lock, then goes on to plan', async () => {
+    const seen: unknown[] = [];
+    const out = await scenario('staging-deploy', {
+      overrides: {
+        AcquireProjectLocks: (input) => {
+          seen.push(input.waiting_since);
+          return seen.length < 3
+            ? {
+                acquired: false,
+                waiting_since: '2026-12-01T10:00:00.000Z',
+                retry_after_seconds: 0,
+                waiting_for: { project: 'example-site-staging', run_id: 'run-0', workflow: 'w', since: 'x' },
+              }
+            : { acquired: true, waiting_since: null, retry_after_seconds: 0 };
+        },
+      },
+    });
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.states.slice(0, 9)).toEqual([
+      'Initialize',
+      'LockProjects',
+      'AcquireProjectLocks',
+      'ProjectLocksHeld',
+      'WaitForProjectLock',
+      'AcquireProjectLocks',
+      'ProjectLocksHeld',
+      'WaitForProjectLock',
+      'AcquireProjectLocks',
+    ]);
+    expect(out.states).toContain('plan');
+    // The first try has no start of waiting; each later try gets back what the task returned.
+    expect(seen).toEqual([null, '2026-12-01T10:00:00.000Z', '2026-12-01T10:00:00.000Z']);
+  });
+
+  it('fails the run with ProjectLocked, before any plan, when the wait is over', async () => {
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: {
+        AcquireProjectLocks: () => {
+          throw stepError('ProjectLocked', 'project example-site is locked by run run-0');
+        },
+      },
+    });
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('ProjectLocked');
+    expect(out.states).not.toContain('plan');
+    expect(out.notified).toEqual([{ state: 'notify.failed', outcome: 'failed', error: 'ProjectLocked' }]);
   });
 });

@@ -1,0 +1,33 @@
+/** LockStore in memory, for unit tests. */
+import type { LockHolder, LockStore, ProjectLock } from '../core/ports.ts';
+
+/** Keeps lock items in a Map; the same compare-and-swap on `version` as the DynamoDB store. */
+export class MemoryLockStore implements LockStore {
+  readonly locks = new Map<string, ProjectLock>();
+
+  async get(project: string): Promise<ProjectLock | undefined> {
+    const lock = this.locks.get(project);
+    return lock ? structuredClone(lock) : undefined;
+  }
+
+  async acquire(
+    project: string,
+    holder: LockHolder,
+    expected: number,
+    _now: string,
+  ): Promise<ProjectLock | undefined> {
+    const current = this.locks.get(project);
+    if ((current?.version ?? 0) !== expected) return undefined;
+    const lock: ProjectLock = { project, version: expected + 1, holder: structuredClone(holder) };
+    this.locks.set(project, lock);
+    return structuredClone(lock);
+  }
+
+  async release(project: string, runId: string, now: string): Promise<ProjectLock | undefined> {
+    const current = this.locks.get(project);
+    if (current?.holder?.run_id !== runId) return undefined;
+    const before = structuredClone(current);
+    this.locks.set(project, { project, version: current.version + 1, released_at: now });
+    return before;
+  }
+}
