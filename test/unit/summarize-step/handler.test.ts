@@ -170,6 +170,8 @@ describe('summarize-step handler in a gateless workflow', () => {
       };
     const summarize: StandIn = (taskInput) => handler(taskInput as unknown as SummarizeStepInput);
     const handlers: Record<string, StandIn> = {
+      // The project lock is free: the run takes it at once.
+      AcquireProjectLocks: () => ({ acquired: true, waiting_since: null, retry_after_seconds: 0 }),
       plan: build(() => put('plan', ARTIFACT.summary, summary())),
       'plan.summarize': summarize,
       apply: build(async (env) => {
