@@ -182,33 +182,41 @@ export class DynamoDbGateStore implements GateStore {
         ExpressionAttributeNames: PROJECTION.ExpressionAttributeNames,
       }),
     );
-    if (!Item) return undefined;
-    return { gate: toGate(Item), outbox: Array.isArray(Item.outbox) ? (Item.outbox as OutboxEntry[]) : [] };
+    return Item ? withOutbox(Item) : undefined;
   }
 
-  async removeOutboxEntry(gateId: string, id: string): Promise<boolean> {
+  async removeOutboxEntry(
+    gateId: string,
+    id: string,
+  ): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined> {
     // The last entry also clears the sparse index key; otherwise only the entry goes. Each try is
     // one conditional write on the entry's id, so two drainers never remove two entries for one.
-    const key = this.key(gateId);
     const names = { '#outbox': 'outbox', '#id': 'id' };
     const values = { ':id': id, ':one': 1 };
-    if (
-      await this.update({
-        Key: key,
-        UpdateExpression: 'REMOVE #outbox[0], outbox_pending',
-        ConditionExpression: '#outbox[0].#id = :id AND size(#outbox) = :one',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      })
-    )
-      return true;
-    return this.update({
-      Key: key,
-      UpdateExpression: 'REMOVE #outbox[0]',
-      ConditionExpression: '#outbox[0].#id = :id AND size(#outbox) > :one',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    });
+    const tries = [
+      { remove: 'REMOVE #outbox[0], outbox_pending', size: 'size(#outbox) = :one' },
+      { remove: 'REMOVE #outbox[0]', size: 'size(#outbox) > :one' },
+    ];
+    for (const { remove, size } of tries) {
+      try {
+        const { Attributes } = await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: this.key(gateId),
+            UpdateExpression: remove,
+            ConditionExpression: `#outbox[0].#id = :id AND ${size}`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            // The item as the removal left it saves the drainer a read; toGate drops the token.
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        if (Attributes) return withOutbox(Attributes);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    return undefined;
   }
 
   async listWithOutbox(limit = 100): Promise<Gate[]> {
@@ -353,6 +361,11 @@ function outboxExpression(owed: OutboxEntry[]): { set: string; values: Record<st
     set: 'outbox = list_append(if_not_exists(outbox, :no_outbox), :owed), outbox_pending = :owes',
     values: { ':no_outbox': [], ':owed': owed, ':owes': '1' },
   };
+}
+
+/** The gate and the outbox of an item (never its task token). */
+function withOutbox(item: Record<string, unknown>): { gate: Gate; outbox: OutboxEntry[] } {
+  return { gate: toGate(item), outbox: Array.isArray(item.outbox) ? (item.outbox as OutboxEntry[]) : [] };
 }
 
 /** The gate fields of an item, nothing else (in particular never `task_token`). */

@@ -93,11 +93,14 @@ export class MemoryGateStore implements GateStore {
     return row ? structuredClone({ gate: row.gate, outbox: row.outbox }) : undefined;
   }
 
-  async removeOutboxEntry(gateId: string, id: string): Promise<boolean> {
+  async removeOutboxEntry(
+    gateId: string,
+    id: string,
+  ): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined> {
     const row = this.rows.get(gateId);
-    if (row?.outbox[0]?.id !== id) return false;
+    if (row?.outbox[0]?.id !== id) return undefined;
     row.outbox.shift();
-    return true;
+    return structuredClone({ gate: row.gate, outbox: row.outbox });
   }
 
   async listWithOutbox(limit = 100): Promise<Gate[]> {

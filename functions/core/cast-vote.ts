@@ -100,9 +100,9 @@ async function replayOf(attempt: VoteAttempt, gate: Gate): Promise<VoteOutcome |
   return outcome;
 }
 
-/** Refuses a vote on a closed gate, after giving the gate's owed work (an engine call left by a crash) a go. */
+/** Refuses a vote on a closed gate, after giving its owed engine call (left by a crash) a go. */
 async function refuseOnClosed(attempt: VoteAttempt, gate: Gate): Promise<VoteOutcome> {
-  await afterCommit(attempt.deps, gate.gate_id, false);
+  if (!gate.engine_notified) await afterCommit(attempt.deps, gate.gate_id, false);
   return refuseClosed(attempt, gate);
 }
 

@@ -48,8 +48,10 @@ export async function drainGate(
       outcome.stuck = true;
       break;
     }
-    if (await deps.gates.removeOutboxEntry(gateId, entry.id)) outcome.delivered += 1;
-    read = await deps.gates.readOutbox(gateId);
+    const left = await deps.gates.removeOutboxEntry(gateId, entry.id);
+    if (left) outcome.delivered += 1;
+    // Someone else removed the entry first: read where the outbox stands now.
+    read = left ?? (await deps.gates.readOutbox(gateId));
   }
   // The engine is told even when an audit write keeps failing: the run must not wait on the audit.
   const gate = read?.gate;

@@ -277,8 +277,11 @@ export interface GateStore {
   close(gateId: string, close: GateClose, owed?: OutboxEntry[]): Promise<boolean>;
   /** The gate (without its token) and its outbox, oldest entry first (empty when nothing is owed), in one read. */
   readOutbox(gateId: string): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined>;
-  /** Removes the outbox's oldest entry if it is still `id`; false when someone else removed it first. */
-  removeOutboxEntry(gateId: string, id: string): Promise<boolean>;
+  /**
+   * Removes the outbox's oldest entry if it is still `id`, and returns the gate and what is left of
+   * its outbox; undefined when someone else removed it first.
+   */
+  removeOutboxEntry(gateId: string, id: string): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined>;
   /** Gates whose outbox holds something, oldest request first (for the drainer's sweep). */
   listWithOutbox(limit?: number): Promise<Gate[]>;
   /** Adds an escalation level's people while the gate is pending and that level has not fired. */
