@@ -302,7 +302,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       { mode: 0o600 },
     );
     stops.push(() => rmSync(runtimeFile, { force: true }));
-    // Runs interrupted by the last stop are failed by the Step Functions server; their gates close here.
+    // Executions the last process left running (stopped or killed) go on: a run parked at a gate
+    // waits on the same gate, its timer counting from when it was asked. Runs that cannot go on
+    // (cut off in a Lambda call, or in a build) are failed, and their gates close here.
+    sfn.resume();
     await cancelOrphanGates(deps);
     dev.setReady(true);
 
