@@ -107,7 +107,7 @@ export async function runsCommand(
       page.runs.map((r) => [
         r.id,
         r.workflow,
-        r.waiting_gate ? 'WAITING' : r.status,
+        r.waiting_gate ? 'WAITING' : r.queued_step ? 'QUEUED' : r.status,
         r.started_at,
         r.started_by?.email ?? r.trigger.type,
       ]),

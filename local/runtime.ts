@@ -14,7 +14,7 @@ import dynalite from 'dynalite';
 import type { NamedNotifier } from '../functions/adapters/composite-notifier.ts';
 import { createTables } from '../functions/adapters/tables.ts';
 import { createAwsClients } from '../functions/aws-clients.ts';
-import { type Config, loadConfig } from '../functions/config.ts';
+import { type Config, loadConfig, loadLocalRuntimeConfig } from '../functions/config.ts';
 import { cancelOrphanGates } from '../functions/core/cancel-orphan-gates.ts';
 import { createWorkflowCatalog } from '../functions/core/workflow-catalog.ts';
 import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
@@ -22,6 +22,7 @@ import type { HttpFunction } from '../functions/routes.ts';
 import { compileWorkflow, placeholdersOf, substitutePlaceholders } from '../statemachines/compile.ts';
 import { PLACEHOLDER } from '../statemachines/contract.ts';
 import { formatProblem, loadWorkspace, type Workspace } from '../statemachines/load.ts';
+import type { BuildPoolStats } from './build-pool.ts';
 import { createLocalBuildRunner } from './build-runner.ts';
 import { createDevRoutes, type DevRoutes } from './dev-routes.ts';
 import { type HttpHandler, lambdaContext, startGateway } from './gateway.ts';
@@ -71,6 +72,8 @@ export interface RuntimeOptions {
   approvalTimeoutSeconds?: number;
   /** Tests only: scales escalation delays (0.001 makes an hour 3.6 s). */
   escalationDelayScale?: number;
+  /** How many builds run at once; default SIGNOFF_BUILD_WORKERS, else the number of CPUs. */
+  buildWorkers?: number;
 }
 
 /** A running local runtime. */
@@ -83,6 +86,8 @@ export interface Runtime {
   sfn: LocalStepFunctions;
   workspace: Workspace;
   dev: DevRoutes;
+  /** The build runner's worker pool counters (running, queued, most at once). */
+  buildStats(): BuildPoolStats;
   stop(): Promise<void>;
 }
 
@@ -164,6 +169,19 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       }
       return handler;
     };
+    const buildRunner = createLocalBuildRunner({
+      root,
+      logDir: join(dataDir, 'builds'),
+      projectEnv: {
+        SIGNOFF_ARTIFACTS_DIR: join(dataDir, 'artifacts'),
+        LOCAL_FILES_STATE_DIR: join(dataDir, 'example-state'),
+        LOCAL_FILES_ROOT: join(dataDir, 'example-files'),
+      },
+      onLine: options.onBuildLine,
+      workers: options.buildWorkers ?? loadLocalRuntimeConfig().buildWorkers,
+      // PROJECT LOCK HOOK: when project locks exist, keep the lock of an interrupted apply's
+      // project held here for an admin (the apply may have changed part of the project).
+    });
     const sfn = createLocalStepFunctions({
       dataDir: join(dataDir, 'stepfunctions'),
       region: REGION,
@@ -174,16 +192,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           throw new Error(`no local function for ${arn}`);
         return (await taskHandler(name))(payload, lambdaContext(`${FUNCTION_PREFIX}${name}`, 300_000));
       },
-      runBuild: createLocalBuildRunner({
-        root,
-        logDir: join(dataDir, 'builds'),
-        projectEnv: {
-          SIGNOFF_ARTIFACTS_DIR: join(dataDir, 'artifacts'),
-          LOCAL_FILES_STATE_DIR: join(dataDir, 'example-state'),
-          LOCAL_FILES_ROOT: join(dataDir, 'example-files'),
-        },
-        onLine: options.onBuildLine,
-      }),
+      runBuild: buildRunner,
+      describeInterruptedBuild: buildRunner.describeInterrupted,
     });
     const { endpoint: sfnEndpoint } = await sfn.start(0);
     stops.push(() => sfn.stop());
@@ -318,6 +328,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       sfn,
       workspace,
       dev,
+      buildStats: () => buildRunner.stats(),
       stop: stopAll,
     };
   } catch (error) {

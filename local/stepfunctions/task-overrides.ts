@@ -28,9 +28,12 @@ export interface BuildRequest {
 /**
  * Runs a CodeBuild-like build to completion (the `codebuild:startBuild.sync` integration).
  * `onStart` is called when the build leaves the queue and runs; until then the task shows
- * TaskScheduled without TaskStarted.
+ * TaskScheduled without TaskStarted. `signal` aborts when the task ends otherwise (stopped,
+ * timed out): a build still queued then never runs.
  */
-export type RunBuild = (request: BuildRequest & { onStart?: () => void }) => Promise<BuildResult>;
+export type RunBuild = (
+  request: BuildRequest & { onStart?: () => void; signal?: AbortSignal },
+) => Promise<BuildResult>;
 
 /**
  * Says why a build task a previous process left running cannot go on (its Cause); the task then
@@ -231,11 +234,14 @@ async function startBuildSync(
 ): Promise<void> {
   const { projectName, environment, variables } = readBuildRequest(input);
   const startTime = Date.now();
+  const cancel = new AbortController();
+  attempt.onEnd(() => cancel.abort());
   const result = await ctx.runBuild({
     projectName,
     environment,
     executionArn: ctx.executionArn,
     onStart: start,
+    signal: cancel.signal,
   });
   start();
   const build = {
