@@ -135,8 +135,9 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): LocalB
         markers.write(marker);
       });
     } finally {
-      release();
+      // Marker first: a marker of a running build never outnumbers the pool's workers.
       markers.remove(id);
+      release();
     }
   };
 

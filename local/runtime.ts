@@ -26,6 +26,7 @@ import type { BuildPoolStats } from './build-pool.ts';
 import { createLocalBuildRunner } from './build-runner.ts';
 import { createDevRoutes, type DevRoutes } from './dev-routes.ts';
 import { type HttpHandler, lambdaContext, startGateway } from './gateway.ts';
+import { send } from './http-io.ts';
 import { createLocalSecrets, ensureSecretsFile, generatedSecretNames } from './local-secrets.ts';
 import { ensureLocalTokens } from './local-tokens.ts';
 import { runEndedEvent } from './run-ended-event.ts';
@@ -292,6 +293,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
     const dev = createDevRoutes({ deps, inboxUrl: `http://127.0.0.1:${inboxPort}` });
     if (localSlack) dev.add((req, res, u) => localSlack.handleDevRequest(req, res, u));
+    // The build workers' counters (running, queued, most at once), for load checks and benchmarks.
+    dev.add(async (req, res, u) => {
+      if (u.pathname !== '/dev/builds' || req.method !== 'GET') return false;
+      send(res, 200, 'application/json', JSON.stringify(buildRunner.stats()));
+      return true;
+    });
     const gateway = await startGateway({
       port,
       handlers: httpHandlers,
