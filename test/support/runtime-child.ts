@@ -6,6 +6,7 @@ import { startRuntime } from '../../local/runtime.ts';
 import { projectRoot } from './examples.ts';
 
 const options = JSON.parse(process.env.SIGNOFF_TEST_RUNTIME ?? '{}') as {
+  root?: string;
   dataDir: string;
   approvalTimeoutSeconds?: number;
   buildWorkers?: number;

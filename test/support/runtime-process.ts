@@ -18,6 +18,8 @@ export interface RuntimeProcess extends RuntimeClient {
 
 /** Options of the child runtime (`startRuntime`'s, as JSON). */
 export interface RuntimeProcessOptions {
+  /** The repository (workflows/, config/, infra/buildspec.yml); default this project. */
+  root?: string;
   dataDir: string;
   approvalTimeoutSeconds?: number;
   buildWorkers?: number;
