@@ -16,6 +16,7 @@ import { createTables } from '../functions/adapters/tables.ts';
 import { createAwsClients } from '../functions/aws-clients.ts';
 import { type Config, loadConfig, loadLocalRuntimeConfig } from '../functions/config.ts';
 import { cancelOrphanGates } from '../functions/core/cancel-orphan-gates.ts';
+import { rearmEscalations } from '../functions/core/rearm-escalations.ts';
 import { createWorkflowCatalog } from '../functions/core/workflow-catalog.ts';
 import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
@@ -324,6 +325,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // (cut off in a Lambda call, or in a build) are failed, and their gates close here.
     sfn.resume();
     await cancelOrphanGates(deps);
+    // The gates that still wait get back the escalations the last process held in its timers.
+    await rearmEscalations(deps);
     dev.setReady(true);
 
     return {
