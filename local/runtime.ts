@@ -17,6 +17,7 @@ import { createAwsClients } from '../functions/aws-clients.ts';
 import { type Config, loadConfig, loadLocalRuntimeConfig } from '../functions/config.ts';
 import { cancelOrphanGates } from '../functions/core/cancel-orphan-gates.ts';
 import { rearmEscalations } from '../functions/core/rearm-escalations.ts';
+import { resumeAllGates } from '../functions/core/resume-gate.ts';
 import { createWorkflowCatalog } from '../functions/core/workflow-catalog.ts';
 import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
@@ -39,6 +40,8 @@ const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
 const FUNCTION_PREFIX = 'signoff-';
 const STATE_MACHINE_PREFIX = 'signoff-';
+/** How often the local runtime finishes the engine calls closed gates owe (AWS: every 5 minutes). */
+const RESUME_GATES_SWEEP_MS = 60_000;
 
 /** The Lambda handlers the state machines invoke, by folder name. */
 const TASK_FUNCTIONS = {
@@ -324,9 +327,22 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // waits on the same gate, its timer counting from when it was asked. Runs that cannot go on
     // (cut off in a Lambda call, or in a build) are failed, and their gates close here.
     sfn.resume();
+    // Stopping drains first, while the handlers still have their deps: a gate being requested is
+    // then parked when the process ends, and goes on waiting after the next start.
+    stops.push(() => sfn.drain());
     await cancelOrphanGates(deps);
     // The gates that still wait get back the escalations the last process held in its timers.
     await rearmEscalations(deps);
+    // A vote that closed a gate just before the last process died may still owe the engine its
+    // call: the same sweep as AWS's ResumeGatesSweep rule, at start and then every minute.
+    const sweep = () =>
+      resumeAllGates(deps).catch((error: unknown) =>
+        logger.error('could not finish the engine calls closed gates owe', { error: String(error) }),
+      );
+    await sweep();
+    const sweeper = setInterval(() => void sweep(), RESUME_GATES_SWEEP_MS);
+    sweeper.unref();
+    stops.push(() => clearInterval(sweeper));
     dev.setReady(true);
 
     return {

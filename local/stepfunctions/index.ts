@@ -45,7 +45,12 @@ export interface LocalStepFunctionsOptions {
 export interface LocalStepFunctions {
   /** Listens on 127.0.0.1 (a random port unless given) and returns the endpoint URL for the SDK. */
   start(port?: number): Promise<{ endpoint: string }>;
-  /** Stops listening and halts running executions, leaving them RUNNING on disk for the next `resume()`. */
+  /**
+   * Lets the Lambda calls in flight finish (up to 10 s) and holds new Lambda calls and builds,
+   * so a stop leaves executions at a resumable point (a gate whose request returned). Idempotent.
+   */
+  drain(): Promise<void>;
+  /** Drains, stops listening and halts running executions, leaving them RUNNING on disk for the next `resume()`. */
   stop(): Promise<void>;
   /**
    * Takes up the executions a previous process left RUNNING (parked on a task token, in a Wait
@@ -65,6 +70,9 @@ export interface LocalStepFunctions {
   flush(): Promise<void>;
 }
 
+/** How long a stop waits for the Lambda calls in flight. */
+const STOP_DRAIN_MS = 10_000;
+
 const silentLogger: LocalStepFunctionsLogger = { info() {}, warn() {}, error() {} };
 
 /** Creates the local Step Functions service on a data directory; executions left RUNNING there wait for `resume()`. */
@@ -79,14 +87,45 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
   );
   const stateMachines = new StateMachines(scope, store, (message) => logger.warn(message));
   const tokens = new TaskTokenRegistry();
+  // While draining, new calls are held (never answered): their executions are detached by stop()
+  // and failed or resumed on the next start, as if the process had stopped before the call.
+  let draining: Promise<void> | undefined;
+  const inflight = new Set<Promise<unknown>>();
+  const held = () => new Promise<never>(() => {});
+  const invokeLambda: InvokeLambda = (arn, payload) => {
+    if (draining) return held();
+    const call = options.invokeLambda(arn, payload);
+    inflight.add(call);
+    call.then(
+      () => inflight.delete(call),
+      () => inflight.delete(call),
+    );
+    return call;
+  };
+  const runBuild: RunBuild = (request) => (draining ? held() : options.runBuild(request));
+  const drain = () => {
+    draining ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inflight]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, STOP_DRAIN_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      // The task's TaskSubmitted is recorded right after its call returns; let it land.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    })();
+    return draining;
+  };
   const callbacks = createTaskCallbacks(tokens);
   const executions = new Executions({
     scope,
     tokens,
     store,
     stateMachines,
-    invokeLambda: options.invokeLambda,
-    runBuild: options.runBuild,
+    invokeLambda,
+    runBuild,
     ...(options.describeInterruptedBuild
       ? { describeInterruptedBuild: options.describeInterruptedBuild }
       : {}),
@@ -123,7 +162,9 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
       logger.info('local Step Functions listening', { endpoint });
       return { endpoint };
     },
+    drain,
     async stop() {
+      await drain();
       executions.close();
       if (server.listening) {
         server.closeAllConnections();

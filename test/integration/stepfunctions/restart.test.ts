@@ -119,6 +119,23 @@ describe('restart', () => {
     expect(kept).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true}' });
   });
 
+  it('lets a stop wait for a gate request in flight, so the execution is parked and resumed', async () => {
+    // A stop right after the gate was stored, before its request returned, used to cut the run off.
+    h.lambdas.on('request-approval', () => sleep(300).then(() => ({})));
+    const arn = await createMachine(h, 'gate', gate);
+    const call = h.lambdas.nextCall('request-approval');
+    const executionArn = await startExecution(h, arn, { run: { id: 'r-9' } }, 'r-9');
+    const token = ((await call).payload as { task_token: string }).task_token;
+
+    await h.restart();
+    await h.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"approved":true}' }));
+
+    expect(await finished(h, executionArn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"approved":true}',
+    });
+  });
+
   it('times out a parked task whose TimeoutSeconds ran out while stopped, through its Catch', async () => {
     const { executionArn, token } = await parkAtGate(shortGate({ TimeoutSeconds: 1 }));
 
