@@ -134,7 +134,7 @@ export async function runsCommand(
       page.runs.map((r) => [
         r.id,
         r.workflow,
-        r.waiting_gate ? 'WAITING' : r.status,
+        r.waiting_gate ? 'WAITING' : r.queued_step ? 'QUEUED' : r.status,
         r.source?.type === 'snapshot' ? 'snapshot' : (builtCommit(r.source)?.slice(0, 7) ?? '-'),
         r.started_at,
         r.started_by?.email ?? r.trigger.type,

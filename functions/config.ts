@@ -2,6 +2,7 @@
  * The only reader of process.env: everything the handlers need, typed, read once at cold start.
  * A missing required setting throws one error that names every missing variable.
  */
+import { availableParallelism } from 'node:os';
 import type { TableNames } from './adapters/tables.ts';
 
 /** Where escalations are scheduled: EventBridge Scheduler in AWS, timers in one local process. */
@@ -151,4 +152,27 @@ export function loadConfig(env: Env = process.env): Config {
 
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Settings of the local runtime only (`npm start`), never of a Lambda. */
+export interface LocalRuntimeConfig {
+  /** How many builds run at once; the others wait in the build runner's queue. */
+  buildWorkers: number;
+}
+
+/**
+ * Reads the local runtime's settings: SIGNOFF_BUILD_WORKERS (a positive integer; default, the
+ * number of CPUs, at least 1). Throws on a value that is not a positive integer.
+ */
+export function loadLocalRuntimeConfig(
+  env: Env = process.env,
+  cpus = availableParallelism(),
+): LocalRuntimeConfig {
+  const raw = env.SIGNOFF_BUILD_WORKERS?.trim();
+  if (!raw) return { buildWorkers: Math.max(1, cpus) };
+  const workers = Number(raw);
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new Error(`SIGNOFF_BUILD_WORKERS must be a positive integer, not "${raw}"`);
+  }
+  return { buildWorkers: workers };
 }

@@ -6,6 +6,10 @@
  * The build runner is the same esbuild bundle the synth uploads for CodeBuild, built once when
  * the runner is created (in the background, so `npm start` does not wait for it) and handed to
  * every build as SIGNOFF_RUNNER; the buildspec then skips its S3 download.
+ *
+ * At most `workers` builds run at once; the others wait in a queue, as CodeBuild's QUEUED phase.
+ * Every build leaves a marker (build-markers.ts) until it ends, so a build the process never saw
+ * end is known on the next start and its task fails instead of running it again.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -15,8 +19,11 @@ import { build } from 'esbuild';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { BUILD_RUNNER_FILE, buildRunnerOptions } from '../infra/constructs/bundling.ts';
+import { BUILD_ENV } from '../statemachines/contract.ts';
+import { type BuildMarker, BuildMarkers, interruptedCause, logInterruption } from './build-markers.ts';
+import { BuildCancelledError, BuildPool, type BuildPoolStats } from './build-pool.ts';
 import { exportCommit, resolveCommit } from './source-repository.ts';
-import type { BuildResult, RunBuild } from './stepfunctions/index.ts';
+import type { BuildResult, DescribeInterruptedBuild, RunBuild } from './stepfunctions/index.ts';
 
 const buildspecSchema = z.object({
   version: z.union([z.number(), z.string()]),
@@ -51,7 +58,23 @@ export interface LocalBuildRunnerOptions {
    * parent of `logDir` (the runtime's data dir).
    */
   dataDir?: string;
+  /** How many builds run at once (the local runtime's SIGNOFF_BUILD_WORKERS); default: no bound. */
+  workers?: number;
+  /**
+   * PROJECT LOCK HOOK: called when an apply a previous process left running is found. When
+   * project locks exist, the project's lock must stay held here until an admin has checked the
+   * project and releases it: the apply may have changed part of it.
+   */
+  onInterruptedApply?: (build: BuildMarker) => void;
 }
+
+/** The local build runner: `runBuild` for the Step Functions server, with its queue and its markers. */
+export type LocalBuildRunner = RunBuild & {
+  /** The Cause for a build task a previous process left running (see DescribeInterruptedBuild). */
+  describeInterrupted: DescribeInterruptedBuild;
+  /** The worker pool's counters. */
+  stats(): BuildPoolStats;
+};
 
 type Bundle = { file: string } | { error: string };
 
@@ -77,24 +100,77 @@ function bundleRunner(root: string, dataDir: string): Promise<Bundle> {
 }
 
 /** Creates the `runBuild` the local Step Functions server calls for startBuild.sync tasks. */
-export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBuild {
+export function createLocalBuildRunner(options: LocalBuildRunnerOptions): LocalBuildRunner {
   const specPath = join(options.root, options.buildspec ?? 'infra/buildspec.yml');
   const spec = buildspecSchema.parse(parse(readFileSync(specPath, 'utf8')));
   mkdirSync(options.logDir, { recursive: true });
   const dataDir = options.dataDir ?? dirname(options.logDir);
   const runner = bundleRunner(options.root, dataDir);
+  const pool = new BuildPool(options.workers ?? Number.MAX_SAFE_INTEGER);
+  const markers = new BuildMarkers(join(options.logDir, 'running'));
   let number = 0;
 
-  return async ({ projectName, sourceVersion, environment }): Promise<BuildResult> => {
-    number += 1;
+  const runBuild: RunBuild = async ({
+    projectName,
+    sourceVersion,
+    environment,
+    executionArn,
+    onStart,
+    signal,
+  }) => {
     const id = `${projectName}:${randomUUID()}`;
-    const safeId = id.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const logFile = join(options.logDir, `${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`);
+    const marker: BuildMarker = {
+      build_id: id,
+      execution_arn: executionArn,
+      project_name: projectName,
+      ...(environment[BUILD_ENV.action] ? { action: environment[BUILD_ENV.action] } : {}),
+      state: 'queued',
+      runner_pid: process.pid,
+      asked_at: new Date().toISOString(),
+      log: logFile,
+    };
+    markers.write(marker);
+    let release: () => void;
+    try {
+      release = await pool.acquire(signal);
+    } catch (error) {
+      markers.remove(id);
+      if (error instanceof BuildCancelledError) return { id, status: 'FAILED' };
+      throw error;
+    }
+    try {
+      number += 1;
+      Object.assign(marker, { state: 'running', started_at: new Date().toISOString() });
+      markers.write(marker);
+      onStart?.();
+      return await runPhases(id, number, sourceVersion, environment, logFile, (pid) => {
+        marker.pid = pid;
+        markers.write(marker);
+      });
+    } finally {
+      // Marker first: a marker of a running build never outnumbers the pool's workers.
+      markers.remove(id);
+      release();
+    }
+  };
+
+  const runPhases = async (
+    id: string,
+    buildNumber: number,
+    sourceVersion: string | undefined,
+    environment: Record<string, string>,
+    logFile: string,
+    onSpawn: (pid: number) => void,
+  ): Promise<BuildResult> => {
     const bundle = await runner;
     const resolved =
       sourceVersion && options.repository
         ? await resolveCommit(options.repository, sourceVersion)
         : undefined;
-    const srcDir = resolved ? join(dataDir, 'builds', 'src', safeId) : options.root;
+    const srcDir = resolved
+      ? join(dataDir, 'builds', 'src', id.replace(/[^A-Za-z0-9_.-]/g, '_'))
+      : options.root;
     const env: Record<string, string> = {
       ...inheritedEnv(),
       ...spec.env?.variables,
@@ -106,15 +182,15 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
       ...environment,
       CODEBUILD_BUILD_ID: id,
       CODEBUILD_BUILD_ARN: `arn:aws:codebuild:us-east-1:000000000000:build/${id}`,
-      CODEBUILD_BUILD_NUMBER: String(number),
+      CODEBUILD_BUILD_NUMBER: String(buildNumber),
       CODEBUILD_INITIATOR: 'states/local',
       CODEBUILD_SRC_DIR: srcDir,
       ...(resolved
-        ? { CODEBUILD_RESOLVED_SOURCE_VERSION: resolved, CODEBUILD_SOURCE_VERSION: sourceVersion }
+        ? { CODEBUILD_RESOLVED_SOURCE_VERSION: resolved, CODEBUILD_SOURCE_VERSION: sourceVersion as string }
         : {}),
       CODEBUILD_BUILD_SUCCEEDING: '1',
     };
-    const log = createWriteStream(join(options.logDir, `${safeId}.log`));
+    const log = createWriteStream(logFile);
     const write = (line: string) => {
       log.write(`${line}\n`);
       options.onLine?.(id, line);
@@ -149,7 +225,7 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
         write(`[Container] Entering phase ${phase.toUpperCase()}`);
         for (const command of commands) {
           write(`[Container] Running command ${command}`);
-          const code = await runCommand(command, srcDir, env, write);
+          const code = await runCommand(command, srcDir, env, write, onSpawn);
           if (code !== 0) {
             write(`[Container] Command did not exit successfully ${command} exit status ${code}`);
             status = 'FAILED';
@@ -165,6 +241,31 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): RunBui
     }
     return { id, status, ...(resolved ? { resolvedSourceVersion: resolved } : {}) };
   };
+
+  const describeInterrupted: DescribeInterruptedBuild = ({ projectName, environment, executionArn }) => {
+    const marker = markers.takeLeftOver(executionArn, projectName);
+    const action = marker?.action ?? environment[BUILD_ENV.action];
+    const cause = interruptedCause(marker, action);
+    if (marker) logInterruption(marker, cause);
+    if (action === 'apply' && marker?.state !== 'queued') {
+      // PROJECT LOCK HOOK: the apply's project lock must stay held for an admin from here.
+      options.onInterruptedApply?.(
+        marker ?? {
+          build_id: '(unknown)',
+          execution_arn: executionArn,
+          project_name: projectName,
+          action,
+          state: 'running',
+          runner_pid: process.pid,
+          asked_at: new Date().toISOString(),
+          log: '',
+        },
+      );
+    }
+    return cause;
+  };
+
+  return Object.assign(runBuild, { describeInterrupted, stats: () => pool.stats() });
 }
 
 /**
@@ -184,9 +285,11 @@ function runCommand(
   cwd: string,
   env: Record<string, string>,
   write: (line: string) => void,
+  onSpawn: (pid: number) => void,
 ) {
   return new Promise<number>((resolve) => {
     const child = spawn('bash', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) onSpawn(child.pid);
     const lines = (stream: NodeJS.ReadableStream) => {
       let rest = '';
       stream.setEncoding('utf8');

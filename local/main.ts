@@ -79,7 +79,7 @@ const stop = async (signal: string) => {
   stopping = true;
   console.log(`\nsignoff: ${signal}, stopping...`);
   await runtime.stop();
-  console.log('signoff: stopped. Runs still waiting at a gate are marked interrupted on the next start.');
+  console.log('signoff: stopped. Runs waiting at a gate go on waiting from the next start.');
   process.exit(0);
 };
 process.on('SIGINT', () => void stop('SIGINT'));

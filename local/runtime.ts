@@ -14,18 +14,21 @@ import dynalite from 'dynalite';
 import type { NamedNotifier } from '../functions/adapters/composite-notifier.ts';
 import { createTables } from '../functions/adapters/tables.ts';
 import { createAwsClients } from '../functions/aws-clients.ts';
-import { type Config, loadConfig } from '../functions/config.ts';
+import { type Config, loadConfig, loadLocalRuntimeConfig } from '../functions/config.ts';
 import { cancelOrphanGates } from '../functions/core/cancel-orphan-gates.ts';
 import { drainAllGates } from '../functions/core/drain-gate.ts';
+import { rearmEscalations } from '../functions/core/rearm-escalations.ts';
 import { createWorkflowCatalog } from '../functions/core/workflow-catalog.ts';
 import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
 import { compileWorkflow, placeholdersOf, substitutePlaceholders } from '../statemachines/compile.ts';
 import { PLACEHOLDER } from '../statemachines/contract.ts';
 import { formatProblem, loadWorkspace, type Workspace } from '../statemachines/load.ts';
+import type { BuildPoolStats } from './build-pool.ts';
 import { createLocalBuildRunner } from './build-runner.ts';
 import { createDevRoutes, type DevRoutes } from './dev-routes.ts';
 import { type HttpHandler, lambdaContext, startGateway } from './gateway.ts';
+import { send } from './http-io.ts';
 import { createLocalSecrets, ensureSecretsFile, generatedSecretNames } from './local-secrets.ts';
 import { ensureLocalTokens } from './local-tokens.ts';
 import { runEndedEvent } from './run-ended-event.ts';
@@ -76,6 +79,8 @@ export interface RuntimeOptions {
   escalationDelayScale?: number;
   /** How often the drainer sweeps gates whose votes still owe work (AWS: every 5 minutes); 0 turns it off. */
   sweepIntervalMs?: number;
+  /** How many builds run at once; default SIGNOFF_BUILD_WORKERS, else the number of CPUs. */
+  buildWorkers?: number;
 }
 
 /** The local drainer's default period: a vote's leftover work is done within seconds, not minutes. */
@@ -93,6 +98,8 @@ export interface Runtime {
   sfn: LocalStepFunctions;
   workspace: Workspace;
   dev: DevRoutes;
+  /** The build runner's worker pool counters (running, queued, most at once). */
+  buildStats(): BuildPoolStats;
   stop(): Promise<void>;
 }
 
@@ -176,6 +183,20 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       }
       return handler;
     };
+    const buildRunner = createLocalBuildRunner({
+      root,
+      repository,
+      logDir: join(dataDir, 'builds'),
+      projectEnv: {
+        SIGNOFF_ARTIFACTS_DIR: join(dataDir, 'artifacts'),
+        LOCAL_FILES_STATE_DIR: join(dataDir, 'example-state'),
+        LOCAL_FILES_ROOT: join(dataDir, 'example-files'),
+      },
+      onLine: options.onBuildLine,
+      workers: options.buildWorkers ?? loadLocalRuntimeConfig().buildWorkers,
+      // PROJECT LOCK HOOK: when project locks exist, keep the lock of an interrupted apply's
+      // project held here for an admin (the apply may have changed part of the project).
+    });
     const sfn = createLocalStepFunctions({
       dataDir: join(dataDir, 'stepfunctions'),
       region: REGION,
@@ -186,17 +207,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           throw new Error(`no local function for ${arn}`);
         return (await taskHandler(name))(payload, lambdaContext(`${FUNCTION_PREFIX}${name}`, 300_000));
       },
-      runBuild: createLocalBuildRunner({
-        root,
-        repository,
-        logDir: join(dataDir, 'builds'),
-        projectEnv: {
-          SIGNOFF_ARTIFACTS_DIR: join(dataDir, 'artifacts'),
-          LOCAL_FILES_STATE_DIR: join(dataDir, 'example-state'),
-          LOCAL_FILES_ROOT: join(dataDir, 'example-files'),
-        },
-        onLine: options.onBuildLine,
-      }),
+      runBuild: buildRunner,
+      describeInterruptedBuild: buildRunner.describeInterrupted,
     });
     const { endpoint: sfnEndpoint } = await sfn.start(0);
     stops.push(() => sfn.stop());
@@ -296,6 +308,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
     const dev = createDevRoutes({ deps, inboxUrl: `http://127.0.0.1:${inboxPort}` });
     if (localSlack) dev.add((req, res, u) => localSlack.handleDevRequest(req, res, u));
+    // The build workers' counters (running, queued, most at once), for load checks and benchmarks.
+    dev.add(async (req, res, u) => {
+      if (u.pathname !== '/dev/builds' || req.method !== 'GET') return false;
+      send(res, 200, 'application/json', JSON.stringify(buildRunner.stats()));
+      return true;
+    });
     const gateway = await startGateway({
       port,
       handlers: httpHandlers,
@@ -316,11 +334,24 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       { mode: 0o600 },
     );
     stops.push(() => rmSync(runtimeFile, { force: true }));
-    // Runs interrupted by the last stop are failed by the Step Functions server; their gates close here.
+    // Executions the last process left running (stopped or killed) go on: a run parked at a gate
+    // waits on the same gate, its timer counting from when it was asked. Runs that cannot go on
+    // (cut off in a Lambda call, or in a build) are failed, and their gates close here.
+    sfn.resume();
+    // Stopping drains first, while the handlers still have their deps: a gate being requested is
+    // then parked when the process ends, and goes on waiting after the next start.
+    stops.push(() => sfn.drain());
     await cancelOrphanGates(deps);
+    // The gates that still wait get back the escalations the last process held in its timers.
+    await rearmEscalations(deps);
     // The drainer's sweep, as EventBridge runs resume-gate in AWS: what a vote's answer left behind
     // (a failed audit write, an engine call after a crash) is finished here.
+    // It runs once at start too: a vote that closed a gate just before the last process died may
+    // still owe the engine its call.
     const sweepEvery = options.sweepIntervalMs ?? LOCAL_SWEEP_INTERVAL_MS;
+    await drainAllGates(deps).catch((error: unknown) =>
+      logger.error('drain sweep failed', { error: error instanceof Error ? error.name : typeof error }),
+    );
     if (sweepEvery > 0) {
       let sweeping: Promise<unknown> | undefined;
       const timer = setInterval(() => {
@@ -350,6 +381,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       sfn,
       workspace,
       dev,
+      buildStats: () => buildRunner.stats(),
       stop: stopAll,
     };
   } catch (error) {

@@ -20,6 +20,7 @@ const STATUS_LABEL: Record<string, string> = {
   TIMED_OUT: 'Timed out',
   waiting: 'Waiting for approval',
   running: 'Running',
+  queued: 'Queued',
   succeeded: 'Succeeded',
   failed: 'Failed',
   caught: 'Failed (handled)',

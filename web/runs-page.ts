@@ -42,7 +42,7 @@ ${
     (run) => html`<tr>
     <td><a href="/runs/${encodeURIComponent(run.id)}"><code>${run.id}</code></a></td>
     <td>${run.workflow} <span class="muted">${run.environment}</span>${run.bypass ? html` <span class="status st-bypass">Emergency bypass</span>` : ''}</td>
-    <td>${run.waiting_gate ? statusBadge('waiting') : statusBadge(run.status)}</td>
+    <td>${run.waiting_gate ? statusBadge('waiting') : run.queued_step ? statusBadge('queued') : statusBadge(run.status)}</td>
     <td>${run.started_by?.name ?? run.trigger.type}</td>
     <td class="nowrap"><time datetime="${run.started_at}">${formatTimestamp(run.started_at)}</time></td>
   </tr>`,

@@ -80,11 +80,19 @@ export function stepsFromHistory(events: HistoryEvent[]): StepRecord[] {
       const step: StepRecord = { state: name, entered_at: at, status: 'running' };
       steps.push(step);
       open.set(name, step);
+    } else if (type === 'TaskScheduled' && event.taskScheduledEventDetails?.resourceType === 'codebuild') {
+      // A build waits for a worker between TaskScheduled and TaskStarted (the local build
+      // runner's queue; in AWS, StartBuild returns at once and the step shows running).
+      const step = steps.at(-1);
+      if (step?.status === 'running') step.status = 'queued';
+    } else if (type === 'TaskStarted') {
+      const step = steps.at(-1);
+      if (step?.status === 'queued') step.status = 'running';
     } else if (type.endsWith('StateExited')) {
       const step = open.get(event.stateExitedEventDetails?.name ?? '');
       if (step) {
         step.exited_at = at;
-        if (step.status === 'running') step.status = 'succeeded';
+        if (step.status === 'running' || step.status === 'queued') step.status = 'succeeded';
       }
     } else if (
       type === 'TaskFailed' ||

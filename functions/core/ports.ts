@@ -394,7 +394,8 @@ export interface StepRecord {
   state: string;
   entered_at: string;
   exited_at?: string;
-  status: 'running' | 'succeeded' | 'failed' | 'caught';
+  /** `queued`: a build task asked for and not started yet (its build waits for a worker). */
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'caught';
   error?: string;
 }
 

@@ -32,8 +32,11 @@ export interface EngineTolerance {
   tolerateEngineErrors?: boolean;
 }
 
-/** How one workflow step stands: `pending` not reached yet, `waiting` at a pending gate, `skipped` never reached. */
-export type StepStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
+/**
+ * How one workflow step stands: `pending` not reached yet, `queued` its build waits for a build
+ * worker, `waiting` at a pending gate, `skipped` never reached.
+ */
+export type StepStatus = 'pending' | 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
 
 /** How one workflow step went in a run. */
 export interface StepView {
@@ -59,8 +62,11 @@ export interface RunView {
   history_error?: string;
 }
 
-/** A listed run; `waiting_gate` is the id of a pending gate while the run waits on one. */
-export type RunListEntry = RunRecord & { waiting_gate?: string; locks?: RunLockView[] };
+/**
+ * A listed run; `waiting_gate` is the id of a pending gate while the run waits on one,
+ * `queued_step` the step whose build waits for a build worker, `locks` its project locks.
+ */
+export type RunListEntry = RunRecord & { waiting_gate?: string; queued_step?: string; locks?: RunLockView[] };
 
 /** Pending gates read to mark which listed runs wait for approval. */
 const PENDING_SCAN = 200;
@@ -132,7 +138,13 @@ export function foldSteps(
     const last = records.at(-1) as StepRecord;
     const failed = records.find((r) => r.status === 'failed' || r.status === 'caught');
     const open = records.some((r) => !r.exited_at);
-    let status: StepStatus = failed ? 'failed' : open ? 'running' : 'succeeded';
+    let status: StepStatus = failed
+      ? 'failed'
+      : open
+        ? last.status === 'queued'
+          ? 'queued'
+          : 'running'
+        : 'succeeded';
     const gate = gates[step.id];
     if (gate === 'pending' && open) status = 'waiting';
     if (gate === 'rejected' || gate === 'timed_out' || gate === 'cancelled') status = 'failed';
@@ -233,13 +245,28 @@ export async function listRunViews(
   }
   const live = await Promise.all(runs.map((r) => refreshRun(deps, r, options)));
   const locks = await runLockViews(deps, live);
-  const entries = live.map((run, i): RunListEntry => {
-    const gateId = waitingGate.get(run.id);
-    const withLocks = { ...run, locks: locks[i] ?? [] };
-    return gateId && run.status === 'RUNNING' ? { ...withLocks, waiting_gate: gateId } : withLocks;
-  });
+  const entries = await Promise.all(
+    live.map(async (run, i): Promise<RunListEntry> => {
+      const gateId = waitingGate.get(run.id);
+      const withLocks = { ...run, locks: locks[i] ?? [] };
+      if (run.status !== 'RUNNING') return withLocks;
+      if (gateId) return { ...withLocks, waiting_gate: gateId };
+      const queued = await queuedStepOf(deps, run);
+      return queued ? { ...withLocks, queued_step: queued } : withLocks;
+    }),
+  );
   return {
     runs: filter.waiting ? entries.filter((r) => r.waiting_gate) : entries,
     ...(cursor ? { cursor } : {}),
   };
+}
+
+/** The step of a running run whose build waits for a worker, if any; a history that cannot be read shows none. */
+async function queuedStepOf(
+  deps: Pick<RunViewDeps, 'runEngine'>,
+  run: RunRecord,
+): Promise<string | undefined> {
+  const { records } = await readHistory(deps, run, { tolerateEngineErrors: true });
+  const last = records.at(-1);
+  return last?.status === 'queued' && !last.exited_at ? last.state.split('.')[0] : undefined;
 }

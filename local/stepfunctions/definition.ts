@@ -19,6 +19,8 @@ export interface PreparedDefinition {
   tasks: Map<string, TaskSpec>;
   /** Task states without an explicit `TimeoutSeconds`, which the interpreter stops after 60 s. */
   tasksWithDefaultTimeout: string[];
+  /** The definition the interpreter runs (task-token references rewritten), for resumed copies. */
+  runnable: Record<string, unknown>;
 }
 
 const TASK_TOKEN_PATH = '$$.Task.Token';
@@ -172,5 +174,37 @@ export function prepareDefinition(text: string): PreparedDefinition {
   const tasksWithDefaultTimeout = [...walk.tasks.values()]
     .filter((task) => task.timeoutSeconds === undefined && !task.hasTimeoutPath)
     .map((task) => task.stateName);
-  return { machine, tasks: walk.tasks, tasksWithDefaultTimeout };
+  return { machine, tasks: walk.tasks, tasksWithDefaultTimeout, runnable };
+}
+
+/** Where and how a resumed execution picks up: its top-level state and the timers left to it. */
+export interface ResumeAt {
+  stateName: string;
+  /** The state's TimeoutSeconds for this attempt: what was left of it when the process stopped. */
+  timeoutSeconds?: number;
+  /** The execution's own TimeoutSeconds, what is left of it. */
+  executionTimeoutSeconds?: number;
+}
+
+/** The smallest timer the interpreter honours (it treats 0 as "unset" and waits its 60 s default). */
+const MIN_TIMER_SECONDS = 0.001;
+
+/**
+ * Builds an interpreter state machine that starts at a top-level state of a prepared definition,
+ * with that state's timeout shortened to what was left of it. The definition was validated when
+ * it was registered, so the copy is not validated again.
+ */
+export function resumeMachine(prepared: PreparedDefinition, at: ResumeAt): StateMachine {
+  const definition = structuredClone(prepared.runnable) as JsonObject;
+  const states = definition.States as JsonObject;
+  const state = { ...(states[at.stateName] as JsonObject) };
+  if (at.timeoutSeconds !== undefined) state.TimeoutSeconds = Math.max(at.timeoutSeconds, MIN_TIMER_SECONDS);
+  states[at.stateName] = state;
+  definition.StartAt = at.stateName;
+  if (at.executionTimeoutSeconds !== undefined) {
+    definition.TimeoutSeconds = Math.max(at.executionTimeoutSeconds, MIN_TIMER_SECONDS);
+  }
+  return new StateMachine(definition as unknown as StateMachineDefinition, {
+    validationOptions: { noValidate: true },
+  });
 }

@@ -13,17 +13,18 @@ import type { JsonFileStore } from './json-file-store.ts';
 import { decodePageToken, encodePageToken, pageSize } from './pagination.ts';
 import type { ExecutionRecord, ExecutionStatus } from './records.ts';
 import { compact, optionalString, type Request, requiredString } from './requests.ts';
+import { findResumePoint } from './resume-point.ts';
 import { SfnError } from './sfn-error.ts';
 import type { StateMachines } from './state-machines.ts';
-import type { InvokeLambda, RunBuild } from './task-overrides.ts';
+import type { DescribeInterruptedBuild, InvokeLambda, RunBuild } from './task-overrides.ts';
 import type { TaskTokenRegistry } from './task-tokens.ts';
 
 const FOLDER = 'executions';
 const STATUSES: ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
-/** The error given to executions a previous process left running. */
+/** The error given to executions a previous process left running where they cannot be resumed. */
 export const RESTART_ERROR = 'LocalRuntimeRestarted';
-/** The cause given to executions a previous process left running. */
+/** The cause given to executions a previous process left running where they cannot be resumed. */
 export const RESTART_CAUSE = 'The local runtime stopped while this execution was running; start a new run.';
 
 /** What subscribers hear on every history event. */
@@ -41,6 +42,7 @@ export interface ExecutionsOptions {
   stateMachines: StateMachines;
   invokeLambda: InvokeLambda;
   runBuild: RunBuild;
+  describeInterruptedBuild?: DescribeInterruptedBuild;
   tokens: TaskTokenRegistry;
   onError: (message: string, error: unknown) => void;
 }
@@ -60,6 +62,9 @@ export class Executions {
       scope: options.scope,
       invokeLambda: options.invokeLambda,
       runBuild: options.runBuild,
+      ...(options.describeInterruptedBuild
+        ? { describeInterruptedBuild: options.describeInterruptedBuild }
+        : {}),
       tokens: options.tokens,
       record: (execution, entry) => this.record(execution, entry),
       persist: (execution) => this.persist(execution),
@@ -186,6 +191,50 @@ export class Executions {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Takes up the executions a previous process left RUNNING: one parked on a task token waits
+   * again on the same token with what was left of its timers, one in a Wait state waits out the
+   * rest, one inside a build has that task fail (see DescribeInterruptedBuild); any other is
+   * failed with RESTART_ERROR. Returns how many were resumed.
+   */
+  resume(): number {
+    this.assertOpen();
+    let resumed = 0;
+    for (const record of this.records.values()) {
+      if (record.status !== 'RUNNING' || this.running.has(record.executionArn)) continue;
+      const point = this.resumePointOf(record);
+      for (const token of record.taskTokens) {
+        if (token.status === 'WAITING' && !(point?.kind === 'token' && point.token === token)) {
+          token.status = 'INTERRUPTED';
+          this.options.tokens.remember(
+            token.tokenHash,
+            { executionArn: record.executionArn, stateName: token.stateName },
+            'INTERRUPTED',
+          );
+        }
+      }
+      if (!point) {
+        this.complete(record, { status: 'FAILED', error: RESTART_ERROR, cause: RESTART_CAUSE });
+        continue;
+      }
+      const stateMachine = this.options.stateMachines.get(record.stateMachineArn);
+      const prepared = this.options.stateMachines.runnable(stateMachine);
+      this.running.set(record.executionArn, runExecution(prepared, stateMachine, record, this.deps, point));
+      resumed += 1;
+    }
+    return resumed;
+  }
+
+  private resumePointOf(record: ExecutionRecord) {
+    try {
+      const stateMachine = this.options.stateMachines.get(record.stateMachineArn);
+      return findResumePoint(record, this.options.stateMachines.runnable(stateMachine), Date.now());
+    } catch (error) {
+      this.options.onError(`cannot resume ${record.executionArn}`, error);
+      return undefined;
+    }
+  }
+
   /** Halts every running execution without recording it (it stays RUNNING on disk) and rejects waiters. */
   close(): void {
     this.closed = true;
@@ -209,12 +258,11 @@ export class Executions {
     this.records.set(record.executionArn, record);
     this.nextSeq = Math.max(this.nextSeq, record.seq + 1);
     const owner = { executionArn: record.executionArn };
+    // Waiting tokens belong to executions that `resume()` takes up or fails.
     for (const token of record.taskTokens) {
-      if (token.status === 'WAITING') token.status = 'INTERRUPTED';
-      this.options.tokens.remember(token.tokenHash, { ...owner, stateName: token.stateName }, token.status);
-    }
-    if (record.status === 'RUNNING') {
-      this.complete(record, { status: 'FAILED', error: RESTART_ERROR, cause: RESTART_CAUSE });
+      if (token.status !== 'WAITING') {
+        this.options.tokens.remember(token.tokenHash, { ...owner, stateName: token.stateName }, token.status);
+      }
     }
   }
 

@@ -27,6 +27,8 @@ export interface TaskTokenRecord {
   tokenHash: string;
   stateName: string;
   status: 'WAITING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'INTERRUPTED';
+  /** The last SendTaskHeartbeat (epoch ms), so a resumed task keeps its HeartbeatSeconds clock. */
+  heartbeatAt?: number;
 }
 
 /** An execution as stored on disk, history included. */

@@ -25,9 +25,18 @@ export class TaskAttempt {
   private timeoutTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly endListeners: ((end: AttemptEnd) => void)[] = [];
+  private readonly heartbeatListeners: (() => void)[] = [];
 
+  /**
+   * `firstHeartbeatSeconds` arms the first HeartbeatSeconds clock for less than a full interval
+   * (a task resumed after a restart keeps the clock it had).
+   */
   constructor(
-    private readonly timeouts: { timeoutSeconds?: number; heartbeatSeconds?: number },
+    private readonly timeouts: {
+      timeoutSeconds?: number;
+      heartbeatSeconds?: number;
+      firstHeartbeatSeconds?: number;
+    },
     private readonly hooks: AttemptHooks,
   ) {
     this.result = new Promise((resolve, reject) => {
@@ -39,7 +48,7 @@ export class TaskAttempt {
     if (timeouts.timeoutSeconds !== undefined) {
       this.timeoutTimer = setTimeout(() => this.expire(), timeouts.timeoutSeconds * 1000);
     }
-    this.armHeartbeat();
+    this.armHeartbeat(timeouts.firstHeartbeatSeconds);
   }
 
   /** Whether the attempt still accepts a result. */
@@ -80,7 +89,13 @@ export class TaskAttempt {
   heartbeat(): boolean {
     if (!this.isOpen) return false;
     this.armHeartbeat();
+    for (const listener of this.heartbeatListeners) listener();
     return true;
+  }
+
+  /** Calls `listener` on every accepted heartbeat. */
+  onHeartbeat(listener: () => void): void {
+    this.heartbeatListeners.push(listener);
   }
 
   /**
@@ -103,8 +118,8 @@ export class TaskAttempt {
     this.rejectResult(new TaskFailure('States.Runtime', 'The execution was stopped'));
   }
 
-  private armHeartbeat(): void {
-    if (this.timeouts.heartbeatSeconds === undefined) return;
+  private armHeartbeat(seconds = this.timeouts.heartbeatSeconds): void {
+    if (this.timeouts.heartbeatSeconds === undefined || seconds === undefined) return;
     clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = setTimeout(() => {
       if (!this.close('TIMED_OUT')) return;
@@ -112,7 +127,7 @@ export class TaskAttempt {
       this.hooks.timedOut(failure);
       this.notifyEnd('TIMED_OUT');
       this.rejectResult(failure);
-    }, this.timeouts.heartbeatSeconds * 1000);
+    }, Math.max(0, seconds) * 1000);
   }
 
   private notifyEnd(end: AttemptEnd): void {

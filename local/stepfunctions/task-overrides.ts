@@ -3,6 +3,7 @@ import { type ArnScope, buildArn, lambdaFunctionArn } from './arns.ts';
 import type { TaskSpec } from './definition.ts';
 import type { HistoryEntry } from './interpreter-events.ts';
 import { checkLambdaResponse, checkStateData } from './payload-limits.ts';
+import type { TaskTokenRecord } from './records.ts';
 import { INTERPRETER_DEFAULT_TIMEOUT_SECONDS, TaskAttempt } from './task-attempt.ts';
 import { type TaskEvents, taskEvents } from './task-events.ts';
 import { TaskFailure, toTaskFailure, UncatchableTaskFailure } from './task-failure.ts';
@@ -19,14 +20,45 @@ export interface BuildResult {
   resolvedSourceVersion?: string;
 }
 
-/** Runs a CodeBuild-like build to completion (the `codebuild:startBuild.sync` integration). */
-export type RunBuild = (request: {
+/** What a build task asks for: the project, the overridden environment, the execution it serves. */
+export interface BuildRequest {
   projectName: string;
   /** StartBuild's sourceVersion: a commit, branch or tag of the project's repository. */
   sourceVersion?: string;
   environment: Record<string, string>;
   executionArn: string;
-}) => Promise<BuildResult>;
+}
+
+/**
+ * Runs a CodeBuild-like build to completion (the `codebuild:startBuild.sync` integration).
+ * `onStart` is called when the build leaves the queue and runs; until then the task shows
+ * TaskScheduled without TaskStarted. `signal` aborts when the task ends otherwise (stopped,
+ * timed out): a build still queued then never runs.
+ */
+export type RunBuild = (
+  request: BuildRequest & { onStart?: () => void; signal?: AbortSignal },
+) => Promise<BuildResult>;
+
+/**
+ * Says why a build task a previous process left running cannot go on (its Cause); the task then
+ * fails with States.TaskFailed. A build is never run a second time on its own.
+ */
+export type DescribeInterruptedBuild = (request: BuildRequest) => Promise<string> | string;
+
+/** The Cause of an interrupted build when the server was given no `describeInterruptedBuild`. */
+export const INTERRUPTED_BUILD_CAUSE =
+  'The build was interrupted when the local Step Functions server stopped; its outcome is unknown';
+
+/** A task a previous process left running, taken up again by the first run of its state. */
+export type TaskResume =
+  | {
+      kind: 'token';
+      stateName: string;
+      token: TaskTokenRecord;
+      timeoutSeconds: number;
+      firstHeartbeatSeconds?: number;
+    }
+  | { kind: 'build'; stateName: string };
 
 /** What the task overrides of one execution need from it. */
 export interface TaskRunContext {
@@ -41,6 +73,11 @@ export interface TaskRunContext {
   trackAttempt(spec: TaskSpec, attempt: TaskAttempt): void;
   /** Mints a task token bound to the attempt; it stops working when the attempt ends. */
   issueToken(spec: TaskSpec, attempt: TaskAttempt): string;
+  /** Binds a token issued before a restart (known by its hash) to the resumed attempt. */
+  adoptToken(attempt: TaskAttempt, token: TaskTokenRecord): void;
+  /** The resumed task of this state, once: the first run of the state after a restart. */
+  takeResume(stateName: string): TaskResume | undefined;
+  describeInterruptedBuild?: DescribeInterruptedBuild;
 }
 
 type Override = (input: unknown) => Promise<unknown>;
@@ -59,6 +96,8 @@ export function createTaskOverrides(
 
 async function runTask(spec: TaskSpec, input: unknown, ctx: TaskRunContext): Promise<unknown> {
   if (!ctx.isActive()) throw new TaskFailure('States.Runtime', 'The execution is no longer running');
+  const resumed = ctx.takeResume(spec.stateName);
+  if (resumed) return resumeTask(spec, input, resumed, ctx);
   // `input` is the state's input after Parameters: AWS refuses it over 256 KiB before running anything.
   checkStateData(spec.stateName, 'input', input);
   // Mirrors the interpreter's own timer (same duration, armed first) so the token dies with the task.
@@ -79,8 +118,64 @@ async function runTask(spec: TaskSpec, input: unknown, ctx: TaskRunContext): Pro
   await nextMacrotask();
   if (attempt.isOpen) {
     ctx.record(events.scheduled(input));
-    ctx.record(events.started());
-    perform(spec, input, attempt, events, ctx).catch((error: unknown) => attempt.fail(toTaskFailure(error)));
+    let started = false;
+    const start = () => {
+      if (started || !attempt.isOpen) return;
+      started = true;
+      ctx.record(events.started());
+    };
+    // A build starts when a worker takes it; every other task starts at once.
+    if (classifyResource(spec.resource).kind !== 'codebuild-sync') start();
+    perform(spec, input, attempt, events, ctx, start).catch((error: unknown) =>
+      attempt.fail(toTaskFailure(error)),
+    );
+  }
+  return attempt.result;
+}
+
+/**
+ * Takes up a task a previous process left running. Its Scheduled/Started/Submitted events are in
+ * the history already. A parked task waits again on the token it was issued, with what was left
+ * of its timers; a build fails, because nobody can tell what its process did.
+ */
+async function resumeTask(
+  spec: TaskSpec,
+  input: unknown,
+  resumed: TaskResume,
+  ctx: TaskRunContext,
+): Promise<unknown> {
+  const timeoutSeconds =
+    resumed.kind === 'token'
+      ? resumed.timeoutSeconds
+      : (spec.timeoutSeconds ?? INTERPRETER_DEFAULT_TIMEOUT_SECONDS);
+  const events = taskEvents(spec, ctx.scope.region, timeoutSeconds);
+  const attempt = new TaskAttempt(
+    {
+      timeoutSeconds,
+      heartbeatSeconds: spec.heartbeatSeconds,
+      ...(resumed.kind === 'token' && resumed.firstHeartbeatSeconds !== undefined
+        ? { firstHeartbeatSeconds: resumed.firstHeartbeatSeconds }
+        : {}),
+    },
+    {
+      succeeded: (output) => ctx.record(events.succeeded(output)),
+      failed: (failure) => ctx.record(events.failed(failure)),
+      timedOut: (failure) => ctx.record(events.timedOut(failure)),
+    },
+  );
+  ctx.trackAttempt(spec, attempt);
+  if (resumed.kind === 'token') {
+    ctx.adoptToken(attempt, resumed.token);
+    return attempt.result;
+  }
+  try {
+    const request = { ...readBuildRequest(input), executionArn: ctx.executionArn };
+    const cause = ctx.describeInterruptedBuild
+      ? await ctx.describeInterruptedBuild(request)
+      : INTERRUPTED_BUILD_CAUSE;
+    attempt.fail(new TaskFailure('States.TaskFailed', cause));
+  } catch (error) {
+    attempt.fail(toTaskFailure(error));
   }
   return attempt.result;
 }
@@ -91,6 +186,7 @@ async function perform(
   attempt: TaskAttempt,
   events: TaskEvents,
   ctx: TaskRunContext,
+  start: () => void,
 ): Promise<void> {
   const resource = classifyResource(spec.resource);
   switch (resource.kind) {
@@ -122,7 +218,7 @@ async function perform(
       return;
     }
     case 'codebuild-sync':
-      await startBuildSync(spec, input, attempt, ctx);
+      await startBuildSync(spec, input, attempt, ctx, start);
       return;
     case 'unsupported':
       throw new UncatchableTaskFailure(
@@ -138,7 +234,43 @@ async function startBuildSync(
   input: unknown,
   attempt: TaskAttempt,
   ctx: TaskRunContext,
+  start: () => void,
 ): Promise<void> {
+  const { projectName, sourceVersion, environment, variables } = readBuildRequest(input);
+  const startTime = Date.now();
+  const cancel = new AbortController();
+  attempt.onEnd(() => cancel.abort());
+  const result = await ctx.runBuild({
+    projectName,
+    ...(sourceVersion ? { sourceVersion } : {}),
+    environment,
+    executionArn: ctx.executionArn,
+    onStart: start,
+    signal: cancel.signal,
+  });
+  start();
+  const build = {
+    Arn: buildArn(ctx.scope, result.id),
+    BuildComplete: true,
+    BuildStatus: result.status,
+    CurrentPhase: 'COMPLETED',
+    EndTime: Date.now(),
+    Environment: { EnvironmentVariables: variables },
+    Id: result.id,
+    ProjectName: projectName,
+    StartTime: startTime,
+    ...(sourceVersion ? { SourceVersion: sourceVersion } : {}),
+    ...(result.resolvedSourceVersion ? { ResolvedSourceVersion: result.resolvedSourceVersion } : {}),
+  };
+  if (result.status !== 'SUCCEEDED') {
+    // AWS fails the task with States.TaskFailed and the build description as a JSON Cause.
+    throw new TaskFailure('States.TaskFailed', JSON.stringify({ Build: build }));
+  }
+  succeed(spec, attempt, { Build: build });
+}
+
+/** A startBuild.sync task's Parameters: ProjectName and EnvironmentVariablesOverride. */
+function readBuildRequest(input: unknown) {
   const request = isRecord(input) ? input : {};
   if (typeof request.ProjectName !== 'string' || request.ProjectName === '') {
     throw new TaskFailure('States.TaskFailed', 'codebuild:startBuild.sync needs Parameters.ProjectName');
@@ -151,34 +283,15 @@ async function startBuildSync(
     Value: String(variable.Value ?? ''),
     Type: typeof variable.Type === 'string' ? variable.Type : 'PLAINTEXT',
   }));
-  const startTime = Date.now();
   if (request.SourceVersion !== undefined && typeof request.SourceVersion !== 'string') {
     throw new TaskFailure('States.TaskFailed', 'codebuild:startBuild.sync: SourceVersion must be a string');
   }
-  const result = await ctx.runBuild({
+  return {
     projectName: request.ProjectName,
-    ...(request.SourceVersion ? { sourceVersion: request.SourceVersion } : {}),
+    sourceVersion: request.SourceVersion as string | undefined,
     environment: Object.fromEntries(variables.map((variable) => [variable.Name, variable.Value])),
-    executionArn: ctx.executionArn,
-  });
-  const build = {
-    Arn: buildArn(ctx.scope, result.id),
-    BuildComplete: true,
-    BuildStatus: result.status,
-    CurrentPhase: 'COMPLETED',
-    EndTime: Date.now(),
-    Environment: { EnvironmentVariables: variables },
-    Id: result.id,
-    ProjectName: request.ProjectName,
-    StartTime: startTime,
-    ...(request.SourceVersion ? { SourceVersion: request.SourceVersion } : {}),
-    ...(result.resolvedSourceVersion ? { ResolvedSourceVersion: result.resolvedSourceVersion } : {}),
+    variables,
   };
-  if (result.status !== 'SUCCEEDED') {
-    // AWS fails the task with States.TaskFailed and the build description as a JSON Cause.
-    throw new TaskFailure('States.TaskFailed', JSON.stringify({ Build: build }));
-  }
-  succeed(spec, attempt, { Build: build });
 }
 
 /** Ends the attempt with its result, or with States.DataLimitExceeded when AWS would refuse the result. */

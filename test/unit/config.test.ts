@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../functions/config.ts';
+import { loadConfig, loadLocalRuntimeConfig } from '../../functions/config.ts';
 
 const base = {
   SIGNOFF_GATES_TABLE: 'gates',
@@ -58,5 +58,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, SIGNOFF_SCHEDULER: 'cron' })).toThrow(
       'SIGNOFF_SCHEDULER must be eventbridge or timer',
     );
+  });
+});
+
+describe('loadLocalRuntimeConfig', () => {
+  it('runs as many builds at once as there are CPUs unless SIGNOFF_BUILD_WORKERS says otherwise', () => {
+    expect(loadLocalRuntimeConfig({}, 6)).toEqual({ buildWorkers: 6 });
+    expect(loadLocalRuntimeConfig({}, 0)).toEqual({ buildWorkers: 1 });
+    expect(loadLocalRuntimeConfig({ SIGNOFF_BUILD_WORKERS: ' 3 ' }, 6)).toEqual({ buildWorkers: 3 });
+  });
+
+  it('refuses a SIGNOFF_BUILD_WORKERS that is not a positive integer', () => {
+    for (const value of ['0', '-1', '2.5', 'many']) {
+      expect(() => loadLocalRuntimeConfig({ SIGNOFF_BUILD_WORKERS: value })).toThrow(
+        `SIGNOFF_BUILD_WORKERS must be a positive integer, not "${value}"`,
+      );
+    }
   });
 });

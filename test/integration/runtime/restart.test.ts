@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { startTestRuntime } from '../../support/runtime.ts';
 
 describe('local runtime restart', () => {
-  it('keeps runs and the audit trail, marks the interrupted run failed and closes its gate', async () => {
+  it('keeps a run parked at a gate across a stop: a vote after the restart approves it and the run applies', async () => {
+    // Issue: after a restart every parked run was FAILED LocalRuntimeRestarted, its gate cancelled,
+    // and it could no longer be approved.
     const dataDir = mkdtempSync(join(tmpdir(), 'signoff-restart-'));
     const first = await startTestRuntime({ dataDir });
     const run = await first.startRun('jane@acme.com', 'production-deploy-with-approval');
@@ -14,29 +16,36 @@ describe('local runtime restart', () => {
 
     const second = await startTestRuntime({ dataDir });
     try {
-      const { body: view } = await second.api('jane@acme.com', 'GET', `/api/runs/${run.id}`);
-      expect(view.run).toMatchObject({ status: 'FAILED', error: 'LocalRuntimeRestarted' });
-      expect(view.run.cause).toMatch(/stopped while this execution was running/);
-      expect(view.gates[0].gate.status).toBe('cancelled');
+      const { body: parked } = await second.api('jane@acme.com', 'GET', `/api/runs/${run.id}`);
+      expect(parked.run.status).toBe('RUNNING');
+      expect(parked.gates[0].gate.status).toBe('pending');
 
       const vote = await second.vote('alice@acme.com', gateId, 'approve');
-      expect(vote.status).toBe(409);
+      expect(vote.body).toMatchObject({ kind: 'counted', status: 'approved' });
+      const done = await second.waitFor('jane@acme.com', run.id, () => false);
+      expect(done.run.status).toBe('SUCCEEDED');
+      expect(done.steps.map((s) => [s.id, s.status])).toEqual([
+        ['plan', 'succeeded'],
+        ['approve', 'succeeded'],
+        ['apply', 'succeeded'],
+        ['notify', 'succeeded'],
+      ]);
 
       const { body: audit } = await second.api('alice@acme.com', 'GET', `/api/audit?run=${run.id}`);
-      // Issue 13: after a restart the audit listed run_finished before gate_cancelled.
       expect(audit.events.map((e: { action: string }) => e.action).reverse()).toEqual([
         'run_started',
         'lock_acquired',
         'requested',
+        'approved',
+        'applied',
+        'notified',
         'lock_released',
-        'gate_cancelled',
         'run_finished',
-        'refused',
       ]);
       const verify = await second.api('alice@acme.com', 'GET', `/api/audit/verify?run=${run.id}`);
       expect(verify.body.ok).toBe(true);
     } finally {
       await second.stop();
     }
-  });
+  }, 120_000);
 });

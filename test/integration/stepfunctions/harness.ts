@@ -73,9 +73,14 @@ export interface Harness {
   lambdas: FakeLambdas;
   builds: { projectName: string; environment: Record<string, string> }[];
   buildResults: Map<string, BuildResult['status']>;
+  /** Projects whose builds never end (until the server stops). */
+  hangingBuilds: Set<string>;
   dataDir: string;
-  /** Stops this server and starts another on the same data directory (a restart). */
-  restart(): Promise<void>;
+  /**
+   * Stops this server and starts another on the same data directory (a restart), which resumes
+   * the executions left running; `whileStopped` runs in between.
+   */
+  restart(whileStopped?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,12 +89,14 @@ export async function startHarness(dataDir = mkdtempSync(join(tmpdir(), 'signoff
   const lambdas = new FakeLambdas();
   const builds: Harness['builds'] = [];
   const buildResults = new Map<string, BuildResult['status']>();
+  const hangingBuilds = new Set<string>();
   const create = async () => {
     const sfn = createLocalStepFunctions({
       dataDir,
       invokeLambda: lambdas.invoke,
       runBuild: async ({ projectName, environment }) => {
         builds.push({ projectName, environment });
+        if (hangingBuilds.has(projectName)) return new Promise<never>(() => {});
         return {
           id: `${projectName}:build-${builds.length}`,
           status: buildResults.get(projectName) ?? 'SUCCEEDED',
@@ -110,11 +117,14 @@ export async function startHarness(dataDir = mkdtempSync(join(tmpdir(), 'signoff
     lambdas,
     builds,
     buildResults,
+    hangingBuilds,
     dataDir,
-    async restart() {
+    async restart(whileStopped) {
       harness.client.destroy();
       await harness.sfn.stop();
+      await whileStopped?.();
       Object.assign(harness, await create());
+      harness.sfn.resume();
     },
     async close() {
       harness.client.destroy();

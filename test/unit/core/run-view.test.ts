@@ -92,6 +92,16 @@ describe('foldSteps', () => {
     ]);
   });
 
+  it('shows a build waiting for a build worker as queued', () => {
+    // Issue: 20 concurrent starts ran 27 builds at once; the builds now queue, and say so.
+    const rows = foldSteps(
+      WORKFLOW,
+      [{ state: 'plan', entered_at: '2026-11-25T10:00:00Z', status: 'queued' }],
+      'RUNNING',
+    );
+    expect(rows[0]).toMatchObject({ id: 'plan', status: 'queued' });
+  });
+
   it('shows a pending gate as waiting', () => {
     const rows = foldSteps(
       WORKFLOW,
@@ -238,6 +248,19 @@ describe('listRunViews', () => {
       [newer.id, newerGate],
       [older.id, olderGate],
     ]);
+  });
+
+  it('marks a running run whose build waits for a worker with the queued step', async () => {
+    const { deps, runs, runEngine } = runDeps();
+    const run = await storedRun(runs);
+    runEngine.records = [
+      { state: 'Initialize', entered_at: at(1), exited_at: at(1), status: 'succeeded' },
+      { state: 'plan', entered_at: at(1), status: 'queued' },
+    ];
+
+    expect((await listRunViews(deps, {})).runs.map((r) => [r.id, r.queued_step])).toEqual([[run.id, 'plan']]);
+    runEngine.records[1] = { state: 'plan', entered_at: at(1), status: 'running' };
+    expect((await listRunViews(deps, {})).runs[0]?.queued_step).toBeUndefined();
   });
 
   it('leaves out of the waiting list a run that ended under its pending gate', async () => {
