@@ -17,6 +17,7 @@ import { createAwsClients } from '../functions/aws-clients.ts';
 import { type Config, loadConfig } from '../functions/config.ts';
 import { cancelOrphanGates } from '../functions/core/cancel-orphan-gates.ts';
 import { createWorkflowCatalog } from '../functions/core/workflow-catalog.ts';
+import { writeAuditCheckpoint } from '../functions/core/write-audit-checkpoint.ts';
 import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
 import { compileWorkflow, placeholdersOf, substitutePlaceholders } from '../statemachines/compile.ts';
@@ -71,6 +72,8 @@ export interface RuntimeOptions {
   approvalTimeoutSeconds?: number;
   /** Tests only: scales escalation delays (0.001 makes an hour 3.6 s). */
   escalationDelayScale?: number;
+  /** Seconds between audit checkpoints (the EventBridge schedule in AWS); default 60, 0 for none. */
+  auditCheckpointSeconds?: number;
 }
 
 /** A running local runtime. */
@@ -304,6 +307,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stops.push(() => rmSync(runtimeFile, { force: true }));
     // Runs interrupted by the last stop are failed by the Step Functions server; their gates close here.
     await cancelOrphanGates(deps);
+    // The audit checkpoints, as the schedule writes them in AWS (here without a locked archive).
+    const checkpointSeconds = options.auditCheckpointSeconds ?? 60;
+    if (checkpointSeconds > 0) {
+      const checkpoints = setInterval(() => {
+        void writeAuditCheckpoint(deps).catch((error: unknown) =>
+          logger.error('could not write an audit checkpoint', { error: String(error) }),
+        );
+      }, checkpointSeconds * 1000);
+      checkpoints.unref();
+      stops.push(() => clearInterval(checkpoints));
+    }
     dev.setReady(true);
 
     return {
