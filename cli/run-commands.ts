@@ -239,7 +239,22 @@ export async function auditVerifyCommand(options: ApiOptions & { run?: string },
       ok: boolean;
       problems: { seq: number; kind: string; message?: string }[];
     }[];
+    checkpoints?: {
+      ok: boolean;
+      checked: number;
+      archive: boolean;
+      newest?: { n: number; at: string };
+      problems: { seq: number; kind: string; message?: string }[];
+    };
   };
+  const checkpoints = report.checkpoints;
+  if (checkpoints) {
+    const newest = checkpoints.newest ? `, newest ${checkpoints.newest.n} at ${checkpoints.newest.at}` : '';
+    const archive = checkpoints.archive ? 'compared with their locked copies' : 'no locked archive';
+    out(`${checkpoints.ok ? 'ok  ' : 'FAIL'}  checkpoints  (${checkpoints.checked}${newest}; ${archive})`);
+    for (const p of checkpoints.problems)
+      out(`      checkpoint ${p.seq}: ${p.kind}${p.message ? `: ${p.message}` : ''}`);
+  }
   for (const run of report.runs) {
     out(`${run.ok ? 'ok  ' : 'FAIL'}  ${run.run_id}  (${run.events} events)`);
     for (const p of run.problems) out(`      seq ${p.seq}: ${p.kind}${p.message ? `: ${p.message}` : ''}`);

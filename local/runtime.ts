@@ -19,6 +19,7 @@ import { cancelOrphanGates } from '../functions/core/cancel-orphan-gates.ts';
 import { drainAllGates } from '../functions/core/drain-gate.ts';
 import { rearmEscalations } from '../functions/core/rearm-escalations.ts';
 import { createWorkflowCatalog } from '../functions/core/workflow-catalog.ts';
+import { writeAuditCheckpoint } from '../functions/core/write-audit-checkpoint.ts';
 import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
 import { compileWorkflow, placeholdersOf, substitutePlaceholders } from '../statemachines/compile.ts';
@@ -81,6 +82,8 @@ export interface RuntimeOptions {
   sweepIntervalMs?: number;
   /** How many builds run at once; default SIGNOFF_BUILD_WORKERS, else the number of CPUs. */
   buildWorkers?: number;
+  /** Seconds between audit checkpoints (the EventBridge schedule in AWS); default 60, 0 for none. */
+  auditCheckpointSeconds?: number;
 }
 
 /** The local drainer's default period: a vote's leftover work is done within seconds, not minutes. */
@@ -368,6 +371,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         clearInterval(timer);
         await sweeping;
       });
+    }
+    // The audit checkpoints, as the schedule writes them in AWS (here without a locked archive).
+    const checkpointSeconds = options.auditCheckpointSeconds ?? 60;
+    if (checkpointSeconds > 0) {
+      const checkpoints = setInterval(() => {
+        void writeAuditCheckpoint(deps).catch((error: unknown) =>
+          logger.error('could not write an audit checkpoint', { error: String(error) }),
+        );
+      }, checkpointSeconds * 1000);
+      checkpoints.unref();
+      stops.push(() => clearInterval(checkpoints));
     }
     dev.setReady(true);
 

@@ -25,6 +25,12 @@ import type { CheckpointArchive } from '../core/ports.ts';
 
 /** Key prefix of the checkpoints in the archive bucket. */
 export const CHECKPOINTS_PREFIX = 'checkpoints/';
+/**
+ * The prefix the listing asks for: without the slash, because moto 5.2 answers
+ * SignatureDoesNotMatch to a ListObjectVersions whose prefix holds one; the bucket holds
+ * nothing but checkpoints, and keys outside CHECKPOINTS_PREFIX are skipped.
+ */
+export const CHECKPOINTS_LIST_PREFIX = 'checkpoints';
 
 /** The object key of checkpoint `n`. */
 export function checkpointKey(n: number): string {
@@ -61,7 +67,7 @@ export class S3CheckpointArchive implements CheckpointArchive {
       const page = await this.client.send(
         new ListObjectVersionsCommand({
           Bucket: this.bucket,
-          Prefix: CHECKPOINTS_PREFIX,
+          Prefix: CHECKPOINTS_LIST_PREFIX,
           ...(keyMarker ? { KeyMarker: keyMarker } : {}),
           ...(versionMarker ? { VersionIdMarker: versionMarker } : {}),
         }),
@@ -69,7 +75,7 @@ export class S3CheckpointArchive implements CheckpointArchive {
       // A key's versions come newest first (ListObjectVersions API reference), so the last one
       // seen is the oldest; LastModified has only second precision and cannot order them.
       for (const v of page.Versions ?? []) {
-        if (v.Key && v.VersionId) oldest.set(v.Key, v.VersionId);
+        if (v.Key?.startsWith(CHECKPOINTS_PREFIX) && v.VersionId) oldest.set(v.Key, v.VersionId);
       }
       keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
       versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;

@@ -16,7 +16,10 @@ import {
   ObjectLockRetention,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CHECKPOINTS_PREFIX } from '../../functions/adapters/s3-checkpoint-archive.ts';
+import {
+  CHECKPOINTS_LIST_PREFIX,
+  CHECKPOINTS_PREFIX,
+} from '../../functions/adapters/s3-checkpoint-archive.ts';
 
 /** Settings of the audit archive. */
 export interface AuditArchiveBucketProps {
@@ -52,7 +55,7 @@ export class AuditArchiveBucket extends Construct {
       {
         actions: ['s3:ListBucketVersions'],
         resources: [bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${CHECKPOINTS_PREFIX}*`] } },
+        conditions: { StringLike: { 's3:prefix': [`${CHECKPOINTS_LIST_PREFIX}*`] } },
       },
       { actions: ['s3:GetObjectVersion'], resources: [bucket.arnForObjects(`${CHECKPOINTS_PREFIX}*`)] },
     ];

@@ -4,11 +4,13 @@
  * function makes without a grant is refused as AWS would refuse it, and shows in `denials`.
  */
 import { readFileSync } from 'node:fs';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, ListSchedulesCommand } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKPOINTS_LIST_PREFIX, checkpointKey } from '../../functions/adapters/s3-checkpoint-archive.ts';
 import { SLACK_ACTION } from '../../functions/core/slack/slack-actions.ts';
 import { signBody } from '../../functions/core/triggers/hmac-signature.ts';
 import { localSlackId } from '../../local/slack/local-slack.ts';
@@ -412,6 +414,73 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('PlanFailed');
+  });
+
+  it('writes each audit checkpoint to the Object Lock bucket in compliance mode, and verify finds an erased run from it', {
+    timeout: 120_000,
+  }, async () => {
+    const run = await rt.startRun('sam@acme.com', 'production-deploy-with-approval');
+    await rt.vote(
+      'bob@acme.com',
+      await rt.pendingGate('sam@acme.com', run.id, 'approve'),
+      'reject',
+      'not now',
+    );
+    await rt.waitFor('sam@acme.com', run.id, () => false);
+    // What the EventBridge schedule does every few minutes.
+    const outcome = (await rt.invoke('signoff-audit-checkpoint', {})) as { written: number[] };
+    expect(outcome.written.length).toBeGreaterThan(0);
+    const newest = outcome.written.at(-1) as number;
+    const bucket = rt.world.functions.get('signoff-audit-checkpoint')?.env.SIGNOFF_AUDIT_ARCHIVE_BUCKET;
+    const key = checkpointKey(newest);
+    const { s3, doc } = rt.depsOf('admin').clients;
+    // HeadObject shows the retention (moto's GetObjectRetention answer does not parse in the SDK).
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect(head.ObjectLockMode).toBe('COMPLIANCE');
+    const days = ((head.ObjectLockRetainUntilDate?.getTime() ?? 0) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(364);
+    expect(days).toBeLessThanOrEqual(365);
+    // Not even the account's administrator can remove the locked version before then.
+    // The listing's prefix has no slash: moto 5.2 rejects the signature of one that has (see the archive adapter).
+    const listed = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: CHECKPOINTS_LIST_PREFIX }),
+    );
+    const Versions = listed.Versions?.filter((v) => v.Key === key);
+    await expect(
+      s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: Versions?.[0]?.VersionId })),
+    ).rejects.toThrow();
+    const intact = await rt.api('alice@acme.com', 'GET', `/api/audit/verify?run=${run.id}`);
+    expect(intact.body).toMatchObject({ ok: true, checkpoints: { ok: true, archive: true } });
+
+    // Someone with write access to the tables removes every item of the run, its run record,
+    // and the checkpoints in the table: the locked copies still name the run and its events.
+    const tables = rt.world.functions.get('signoff-api')?.env ?? {};
+    for (const [partition, table] of [
+      [run.id, tables.SIGNOFF_AUDIT_TABLE],
+      ['#checkpoints', tables.SIGNOFF_AUDIT_TABLE],
+    ] as const) {
+      const { Items } = await doc.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'run_id = :r',
+          ExpressionAttributeValues: { ':r': partition },
+        }),
+      );
+      for (const item of Items ?? [])
+        await doc.send(new DeleteCommand({ TableName: table, Key: { run_id: partition, seq: item.seq } }));
+    }
+    await doc.send(new DeleteCommand({ TableName: tables.SIGNOFF_RUNS_TABLE, Key: { run_id: run.id } }));
+    const erased = await rt.api('alice@acme.com', 'GET', `/api/audit/verify?run=${run.id}`);
+    expect(erased.status).toBe(200);
+    expect(erased.body.ok).toBe(false);
+    expect(erased.body.runs[0].problems[0]).toMatchObject({
+      seq: 1,
+      kind: 'missing',
+      message: expect.stringContaining('the run record and every audit event of the run were removed'),
+    });
+    expect(erased.body.checkpoints.problems).toContainEqual(
+      expect.objectContaining({ seq: newest, message: expect.stringContaining('its locked copy remains') }),
+    );
   });
 
   it('no function called AWS without a grant', () => {

@@ -470,7 +470,7 @@ describe('SignoffStack data', () => {
           [roleOfFunction('api')],
           ['s3:ListBucketVersions'],
           [`<${archive}.Arn>`],
-          { StringLike: { 's3:prefix': ['checkpoints/*'] } },
+          { StringLike: { 's3:prefix': ['checkpoints*'] } },
         ],
       ].sort(),
     );

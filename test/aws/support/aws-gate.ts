@@ -142,10 +142,44 @@ function authorizationsOf(
   }
   if (service === 's3') {
     const { bucket, key } = s3Target(path);
-    if (!key) return [];
+    const query = new URL(path, 'http://x').searchParams;
+    if (!key) {
+      // Listing versions is its own action, limited by s3:prefix like ListBucket (Service
+      // Authorization Reference, "Actions, resources, and condition keys for Amazon S3").
+      if (method === 'GET' && query.has('versions')) {
+        return [
+          {
+            action: 's3:ListBucketVersions',
+            anyOf: [`arn:aws:s3:::${bucket}`],
+            context: { 's3:prefix': query.get('prefix') ?? '' },
+          },
+        ];
+      }
+      return [];
+    }
+    const object = `arn:aws:s3:::${bucket}/${key}`;
+    if (method === 'PUT') {
+      // A PUT that sets a retention or a legal hold also needs s3:PutObjectRetention or
+      // s3:PutObjectLegalHold (Amazon S3 User Guide, "Object Lock considerations", "Permissions");
+      // a bucket's default retention needs neither.
+      const out: Authorization[] = [{ action: 's3:PutObject', anyOf: [object] }];
+      if (headers['x-amz-object-lock-mode'] || headers['x-amz-object-lock-retain-until-date'])
+        out.push({ action: 's3:PutObjectRetention', anyOf: [object] });
+      if (headers['x-amz-object-lock-legal-hold'])
+        out.push({ action: 's3:PutObjectLegalHold', anyOf: [object] });
+      return out;
+    }
+    // A request naming a version needs the *Version action (GetObject, DeleteObject API references).
+    const versioned = query.has('versionId');
     const action =
-      method === 'PUT' ? 's3:PutObject' : method === 'DELETE' ? 's3:DeleteObject' : 's3:GetObject';
-    return [{ action, anyOf: [`arn:aws:s3:::${bucket}/${key}`] }];
+      method === 'DELETE'
+        ? versioned
+          ? 's3:DeleteObjectVersion'
+          : 's3:DeleteObject'
+        : versioned
+          ? 's3:GetObjectVersion'
+          : 's3:GetObject';
+    return [{ action, anyOf: [object] }];
   }
   return [];
 }

@@ -17,7 +17,7 @@ import {
   IAMClient,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
@@ -135,7 +135,20 @@ export async function deployTemplate(
       }
       case 'AWS::S3::Bucket': {
         const name = p.BucketName ? str(p.BucketName) : generated.toLowerCase().slice(0, 63);
-        await clients.s3.send(new CreateBucketCommand({ Bucket: name }));
+        // Object Lock can only be turned on when the bucket is created (x-amz-bucket-object-lock-enabled),
+        // and then takes its default retention (Amazon S3 User Guide, "Configuring S3 Object Lock").
+        const locked = p.ObjectLockEnabled === true;
+        await clients.s3.send(
+          new CreateBucketCommand({ Bucket: name, ...(locked ? { ObjectLockEnabledForBucket: true } : {}) }),
+        );
+        if (locked && p.ObjectLockConfiguration) {
+          await clients.s3.send(
+            new PutObjectLockConfigurationCommand({
+              Bucket: name,
+              ObjectLockConfiguration: p.ObjectLockConfiguration as never,
+            }),
+          );
+        }
         return {
           ref: name,
           attributes: { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com` },

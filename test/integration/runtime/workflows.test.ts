@@ -2,6 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditVerifyCommand } from '../../../cli/run-commands.ts';
+import { writeAuditCheckpoint } from '../../../functions/core/write-audit-checkpoint.ts';
 import { startTestRuntime, type TestRuntime } from '../../support/runtime.ts';
 
 let rt: TestRuntime;
@@ -272,6 +274,48 @@ describe('audit verification against erasure', () => {
     expect(gone.body.runs[0].problems).toEqual([
       { seq: 1, kind: 'missing', message: 'the run exists but has no audit events: every one was removed' },
     ]);
+  });
+
+  it("Delete a run's newest audit event together with its head record (seq 0), or every audit item of a run and its run record: after a checkpoint, signoff audit verify fails naming each run and its missing seqs", async () => {
+    const cut = await rt.startRun('sam@acme.com', 'staging-deploy');
+    const whole = await rt.startRun('sam@acme.com', 'staging-deploy');
+    await rt.waitFor('sam@acme.com', cut.id, () => false);
+    await rt.waitFor('sam@acme.com', whole.id, () => false);
+    // What the local runtime's timer (and the schedule in AWS) does every minute.
+    expect((await writeAuditCheckpoint(rt.deps)).written.length).toBeGreaterThan(0);
+
+    const cutEvents = await rt.deps.auditQuery.readRun(cut.id);
+    const newest = cutEvents.at(-1)?.seq as number;
+    await erase(cut.id, [newest, 0]);
+    const wholeEvents = await rt.deps.auditQuery.readRun(whole.id);
+    await erase(whole.id, [0, ...wholeEvents.map((e) => e.seq)]);
+    await rt.deps.clients.doc.send(
+      new DeleteCommand({ TableName: rt.config.tables.runs, Key: { run_id: whole.id } }),
+    );
+
+    const tokens = JSON.parse(readFileSync(join(rt.dataDir, 'tokens.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const lines: string[] = [];
+    const code = await auditVerifyCommand({ endpoint: rt.url, token: tokens['alice@acme.com'] }, (line) =>
+      lines.push(line),
+    );
+    expect(code).toBe(1);
+    const printed = lines.join('\n');
+    expect(printed).toContain(`FAIL  ${cut.id}  (${cutEvents.length - 1} events)`);
+    expect(printed).toMatch(
+      new RegExp(
+        `seq ${newest}: missing: event ${newest} is missing \\(checkpoint \\d+ recorded the trail up to event ${newest}\\)`,
+      ),
+    );
+    expect(printed).toContain(`FAIL  ${whole.id}  (0 events)`);
+    expect(printed).toContain(
+      `seq 1: missing: events 1 to ${wholeEvents.length} are missing: the run record and every audit event of the run were removed`,
+    );
+    expect(printed).toMatch(/ok {4}checkpoints {2}\(\d+, newest \d+ at .+; no locked archive\)/);
+    const one = await rt.api('alice@acme.com', 'GET', `/api/audit/verify?run=${whole.id}`);
+    expect(one).toMatchObject({ status: 200, body: { ok: false } });
   });
 
   it('answers 404 for a run that does not exist', async () => {
