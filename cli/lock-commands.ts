@@ -15,13 +15,14 @@ export async function locksCommand(options: ApiOptions & { json: boolean }, out:
   }
   out(
     table(
-      ['PROJECT', 'HELD BY RUN', 'WORKFLOW', 'SINCE', 'LEASE UNTIL'],
+      ['PROJECT', 'HELD BY RUN', 'WORKFLOW', 'SINCE', 'LEASE UNTIL', 'NOTE'],
       locks.map((l) => [
         l.project,
         l.held_by?.run_id ?? '-',
         l.held_by?.workflow ?? '',
         l.held_by?.since ?? '',
         l.held_by?.expires_at ?? '',
+        l.held_by?.held_for_admin ? `held for an admin: ${l.held_by.held_for_admin}` : '',
       ]),
     ),
   );

@@ -61,11 +61,11 @@ export interface LocalBuildRunnerOptions {
   /** How many builds run at once (the local runtime's SIGNOFF_BUILD_WORKERS); default: no bound. */
   workers?: number;
   /**
-   * PROJECT LOCK HOOK: called when an apply a previous process left running is found. When
-   * project locks exist, the project's lock must stay held here until an admin has checked the
-   * project and releases it: the apply may have changed part of it.
+   * Called when an apply a previous process left running is found, before its run fails: the
+   * project's lock must stay held until an admin has checked the project and releases it (the
+   * apply may have changed part of it).
    */
-  onInterruptedApply?: (build: BuildMarker) => void;
+  onInterruptedApply?: (build: BuildMarker) => Promise<void> | void;
 }
 
 /** The local build runner: `runBuild` for the Step Functions server, with its queue and its markers. */
@@ -242,14 +242,17 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): LocalB
     return { id, status, ...(resolved ? { resolvedSourceVersion: resolved } : {}) };
   };
 
-  const describeInterrupted: DescribeInterruptedBuild = ({ projectName, environment, executionArn }) => {
+  const describeInterrupted: DescribeInterruptedBuild = async ({
+    projectName,
+    environment,
+    executionArn,
+  }) => {
     const marker = markers.takeLeftOver(executionArn, projectName);
     const action = marker?.action ?? environment[BUILD_ENV.action];
     const cause = interruptedCause(marker, action);
     if (marker) logInterruption(marker, cause);
     if (action === 'apply' && marker?.state !== 'queued') {
-      // PROJECT LOCK HOOK: the apply's project lock must stay held for an admin from here.
-      options.onInterruptedApply?.(
+      await options.onInterruptedApply?.(
         marker ?? {
           build_id: '(unknown)',
           execution_arn: executionArn,

@@ -17,6 +17,7 @@ import { createAwsClients } from '../functions/aws-clients.ts';
 import { type Config, loadConfig, loadLocalRuntimeConfig } from '../functions/config.ts';
 import { cancelOrphanGates } from '../functions/core/cancel-orphan-gates.ts';
 import { drainAllGates } from '../functions/core/drain-gate.ts';
+import { holdProjectLocks } from '../functions/core/locks/hold-project-locks.ts';
 import { rearmEscalations } from '../functions/core/rearm-escalations.ts';
 import { createWorkflowCatalog } from '../functions/core/workflow-catalog.ts';
 import { writeAuditCheckpoint } from '../functions/core/write-audit-checkpoint.ts';
@@ -186,6 +187,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       }
       return handler;
     };
+    // The deps exist once the handlers are wired, before any execution is resumed.
+    let lateDeps: AppDeps | undefined;
     const buildRunner = createLocalBuildRunner({
       root,
       repository,
@@ -197,8 +200,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       },
       onLine: options.onBuildLine,
       workers: options.buildWorkers ?? loadLocalRuntimeConfig().buildWorkers,
-      // PROJECT LOCK HOOK: when project locks exist, keep the lock of an interrupted apply's
-      // project held here for an admin (the apply may have changed part of the project).
+      // An apply a crash cut off may have changed part of its project: its lock stays held until
+      // an admin has checked the project and releases it (`signoff unlock`).
+      onInterruptedApply: async (build) => {
+        const runId = build.execution_arn.split(':').at(-1) ?? '';
+        if (!lateDeps) return;
+        await holdProjectLocks(
+          lateDeps,
+          runId,
+          `its apply was interrupted (build ${build.build_id}), so what it changed is unknown: check the project, then release the lock`,
+        );
+      },
     });
     const sfn = createLocalStepFunctions({
       dataDir: join(dataDir, 'stepfunctions'),
@@ -263,6 +275,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       ...(options.escalationDelayScale ? { timerScale: options.escalationDelayScale } : {}),
     });
     setDeps(deps);
+    lateDeps = deps;
     stops.push(() => {
       deps.stop();
       setDeps(undefined);

@@ -84,6 +84,8 @@ function renderLocks(locks: RunLockView[]): SafeHtml | string {
   <h2 id="locks-title">Project lock</h2>
   <ul class="locks">${locks.map((l) => {
     const by = l.held_by;
+    if (by?.held_for_admin)
+      return html`<li><strong>${l.project}</strong>: ${statusBadge('failed')} locked by run ${runLink(by.run_id)} until an admin releases it: ${by.held_for_admin} (<code>signoff unlock ${l.project} --reason ...</code>)</li>`;
     if (l.this_run === 'holds')
       return html`<li><strong>${l.project}</strong>: locked by this run since <time datetime="${by?.since ?? ''}">${formatTimestamp(by?.since ?? '')}</time></li>`;
     if (l.this_run === 'waits' && by)

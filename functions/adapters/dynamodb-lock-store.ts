@@ -57,15 +57,22 @@ export class DynamoDbLockStore implements LockStore {
     return written ? lock : undefined;
   }
 
-  async release(project: string, runId: string, now: string): Promise<ProjectLock | undefined> {
+  async release(
+    project: string,
+    runId: string,
+    now: string,
+    options: { force?: boolean } = {},
+  ): Promise<ProjectLock | undefined> {
     try {
       const { Attributes } = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { run_id: lockKey(project) },
           UpdateExpression:
-            'SET #version = #version + :one, released_at = :t REMOVE holder_run, holder_workflow, acquired_at, expires_at',
-          ConditionExpression: 'holder_run = :r',
+            'SET #version = #version + :one, released_at = :t REMOVE holder_run, holder_workflow, acquired_at, expires_at, held_for_admin',
+          ConditionExpression: options.force
+            ? 'holder_run = :r'
+            : 'holder_run = :r AND attribute_not_exists(held_for_admin)',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':one': 1, ':t': now, ':r': runId },
           ReturnValues: 'ALL_OLD',
@@ -76,6 +83,18 @@ export class DynamoDbLockStore implements LockStore {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
+  }
+
+  async hold(project: string, runId: string, reason: string): Promise<boolean> {
+    return this.conditional({
+      TableName: this.table,
+      Key: { run_id: lockKey(project) },
+      // A new version: an acquirer that read the lock before the hold cannot take it over.
+      UpdateExpression: 'SET held_for_admin = :why, #version = #version + :one',
+      ConditionExpression: 'holder_run = :r',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':why': reason, ':one': 1, ':r': runId },
+    });
   }
 
   private async conditional(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
@@ -97,6 +116,7 @@ function toLock(item: Record<string, unknown>): ProjectLock {
       workflow: String(item.holder_workflow),
       acquired_at: String(item.acquired_at),
       expires_at: String(item.expires_at),
+      ...(typeof item.held_for_admin === 'string' ? { held_for_admin: item.held_for_admin } : {}),
     };
   }
   if (typeof item.released_at === 'string') lock.released_at = item.released_at;

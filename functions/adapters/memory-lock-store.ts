@@ -23,11 +23,25 @@ export class MemoryLockStore implements LockStore {
     return structuredClone(lock);
   }
 
-  async release(project: string, runId: string, now: string): Promise<ProjectLock | undefined> {
+  async release(
+    project: string,
+    runId: string,
+    now: string,
+    options: { force?: boolean } = {},
+  ): Promise<ProjectLock | undefined> {
     const current = this.locks.get(project);
     if (current?.holder?.run_id !== runId) return undefined;
+    if (current.holder.held_for_admin && !options.force) return undefined;
     const before = structuredClone(current);
     this.locks.set(project, { project, version: current.version + 1, released_at: now });
     return before;
+  }
+
+  async hold(project: string, runId: string, reason: string): Promise<boolean> {
+    const current = this.locks.get(project);
+    if (current?.holder?.run_id !== runId) return false;
+    current.holder.held_for_admin = reason;
+    current.version += 1;
+    return true;
   }
 }

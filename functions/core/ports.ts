@@ -33,7 +33,8 @@ export type AuditAction =
   | 'run_finished'
   | 'lock_acquired'
   | 'lock_released'
-  | 'lock_force_released';
+  | 'lock_force_released'
+  | 'lock_held';
 
 /** One audit event as the domain writes it; the store adds sequence and hash chain. */
 export interface AuditEventInput {
@@ -427,6 +428,11 @@ export interface LockHolder {
   acquired_at: string;
   /** The lease: after this instant another run may take the lock over (a crashed holder). */
   expires_at: string;
+  /**
+   * Why only an admin may release the lock now (the holder's apply was interrupted, so the
+   * project's state is unknown): nobody takes it over and the run's end does not release it.
+   */
+  held_for_admin?: string;
 }
 
 /**
@@ -455,6 +461,16 @@ export interface LockStore {
     expected: number,
     now: string,
   ): Promise<ProjectLock | undefined>;
-  /** Frees the lock if `runId` holds it; returns the lock as it was before, or undefined when that run did not hold it. */
-  release(project: string, runId: string, now: string): Promise<ProjectLock | undefined>;
+  /**
+   * Frees the lock if `runId` holds it and it is not held for an admin (`force`, an admin's
+   * release, frees that too); returns the lock as it was before, or undefined when nothing was freed.
+   */
+  release(
+    project: string,
+    runId: string,
+    now: string,
+    options?: { force?: boolean },
+  ): Promise<ProjectLock | undefined>;
+  /** Keeps `runId`'s lock for an admin to release, with the reason; false when that run does not hold it. */
+  hold(project: string, runId: string, reason: string): Promise<boolean>;
 }

@@ -55,7 +55,9 @@ export async function acquireProjectLocks(
     const remainingMs = input.wait_seconds * 1000 - waitedMs;
     const by = attempt.holder;
     if (remainingMs <= 0) {
-      const who = by ? `run ${by.run_id} (${by.workflow}) since ${by.acquired_at}` : 'another run';
+      const who = by
+        ? `run ${by.run_id} (${by.workflow}) since ${by.acquired_at}${by.held_for_admin ? `, held for an admin to release: ${by.held_for_admin}` : ''}`
+        : 'another run';
       throw new StepFailedError(
         ErrorName.ProjectLocked,
         `project ${project} is locked by ${who}; waited ${Math.round(waitedMs / 1000)} s (lock.wait is ${input.wait_seconds} s)`,
@@ -118,6 +120,8 @@ async function acquireOne(deps: LockDeps, project: string, holder: LockHolder): 
 
 /** Why a held lock may be taken over: its lease ran out, or its run is no longer running; else undefined. */
 async function takeOverReason(deps: LockDeps, holder: LockHolder): Promise<string | undefined> {
+  // Its apply was interrupted: only an admin, who checked the project, frees it.
+  if (holder.held_for_admin) return undefined;
   if (Date.parse(holder.expires_at) <= deps.now()) {
     return `the lease of run ${holder.run_id} expired at ${holder.expires_at}`;
   }

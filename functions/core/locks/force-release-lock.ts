@@ -67,7 +67,7 @@ export async function forceReleaseLock(
   }
   const holder = lock?.holder;
   if (!holder) return { kind: 'refused', status: 409, message: `project ${project} is not locked` };
-  const released = await deps.locks.release(project, holder.run_id, at);
+  const released = await deps.locks.release(project, holder.run_id, at, { force: true });
   if (!released) {
     return {
       kind: 'refused',

@@ -8,7 +8,14 @@ export interface RunLockView {
   project: string;
   /** `holds`: this run holds it; `waits`: this run is running and another run holds it; `none`: neither. */
   this_run: 'holds' | 'waits' | 'none';
-  held_by?: { run_id: string; workflow: string; since: string; expires_at: string };
+  held_by?: {
+    run_id: string;
+    workflow: string;
+    since: string;
+    expires_at: string;
+    /** Why only an admin may release it (the holder's apply was interrupted). */
+    held_for_admin?: string;
+  };
 }
 
 /** Every project lock, for listing. */
@@ -55,6 +62,8 @@ export async function runLockViews(deps: LockViewDeps, runs: RunRecord[]): Promi
                     workflow: holder.workflow,
                     since: holder.acquired_at,
                     expires_at: holder.expires_at,
+                    ...(holder.held_for_admin ? { held_for_admin: holder.held_for_admin } : {}),
+                    ...(holder.held_for_admin ? { held_for_admin: holder.held_for_admin } : {}),
                   },
                 }
               : {}),
@@ -81,6 +90,7 @@ export async function listProjectLocks(deps: LockViewDeps): Promise<ProjectLockV
                 workflow: holder.workflow,
                 since: holder.acquired_at,
                 expires_at: holder.expires_at,
+                ...(holder.held_for_admin ? { held_for_admin: holder.held_for_admin } : {}),
               },
             }
           : {}),

@@ -44,6 +44,23 @@ describe.each(stores)('%s', (_name, make) => {
     expect(await store.get(p)).toMatchObject({ version: 1, holder: { run_id: 'r1' } });
   });
 
+  it('holds a lock for an admin: only its holder can, its holder can no longer release it, a forced release can', async () => {
+    const store = make();
+    const p = project();
+    await store.acquire(p, holder('r1'), 0, T);
+    expect(await store.hold(p, 'r2', 'not the holder')).toBe(false);
+    expect(await store.hold(p, 'r1', 'apply interrupted')).toBe(true);
+    const held = await store.get(p);
+    expect(held).toMatchObject({ version: 2, holder: { run_id: 'r1', held_for_admin: 'apply interrupted' } });
+    // A take-over prepared before the hold loses the race.
+    expect(await store.acquire(p, holder('r3'), 1, T)).toBeUndefined();
+    expect(await store.release(p, 'r1', T)).toBeUndefined();
+    expect(await store.release(p, 'r1', T, { force: true })).toMatchObject({
+      holder: { held_for_admin: 'apply interrupted' },
+    });
+    expect(await store.get(p)).toEqual({ project: p, version: 3, released_at: T });
+  });
+
   it('lets only one of many concurrent writers win the same version', async () => {
     const store = make();
     const p = project();

@@ -159,5 +159,19 @@ describe('the local runtime killed with SIGKILL', () => {
     );
     expect(buildMarkers(dataDir)).toEqual([]);
     expect(apply.pid).toBeGreaterThan(0);
+
+    // Its project lock stays held for an admin: no other run plans or applies the project until
+    // someone has checked what the cut-off apply changed.
+    expect(audit).toContain('lock_held');
+    expect(audit).not.toContain('lock_released');
+    const held = (await second.api('alice@acme.com', 'GET', '/api/locks')).body.locks.find(
+      (l: { held_by?: { run_id: string } }) => l.held_by?.run_id === run.id,
+    );
+    expect(held.held_by.held_for_admin).toMatch(/apply was interrupted/);
+    const unlock = await second.api('alice@acme.com', 'POST', `/api/locks/${held.project}/release`, {
+      reason: 'checked the project after the crash',
+    });
+    expect(unlock.status).toBe(200);
+    expect(await actions(second, run.id)).toContain('lock_force_released');
   }, 180_000);
 });

@@ -6,6 +6,7 @@ import {
   acquireProjectLocks,
   retryAfterSeconds,
 } from '../../../../functions/core/locks/acquire-project-locks.ts';
+import { holdProjectLocks } from '../../../../functions/core/locks/hold-project-locks.ts';
 import type { RunRecord } from '../../../../functions/core/ports.ts';
 import { recordRunEnd } from '../../../../functions/core/record-run-end.ts';
 import { createWorkflowCatalog } from '../../../../functions/core/workflow-catalog.ts';
@@ -187,6 +188,30 @@ describe('acquireProjectLocks', () => {
       'the run ended (ABORTED)',
       'the run ended (ABORTED)',
     ]);
+  });
+
+  it('keeps the locks of a run whose apply a crash interrupted until an admin releases them: its end, its lease and its status free nothing', async () => {
+    const { deps, startRun, input, tick } = world();
+    const r1 = await startRun('r1');
+    const r2 = await startRun('r2');
+    await acquireProjectLocks(deps, input(r1));
+    const why = 'its apply was interrupted (build b1), so what it changed is unknown';
+    expect(await holdProjectLocks(deps, 'r1', why)).toEqual(['db', 'net']);
+    expect(deps.audit.events.filter((e) => e.action === 'lock_held').map((e) => e.details?.project)).toEqual([
+      'db',
+      'net',
+    ]);
+    await recordRunEnd(deps, 'r1', { status: 'FAILED', stopped_at: new Date(T0).toISOString() });
+    tick(7_200_000);
+    const waiting = input(r2, new Date(T0 + 7_200_000).toISOString());
+    expect(await acquireProjectLocks(deps, waiting)).toMatchObject({ acquired: false });
+    tick(60_000);
+    await expect(acquireProjectLocks(deps, waiting)).rejects.toThrow(`held for an admin to release: ${why}`);
+    // An admin's release frees it.
+    expect(await deps.locks.release('db', 'r1', new Date(T0).toISOString(), { force: true })).toMatchObject({
+      holder: { held_for_admin: why },
+    });
+    expect((await deps.locks.get('db'))?.holder).toBeUndefined();
   });
 
   it('pauses a second at first, then a thirtieth of the time waited, never past the end of the wait', () => {
