@@ -108,6 +108,8 @@ describe('a retried first deploy', () => {
       'AWS::DynamoDB::Table',
       'AWS::DynamoDB::Table',
       'AWS::DynamoDB::Table',
+      // The third is the audit archive (Object Lock): kept, like the other two.
+      'AWS::S3::Bucket',
       'AWS::S3::Bucket',
       'AWS::S3::Bucket',
     ]);

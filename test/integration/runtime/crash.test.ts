@@ -95,10 +95,12 @@ describe('the local runtime killed with SIGKILL', () => {
     ]);
     expect(await actions(second, run.id)).toEqual([
       'run_started',
+      'lock_acquired',
       'requested',
       'approved',
       'applied',
       'notified',
+      'lock_released',
       'run_finished',
     ]);
     const verify = await second.api('alice@acme.com', 'GET', `/api/audit/verify?run=${run.id}`);
