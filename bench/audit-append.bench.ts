@@ -8,9 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { DynamoDbAuditLog } from '../functions/adapters/dynamodb-audit-log.ts';
 import { MemoryCheckpointArchive } from '../functions/adapters/memory-checkpoint-archive.ts';
 import { MemoryRunStore } from '../functions/adapters/memory-run-store.ts';
+import { verifyAuditTrail } from '../functions/core/audit/verify-audit-trail.ts';
+import { writeAuditCheckpoint } from '../functions/core/audit/write-audit-checkpoint.ts';
 import type { AuditEventInput } from '../functions/core/ports.ts';
-import { verifyAuditTrail } from '../functions/core/verify-audit-trail.ts';
-import { writeAuditCheckpoint } from '../functions/core/write-audit-checkpoint.ts';
 import { startDynalite } from '../test/support/dynalite.ts';
 
 const RUNS = 200;

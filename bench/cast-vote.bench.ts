@@ -4,8 +4,8 @@
  * latency and the count of lost or double-counted votes, which must be 0.
  */
 import { performance } from 'node:perf_hooks';
-import { castVote, type VoteOutcome, type VoteRequest } from '../functions/core/cast-vote.ts';
-import { requestApproval } from '../functions/core/request-approval.ts';
+import { castVote, type VoteOutcome, type VoteRequest } from '../functions/core/approval/cast-vote.ts';
+import { requestApproval } from '../functions/core/approval/request-approval.ts';
 import { createDynamoDeps, requestInput } from '../test/support/approval-fixtures.ts';
 import { startDynalite } from '../test/support/dynalite.ts';
 

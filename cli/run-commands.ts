@@ -1,8 +1,8 @@
 /** CLI commands that talk to the API: run (with --follow), runs, approve, reject, audit. */
 import type { RunLockView } from '../functions/core/locks/lock-views.ts';
 import type { AuditEvent, RunRecord } from '../functions/core/ports.ts';
-import type { RunListEntry, RunView } from '../functions/core/run-view.ts';
-import { builtCommit, describeSource } from '../functions/core/source.ts';
+import type { RunListEntry, RunView } from '../functions/core/runs/run-view.ts';
+import { builtCommit, describeSource } from '../functions/core/runs/source.ts';
 import { type ApiOptions, apiClient } from './api-client.ts';
 import { CliError } from './workspace.ts';
 

@@ -29,9 +29,9 @@ import { createSlackAdapters } from './adapters/slack-adapters.ts';
 import { TimerScheduler } from './adapters/timer-scheduler.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { type Config, loadConfig } from './config.ts';
-import type { ApprovalDeps } from './core/approval-deps.ts';
+import type { ApprovalDeps } from './core/approval/approval-deps.ts';
+import { escalate } from './core/approval/escalate.ts';
 import type { AuthStore } from './core/auth/auth-store.ts';
-import { escalate } from './core/escalate.ts';
 import type {
   ArtifactStore,
   AuditAnchors,
@@ -44,8 +44,8 @@ import type {
   Secrets,
   WorkflowEngine,
 } from './core/ports.ts';
-import { remoteRepositorySource, type SourceResolver, snapshotSource } from './core/source.ts';
-import { loadWorkflowCatalog, type WorkflowCatalog } from './core/workflow-catalog.ts';
+import { remoteRepositorySource, type SourceResolver, snapshotSource } from './core/runs/source.ts';
+import { loadWorkflowCatalog, type WorkflowCatalog } from './core/runs/workflow-catalog.ts';
 
 /** Everything the handlers use: the use cases' deps plus the audit reader, the clients and the logger. */
 export interface AppDeps extends ApprovalDeps {

@@ -15,12 +15,12 @@ import type { NamedNotifier } from '../functions/adapters/composite-notifier.ts'
 import { createTables } from '../functions/adapters/tables.ts';
 import { createAwsClients } from '../functions/aws-clients.ts';
 import { type Config, loadConfig, loadLocalRuntimeConfig } from '../functions/config.ts';
-import { cancelOrphanGates } from '../functions/core/cancel-orphan-gates.ts';
-import { drainAllGates } from '../functions/core/drain-gate.ts';
+import { cancelOrphanGates } from '../functions/core/approval/cancel-orphan-gates.ts';
+import { drainAllGates } from '../functions/core/approval/drain-gate.ts';
+import { rearmEscalations } from '../functions/core/approval/rearm-escalations.ts';
+import { writeAuditCheckpoint } from '../functions/core/audit/write-audit-checkpoint.ts';
 import { holdProjectLocks } from '../functions/core/locks/hold-project-locks.ts';
-import { rearmEscalations } from '../functions/core/rearm-escalations.ts';
-import { createWorkflowCatalog } from '../functions/core/workflow-catalog.ts';
-import { writeAuditCheckpoint } from '../functions/core/write-audit-checkpoint.ts';
+import { createWorkflowCatalog } from '../functions/core/runs/workflow-catalog.ts';
 import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
 import { compileWorkflow, placeholdersOf, substitutePlaceholders } from '../statemachines/compile.ts';

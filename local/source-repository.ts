@@ -9,7 +9,11 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SourceRefusedError, type SourceResolver, sourceRequestProblem } from '../functions/core/source.ts';
+import {
+  SourceRefusedError,
+  type SourceResolver,
+  sourceRequestProblem,
+} from '../functions/core/runs/source.ts';
 
 const run = promisify(execFile);
 

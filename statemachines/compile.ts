@@ -232,7 +232,7 @@ export function lockLeaseSeconds(workflow: Workflow): number {
  * Takes the lock of every project the workflow touches before its first step: a task that tries,
  * and a Choice/Wait loop that tries again while another run holds one, for up to `lock.wait`;
  * then the task fails the run with ProjectLocked, naming the holder. The locks are released when
- * the run ends, however it ends (functions/core/record-run-end.ts).
+ * the run ends, however it ends (functions/core/runs/record-run-end.ts).
  */
 function compileLocks(workflow: Workflow, projects: string[], next: string, onFailure: string, add: Add) {
   add(LOCK_STATES.start, {

@@ -1,5 +1,5 @@
 /** The approval request email: subject, an HTML part (inline styles, as mail clients need) and a text part. */
-import type { ApprovalView } from '../functions/core/approval-view.ts';
+import type { ApprovalView } from '../functions/core/approval/approval-view.ts';
 import { html } from './html.ts';
 
 /** A rendered email. */

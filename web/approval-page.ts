@@ -1,5 +1,5 @@
 /** The approval page an email link opens: the request's facts, plan, cost, policies, votes and the decision form. */
-import type { ApprovalView } from '../functions/core/approval-view.ts';
+import type { ApprovalView } from '../functions/core/approval/approval-view.ts';
 import type { Gate, Vote } from '../functions/core/ports.ts';
 import type { PlanChanges } from '../functions/web/plan-changes.ts';
 import type { PolicyResults } from '../functions/web/policy-report.ts';

@@ -2,8 +2,8 @@
  * Pieces the approval page and the run page share: status badges, facts, undelivered
  * announcements, policies, votes, vote forms.
  */
-import type { ApprovalView } from '../functions/core/approval-view.ts';
-import { describeDeliveryFailure } from '../functions/core/delivery-failures.ts';
+import type { ApprovalView } from '../functions/core/approval/approval-view.ts';
+import { describeDeliveryFailure } from '../functions/core/notify/delivery-failures.ts';
 import type { DeliveryFailure, GateStatus, Vote } from '../functions/core/ports.ts';
 import { html, type SafeHtml } from './html.ts';
 

@@ -1,7 +1,7 @@
 /** One run: status, the bypass flag, steps with timings, plans, gates with votes and vote forms. */
-import { buildApprovalView } from '../functions/core/approval-view.ts';
+import { buildApprovalView } from '../functions/core/approval/approval-view.ts';
 import type { RunLockView } from '../functions/core/locks/lock-views.ts';
-import { describeSource } from '../functions/core/source.ts';
+import { describeSource } from '../functions/core/runs/source.ts';
 import type { RunDetail } from '../functions/web/run-views.ts';
 import { formatMs, formatTimestamp } from './format.ts';
 import {

@@ -1,5 +1,5 @@
 /** The runs list: newest first, filter "Waiting for approval", next-page link. */
-import type { RunListEntry } from '../functions/core/run-view.ts';
+import type { RunListEntry } from '../functions/core/runs/run-view.ts';
 import { formatTimestamp, queryString } from './format.ts';
 import { statusBadge } from './gate-parts.ts';
 import { html } from './html.ts';

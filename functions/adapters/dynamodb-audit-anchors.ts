@@ -6,7 +6,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type AuditCheckpoint, headLogKey } from '../core/audit-checkpoint.ts';
+import { type AuditCheckpoint, headLogKey } from '../core/audit/audit-checkpoint.ts';
 import type { AuditAnchors, AuditEvent, Clock, HeadLogEntry, StoredCheckpoint } from '../core/ports.ts';
 import { queryAll } from './dynamodb-query.ts';
 

@@ -11,7 +11,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { chainAuditEvent } from '../core/audit-chain.ts';
+import { chainAuditEvent } from '../core/audit/audit-chain.ts';
 import type {
   AuditEvent,
   AuditEventInput,

@@ -2,7 +2,7 @@
  * A Notifier that only logs what it would say (the local runtime without Slack or email, and a
  * trace beside the real notifiers). It logs ids and emails, never the task token (gates carry none).
  */
-import { askedPeople } from '../core/gate.ts';
+import { askedPeople } from '../core/approval/gate.ts';
 import type { Approver, Gate, LogPort, Notifier } from '../core/ports.ts';
 
 /** Notifier that writes one log line per notification. */

@@ -2,8 +2,8 @@
  * The audit trail in memory, hash-chained like the DynamoDB one. `events` is exposed so tests
  * can tamper with the trail and check that verification notices.
  */
-import { chainAuditEvent } from '../core/audit-chain.ts';
-import { type AuditCheckpoint, headLogKey } from '../core/audit-checkpoint.ts';
+import { chainAuditEvent } from '../core/audit/audit-chain.ts';
+import { type AuditCheckpoint, headLogKey } from '../core/audit/audit-checkpoint.ts';
 import type {
   AuditAnchors,
   AuditEvent,

@@ -2,7 +2,7 @@
  * Checkpoints kept in memory as an Object Lock bucket keeps them: every put adds a version and
  * none is ever removed; `list` returns the first version of each. Tests use it as the archive.
  */
-import type { AuditCheckpoint } from '../core/audit-checkpoint.ts';
+import type { AuditCheckpoint } from '../core/audit/audit-checkpoint.ts';
 import type { CheckpointArchive } from '../core/ports.ts';
 
 /** In-memory CheckpointArchive. */

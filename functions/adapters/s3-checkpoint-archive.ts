@@ -20,7 +20,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { AuditCheckpoint } from '../core/audit-checkpoint.ts';
+import type { AuditCheckpoint } from '../core/audit/audit-checkpoint.ts';
 import type { CheckpointArchive } from '../core/ports.ts';
 
 /** Key prefix of the checkpoints in the archive bucket. */

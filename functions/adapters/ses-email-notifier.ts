@@ -9,10 +9,10 @@ import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { EmailContent } from '../../web/approval-email.ts';
 import { renderApprovalEmail } from '../../web/approval-email.ts';
 import type { Config } from '../config.ts';
-import { approvalUrl, buildApprovalView } from '../core/approval-view.ts';
+import { approvalUrl, buildApprovalView } from '../core/approval/approval-view.ts';
+import { askedPeople } from '../core/approval/gate.ts';
 import { signCapability } from '../core/auth/capability.ts';
 import { getLinkSigningKey } from '../core/auth/signing-key.ts';
-import { askedPeople } from '../core/gate.ts';
 import type { Approver, Clock, DeliveryFailure, Gate, LogPort, Notifier, Secrets } from '../core/ports.ts';
 import { describeDeliveryError } from './delivery-error.ts';
 

@@ -4,8 +4,8 @@
  * never quotes the token.
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { TaskGoneError } from '../core/approval/task-gone-error.ts';
 import type { WorkflowEngine } from '../core/ports.ts';
-import { TaskGoneError } from '../core/task-gone-error.ts';
 
 const GONE = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
 /** Step Functions' limits on a task failure's error and cause. */

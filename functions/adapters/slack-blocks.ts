@@ -4,8 +4,8 @@
  * (buttons gone). The facts come from the approval view the email and the approval page share;
  * button values carry the gate id and nothing else.
  */
-import { type ApprovalView, buildApprovalView } from '../core/approval-view.ts';
-import { askedPeople, sameEmail } from '../core/gate.ts';
+import { type ApprovalView, buildApprovalView } from '../core/approval/approval-view.ts';
+import { askedPeople, sameEmail } from '../core/approval/gate.ts';
 import type { Approver, Gate } from '../core/ports.ts';
 import { SLACK_ACTION } from '../core/slack/slack-actions.ts';
 import { escapeMrkdwn, slackDate, truncate } from './slack-facts.ts';

@@ -2,7 +2,7 @@
  * Slack mrkdwn helpers: escaping (so a resource, workflow or reason cannot inject mentions or
  * links), truncation to Block Kit's limits, and dates shown in each reader's time zone.
  */
-import { formatAbsolute } from '../core/approval-view.ts';
+import { formatAbsolute } from '../core/approval/approval-view.ts';
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {

@@ -2,7 +2,7 @@
  * Lambda for the audit checkpoints (an EventBridge schedule every few minutes): anchors every
  * run whose audit trail moved since the last checkpoint, in the table and in the locked archive.
  */
-import { writeAuditCheckpoint } from '../core/write-audit-checkpoint.ts';
+import { writeAuditCheckpoint } from '../core/audit/write-audit-checkpoint.ts';
 import { getDeps } from '../deps.ts';
 
 /** Handles the scheduled event (its content is not used). */

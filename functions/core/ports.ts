@@ -9,7 +9,7 @@ import type {
   RunData,
   RunInfo,
 } from '../../statemachines/contract.ts';
-import type { AuditCheckpoint } from './audit-checkpoint.ts';
+import type { AuditCheckpoint } from './audit/audit-checkpoint.ts';
 
 /** Audit actions; the audit trail is append-only. */
 export type AuditAction =

@@ -1,4 +1,4 @@
-import { type ApprovalDeps, logOf } from './approval-deps.ts';
+import { type ApprovalDeps, logOf } from './approval/approval-deps.ts';
 
 /** Runs a side effect whose failure must not stop the gate (notifiers, schedules); logs it by name only. */
 export async function safely(

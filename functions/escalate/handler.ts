@@ -3,8 +3,8 @@
  * escalation level is due: `{ gate_id, index }`.
  */
 import type { EscalationEvent } from '../adapters/eventbridge-scheduler.ts';
-import { escalate } from '../core/escalate.ts';
-import { isGateId } from '../core/gate.ts';
+import { escalate } from '../core/approval/escalate.ts';
+import { isGateId } from '../core/approval/gate.ts';
 import { getDeps } from '../deps.ts';
 
 /** Handles one escalation event. */

@@ -4,7 +4,7 @@
  * still-pending gate as timed out).
  */
 import type { RecordTimeoutInput } from '../../statemachines/contract.ts';
-import { recordTimeout, type TimeoutOutcome } from '../core/record-timeout.ts';
+import { recordTimeout, type TimeoutOutcome } from '../core/approval/record-timeout.ts';
 import { getDeps } from '../deps.ts';
 
 /** Handles one RecordTimeoutInput. */

@@ -3,7 +3,7 @@
  * notifies the approvers. Its result is ignored; the run waits for SendTask* on the token.
  */
 import type { RequestApprovalInput } from '../../statemachines/contract.ts';
-import { requestApproval } from '../core/request-approval.ts';
+import { requestApproval } from '../core/approval/request-approval.ts';
 import { getDeps } from '../deps.ts';
 
 /** Handles one RequestApprovalInput; returns the gate id and what happened (never the token). */

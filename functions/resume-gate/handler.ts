@@ -4,9 +4,9 @@
  * owes something, and closes the pending gates of runs that ended without them (stopped by hand,
  * for instance).
  */
-import { cancelOrphanGates } from '../core/cancel-orphan-gates.ts';
-import { drainAllGates, drainGate } from '../core/drain-gate.ts';
-import { isGateId } from '../core/gate.ts';
+import { cancelOrphanGates } from '../core/approval/cancel-orphan-gates.ts';
+import { drainAllGates, drainGate } from '../core/approval/drain-gate.ts';
+import { isGateId } from '../core/approval/gate.ts';
 import { getDeps } from '../deps.ts';
 
 /** Handles `{ gate_id? }`. */

@@ -10,7 +10,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import type { AcquireLocksInput } from '../../statemachines/contract.ts';
 import { acquireProjectLocks } from '../core/locks/acquire-project-locks.ts';
 import type { RunStatus } from '../core/ports.ts';
-import { recordRunEnd, runIdOfExecution } from '../core/record-run-end.ts';
+import { recordRunEnd, runIdOfExecution } from '../core/runs/record-run-end.ts';
 import { getDeps } from '../deps.ts';
 
 /** The fields of the event's detail signoff reads (AWS sends more). */

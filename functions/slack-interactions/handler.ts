@@ -9,7 +9,7 @@ import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { CompositeNotifier } from '../adapters/composite-notifier.ts';
 import { createSlackAdapters } from '../adapters/slack-adapters.ts';
-import { logOf } from '../core/approval-deps.ts';
+import { logOf } from '../core/approval/approval-deps.ts';
 import {
   handleSlackInteraction,
   type SlackInteractionDeps,

@@ -1,9 +1,10 @@
 /** Reads what the runs pages show: runs with their live status, one run with steps, plans and gates. */
 import type { PlanSummary } from '../../statemachines/contract.ts';
+import { closedReason, isEligible } from '../core/approval/eligibility.ts';
+import { sameEmail } from '../core/approval/gate.ts';
+import type { GateView } from '../core/approval/get-gate.ts';
+import { alreadyVotedReason } from '../core/approval/vote-attempt.ts';
 import type { Session } from '../core/auth/sessions.ts';
-import { closedReason, isEligible } from '../core/eligibility.ts';
-import { sameEmail } from '../core/gate.ts';
-import type { GateView } from '../core/get-gate.ts';
 import { ARTIFACT, artifactKey } from '../core/plan/artifact-keys.ts';
 import type { StepSummary } from '../core/plan/step-artifacts.ts';
 import type { RunRecord } from '../core/ports.ts';
@@ -13,8 +14,7 @@ import {
   type RunListEntry,
   type RunView,
   type StepView,
-} from '../core/run-view.ts';
-import { alreadyVotedReason } from '../core/vote-attempt.ts';
+} from '../core/runs/run-view.ts';
 import type { AppDeps } from '../deps.ts';
 import { loadPlanChanges, type PlanChanges } from './plan-changes.ts';
 

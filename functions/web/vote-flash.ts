@@ -1,8 +1,8 @@
 /** How a vote's outcome reads on a page, whichever page it was cast from. */
 
 import type { Flash } from '../../web/gate-parts.ts';
-import type { VoteOutcome } from '../core/cast-vote.ts';
-import { refusalStatus } from '../core/eligibility.ts';
+import type { VoteOutcome } from '../core/approval/cast-vote.ts';
+import { refusalStatus } from '../core/approval/eligibility.ts';
 
 /** The banner for an outcome and the status the page answers with. */
 export function voteFlash(outcome: VoteOutcome): { flash: Flash; status: number } {

@@ -6,7 +6,7 @@
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { logOf } from '../core/approval-deps.ts';
+import { logOf } from '../core/approval/approval-deps.ts';
 import { receiveWebhook } from '../core/triggers/receive-webhook.ts';
 import type { TriggerDeps } from '../core/triggers/trigger-deps.ts';
 import { toHttpResult, toTriggerRequest } from '../core/triggers/trigger-request.ts';

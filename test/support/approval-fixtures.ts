@@ -10,7 +10,7 @@ import { MemoryGateStore } from '../../functions/adapters/memory-gate-store.ts';
 import { MemoryNotifier } from '../../functions/adapters/memory-notifier.ts';
 import { MemoryVoteStore } from '../../functions/adapters/memory-vote-store.ts';
 import { RecordingWorkflowEngine } from '../../functions/adapters/recording-workflow-engine.ts';
-import type { ApprovalDeps } from '../../functions/core/approval-deps.ts';
+import type { ApprovalDeps } from '../../functions/core/approval/approval-deps.ts';
 import type { AuditLog, AuditQuery, LogPort, Scheduler } from '../../functions/core/ports.ts';
 import type { GateConfig, RequestApprovalInput, RunInfo } from '../../statemachines/contract.ts';
 import type { Directory } from '../../statemachines/schema.ts';

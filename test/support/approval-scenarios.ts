@@ -5,17 +5,21 @@
 import { describe, expect, it } from 'vitest';
 import { CompositeNotifier } from '../../functions/adapters/composite-notifier.ts';
 import { MemoryNotifier } from '../../functions/adapters/memory-notifier.ts';
-import type { ApprovalDeps } from '../../functions/core/approval-deps.ts';
-import { verifyAuditChain } from '../../functions/core/audit-chain.ts';
-import { castVote, type VoteOutcome, type VoteRequest } from '../../functions/core/cast-vote.ts';
-import { DRAIN_ATTEMPTS, drainAllGates } from '../../functions/core/drain-gate.ts';
-import { escalate } from '../../functions/core/escalate.ts';
-import { getGate, listRunGates } from '../../functions/core/get-gate.ts';
+import type { ApprovalDeps } from '../../functions/core/approval/approval-deps.ts';
+import { castVote, type VoteOutcome, type VoteRequest } from '../../functions/core/approval/cast-vote.ts';
+import { DRAIN_ATTEMPTS, drainAllGates } from '../../functions/core/approval/drain-gate.ts';
+import { escalate } from '../../functions/core/approval/escalate.ts';
+import { getGate, listRunGates } from '../../functions/core/approval/get-gate.ts';
+import { recordTimeout, type TimeoutFailure } from '../../functions/core/approval/record-timeout.ts';
+import { requestApproval } from '../../functions/core/approval/request-approval.ts';
+import {
+  ENGINE_CALL_LEASE_MS,
+  resumeAllGates,
+  resumeGate,
+} from '../../functions/core/approval/resume-gate.ts';
+import { TaskGoneError } from '../../functions/core/approval/task-gone-error.ts';
+import { verifyAuditChain } from '../../functions/core/audit/audit-chain.ts';
 import type { AuditLog, GateStore, WorkflowEngine } from '../../functions/core/ports.ts';
-import { recordTimeout, type TimeoutFailure } from '../../functions/core/record-timeout.ts';
-import { requestApproval } from '../../functions/core/request-approval.ts';
-import { ENGINE_CALL_LEASE_MS, resumeAllGates, resumeGate } from '../../functions/core/resume-gate.ts';
-import { TaskGoneError } from '../../functions/core/task-gone-error.ts';
 import type { ApprovalDecision } from '../../statemachines/contract.ts';
 import { requestInput, type TestDeps } from './approval-fixtures.ts';
 

@@ -3,13 +3,13 @@
  * the same audit events, and a failed delivery never fails the request.
  */
 import { describe, expect, it } from 'vitest';
+import { requestApproval } from '../../functions/core/approval/request-approval.ts';
 import {
   announce,
   MAX_GATE_DELIVERY_FAILURES,
   recordDeliveryFailures,
-} from '../../functions/core/delivery-failures.ts';
+} from '../../functions/core/notify/delivery-failures.ts';
 import type { AuditEvent, DeliveryFailure } from '../../functions/core/ports.ts';
-import { requestApproval } from '../../functions/core/request-approval.ts';
 import { requestInput, runInfo, type TestDeps } from './approval-fixtures.ts';
 
 const REJECTED =

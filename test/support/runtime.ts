@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '../../functions/core/ports.ts';
-import type { RunView } from '../../functions/core/run-view.ts';
+import type { RunView } from '../../functions/core/runs/run-view.ts';
 import { type Runtime, type RuntimeOptions, startRuntime } from '../../local/runtime.ts';
 import { projectRoot } from './examples.ts';
 

@@ -3,7 +3,7 @@
  * only as SHA-256 with the owner's email.
  */
 import type { DirectoryUser } from '../../../statemachines/schema.ts';
-import { findUser } from '../directory.ts';
+import { findUser } from '../approval/directory.ts';
 import type { AuthDeps } from './auth-deps.ts';
 import { authKey } from './auth-store.ts';
 import { randomToken } from './random-token.ts';

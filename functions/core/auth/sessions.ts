@@ -3,7 +3,7 @@
  * table with an expiry and a per-session CSRF token for the signed-in forms.
  */
 import type { DirectoryUser } from '../../../statemachines/schema.ts';
-import { findUser } from '../directory.ts';
+import { findUser } from '../approval/directory.ts';
 import type { AuthDeps } from './auth-deps.ts';
 import { AuthError } from './auth-error.ts';
 import { authKey, isAlive } from './auth-store.ts';

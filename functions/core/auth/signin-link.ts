@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { DirectoryUser } from '../../../statemachines/schema.ts';
-import { findUser } from '../directory.ts';
+import { findUser } from '../approval/directory.ts';
 import type { AuthDeps } from './auth-deps.ts';
 import { AuthError } from './auth-error.ts';
 import { authKey } from './auth-store.ts';

@@ -6,8 +6,8 @@
 import type { Directory } from '../../../statemachines/schema.ts';
 import { lockedProjects } from '../../../statemachines/workflow-graph.ts';
 import type { AuditLog, Clock, LockStore, ProjectLock } from '../ports.ts';
-import { newRunId } from '../start-run.ts';
-import type { WorkflowCatalog } from '../workflow-catalog.ts';
+import { newRunId } from '../runs/start-run.ts';
+import type { WorkflowCatalog } from '../runs/workflow-catalog.ts';
 
 /** What a force-release needs. */
 export interface ForceReleaseDeps {

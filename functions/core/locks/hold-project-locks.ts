@@ -5,7 +5,7 @@
  */
 import { lockedProjects } from '../../../statemachines/workflow-graph.ts';
 import type { AuditLog, Clock, LockStore, RunStore } from '../ports.ts';
-import type { WorkflowCatalog } from '../workflow-catalog.ts';
+import type { WorkflowCatalog } from '../runs/workflow-catalog.ts';
 import { LOCK_ACTOR } from './acquire-project-locks.ts';
 
 /** What holding needs. */

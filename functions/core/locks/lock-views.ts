@@ -1,7 +1,7 @@
 /** Read side of project locks: who holds each project a run's workflow locks, and whether the run waits for it. */
 import { lockedProjects } from '../../../statemachines/workflow-graph.ts';
 import type { LockStore, RunRecord } from '../ports.ts';
-import type { WorkflowCatalog } from '../workflow-catalog.ts';
+import type { WorkflowCatalog } from '../runs/workflow-catalog.ts';
 
 /** One project lock as a run sees it. */
 export interface RunLockView {

@@ -4,7 +4,7 @@
  */
 import { lockedProjects } from '../../../statemachines/workflow-graph.ts';
 import type { AuditLog, LockStore, RunEnd } from '../ports.ts';
-import type { WorkflowCatalog } from '../workflow-catalog.ts';
+import type { WorkflowCatalog } from '../runs/workflow-catalog.ts';
 import { LOCK_ACTOR } from './acquire-project-locks.ts';
 
 /** What releasing needs. */

@@ -4,7 +4,7 @@
  * state machine catches it, so a failed notification never changes the run's outcome.
  */
 import type { NotifyInput } from '../../../statemachines/contract.ts';
-import { logOf } from '../approval-deps.ts';
+import { logOf } from '../approval/approval-deps.ts';
 import type { AuditLog, Clock, LogPort, Secrets } from '../ports.ts';
 import { NotifyFailedError } from './notify-failed-error.ts';
 import { renderNotifyBody } from './render-notify-body.ts';

@@ -7,7 +7,7 @@
 import type { PlanSummary, RunData, SummarizeStepInput } from '../../../statemachines/contract.ts';
 import { StepFailedError } from '../errors.ts';
 import type { ArtifactStore, AuditEventInput, AuditLog, RunStore } from '../ports.ts';
-import { sourceDetails } from '../source.ts';
+import { sourceDetails } from '../runs/source.ts';
 import { ARTIFACT, artifactKey } from './artifact-keys.ts';
 import type { ApplyReport, DriftReport, StepSummary } from './step-artifacts.ts';
 

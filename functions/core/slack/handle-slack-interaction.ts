@@ -3,8 +3,8 @@
  * parse, map the user, cast the vote, then answer the clicker (ephemeral refusal) or update the
  * messages, within a time budget so the ack stays well inside Slack's 3 seconds.
  */
-import { logOf, type VoteDeps } from '../approval-deps.ts';
-import { castVote, type VoteOutcome } from '../cast-vote.ts';
+import { logOf, type VoteDeps } from '../approval/approval-deps.ts';
+import { castVote, type VoteOutcome } from '../approval/cast-vote.ts';
 import type { Secrets } from '../ports.ts';
 import { parseSlackInteraction, type SlackVoteClick } from './parse-slack-interaction.ts';
 import type { SlackApi } from './slack-api.ts';

@@ -3,7 +3,7 @@
  * signoff acts on: a click on Approve or Reject. Anything else is either ignored (acked) or a 400.
  */
 import { z } from 'zod';
-import { isGateId } from '../gate.ts';
+import { isGateId } from '../approval/gate.ts';
 import { decisionOfAction } from './slack-actions.ts';
 
 /** A click on one of signoff's vote buttons. */

@@ -3,7 +3,7 @@
  * else by the email on their Slack profile.
  */
 import type { Directory } from '../../../statemachines/schema.ts';
-import { findUser } from '../directory.ts';
+import { findUser } from '../approval/directory.ts';
 
 /** Who clicked, as signoff knows them: the email castVote gets, and how it was found. */
 export interface SlackVoter {

@@ -1,5 +1,5 @@
 /** The signature gate every trigger passes first: the named secret must be set and sign the body. */
-import { logOf } from '../approval-deps.ts';
+import { logOf } from '../approval/approval-deps.ts';
 import { SIGNATURE_WINDOW_SECONDS, verifySignature, verifyTimestamped } from './hmac-signature.ts';
 import type { TriggerDeps } from './trigger-deps.ts';
 import { refuse, type TriggerRequest, type TriggerResponse } from './trigger-request.ts';

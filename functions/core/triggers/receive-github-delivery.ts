@@ -4,8 +4,8 @@
  * pull request, merge commit), however often or under whichever delivery id it is sent.
  */
 import type { Workflow } from '../../../statemachines/schema.ts';
-import { logOf } from '../approval-deps.ts';
-import { startRun } from '../start-run.ts';
+import { logOf } from '../approval/approval-deps.ts';
+import { startRun } from '../runs/start-run.ts';
 import { checkSignature } from './check-signature.ts';
 import { decodeGithubBody, type MergedPullRequest, parseGithubEvent } from './github-event.ts';
 import { matchGithubWorkflows } from './match-github-workflows.ts';

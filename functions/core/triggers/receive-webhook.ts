@@ -5,8 +5,8 @@
  * then starts the run with the body as its input, once per Idempotency-Key or, without one, once
  * per timestamped signature. Nothing starts on any 4xx.
  */
-import { logOf } from '../approval-deps.ts';
-import { startRun } from '../start-run.ts';
+import { logOf } from '../approval/approval-deps.ts';
+import { startRun } from '../runs/start-run.ts';
 import { checkSignature } from './check-signature.ts';
 import { runUrl, type TriggerDeps } from './trigger-deps.ts';
 import { refuse, refuseUnlessJson, type TriggerRequest, type TriggerResponse } from './trigger-request.ts';

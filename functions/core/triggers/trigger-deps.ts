@@ -1,6 +1,6 @@
 /** What the trigger use cases need: what starting a run needs, plus secrets, a log and the public URL. */
 import type { LogPort, Secrets } from '../ports.ts';
-import type { StartRunDeps } from '../start-run.ts';
+import type { StartRunDeps } from '../runs/start-run.ts';
 
 /** Deps of the GitHub and generic webhook triggers; `AppDeps` satisfies it. */
 export interface TriggerDeps extends StartRunDeps {

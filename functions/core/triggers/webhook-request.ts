@@ -1,6 +1,6 @@
 /** The generic webhook's request: its secret's name, the Idempotency-Key and the JSON body. */
 import type { Workflow } from '../../../statemachines/schema.ts';
-import { type SourceRequest, sourceRequestProblem } from '../source.ts';
+import { type SourceRequest, sourceRequestProblem } from '../runs/source.ts';
 
 /** The largest body the generic webhook accepts (the run input travels in the execution input). */
 export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;

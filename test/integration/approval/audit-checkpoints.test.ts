@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAuditLog } from '../../../functions/adapters/dynamodb-audit-log.ts';
 import { DynamoDbRunStore } from '../../../functions/adapters/dynamodb-run-store.ts';
 import { MemoryCheckpointArchive } from '../../../functions/adapters/memory-checkpoint-archive.ts';
+import { verifyAuditTrail } from '../../../functions/core/audit/verify-audit-trail.ts';
+import { writeAuditCheckpoint } from '../../../functions/core/audit/write-audit-checkpoint.ts';
 import type { AuditEventInput, RunRecord } from '../../../functions/core/ports.ts';
-import { verifyAuditTrail } from '../../../functions/core/verify-audit-trail.ts';
-import { writeAuditCheckpoint } from '../../../functions/core/write-audit-checkpoint.ts';
 import { type Dynalite, startDynalite } from '../../support/dynalite.ts';
 
 let db: Dynalite;

@@ -3,7 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgeScheduler } from '../../../functions/adapters/eventbridge-scheduler.ts';
 import { SfnWorkflowEngine } from '../../../functions/adapters/sfn-workflow-engine.ts';
-import { TaskGoneError } from '../../../functions/core/task-gone-error.ts';
+import { TaskGoneError } from '../../../functions/core/approval/task-gone-error.ts';
 import { startFakeAwsServer } from '../../support/fake-aws-server.ts';
 
 type Fake = Awaited<ReturnType<typeof startFakeAwsServer>>;

@@ -2,7 +2,7 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCursorError } from '../../../functions/adapters/audit-cursor.ts';
 import { DynamoDbAuditLog } from '../../../functions/adapters/dynamodb-audit-log.ts';
-import { verifyAuditChain } from '../../../functions/core/audit-chain.ts';
+import { verifyAuditChain } from '../../../functions/core/audit/audit-chain.ts';
 import type { AuditEventInput } from '../../../functions/core/ports.ts';
 import { type Dynalite, startDynalite } from '../../support/dynalite.ts';
 

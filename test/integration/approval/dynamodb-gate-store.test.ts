@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbGateStore, GATE_SK } from '../../../functions/adapters/dynamodb-gate-store.ts';
 import { createTables } from '../../../functions/adapters/tables.ts';
-import { buildGate } from '../../../functions/core/request-approval.ts';
+import { buildGate } from '../../../functions/core/approval/request-approval.ts';
 import { DIRECTORY, requestInput, T0 } from '../../support/approval-fixtures.ts';
 import { type Dynalite, startDynalite } from '../../support/dynalite.ts';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbGateStore } from '../../../functions/adapters/dynamodb-gate-store.ts';
+import { buildGate } from '../../../functions/core/approval/request-approval.ts';
 import { parseCheckov } from '../../../functions/core/plan/checkov.ts';
 import { summarizePolicyResults } from '../../../functions/core/plan/policy-results.ts';
-import { buildGate } from '../../../functions/core/request-approval.ts';
 import { DIRECTORY, requestInput, T0 } from '../../support/approval-fixtures.ts';
 import { checkovReport } from '../../support/checkov-report.ts';
 import { type Dynalite, startDynalite } from '../../support/dynalite.ts';

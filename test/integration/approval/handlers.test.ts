@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { castVote } from '../../../functions/core/cast-vote.ts';
+import { castVote } from '../../../functions/core/approval/cast-vote.ts';
 import { DIRECTORY, requestInput } from '../../support/approval-fixtures.ts';
 import { type Dynalite, startDynalite } from '../../support/dynalite.ts';
 import { startFakeAwsServer } from '../../support/fake-aws-server.ts';

@@ -1,6 +1,6 @@
 import '../../../local/polyfills.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { castVote } from '../../../functions/core/cast-vote.ts';
+import { castVote } from '../../../functions/core/approval/cast-vote.ts';
 import { requestInput, runInfo } from '../../support/approval-fixtures.ts';
 import { linkIn, startWebHarness, type WebHarness } from '../web/web-harness.ts';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditVerifyCommand } from '../../../cli/run-commands.ts';
-import { writeAuditCheckpoint } from '../../../functions/core/write-audit-checkpoint.ts';
+import { writeAuditCheckpoint } from '../../../functions/core/audit/write-audit-checkpoint.ts';
 import { startTestRuntime, type TestRuntime } from '../../support/runtime.ts';
 
 let rt: TestRuntime;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbSlackMessageStore } from '../../../functions/adapters/slack-message-store.ts';
-import { requestApproval } from '../../../functions/core/request-approval.ts';
+import { requestApproval } from '../../../functions/core/approval/request-approval.ts';
 import { createDynamoDeps, requestInput } from '../../support/approval-fixtures.ts';
 import { type Dynalite, startDynalite } from '../../support/dynalite.ts';
 

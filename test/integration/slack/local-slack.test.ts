@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackAdapters } from '../../../functions/adapters/slack-adapters.ts';
-import { requestApproval } from '../../../functions/core/request-approval.ts';
+import { requestApproval } from '../../../functions/core/approval/request-approval.ts';
 import type { SlackInteractionDeps } from '../../../functions/core/slack/handle-slack-interaction.ts';
 import { createSlackInteractionsHandler } from '../../../functions/slack-interactions/handler.ts';
 import { startGateway } from '../../../local/gateway.ts';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CompositeNotifier } from '../../../functions/adapters/composite-notifier.ts';
 import { createSlackAdapters } from '../../../functions/adapters/slack-adapters.ts';
-import { buildApprovalView } from '../../../functions/core/approval-view.ts';
-import { castVote } from '../../../functions/core/cast-vote.ts';
-import { escalate } from '../../../functions/core/escalate.ts';
+import { buildApprovalView } from '../../../functions/core/approval/approval-view.ts';
+import { castVote } from '../../../functions/core/approval/cast-vote.ts';
+import { escalate } from '../../../functions/core/approval/escalate.ts';
+import { requestApproval } from '../../../functions/core/approval/request-approval.ts';
 import type { Gate } from '../../../functions/core/ports.ts';
-import { requestApproval } from '../../../functions/core/request-approval.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../../local/slack/fake-slack-api.ts';
 import { renderApprovalPage } from '../../../web/approval-page.ts';
 import {

@@ -2,9 +2,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CompositeNotifier } from '../../../functions/adapters/composite-notifier.ts';
 import { createSlackAdapters, type SlackAdapters } from '../../../functions/adapters/slack-adapters.ts';
+import { recordTimeout } from '../../../functions/core/approval/record-timeout.ts';
+import { requestApproval } from '../../../functions/core/approval/request-approval.ts';
 import type { Gate } from '../../../functions/core/ports.ts';
-import { recordTimeout } from '../../../functions/core/record-timeout.ts';
-import { requestApproval } from '../../../functions/core/request-approval.ts';
 import type { SlackInteractionDeps } from '../../../functions/core/slack/handle-slack-interaction.ts';
 import { createSlackInteractionsHandler } from '../../../functions/slack-interactions/handler.ts';
 import { lambdaContext } from '../../../local/gateway.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dedupRunId } from '../../../functions/core/start-run.ts';
+import { dedupRunId } from '../../../functions/core/runs/start-run.ts';
 import { signBody } from '../../../functions/core/triggers/hmac-signature.ts';
 import { createGithubWebhookHandler } from '../../../functions/github-webhook/handler.ts';
 import { lambdaContext, startGateway } from '../../../local/gateway.ts';

@@ -7,9 +7,9 @@ import { DynamoDbAuditLog } from '../../../functions/adapters/dynamodb-audit-log
 import { DynamoDbRunStore } from '../../../functions/adapters/dynamodb-run-store.ts';
 import { RecordingRunEngine } from '../../../functions/adapters/recording-run-engine.ts';
 import type { LogPort } from '../../../functions/core/ports.ts';
-import { remoteRepositorySource } from '../../../functions/core/source.ts';
+import { remoteRepositorySource } from '../../../functions/core/runs/source.ts';
+import { createWorkflowCatalog } from '../../../functions/core/runs/workflow-catalog.ts';
 import type { TriggerDeps } from '../../../functions/core/triggers/trigger-deps.ts';
-import { createWorkflowCatalog } from '../../../functions/core/workflow-catalog.ts';
 import { type Directory, type Workflow, workflowSchema } from '../../../statemachines/schema.ts';
 import type { Dynalite } from '../../support/dynalite.ts';
 

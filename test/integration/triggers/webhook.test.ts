@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dedupRunId } from '../../../functions/core/start-run.ts';
+import { dedupRunId } from '../../../functions/core/runs/start-run.ts';
 import { signBody, signTimestamped } from '../../../functions/core/triggers/hmac-signature.ts';
 import { createWebhookHandler } from '../../../functions/webhook/handler.ts';
 import { lambdaContext } from '../../../local/gateway.ts';

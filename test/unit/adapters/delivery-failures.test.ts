@@ -4,8 +4,8 @@ import { CompositeNotifier } from '../../../functions/adapters/composite-notifie
 import { describeDeliveryError } from '../../../functions/adapters/delivery-error.ts';
 import { LogNotifier } from '../../../functions/adapters/log-notifier.ts';
 import { MemoryNotifier } from '../../../functions/adapters/memory-notifier.ts';
+import { buildGate } from '../../../functions/core/approval/request-approval.ts';
 import type { Gate, Notifier } from '../../../functions/core/ports.ts';
-import { buildGate } from '../../../functions/core/request-approval.ts';
 import { DIRECTORY, RecordingLog, requestInput, T0 } from '../../support/approval-fixtures.ts';
 
 const gate: Gate = buildGate({ directory: DIRECTORY, now: () => T0 }, requestInput());

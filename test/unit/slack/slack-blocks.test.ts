@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gateMessage, type SlackBlock } from '../../../functions/adapters/slack-blocks.ts';
+import { buildGate } from '../../../functions/core/approval/request-approval.ts';
 import type { Gate } from '../../../functions/core/ports.ts';
-import { buildGate } from '../../../functions/core/request-approval.ts';
 import { DIRECTORY, requestInput, runInfo, T0 } from '../../support/approval-fixtures.ts';
 
 const PUBLIC_URL = 'https://signoff.example.com';

@@ -2,8 +2,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackAdapters, type SlackAdapters } from '../../../functions/adapters/slack-adapters.ts';
 import { MemorySlackMessageStore } from '../../../functions/adapters/slack-message-store.ts';
+import { buildGate } from '../../../functions/core/approval/request-approval.ts';
 import type { Gate } from '../../../functions/core/ports.ts';
-import { buildGate } from '../../../functions/core/request-approval.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../../local/slack/fake-slack-api.ts';
 import { DIRECTORY, RecordingLog, requestInput, T0 } from '../../support/approval-fixtures.ts';
 

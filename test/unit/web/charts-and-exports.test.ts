@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, renderAuditCsv } from '../../../functions/core/audit-csv.ts';
+import { csvField, renderAuditCsv } from '../../../functions/core/audit/audit-csv.ts';
 import type { AuditEvent } from '../../../functions/core/ports.ts';
 import { buildApprovalReport, monthsBetween } from '../../../functions/web/approval-report.ts';
 import { niceScale, renderBarChart } from '../../../web/bar-chart.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildApprovalView } from '../../../functions/core/approval-view.ts';
-import { buildGate } from '../../../functions/core/request-approval.ts';
+import { buildApprovalView } from '../../../functions/core/approval/approval-view.ts';
+import { buildGate } from '../../../functions/core/approval/request-approval.ts';
 import { renderApprovalEmail } from '../../../web/approval-email.ts';
 import { renderApprovalPage } from '../../../web/approval-page.ts';
 import { renderErrorPage } from '../../../web/error-page.ts';

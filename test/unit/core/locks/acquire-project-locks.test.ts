@@ -8,8 +8,8 @@ import {
 } from '../../../../functions/core/locks/acquire-project-locks.ts';
 import { holdProjectLocks } from '../../../../functions/core/locks/hold-project-locks.ts';
 import type { RunRecord } from '../../../../functions/core/ports.ts';
-import { recordRunEnd } from '../../../../functions/core/record-run-end.ts';
-import { createWorkflowCatalog } from '../../../../functions/core/workflow-catalog.ts';
+import { recordRunEnd } from '../../../../functions/core/runs/record-run-end.ts';
+import { createWorkflowCatalog } from '../../../../functions/core/runs/workflow-catalog.ts';
 import type { AcquireLocksInput } from '../../../../statemachines/contract.ts';
 import type { Workflow } from '../../../../statemachines/schema.ts';
 

@@ -1,0 +1,116 @@
+/**
+ * Who may vote on a gate, and the words used when someone may not (DESIGN.md "Approval rules").
+ */
+import type { DirectoryUser } from '../../../statemachines/schema.ts';
+import type { Approver, Gate } from '../ports.ts';
+import { askedPeople, sameEmail } from './gate.ts';
+
+/** Why a vote was refused; every channel renders `reason` and may branch on `code`. */
+export type RefusalCode =
+  | 'not_found'
+  | 'closed'
+  | 'expired'
+  | 'unknown_user'
+  | 'viewer'
+  | 'not_approver'
+  | 'self_approval'
+  | 'already_voted';
+
+/** The HTTP status a refusal answers with: 404 no such gate, 409 the gate no longer takes this vote, 403 not allowed. */
+export function refusalStatus(code: RefusalCode): 403 | 404 | 409 {
+  if (code === 'not_found') return 404;
+  return code === 'closed' || code === 'expired' || code === 'already_voted' ? 409 : 403;
+}
+
+/** The answer of `isEligible`: the voter as an approver, or a refusal with its reason. */
+export type Eligibility =
+  | { eligible: true; approver: Approver }
+  | { eligible: false; code: RefusalCode; reason: string };
+
+/** An ISO timestamp as people read it: seconds precision, `Z` for UTC. */
+export function formatTime(iso: string): string {
+  return iso.replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** One sentence saying how and when a closed gate closed. */
+export function closedReason(gate: Gate): string {
+  const at = formatTime(gate.closed_at ?? gate.deadline);
+  switch (gate.status) {
+    case 'approved':
+      return `This gate was approved at ${at} by ${gate.approved_by.map((a) => a.name).join(' and ')}.`;
+    case 'rejected': {
+      const by = gate.closed_by ? ` by ${gate.closed_by.name}` : '';
+      const comment = gate.close_comment ? `: "${gate.close_comment}"` : '.';
+      return `This gate was rejected at ${at}${by}${comment}`;
+    }
+    case 'timed_out':
+      return `This gate timed out at ${at}.`;
+    case 'cancelled':
+      return `This gate was cancelled at ${at}.`;
+    case 'pending':
+      return 'This gate is still waiting for approval.';
+  }
+}
+
+/**
+ * Whether `email` may cast `decision` on the gate now. `user` is the voter as the directory knows
+ * them today (a person removed from the directory, or demoted to viewer, loses the right at once).
+ * The requester may still reject their own run: stopping it needs no second pair of eyes.
+ */
+export function isEligible(
+  gate: Gate,
+  email: string,
+  user: DirectoryUser | undefined,
+  now: number,
+  decision: 'approve' | 'reject' = 'approve',
+): Eligibility {
+  if (gate.status !== 'pending') return { eligible: false, code: 'closed', reason: closedReason(gate) };
+  if (now >= Date.parse(gate.deadline)) {
+    return {
+      eligible: false,
+      code: 'expired',
+      reason: `This gate expired at ${formatTime(gate.deadline)}; it no longer takes votes.`,
+    };
+  }
+  if (!user) {
+    return { eligible: false, code: 'unknown_user', reason: `${email} is not in the signoff directory.` };
+  }
+  if (user.role === 'viewer') {
+    return {
+      eligible: false,
+      code: 'viewer',
+      reason: `${user.name} has the viewer role; viewers cannot approve.`,
+    };
+  }
+  const asked = askedPeople(gate).find((p) => sameEmail(p.email, email));
+  if (!asked) {
+    return {
+      eligible: false,
+      code: 'not_approver',
+      reason: `${user.name} is not an approver of this gate (approvers: ${gate.config.approvers.join(', ')}).`,
+    };
+  }
+  const requester = gate.requester;
+  if (
+    decision === 'approve' &&
+    requester &&
+    sameEmail(requester.email, email) &&
+    !gate.config.allow_self_approval
+  ) {
+    return {
+      eligible: false,
+      code: 'self_approval',
+      reason: `${user.name} started this run and cannot approve it (the gate does not allow self-approval).`,
+    };
+  }
+  return { eligible: true, approver: { ...asked, name: user.name, role: user.role } };
+}
+
+/** How many people could approve the gate at all (for the "can never open" warning). */
+export function countPossibleApprovers(gate: Gate): number {
+  return askedPeople(gate).filter(
+    (p) =>
+      p.role !== 'viewer' &&
+      (gate.config.allow_self_approval || !gate.requester || !sameEmail(gate.requester.email, p.email)),
+  ).length;
+}
