@@ -4,12 +4,11 @@
  * root links the real code (functions/, statemachines/, examples/, node_modules/, the buildspec)
  * and brings its own workflows/ and config/.
  */
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { checkovReport } from './checkov-report.ts';
-import { projectRoot } from './examples.ts';
+import { createFixtureRoot } from './fixture-root.ts';
 
 /** The fixture's workflow: plan the big project, one approval, apply. */
 export const BIG_WORKFLOW = 'big-deploy';
@@ -23,23 +22,7 @@ export interface BigProject {
 
 /** Writes the fixture; `resources` files to create, `checks` passed Checkov checks. */
 export function createBigProject(opts: { resources: number; checks: number }): BigProject {
-  const root = mkdtempSync(join(tmpdir(), 'signoff-big-'));
-  for (const name of [
-    'functions',
-    'statemachines',
-    'examples',
-    'node_modules',
-    'package.json',
-    'tsconfig.json',
-  ]) {
-    symlinkSync(join(projectRoot, name), join(root, name));
-  }
-  // The buildspec and the scripts its install phase runs.
-  symlinkSync(join(projectRoot, 'infra'), join(root, 'infra'));
-  mkdirSync(join(root, 'config'));
-  for (const name of ['directory.yaml', 'policies.yaml', 'toolchain.yaml']) {
-    copyFileSync(join(projectRoot, 'config', name), join(root, 'config', name));
-  }
+  const root = createFixtureRoot('big');
 
   const names = Array.from({ length: opts.resources }, (_, i) => `page_${String(i).padStart(5, '0')}`);
   const desired = join(root, 'desired-big.yaml');

@@ -3,11 +3,10 @@
  * empty Terraform JSON plan at once (or fails), and small workflows over them. The root links the
  * real code and the buildspec and brings its own workflows/ and config/.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { projectRoot } from './examples.ts';
+import { createFixtureRoot } from './fixture-root.ts';
 
 const EMPTY_PLAN =
   "require('node:fs').writeFileSync(process.env.SIGNOFF_PLAN_JSON, JSON.stringify({format_version:'1.2',resource_changes:[]}))";
@@ -36,22 +35,7 @@ export interface LockProjects {
 
 /** Writes the fixture root. */
 export function createLockProjects(): LockProjects {
-  const root = mkdtempSync(join(tmpdir(), 'signoff-locks-'));
-  for (const name of [
-    'functions',
-    'statemachines',
-    'examples',
-    'node_modules',
-    'package.json',
-    'tsconfig.json',
-  ]) {
-    symlinkSync(join(projectRoot, name), join(root, name));
-  }
-  symlinkSync(join(projectRoot, 'infra'), join(root, 'infra'));
-  mkdirSync(join(root, 'config'));
-  for (const name of ['directory.yaml', 'policies.yaml', 'toolchain.yaml']) {
-    copyFileSync(join(projectRoot, 'config', name), join(root, 'config', name));
-  }
+  const root = createFixtureRoot('locks');
   const project = (name: string, plan: string) => ({
     name,
     tool: 'command',
