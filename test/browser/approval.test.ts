@@ -5,69 +5,49 @@
  * Screenshots land in test-results/browser/ for a reviewer.
  */
 import '../../local/polyfills.ts';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredEmail } from '../integration/email/ses-emulator.ts';
+import {
+  contrastFailures,
+  inbox,
+  launchBrowser,
+  layoutOverflows,
+  linkIn,
+  newContext,
+  PHONE,
+  shot,
+  waitForEmail,
+} from '../support/browser.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
-const SHOTS = join(process.cwd(), 'test-results', 'browser');
 const WORKFLOW = 'production-deploy-with-approval';
 
 let runtime: TestRuntime;
 let browser: Browser;
 let page: Page;
 
-async function inbox(): Promise<StoredEmail[]> {
-  const response = await fetch(`${runtime.inboxUrl}/store`);
-  return ((await response.json()) as { emails: StoredEmail[] }).emails;
-}
-
-async function waitForEmail(match: (m: StoredEmail) => boolean, timeoutMs = 60_000): Promise<StoredEmail> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await inbox()).find(match);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error('no such email arrived');
-    await new Promise((r) => setTimeout(r, 200));
+/** The page at 375 px wide: nothing sticks out, all text meets WCAG AA contrast. */
+async function checkOnPhone(url: string, name: string): Promise<void> {
+  const phone = await (await newContext(browser, PHONE)).newPage();
+  try {
+    await phone.goto(url);
+    expect(await layoutOverflows(phone)).toEqual([]);
+    expect(await contrastFailures(phone)).toEqual([]);
+    await shot(phone, name);
+  } finally {
+    await phone.context().close();
   }
 }
 
-function linkIn(text: string, prefix: string): string {
-  const found = text.split(/\s+/).find((word) => word.startsWith(prefix));
-  if (!found) throw new Error(`no link to ${prefix}`);
-  return found;
-}
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'signoff-browser-'));
   // The runtime sends the approval emails to its SES inbox, as the deployed stack sends them through SES.
   runtime = await startTestRuntime({ dataDir, inMemory: true });
-  if (!existsSync(CHROMIUM))
-    throw new Error(`chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  page = await (
-    await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } })
-  ).newPage();
+  browser = await launchBrowser();
+  page = await (await newContext(browser)).newPage();
 }, 120_000);
 
 afterAll(async () => {
@@ -80,6 +60,7 @@ describe('approval in the browser', () => {
     const run = await runtime.startRun('jane@acme.com', WORKFLOW);
     const gateId = await runtime.pendingGate('jane@acme.com', run.id, 'approve');
     const mail = await waitForEmail(
+      runtime.inboxUrl,
       (m) => m.destination.to.includes('alice@acme.com') && !!m.body.text?.includes(run.id),
     );
     expect(mail.subject).toBe(`Approval required: ${WORKFLOW} (example-site)`);
@@ -89,7 +70,9 @@ describe('approval in the browser', () => {
     expect(await page.locator('h1').textContent()).toBe(WORKFLOW);
     expect(await page.locator('#plan-title').textContent()).toBe('Plan');
     expect(await page.locator('.counts').textContent()).toMatch(/to add/);
-    await shot('01-approval-page');
+    await shot(page, '01-approval-page');
+    expect(await contrastFailures(page)).toEqual([]);
+    await checkOnPhone(link, '01-approval-page-phone');
     // Opening the page changed nothing.
     expect((await runtime.deps.gates.get(gateId))?.status).toBe('pending');
 
@@ -97,7 +80,7 @@ describe('approval in the browser', () => {
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.locator('.flash').waitFor();
     expect(await page.locator('.flash').textContent()).toContain('Approved.');
-    await shot('02-approved');
+    await shot(page, '02-approved');
 
     const after = await runtime.waitFor('jane@acme.com', run.id, (v) => v.run.status !== 'RUNNING', 90_000);
     expect(after.run.status).toBe('SUCCEEDED');
@@ -106,30 +89,31 @@ describe('approval in the browser', () => {
   it('signs in with a magic link, shows the run and the comment in the audit log, exports CSV', async () => {
     await page.goto(`${runtime.url}/runs`);
     expect(new URL(page.url()).pathname).toBe('/signin');
-    await shot('03-signin');
+    await shot(page, '03-signin');
     await page.getByLabel('Email').fill('alice@acme.com');
-    const before = (await inbox()).length;
+    const before = (await inbox(runtime.inboxUrl)).length;
     await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
     await page.getByRole('heading', { name: 'Check your email' }).waitFor();
     const mail = await waitForEmail(
+      runtime.inboxUrl,
       (m) => m.subject === 'Your signoff sign-in link' && m.destination.to.includes('alice@acme.com'),
     );
-    expect((await inbox()).length).toBeGreaterThan(before);
+    expect((await inbox(runtime.inboxUrl)).length).toBeGreaterThan(before);
     await page.goto(linkIn(mail.body.text ?? '', `${runtime.url}/signin/`));
-    await shot('04-signin-confirm');
+    await shot(page, '04-signin-confirm');
     await page.getByRole('button', { name: 'Continue to signoff' }).click();
     await page.getByRole('heading', { name: 'Runs' }).waitFor();
-    await shot('05-runs');
+    await shot(page, '05-runs');
 
     await page.locator('table.runs a').first().click();
     await page.locator('.steps').waitFor();
     expect(await page.locator('.steps').textContent()).toMatch(/apply[\s\S]*Succeeded/);
-    await shot('06-run');
+    await shot(page, '06-run');
 
     await page.goto(`${runtime.url}/audit?workflow=${WORKFLOW}`);
     const table = await page.locator('table.audit').textContent();
     expect(table).toContain('Read the plan; the site change is fine.');
-    await shot('07-audit');
+    await shot(page, '07-audit');
     const shownRows = await page.locator('table.audit tbody tr').count();
 
     const [download] = await Promise.all([
@@ -144,6 +128,26 @@ describe('approval in the browser', () => {
 
     await page.goto(`${runtime.url}/reports/approvals`);
     await page.locator('svg.bar-chart').first().waitFor();
-    await shot('08-report');
+    await shot(page, '08-report');
+  }, 120_000);
+
+  it('every signed-in page holds at 375 px wide and its text meets WCAG AA contrast', async () => {
+    const run = (await runtime.api('jane@acme.com', 'GET', '/api/runs')).body.runs[0];
+    await page.setViewportSize(PHONE);
+    try {
+      for (const [path, name] of [
+        ['/runs', '09-runs-phone'],
+        [`/runs/${run.id}`, '10-run-phone'],
+        ['/audit', '11-audit-phone'],
+        ['/reports/approvals', '12-report-phone'],
+      ]) {
+        await page.goto(`${runtime.url}${path}`);
+        expect({ path, overflows: await layoutOverflows(page) }).toEqual({ path, overflows: [] });
+        expect({ path, contrast: await contrastFailures(page) }).toEqual({ path, contrast: [] });
+        await shot(page, name);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   }, 120_000);
 });
