@@ -135,7 +135,7 @@ describe('approval in the browser', () => {
     const run = (await runtime.api('jane@acme.com', 'GET', '/api/runs')).body.runs[0];
     await page.setViewportSize(PHONE);
     try {
-      for (const [path, name] of [
+      for (const [path, name] of <[string, string][]>[
         ['/runs', '09-runs-phone'],
         [`/runs/${run.id}`, '10-run-phone'],
         ['/audit', '11-audit-phone'],

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * What the browser tests share: Debian's chromium through playwright-core, screenshots for a
  * reviewer, the local runtime's SES inbox, signing in by email link, and two checks every page
@@ -119,7 +120,9 @@ export function layoutOverflows(page: Page): Promise<string[]> {
       if (box.width === 0 || box.height === 0) continue;
       if (box.right > width + 1 && !clipped(el)) {
         const label = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`;
-        problems.push(`${label} ends at ${Math.round(box.right)}px: “${(el.textContent ?? '').trim().slice(0, 60)}”`);
+        problems.push(
+          `${label} ends at ${Math.round(box.right)}px: “${(el.textContent ?? '').trim().slice(0, 60)}”`,
+        );
       }
     }
     return problems.slice(0, 20);
@@ -137,8 +140,11 @@ export function contrastFailures(page: Page): Promise<string[]> {
     const parse = (value: string): Rgba => {
       const m = value.match(/rgba?\(([^)]+)\)/);
       if (!m) return [0, 0, 0, 0];
-      const parts = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-      return [parts[0], parts[1], parts[2], parts[3] ?? 1];
+      const parts = (m[1] ?? '')
+        .split(/[ ,/]+/)
+        .filter(Boolean)
+        .map(Number);
+      return [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0, parts[3] ?? 1];
     };
     const over = (top: Rgba, bottom: Rgba): Rgba => {
       const a = top[3];
@@ -181,13 +187,15 @@ export function contrastFailures(page: Page): Promise<string[]> {
         continue;
       const bg = background(el);
       const fg = over(parse(style.color), bg);
-      const [light, dark] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
-      const ratio = (light + 0.05) / (dark + 0.05);
+      const [a, b] = [luminance(fg), luminance(bg)];
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
       const size = Number.parseFloat(style.fontSize);
       const bold = Number(style.fontWeight) >= 700;
       const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
       if (ratio + 0.005 < needed)
-        failures.push(`“${ownText.slice(0, 40)}” (${el.tagName.toLowerCase()}): ${ratio.toFixed(2)}:1 < ${needed}:1`);
+        failures.push(
+          `“${ownText.slice(0, 40)}” (${el.tagName.toLowerCase()}): ${ratio.toFixed(2)}:1 < ${needed}:1`,
+        );
     }
     return failures;
   });

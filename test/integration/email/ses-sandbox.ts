@@ -85,7 +85,7 @@ export async function startSesSandbox(upstream: string, verified: string[]): Pro
     const answer = await fetch(`${upstream}${req.url ?? '/'}`, {
       method: req.method ?? 'GET',
       headers,
-      ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body }),
+      ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: new Uint8Array(body) }),
     });
     res.writeHead(answer.status, {
       'content-type': answer.headers.get('content-type') ?? 'application/json',
