@@ -8,7 +8,9 @@ type Out = (text: string) => void;
 
 /** `signoff locks [--json]`: every project a workflow locks, and the run holding it. */
 export async function locksCommand(options: ApiOptions & { json: boolean }, out: Out): Promise<number> {
-  const { locks } = (await apiClient(options).get('/api/locks')) as { locks: ProjectLockView[] };
+  const { locks } = (await apiClient(options, { reads: true }).get('/api/locks')) as {
+    locks: ProjectLockView[];
+  };
   if (options.json) {
     out(JSON.stringify({ locks }, null, 2));
     return 0;

@@ -37,7 +37,10 @@ Runs and approvals (talk to the local runtime's API, or --endpoint URL)
                                 e.g. github-webhook-secret or webhook-WORKFLOW, to paste into GitHub or a CI system
 
 Options
-  --as EMAIL                    act as this directory user with the local runtime's token (.signoff/tokens.json)
+  --as EMAIL                    act as this directory user with the local runtime's token (.signoff/tokens.json).
+                                Without it, against the local runtime: runs, locks and audit read as the
+                                directory's viewer; approve/reject vote as the only approver left to vote,
+                                or name who may
   --token TOKEN                 an API token (or SIGNOFF_TOKEN)
   --endpoint URL                the API (or SIGNOFF_ENDPOINT); default: the local runtime
   -h, --help                    this help

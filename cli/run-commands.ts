@@ -1,9 +1,11 @@
 /** CLI commands that talk to the API: run (with --follow), runs, approve, reject, audit. */
+
+import { mayStillVote } from '../functions/core/approval/eligibility.ts';
 import type { RunLockView } from '../functions/core/locks/lock-views.ts';
 import type { AuditEvent, RunRecord } from '../functions/core/ports.ts';
 import type { RunListEntry, RunView } from '../functions/core/runs/run-view.ts';
 import { builtCommit, describeSource } from '../functions/core/runs/source.ts';
-import { type ApiOptions, apiClient } from './api-client.ts';
+import { type ApiOptions, apiClient, saidWho } from './api-client.ts';
 import { CliError } from './workspace.ts';
 
 type Out = (text: string) => void;
@@ -115,7 +117,7 @@ export async function runsCommand(
   options: ApiOptions & { workflow?: string; waiting: boolean; json: boolean },
   out: Out,
 ) {
-  const api = apiClient(options);
+  const api = apiClient(options, { reads: true });
   const params = new URLSearchParams();
   if (options.workflow) params.set('workflow', options.workflow);
   if (options.waiting) params.set('status', 'waiting');
@@ -160,8 +162,8 @@ export async function voteCommand(
   options: ApiOptions & { runId: string; decision: 'approve' | 'reject'; comment?: string; gate?: string },
   out: Out,
 ) {
-  const api = apiClient(options);
-  const view = (await api.get(`/api/runs/${encodeURIComponent(options.runId)}`)) as RunView;
+  const reader = apiClient(options, { reads: true });
+  const view = (await reader.get(`/api/runs/${encodeURIComponent(options.runId)}`)) as RunView;
   const pending = view.gates.filter(
     (g) =>
       g.gate.status === 'pending' &&
@@ -177,7 +179,17 @@ export async function voteCommand(
   }
   if (pending.length > 1)
     throw new CliError(`run ${options.runId} has several pending gates; say which with --gate STEP`);
-  const gate = (pending[0] as (typeof pending)[number]).gate;
+  const { gate, votes } = pending[0] as (typeof pending)[number];
+  const candidates = mayStillVote(gate, votes, options.decision).map((p) => p.email);
+  if (!saidWho(options) && candidates.length === 0)
+    throw new CliError(
+      `nobody is left who may ${options.decision} gate ${gate.step_id}; say who you are with --as EMAIL`,
+    );
+  const api = apiClient(options, {
+    reads: false,
+    candidates,
+    of: `the approvers of gate ${gate.step_id} who have not voted`,
+  });
   const outcome = (await api.post(`/api/gates/${gate.gate_id}/votes`, {
     decision: options.decision,
     ...(options.comment ? { comment: options.comment } : {}),
@@ -193,7 +205,7 @@ export async function auditCommand(
   options: ApiOptions & { workflow?: string; actor?: string; run?: string; format: string; limit?: number },
   out: Out,
 ) {
-  const api = apiClient(options);
+  const api = apiClient(options, { reads: true });
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries({ workflow: options.workflow, actor: options.actor, run: options.run }))
     if (v) params.set(k, v);
@@ -228,7 +240,7 @@ export async function auditCommand(
 
 /** `signoff audit verify [--run R]`: checks every run's hash chain. */
 export async function auditVerifyCommand(options: ApiOptions & { run?: string }, out: Out) {
-  const api = apiClient(options);
+  const api = apiClient(options, { reads: true });
   const report = (await api.get(
     `/api/audit/verify${options.run ? `?run=${encodeURIComponent(options.run)}` : ''}`,
   )) as {

@@ -21,3 +21,13 @@ export async function ensureLocalTokens(deps: AppDeps, path: string): Promise<Re
   chmodSync(path, 0o600);
   return next;
 }
+
+/**
+ * Who the CLI's read-only commands act as when `--as` is absent: the directory's first viewer,
+ * who can read runs and the audit trail but never approve or start anything; without a viewer,
+ * the first person listed.
+ */
+export function defaultIdentity(directory: AppDeps['directory']): string | undefined {
+  const user = directory.users.find((u) => u.role === 'viewer') ?? directory.users[0];
+  return user?.email.toLowerCase();
+}

@@ -4,7 +4,6 @@
  */
 import { startRuntime } from './runtime.ts';
 
-const started = Date.now();
 const port = Number(process.env.SIGNOFF_PORT ?? 3000);
 const inboxPort = Number(process.env.SIGNOFF_INBOX_PORT ?? 8005);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -29,7 +28,17 @@ try {
 }
 
 const { url, inboxUrl, workspace } = runtime;
-const seconds = ((Date.now() - started) / 1000).toFixed(1);
+// Ready means the health check answers. The time counts from the start of this process, so it
+// includes loading the code (most of it), not only starting the emulators.
+const health = await fetch(`${url}/api/health`).catch((error: Error) => error);
+if (health instanceof Error || !health.ok) {
+  console.error(
+    `signoff: started, but ${url}/api/health does not answer: ${health instanceof Error ? health.message : health.status}`,
+  );
+  await runtime.stop();
+  process.exit(1);
+}
+const seconds = process.uptime().toFixed(1);
 console.log(`
 signoff is running (ready in ${seconds} s). Everything listens on 127.0.0.1 only.
 

@@ -32,7 +32,7 @@ import { createDevRoutes, type DevRoutes } from './dev-routes.ts';
 import { type HttpHandler, lambdaContext, startGateway } from './gateway.ts';
 import { send } from './http-io.ts';
 import { createLocalSecrets, ensureSecretsFile, generatedSecretNames } from './local-secrets.ts';
-import { ensureLocalTokens } from './local-tokens.ts';
+import { defaultIdentity, ensureLocalTokens } from './local-tokens.ts';
 import { runEndedEvent } from './run-ended-event.ts';
 import { startSesInbox } from './ses-inbox.ts';
 import { createLocalSlack } from './slack/local-slack.ts';
@@ -346,7 +346,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const runtimeFile = join(dataDir, 'runtime.json');
     writeFileSync(
       runtimeFile,
-      `${JSON.stringify({ url, pid: process.pid, dynamodb: config.endpoints.dynamodb, tables: config.tables }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          url,
+          pid: process.pid,
+          dynamodb: config.endpoints.dynamodb,
+          tables: config.tables,
+          default_identity: defaultIdentity(deps.directory),
+        },
+        null,
+        2,
+      )}\n`,
       { mode: 0o600 },
     );
     stops.push(() => rmSync(runtimeFile, { force: true }));

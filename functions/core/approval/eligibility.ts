@@ -2,7 +2,7 @@
  * Who may vote on a gate, and the words used when someone may not (DESIGN.md "Approval rules").
  */
 import type { DirectoryUser } from '../../../statemachines/schema.ts';
-import type { Approver, Gate } from '../ports.ts';
+import type { Approver, Gate, Vote } from '../ports.ts';
 import { askedPeople, sameEmail } from './gate.ts';
 
 /** Why a vote was refused; every channel renders `reason` and may branch on `code`. */
@@ -113,4 +113,25 @@ export function countPossibleApprovers(gate: Gate): number {
       p.role !== 'viewer' &&
       (gate.config.allow_self_approval || !gate.requester || !sameEmail(gate.requester.email, p.email)),
   ).length;
+}
+
+/**
+ * The people asked on the gate who may still cast `decision`: not yet voted, not viewers, and not
+ * the requester approving their own run unless the gate allows it. The directory's say (someone
+ * removed since) is checked again when the vote is cast.
+ */
+export function mayStillVote(
+  gate: Gate,
+  votes: Pick<Vote, 'email'>[],
+  decision: 'approve' | 'reject' = 'approve',
+): Approver[] {
+  return askedPeople(gate).filter(
+    (p) =>
+      p.role !== 'viewer' &&
+      !votes.some((v) => sameEmail(v.email, p.email)) &&
+      (decision === 'reject' ||
+        gate.config.allow_self_approval ||
+        !gate.requester ||
+        !sameEmail(gate.requester.email, p.email)),
+  );
 }
