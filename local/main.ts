@@ -3,6 +3,7 @@
  * Prints the URLs to open and one line per run step; Ctrl-C stops everything cleanly.
  */
 import { startRuntime } from './runtime.ts';
+import { describeReload } from './workflow-reload.ts';
 
 const port = Number(process.env.SIGNOFF_PORT ?? 3000);
 const inboxPort = Number(process.env.SIGNOFF_INBOX_PORT ?? 8005);
@@ -14,7 +15,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 console.log('signoff: starting the local runtime (DynamoDB, Step Functions, SES inbox, web)...');
 let runtime: Awaited<ReturnType<typeof startRuntime>>;
 try {
-  runtime = await startRuntime({ port, inboxPort, dataDir: process.env.SIGNOFF_DATA_DIR });
+  runtime = await startRuntime({
+    port,
+    inboxPort,
+    dataDir: process.env.SIGNOFF_DATA_DIR,
+    onWorkflowsReload: (reload) => {
+      const time = new Date().toISOString().slice(11, 19);
+      for (const line of describeReload(reload))
+        (line.startsWith('workflow problem') ? console.error : console.log)(`${time}  ${line}`);
+      if (reload.problems.length > 0) console.error(`${time}  see ${runtime.url}/workflows`);
+    },
+  });
 } catch (error) {
   const e = error as NodeJS.ErrnoException;
   if (e.code === 'EADDRINUSE') {
@@ -50,6 +61,7 @@ signoff is running (ready in ${seconds} s). Everything listens on 127.0.0.1 only
   API                  ${url}/api  (health: ${url}/api/health)
 
 Workflows: ${workspace.workflows.map((w) => w.workflow.name).join(', ')}
+           (${url}/workflows; files in workflows/ are reloaded when they change)
 Data: ${runtime.dataDir} (delete it to start over)
 Source: ${runtime.repository} (a git repository; runs build the commit at the head of main
         when they start: commit there to change what the example projects plan)

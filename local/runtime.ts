@@ -26,6 +26,7 @@ import type { HttpFunction } from '../functions/routes.ts';
 import { compileWorkflow, placeholdersOf, substitutePlaceholders } from '../statemachines/compile.ts';
 import { PLACEHOLDER } from '../statemachines/contract.ts';
 import { formatProblem, loadWorkspace, type Workspace } from '../statemachines/load.ts';
+import type { Workflow } from '../statemachines/schema.ts';
 import type { BuildPoolStats } from './build-pool.ts';
 import { createLocalBuildRunner } from './build-runner.ts';
 import { createDevRoutes, type DevRoutes } from './dev-routes.ts';
@@ -38,6 +39,7 @@ import { startSesInbox } from './ses-inbox.ts';
 import { createLocalSlack } from './slack/local-slack.ts';
 import { ensureSourceRepository, localGitSource } from './source-repository.ts';
 import { createLocalStepFunctions, type LocalStepFunctions } from './stepfunctions/index.ts';
+import { describeReload, type WorkflowReload, watchWorkflows } from './workflow-reload.ts';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
@@ -71,6 +73,8 @@ export interface RuntimeOptions {
   notifiers?: NamedNotifier[];
   /** Build log lines (progress output). */
   onBuildLine?: (buildId: string, line: string) => void;
+  /** Told what each reload of `workflows/` did (default: the problems go to the logger). */
+  onWorkflowsReload?: (reload: WorkflowReload) => void;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /**
    * Tests only: every approval task waits this many seconds instead of the workflow's timeout,
@@ -101,6 +105,8 @@ export interface Runtime {
   deps: AppDeps;
   sfn: LocalStepFunctions;
   workspace: Workspace;
+  /** Loads `workflows/` again now, as a change to a file there does. */
+  reloadWorkflows(): Promise<WorkflowReload>;
   dev: DevRoutes;
   /** The build runner's worker pool counters (running, queued, most at once). */
   buildStats(): BuildPoolStats;
@@ -265,9 +271,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     await createTables(createAwsClients(config).dynamodb, config.tables);
 
     const logger = new Logger({ serviceName: 'signoff', logLevel: options.logLevel ?? 'WARN' });
+    const catalog = createWorkflowCatalog(workflows, config.stateMachineArnPrefix);
     const deps = createDeps(config, {
       directory: workspace.directory,
-      workflows: createWorkflowCatalog(workflows, config.stateMachineArnPrefix),
+      workflows: catalog,
       secrets,
       logger,
       source: localGitSource(repository),
@@ -283,7 +290,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     await ensureLocalTokens(deps, join(dataDir, 'tokens.json'));
 
     // The compiled workflows, with the local ARNs in place of the placeholders.
-    for (const workflow of workflows) {
+    const registerWorkflow = async (workflow: Workflow) => {
+      ensureSecretsFile(secretsFile, generatedSecretNames([workflow]));
       const definition = compileWorkflow(workflow, { source: 'repository' });
       const values: Record<string, string> = {};
       for (const name of placeholdersOf(definition)) {
@@ -295,7 +303,21 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       const local = substitutePlaceholders(definition, values);
       if (options.approvalTimeoutSeconds) shortenApprovalTimeouts(local, options.approvalTimeoutSeconds);
       await sfn.createStateMachine(`${STATE_MACHINE_PREFIX}${workflow.name}`, local);
-    }
+    };
+    for (const workflow of workflows) await registerWorkflow(workflow);
+    // A new or edited workflow file is picked up without a restart; one with problems is refused.
+    const reloader = watchWorkflows({
+      root,
+      catalog,
+      initial: workspace.workflows,
+      register: registerWorkflow,
+      onReload:
+        options.onWorkflowsReload ??
+        ((reload) => {
+          for (const line of describeReload(reload)) logger.warn(line);
+        }),
+    });
+    stops.push(() => reloader.stop());
 
     // Runs end in Step Functions: the run-ended handler records how, from the same status-change
     // event EventBridge delivers in AWS.
@@ -417,6 +439,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       deps,
       sfn,
       workspace,
+      reloadWorkflows: () => reloader.reload(),
       dev,
       buildStats: () => buildRunner.stats(),
       stop: stopAll,

@@ -14,11 +14,12 @@ export interface LayoutView {
   main: SafeHtml;
   user?: LayoutUser;
   /** The section to mark as current in the navigation. */
-  nav?: 'runs' | 'audit' | 'reports';
+  nav?: 'runs' | 'workflows' | 'audit' | 'reports';
 }
 
 const NAV = [
   { id: 'runs', href: '/runs', label: 'Runs' },
+  { id: 'workflows', href: '/workflows', label: 'Workflows' },
   { id: 'audit', href: '/audit', label: 'Audit log' },
   { id: 'reports', href: '/reports/approvals', label: 'Approval report' },
 ] as const;

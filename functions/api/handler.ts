@@ -49,6 +49,7 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
           manual_roles: w.triggers.manual?.roles ?? [],
           steps: w.steps.map((s) => ({ id: s.id, type: s.type })),
         })),
+        problems: deps.workflows.problems(),
       });
     case 'GET /api/runs': {
       const page = await listRunViews(

@@ -5,6 +5,7 @@ import type { LayoutUser } from '../../web/layout.ts';
 import { renderReportPage } from '../../web/report-page.ts';
 import { renderRunPage } from '../../web/run-page.ts';
 import { renderRunsPage } from '../../web/runs-page.ts';
+import { renderWorkflowsPage } from '../../web/workflows-page.ts';
 import { castVote } from '../core/approval/cast-vote.ts';
 import { renderAuditCsv } from '../core/audit/audit-csv.ts';
 import { assertCsrf, type Session } from '../core/auth/sessions.ts';
@@ -53,6 +54,17 @@ export async function showRuns(deps: AppDeps, request: WebRequest): Promise<WebR
     ...(workflow ? { workflow } : {}),
     workflows: workflowNames(deps),
     ...(list.cursor ? { nextCursor: list.cursor } : {}),
+  });
+  return htmlResponse(200, page, deps.config.local);
+}
+
+/** `GET /workflows`: the loaded workflows, and the files the last reload refused. */
+export async function showWorkflows(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
+  const session = await requireSession(deps, request);
+  const page = renderWorkflowsPage({
+    user: layoutUser(session),
+    workflows: deps.workflows.all(),
+    problems: deps.workflows.problems(),
   });
   return htmlResponse(200, page, deps.config.local);
 }

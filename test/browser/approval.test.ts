@@ -139,6 +139,7 @@ describe('approval in the browser', () => {
         ['/runs', '09-runs-phone'],
         [`/runs/${run.id}`, '10-run-phone'],
         ['/audit', '11-audit-phone'],
+        ['/workflows', '13-workflows-phone'],
         ['/reports/approvals', '12-report-phone'],
       ]) {
         await page.goto(`${runtime.url}${path}`);

@@ -129,7 +129,7 @@ export function foldSteps(
     byStep.set(id, [...(byStep.get(id) ?? []), record]);
   }
   const steps: Pick<StepView, 'id' | 'type' | 'label'>[] = workflow
-    ? workflow.steps.map((s) => ({ id: s.id, type: s.type, label: labelOf(s) }))
+    ? workflow.steps.map((s) => ({ id: s.id, type: s.type, label: stepLabel(s) }))
     : [...byStep.keys()].map((id) => ({ id, type: 'step', label: id }));
   return steps.map((step): StepView => {
     const records = byStep.get(step.id) ?? [];
@@ -164,7 +164,8 @@ export function foldSteps(
   });
 }
 
-function labelOf(step: Workflow['steps'][number]): string {
+/** A step's human label: its name, or what it does. */
+export function stepLabel(step: Workflow['steps'][number]): string {
   if (step.name) return step.name;
   switch (step.type) {
     case 'iac':
