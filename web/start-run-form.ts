@@ -31,15 +31,24 @@ function options(workflows: StartableWorkflow[], selected: string | undefined): 
   )}`;
 }
 
-function errorFor(view: StartFormView, emergency: boolean): SafeHtml | string {
-  if (!view.error || Boolean(view.values?.emergency) !== emergency) return '';
-  return html`<div class="flash flash-error" role="alert"><strong>No run was started.</strong> ${view.error}</div>`;
+function renderError(error: string): SafeHtml {
+  return html`<div class="flash flash-error" role="alert"><strong>No run was started.</strong> ${error}</div>`;
 }
 
 /** The form(s); nothing when the person may start no workflow by hand. */
 export function renderStartForm(view: StartFormView): SafeHtml | string {
-  if (view.workflows.length === 0 && view.emergency.length === 0) return '';
+  if (view.workflows.length === 0 && view.emergency.length === 0 && !view.error) return '';
   const values = view.values ?? {};
+  // The problem shows in the form it came from; a form the person cannot see (a forged
+  // emergency start) has it shown in the other one, or above both.
+  const errorIn = !view.error
+    ? undefined
+    : values.emergency && view.emergency.length > 0
+      ? 'emergency'
+      : view.workflows.length > 0
+        ? 'regular'
+        : 'top';
+  const errorFor = (place: typeof errorIn) => (view.error && errorIn === place ? renderError(view.error) : '');
   const normal = !values.emergency ? values : {};
   const urgent = values.emergency ? values : {};
   const regular =
@@ -47,7 +56,7 @@ export function renderStartForm(view: StartFormView): SafeHtml | string {
       ? ''
       : html`<form class="start-form" method="post" action="/runs">
   <input type="hidden" name="csrf" value="${view.csrf}">
-  ${errorFor(view, false)}
+  ${errorFor('regular')}
   <label for="start-workflow">Workflow</label>
   <select id="start-workflow" name="workflow" required>${options(view.workflows, normal.workflow)}</select>
   <label for="start-reason">Reason <span class="muted">(required; approvers see it, the audit log keeps it)</span></label>
@@ -64,7 +73,7 @@ export function renderStartForm(view: StartFormView): SafeHtml | string {
   <input type="hidden" name="emergency" value="1">
   <h3 id="emergency-title">Emergency deploy</h3>
   <p>Deploys to production <strong>without approval</strong>. Admins only; every start is flagged for post-incident review.</p>
-  ${errorFor(view, true)}
+  ${errorFor('emergency')}
   <label for="emergency-workflow">Emergency workflow</label>
   <select id="emergency-workflow" name="workflow" required>${options(view.emergency, urgent.workflow)}</select>
   <label for="emergency-reason">Justification <span class="muted">(required: the incident, and why it cannot wait for approval)</span></label>
@@ -75,6 +84,7 @@ export function renderStartForm(view: StartFormView): SafeHtml | string {
 </form>`;
   return html`<details class="card start-run"${view.error ? html` open` : ''}>
   <summary><h2>Start run</h2></summary>
+  ${errorFor('top')}
   ${regular}
   ${emergency}
 </details>`;
