@@ -105,7 +105,9 @@ describe('production-deploy-with-approval on the local runtime', () => {
       actor: { email: 'system:engine' },
       reason: 'the plan has no changes, so approve was not opened and nothing was applied',
     });
-    expect(rt.dev.notifications.slice(before).map((n) => n.body)).toEqual([
+    // The sink keeps the newest first.
+    const sent = rt.dev.notifications.slice(0, rt.dev.notifications.length - before);
+    expect(sent.map((n) => n.body)).toEqual([
       expect.stringContaining('production-deploy-with-approval no changes'),
     ]);
   });
