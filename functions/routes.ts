@@ -21,6 +21,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/approvals/{gateId}', fn: 'web', auth: 'capability' },
   { method: 'GET', path: '/', fn: 'web', auth: 'user' },
   { method: 'GET', path: '/runs', fn: 'web', auth: 'user' },
+  { method: 'POST', path: '/runs', fn: 'web', auth: 'user' },
   { method: 'GET', path: '/runs/{runId}', fn: 'web', auth: 'user' },
   { method: 'POST', path: '/runs/{runId}', fn: 'web', auth: 'user' },
   { method: 'GET', path: '/workflows', fn: 'web', auth: 'user' },

@@ -1,5 +1,5 @@
 import { ErrorName } from '../functions/core/errors.ts';
-import { BUILD_ENV, type GateConfig, PLACEHOLDER } from './contract.ts';
+import { BUILD_ENV, type GateConfig, type NotifyInput, PLACEHOLDER } from './contract.ts';
 import {
   type ApprovalStep,
   CONDITION_ROOTS,
@@ -10,7 +10,7 @@ import {
   type Step,
   type Workflow,
 } from './schema.ts';
-import { alwaysGatedBetween, lockedProjects, planStepFor } from './workflow-graph.ts';
+import { alwaysGatedBetween, lockedProjects, planStepFor, plansBefore } from './workflow-graph.ts';
 
 /** An Amazon States Language state, as plain JSON. */
 export type AslState = Record<string, unknown>;
@@ -80,6 +80,15 @@ export const LOCK_STATES = {
   held: 'ProjectLocksHeld',
   wait: 'WaitForProjectLock',
 } as const;
+/**
+ * The no-changes path in front of a gate that follows a plan; capitalised, so no step id can take
+ * these names, and a skipped gate's step shows as skipped, not run.
+ */
+export const NO_CHANGES_STATES = {
+  check: (gate: string) => `HasChanges.${gate}`,
+  skip: (gate: string) => `SkipGate.${gate}`,
+  end: 'NoChanges',
+} as const;
 
 const ref = (name: string) => `\${${name}}`;
 
@@ -110,11 +119,14 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   };
 
   const runsOnSuccess = (s: Step) => s.type !== 'http' || s.run_on !== 'failure';
+  /** A gate that follows a plan is entered through its change check, unless it opts out. */
+  const checksChanges = (s: Step) =>
+    s.type === 'approval' && !s.gate_on_no_changes && plansBefore(workflow, s).length > 0;
   /** The state a jump to step `index` enters on the success route. */
   const entry = (index: number): string => {
     for (let i = index; i < steps.length; i++) {
       const s = steps[i] as Step;
-      if (runsOnSuccess(s)) return s.id;
+      if (runsOnSuccess(s)) return checksChanges(s) ? NO_CHANGES_STATES.check(s.id) : s.id;
     }
     return SUCCEEDED;
   };
@@ -131,6 +143,15 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
     usedRoutes.add(route);
     const first = failureChain(route)[0];
     return first ? `${first.id}.${suffix[route]}` : FAILED;
+  };
+
+  /** The notifications a run that ends with no changes sends: the steps that run on success, in order. */
+  const noChangesChain = steps.filter((s): s is HttpStep => s.type === 'http' && runsOnSuccess(s));
+  let noChangesUsed = false;
+  const noChangesEntry = (): string => {
+    noChangesUsed = true;
+    const first = noChangesChain[0];
+    return first ? `${first.id}.no_changes` : NO_CHANGES_STATES.end;
   };
 
   const projects = lockedProjects(workflow);
@@ -169,6 +190,8 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
         );
         break;
       case 'approval':
+        if (checksChanges(step))
+          compileNoChangesCheck(step, plansBefore(workflow, step), noChangesEntry(), failureEntry('notify'), add);
         compileApproval(step, nextAfter(index), failureEntry('notify'), add);
         break;
       case 'condition': {
@@ -194,6 +217,19 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
     });
   }
 
+  if (noChangesUsed) {
+    noChangesChain.forEach((step, i) => {
+      const next = noChangesChain[i + 1];
+      add(
+        `${step.id}.no_changes`,
+        notifyTask(step, 'no_changes', next ? `${next.id}.no_changes` : NO_CHANGES_STATES.end),
+      );
+    });
+    add(NO_CHANGES_STATES.end, {
+      Type: 'Succeed',
+      Comment: 'The plan has no changes: nothing to approve or apply',
+    });
+  }
   add(SUCCEEDED, { Type: 'Succeed' });
   if (usedRoutes.size > 0) {
     add(FAILED, { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' });
@@ -439,6 +475,59 @@ function compileApproval(step: ApprovalStep, next: string, onFailure: string, ad
   });
 }
 
+/**
+ * A Choice in front of a gate: when a plan before it found changes, or no plan before it ran,
+ * the gate opens; when the plans that ran found none, a task records the skip (audit
+ * `gate_skipped`, the run marked `no_changes`) and the run ends through its notifications. A
+ * plan's count is `$.data.steps.<plan>.changes`; a Choice rule on a missing path fails the state
+ * with States.Runtime (Step Functions Developer Guide, "Choice state"), so each rule checks that
+ * the count is there and numeric first.
+ */
+function compileNoChangesCheck(
+  step: ApprovalStep,
+  plans: IacStep[],
+  noChanges: string,
+  onFailure: string,
+  add: Add,
+): void {
+  const count = (plan: IacStep) => `$.data.steps.${plan.id}.changes`;
+  const counted = (plan: IacStep, test: Record<string, unknown>) => ({
+    And: [
+      { Variable: count(plan), IsPresent: true },
+      { Variable: count(plan), IsNumeric: true },
+      { Variable: count(plan), ...test },
+    ],
+  });
+  const any = (rules: Record<string, unknown>[]) => (rules.length === 1 ? rules[0] : { Or: rules });
+  add(NO_CHANGES_STATES.check(step.id), {
+    Type: 'Choice',
+    Comment: `Open ${step.id} when ${plans.map((p) => p.id).join(' or ')} has changes; skip it when the plans that ran have none`,
+    Choices: [
+      { ...any(plans.map((p) => counted(p, { NumericGreaterThan: 0 }))), Next: step.id },
+      { ...any(plans.map((p) => counted(p, { NumericEquals: 0 }))), Next: NO_CHANGES_STATES.skip(step.id) },
+    ],
+    Default: step.id,
+  });
+  add(NO_CHANGES_STATES.skip(step.id), {
+    Type: 'Task',
+    Comment: `Record that ${step.id} was skipped: the plan has no changes`,
+    Resource: ref(PLACEHOLDER.runEnded),
+    Parameters: {
+      kind: 'skip_gate',
+      'run.$': '$.run',
+      step_id: step.id,
+      gate_name: step.name ?? step.id,
+      plans: plans.map((p) => p.id),
+      'data.$': '$.data',
+    },
+    ResultPath: null,
+    TimeoutSeconds: 60,
+    Retry: LAMBDA_RETRY,
+    Catch: catchAll(onFailure),
+    Next: noChanges,
+  });
+}
+
 const NUMERIC_OPS = {
   gt: 'NumericGreaterThan',
   gte: 'NumericGreaterThanEquals',
@@ -511,7 +600,7 @@ function compileCondition(
   }
 }
 
-function notifyTask(step: HttpStep, outcome: 'succeeded' | 'failed', next: string): AslState {
+function notifyTask(step: HttpStep, outcome: NotifyInput['outcome'], next: string): AslState {
   const http: Record<string, unknown> = { method: step.method, headers: step.headers };
   if (step.url) http.url = step.url;
   if (step.secret) http.secret = step.secret;

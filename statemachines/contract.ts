@@ -195,8 +195,24 @@ export interface NotifyInput {
   run: RunInfo;
   step_id: string;
   http: { url?: string; secret?: string; method: string; headers: Record<string, string>; body?: string };
-  outcome: 'succeeded' | 'failed';
+  /** `no_changes`: the plan had no changes, so the run ended before its gate. */
+  outcome: 'succeeded' | 'failed' | 'no_changes';
   failure?: StepError;
+  data: RunData;
+}
+
+/**
+ * Payload of the task that records a gate skipped because the plans before it have no changes;
+ * the run-ended function serves it (it writes the runs table and appends to the audit trail).
+ */
+export interface SkipGateInput {
+  kind: 'skip_gate';
+  run: RunInfo;
+  /** The approval step that was not opened. */
+  step_id: string;
+  gate_name: string;
+  /** The plan steps before the gate, whose change counts were zero (or did not run). */
+  plans: string[];
   data: RunData;
 }
 

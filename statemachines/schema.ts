@@ -61,6 +61,8 @@ const approvalStep = z.strictObject({
     })
     .default({ email: true }),
   allow_self_approval: z.boolean().default(false),
+  /** Open the gate even when the plans before it have no changes (by default such a run ends "No changes"). */
+  gate_on_no_changes: z.boolean().default(false),
   escalation: z.array(escalation).default([]),
 });
 

@@ -19,6 +19,13 @@ export function planStepFor(workflow: Workflow, apply: IacStep): IacStep | undef
   return earlier.filter((s) => s.project === apply.project).at(-1);
 }
 
+/** The plan steps before `step` in workflow order: the plans whose changes a gate there is about. */
+export function plansBefore(workflow: Workflow, step: Step): IacStep[] {
+  return workflow.steps
+    .slice(0, workflow.steps.indexOf(step))
+    .filter((s): s is IacStep => s.type === 'iac' && s.action === 'plan');
+}
+
 /**
  * Whether every path from `from` to `target` passes through an approval step (used to
  * decide whether an apply must match the plan hash an approver saw).

@@ -54,6 +54,7 @@ ${
       ? html`<p>Reason: ${run.reason}</p>`
       : ''
 }
+${run.no_changes ? html`<div class="flash flash-no-changes" role="note"><strong>No changes.</strong> The plan found nothing to change, so no approval was asked for and nothing was applied.</div>` : ''}
 ${run.error ? html`<div class="flash flash-error" role="note"><strong>${run.error}</strong> ${run.cause ?? ''}</div>` : ''}
 ${renderLocks(view.detail.locks ?? [])}
 <section class="card flush" aria-labelledby="steps-title">

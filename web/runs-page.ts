@@ -4,6 +4,7 @@ import { formatTimestamp, queryString } from './format.ts';
 import { statusBadge } from './gate-parts.ts';
 import { html } from './html.ts';
 import { type LayoutUser, renderLayout } from './layout.ts';
+import { renderStartForm, type StartFormView } from './start-run-form.ts';
 
 /** What the runs page shows. */
 export interface RunsPageView {
@@ -13,6 +14,8 @@ export interface RunsPageView {
   workflow?: string;
   workflows: string[];
   nextCursor?: string;
+  /** The Start run form, with the workflows the signed-in person may start. */
+  start?: StartFormView;
 }
 
 /** The runs page. */
@@ -23,6 +26,7 @@ export function renderRunsPage(view: RunsPageView): string {
   <h1>Runs</h1>
   <nav class="tabs" aria-label="Filter runs">${tab(false, 'All runs')}${tab(true, 'Waiting for approval')}</nav>
 </div>
+${view.start ? renderStartForm(view.start) : ''}
 <form method="get" action="/runs" class="filters">
   ${view.waiting ? html`<input type="hidden" name="status" value="waiting">` : ''}
   <label for="workflow">Workflow</label>

@@ -116,6 +116,22 @@ export class DynamoDbRunStore implements RunStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
+  async markNoChanges(runId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { run_id: runId },
+          UpdateExpression: 'SET no_changes = :yes',
+          // Never creates an item: a run that is not recorded stays unrecorded.
+          ConditionExpression: 'attribute_exists(run_id)',
+          ExpressionAttributeValues: { ':yes': true },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
 }
 
 function toRecord(item: Record<string, unknown>): RunRecord {

@@ -37,4 +37,9 @@ export class MemoryRunStore implements RunStore {
     const source = this.runs.get(runId)?.source;
     if (source?.type === 'repository' && source.commit === undefined) source.commit = commit;
   }
+
+  async markNoChanges(runId: string): Promise<void> {
+    const run = this.runs.get(runId);
+    if (run) run.no_changes = true;
+  }
 }

@@ -15,7 +15,7 @@ import { authenticateBearer } from '../core/auth/api-tokens.ts';
 import { forceReleaseLock } from '../core/locks/force-release-lock.ts';
 import { listProjectLocks } from '../core/locks/lock-views.ts';
 import { getRunView, listRunViews } from '../core/runs/run-view.ts';
-import { startRun } from '../core/runs/start-run.ts';
+import { startManualRun } from '../core/runs/start-manual-run.ts';
 import { getDeps } from '../deps.ts';
 import { parseReleaseBody, parseStartBody, parseVoteBody, queryOf, voteChannel } from './requests.ts';
 
@@ -61,13 +61,7 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
     }
     case 'POST /api/runs': {
       const body = parseStartBody(event);
-      const outcome = await startRun(deps, {
-        workflow: body.workflow,
-        trigger: { type: 'manual' },
-        startedBy: user.email,
-        reason: body.reason,
-        source: { ...(body.sha ? { commit: body.sha } : {}), ...(body.ref ? { ref: body.ref } : {}) },
-      });
+      const outcome = await startManualRun(deps, user.email, body);
       if (outcome.kind === 'refused') throw createError(outcome.status, outcome.message, { expose: true });
       return json(outcome.kind === 'started' ? 201 : 200, {
         run: outcome.run,

@@ -3,6 +3,7 @@ import { createError } from '@middy/util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import type { VoteChannel } from '../core/ports.ts';
+import { manualStartSchema } from '../core/runs/start-manual-run.ts';
 import { rawBody } from '../http-event.ts';
 
 const MAX_BODY = 64 * 1024;
@@ -25,15 +26,6 @@ function parseWith<T>(schema: z.ZodType<T>, event: APIGatewayProxyEventV2): T {
   throw createError(400, problems.join('; '), { expose: true });
 }
 
-const startBody = z.strictObject({
-  workflow: z.string().min(1).max(80),
-  reason: z.string().max(1000).optional(),
-  /** A branch or tag to build; the repository's default branch when absent. */
-  ref: z.string().max(200).optional(),
-  /** A commit to build (full SHA). */
-  sha: z.string().max(40).optional(),
-});
-
 const voteBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   comment: z.string().max(2000).optional(),
@@ -45,7 +37,7 @@ const releaseBody = z.strictObject({ reason: z.string().max(2000).optional() });
 export const parseReleaseBody = (event: APIGatewayProxyEventV2) => parseWith(releaseBody, event);
 
 /** `POST /api/runs`: `{ "workflow", "reason"?, "ref"?, "sha"? }`. */
-export const parseStartBody = (event: APIGatewayProxyEventV2) => parseWith(startBody, event);
+export const parseStartBody = (event: APIGatewayProxyEventV2) => parseWith(manualStartSchema, event);
 
 /** `POST /api/gates/{gateId}/votes`: `{ "decision": "approve" | "reject", "comment"? }`. */
 export const parseVoteBody = (event: APIGatewayProxyEventV2) => parseWith(voteBody, event);

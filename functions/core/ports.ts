@@ -34,7 +34,8 @@ export type AuditAction =
   | 'lock_acquired'
   | 'lock_released'
   | 'lock_force_released'
-  | 'lock_held';
+  | 'lock_held'
+  | 'gate_skipped';
 
 /** One audit event as the domain writes it; the store adds sequence and hash chain. */
 export interface AuditEventInput {
@@ -361,6 +362,8 @@ export interface RunRecord extends RunInfo {
   stopped_at?: string;
   error?: string;
   cause?: string;
+  /** The plans before a gate had no changes, so the gate was skipped and the run ended there. */
+  no_changes?: boolean;
 }
 
 /** How a run ended. */
@@ -388,6 +391,8 @@ export interface RunStore {
    * later call with another commit changes nothing.
    */
   pinCommit(runId: string, commit: string): Promise<void>;
+  /** Marks the run as ended with no changes (`no_changes: true`); repeating it changes nothing. */
+  markNoChanges(runId: string): Promise<void>;
 }
 
 /** One state the execution went through, from its history. */

@@ -2,14 +2,16 @@
  * Lambda for a run's lifecycle around its project locks. EventBridge's "Step Functions Execution
  * Status Change" events of this stack's state machines: records how each run ended, audits
  * `run_finished` and releases the run's project locks (the local runtime sends it the same events
- * from its Step Functions server). And the state machines' AcquireProjectLocks task: takes them.
+ * from its Step Functions server). And the state machines' AcquireProjectLocks task: takes them;
+ * and their SkipGate task: a gate whose plans have no changes, recorded on the run and audited.
  * One function for both keeps the lock's IAM on one role, which already writes the runs table
  * where the lock items live.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { AcquireLocksInput } from '../../statemachines/contract.ts';
+import type { AcquireLocksInput, SkipGateInput } from '../../statemachines/contract.ts';
 import { acquireProjectLocks } from '../core/locks/acquire-project-locks.ts';
 import type { RunStatus } from '../core/ports.ts';
+import { recordNoChanges } from '../core/runs/record-no-changes.ts';
 import { recordRunEnd, runIdOfExecution } from '../core/runs/record-run-end.ts';
 import { getDeps } from '../deps.ts';
 
@@ -28,13 +30,24 @@ type StatusChangeEvent = EventBridgeEvent<'Step Functions Execution Status Chang
 
 const ENDED = new Set<string>(['SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT']);
 
-function isAcquire(event: StatusChangeEvent | AcquireLocksInput): event is AcquireLocksInput {
+type Event = StatusChangeEvent | AcquireLocksInput | SkipGateInput;
+
+function isAcquire(event: Event): event is AcquireLocksInput {
   return (event as AcquireLocksInput).kind === 'acquire_project_locks';
 }
 
-/** Handles one status change (anything but an end is ignored), or one try at a run's project locks. */
-export const handler = async (event: StatusChangeEvent | AcquireLocksInput) => {
+function isSkipGate(event: Event): event is SkipGateInput {
+  return (event as SkipGateInput).kind === 'skip_gate';
+}
+
+/** Handles one status change (anything but an end is ignored), one try at a run's project locks, or a skipped gate. */
+export const handler = async (event: Event) => {
   const deps = getDeps();
+  if (isSkipGate(event)) {
+    await recordNoChanges(deps, event);
+    deps.logger.info('gate skipped: no changes', { run_id: event.run.id, step_id: event.step_id });
+    return { skipped: true };
+  }
   if (isAcquire(event)) {
     const result = await acquireProjectLocks(deps, event);
     if (!result.acquired) deps.logger.info('waiting for a project lock', { run_id: event.run.id, ...result });

@@ -15,6 +15,7 @@ import { showAudit, showReport, showRun, showRuns, showWorkflows, voteOnRun } fr
 import { parseRequest, type WebRequest } from './request.ts';
 import { htmlResponse, redirect, type WebResponse } from './responses.ts';
 import { postSignin, postSignout, showSignin, showSigninLink } from './signin-routes.ts';
+import { startRunFromWeb } from './start-routes.ts';
 import { serveStatic } from './static-file.ts';
 
 type Route = (deps: AppDeps, request: WebRequest) => Promise<WebResponse>;
@@ -25,6 +26,7 @@ export const WEB_ROUTES: Record<string, Route> = {
   'GET /approvals/{gateId}': showApproval,
   'POST /approvals/{gateId}': decideApproval,
   'GET /runs': showRuns,
+  'POST /runs': startRunFromWeb,
   'GET /runs/{runId}': showRun,
   'POST /runs/{runId}': voteOnRun,
   'GET /workflows': showWorkflows,

@@ -15,6 +15,7 @@ import { assertSameOrigin, requireSession } from './guards.ts';
 import { param, readForm, type WebRequest } from './request.ts';
 import { download, htmlResponse, type WebResponse } from './responses.ts';
 import { listRunItems, loadRunDetail } from './run-views.ts';
+import { startFormFor } from './start-routes.ts';
 import { voteFlash } from './vote-flash.ts';
 
 const AUDIT_PAGE = 50;
@@ -54,6 +55,7 @@ export async function showRuns(deps: AppDeps, request: WebRequest): Promise<WebR
     ...(workflow ? { workflow } : {}),
     workflows: workflowNames(deps),
     ...(list.cursor ? { nextCursor: list.cursor } : {}),
+    start: startFormFor(deps, session),
   });
   return htmlResponse(200, page, deps.config.local);
 }

@@ -19,7 +19,11 @@ export const LOCK_WORKFLOWS = {
    * within a test's time. The lock is taken at the start either way; builds are in the others.
    */
   race: 'lock-race',
-  /** Plan `gated`, then an approval (its task times out after 11 s in the tests); waits 2 s for the lock. */
+  /**
+   * Plan `gated`, then an approval (its task times out after 11 s in the tests); waits 2 s for the
+   * lock. The plan is empty, and the gate opens anyway (`gate_on_no_changes`): the tests hold a
+   * lock across a pending gate.
+   */
   gated: 'lock-gated',
   /** Plan `broken`, which fails. */
   broken: 'lock-broken',
@@ -92,6 +96,7 @@ export function createLockProjects(): LockProjects {
         approvers: ['team:platform-leads'],
         timeout: '1m',
         on_timeout: 'cancel',
+        gate_on_no_changes: true,
       },
     ],
     '2s',

@@ -156,8 +156,14 @@ export async function summarizeStep(deps: SummarizeStepDeps, input: SummarizeSte
       steps: {
         ...input.data.steps,
         // `plan_hash` is what the compiled apply step reads (`$.data.steps.<plan step>.plan_hash`)
-        // when no gate stands between plan and apply.
-        [input.step_id]: { action: 'plan', project: input.project, hash: plan.hash, plan_hash: plan.hash },
+        // when no gate stands between plan and apply; `changes` is what a gate's change check reads.
+        [input.step_id]: {
+          action: 'plan',
+          project: input.project,
+          hash: plan.hash,
+          plan_hash: plan.hash,
+          changes: plan.add + plan.change + plan.destroy + plan.replace,
+        },
       },
     };
   }

@@ -79,6 +79,11 @@ const ENGINE_STATES = new Set([
   'AcquireProjectLocks',
   'ProjectLocksHeld',
   'WaitForProjectLock',
+  // A gate's change check and its skip (`HasChanges.approve`, `SkipGate.approve`): the gate's
+  // step stays "skipped" when its plan had no changes.
+  'HasChanges',
+  'SkipGate',
+  'NoChanges',
 ]);
 
 function isMissingExecution(error: unknown): boolean {
@@ -124,8 +129,8 @@ export function foldSteps(
 ): StepView[] {
   const byStep = new Map<string, StepRecord[]>();
   for (const record of history) {
-    if (ENGINE_STATES.has(record.state)) continue;
     const id = record.state.split('.')[0] as string;
+    if (ENGINE_STATES.has(id)) continue;
     byStep.set(id, [...(byStep.get(id) ?? []), record]);
   }
   const steps: Pick<StepView, 'id' | 'type' | 'label'>[] = workflow

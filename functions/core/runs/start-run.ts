@@ -85,6 +85,15 @@ function checkStart(deps: StartRunDeps, workflow: Workflow, request: StartRunReq
         message: `${workflow.name} can be started by ${roles.join(' or ')} only; ${user.email} is ${user.role}`,
       };
     }
+    // The emergency pattern: a production deploy without approval is for admins only, whatever
+    // else the workflow's manual roles list.
+    if (isBypass(workflow) && user.role !== 'admin') {
+      return {
+        kind: 'refused',
+        status: 403,
+        message: `${workflow.name} is an emergency workflow (production, no approval gate): only admins may start it; ${user.email} is ${user.role}`,
+      };
+    }
     startedBy = { email: user.email, name: user.name };
     requester = startedBy;
   } else if (request.trigger.type === 'github') {

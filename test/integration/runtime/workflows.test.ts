@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,15 @@ async function auditOf(runId: string) {
       response_time_ms?: number;
     }[]
   ).reverse();
+}
+
+/**
+ * Removes files an earlier test applied in the example `workspace` (as someone deleting them out
+ * of band would), so the next plan of it has changes and its gate opens: a plan with nothing to
+ * change ends the run "No changes" without a gate.
+ */
+function removeApplied(workspace: string, path = '') {
+  rmSync(join(rt.dataDir, 'example-files', workspace, path), { recursive: true, force: true });
 }
 
 describe('production-deploy-with-approval on the local runtime', () => {
@@ -69,7 +78,42 @@ describe('production-deploy-with-approval on the local runtime', () => {
     expect(verify.body.ok).toBe(true);
   });
 
+  it('a second run with nothing to change ends No changes: no gate, no apply, the skip audited, notified', async () => {
+    // The approve path applied the site; nothing changed since, so this plan has no changes.
+    const before = rt.dev.notifications.length;
+    const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval', 'nothing changed');
+    const done = await rt.waitFor('jane@acme.com', run.id, () => false);
+    expect(done.run).toMatchObject({ status: 'SUCCEEDED', no_changes: true });
+    expect(done.gates).toEqual([]);
+    expect(done.steps.map((s) => [s.id, s.status])).toEqual([
+      ['plan', 'succeeded'],
+      ['approve', 'skipped'],
+      ['apply', 'skipped'],
+      ['notify', 'succeeded'],
+    ]);
+    expect(await rt.deps.gates.listByRun(run.id)).toEqual([]);
+    const events = await auditOf(run.id);
+    expect(events.map((e) => e.action)).toEqual([
+      'run_started',
+      'lock_acquired',
+      'gate_skipped',
+      'notified',
+      'lock_released',
+      'run_finished',
+    ]);
+    expect(events.find((e) => e.action === 'gate_skipped')).toMatchObject({
+      actor: { email: 'system:engine' },
+      reason: 'the plan has no changes, so approve was not opened and nothing was applied',
+    });
+    // The sink keeps the newest first.
+    const sent = rt.dev.notifications.slice(0, rt.dev.notifications.length - before);
+    expect(sent.map((n) => n.body)).toEqual([
+      expect.stringContaining('production-deploy-with-approval no changes'),
+    ]);
+  });
+
   it('reject path: one rejection cancels the run and the failure is still notified', async () => {
+    removeApplied('site');
     const run = await rt.startRun('sam@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('sam@acme.com', run.id, 'approve');
     const rejected = await rt.vote('bob@acme.com', gateId, 'reject', 'not during the freeze');
@@ -85,6 +129,7 @@ describe('production-deploy-with-approval on the local runtime', () => {
   });
 
   it('timeout path: nobody decides, the gate times out and the run is cancelled', async () => {
+    removeApplied('site');
     const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
     const done = await rt.waitFor('jane@acme.com', run.id, () => false, 60_000);
@@ -119,10 +164,13 @@ describe('critical-infra-two-person on the local runtime', () => {
 
 describe('plan drift on the local runtime', () => {
   it('blocks the apply when the infrastructure changed between approval and apply', async () => {
+    // The two-person test applied the database; one of its files is gone, so the plan has a
+    // change to approve.
+    removeApplied('database', 'schema/002-orders.sql');
     const run = await rt.startRun('jane@acme.com', 'critical-infra-two-person');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
-    // The database files exist (the two-person test applied them). Someone changes one out of
-    // band while the plan waits for review; the re-plan at apply time differs.
+    // Someone changes another file out of band while the plan waits for review; the re-plan at
+    // apply time differs.
     const schema = join(rt.dataDir, 'example-files', 'database', 'schema');
     writeFileSync(join(schema, '001-users.sql'), 'drop table users;\n');
     await rt.vote('alice@acme.com', gateId, 'approve');

@@ -8,6 +8,7 @@ import {
   placeholdersOf,
   substitutePlaceholders,
 } from '../../../statemachines/compile.ts';
+import type { Step } from '../../../statemachines/schema.ts';
 import { stepError, withFakeArns } from '../../support/asl-harness.ts';
 import { example, loadExamples } from '../../support/examples.ts';
 
@@ -130,16 +131,77 @@ describe('compileWorkflow', () => {
     const { definition } = example('production-deploy-with-escalation');
     const choice = definition.States.check_cost as Record<string, any>;
     expect(choice.Type).toBe('Choice');
-    expect(choice.Choices[0].Next).toBe('finance_approval');
+    expect(choice.Choices[0].Next).toBe('HasChanges.finance_approval');
     expect(choice.Choices[1]).toEqual({
       And: [
         { Variable: '$.data.cost.monthly_delta', IsNumeric: true },
         { Variable: '$.data.cost.monthly_delta', NumericGreaterThan: 500 },
       ],
-      Next: 'finance_approval',
+      Next: 'HasChanges.finance_approval',
     });
     expect(choice.Default).toBe('apply');
     expect(conditionPath('approval.approved_by_count')).toBe('$.data.approval.approved_by_count');
+  });
+
+  it('enters a gate that follows a plan through a Choice on the plan\'s change count', () => {
+    const { definition } = example('production-deploy-with-approval');
+    expect(definition.States['plan.summarize']?.Next).toBe('HasChanges.approve');
+    const counted = (test: Record<string, unknown>) => ({
+      And: [
+        { Variable: '$.data.steps.plan.changes', IsPresent: true },
+        { Variable: '$.data.steps.plan.changes', IsNumeric: true },
+        { Variable: '$.data.steps.plan.changes', ...test },
+      ],
+    });
+    expect(definition.States['HasChanges.approve']).toMatchObject({
+      Type: 'Choice',
+      Choices: [
+        { ...counted({ NumericGreaterThan: 0 }), Next: 'approve' },
+        { ...counted({ NumericEquals: 0 }), Next: 'SkipGate.approve' },
+      ],
+      Default: 'approve',
+    });
+    expect(definition.States['SkipGate.approve']).toMatchObject({
+      Type: 'Task',
+      Resource: '${RunEndedFunctionArn}',
+      Parameters: { kind: 'skip_gate', 'run.$': '$.run', step_id: 'approve', plans: ['plan'], 'data.$': '$.data' },
+      ResultPath: null,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'notify.failed' }],
+      Next: 'notify.no_changes',
+    });
+    expect(definition.States['notify.no_changes']).toMatchObject({
+      Type: 'Task',
+      Parameters: { outcome: 'no_changes' },
+      Next: 'NoChanges',
+    });
+    expect(definition.States.NoChanges).toMatchObject({ Type: 'Succeed' });
+  });
+
+  it('checks every plan before a gate, and none where no plan comes first or the gate opts out', () => {
+    const { workflow } = example('production-deploy-with-approval');
+    const [plan, approve, apply] = workflow.steps as [Step, Step, Step];
+    const twoPlans = compileWorkflow({
+      ...workflow,
+      steps: [plan, { ...plan, id: 'plan_db', project: 'example-database' } as Step, approve, apply],
+    });
+    const choice = twoPlans.States['HasChanges.approve'] as { Choices: { Or?: unknown[] }[] };
+    expect(choice.Choices[0]?.Or).toHaveLength(2);
+    expect(choice.Choices[1]?.Or).toHaveLength(2);
+
+    const gateFirst = compileWorkflow({ ...workflow, steps: [approve, plan, apply] });
+    expect(Object.keys(gateFirst.States).filter((n) => /HasChanges|SkipGate|NoChanges/.test(n))).toEqual([]);
+    expect(gateFirst.States.Initialize?.Next).toBe('LockProjects');
+
+    const optedOut = compileWorkflow({
+      ...workflow,
+      steps: workflow.steps.map((s) => (s.type === 'approval' ? { ...s, gate_on_no_changes: true } : s)),
+    });
+    expect(Object.keys(optedOut.States).filter((n) => /HasChanges|SkipGate|NoChanges/.test(n))).toEqual([]);
+    expect(optedOut.States['plan.summarize']?.Next).toBe('approve');
+    for (const definition of [twoPlans, gateFirst, optedOut]) {
+      const result = validate(structuredClone(withFakeArns(definition)));
+      expect(result.errors).toEqual([]);
+    }
   });
 
   it('keeps plans out of the state: only summaries and keys travel', () => {

@@ -41,8 +41,20 @@ describe('loadWorkflow', () => {
       timeout: '4h',
       on_timeout: 'cancel',
       allow_self_approval: false,
+      gate_on_no_changes: false,
     });
     expect(result.value.triggers.manual?.roles).toEqual(['developer', 'admin']);
+  });
+
+  it('reads gate_on_no_changes, and names the line of a value that is not true or false', () => {
+    const gate = (value: string) =>
+      `${header}steps:\n${plan}  - id: approve\n    type: approval\n    approvers: [team:leads]\n    gate_on_no_changes: ${value}\n`;
+    const result = loadWorkflow(gate('true'), 'wf.yaml', { directory, projects });
+    expect(result.ok && result.value.steps[1]).toMatchObject({ gate_on_no_changes: true });
+    const out = problems(gate('"yes"'));
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^wf\.yaml:8:25: steps\[1\]\.gate_on_no_changes: /);
+    expect(out[0]).toMatch(/boolean/);
   });
 
   it('reports a YAML syntax error with its line and column', () => {

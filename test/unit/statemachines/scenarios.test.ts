@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AslDefinition } from '../../../statemachines/compile.ts';
+import { type AslDefinition, compileWorkflow } from '../../../statemachines/compile.ts';
+import type { Workflow } from '../../../statemachines/schema.ts';
 import { type Outcome, runScenario, type StandIn, stepError } from '../../support/asl-harness.ts';
 import { example } from '../../support/examples.ts';
 
@@ -55,7 +56,7 @@ function standIns(
           ...data,
           plan: { hash: 'hash-1', add: 3, change: 1, destroy: 0 },
           cost,
-          steps: { ...(data.steps as object), [String(input.step_id)]: { plan_hash: 'hash-1' } },
+          steps: { ...(data.steps as object), [String(input.step_id)]: { plan_hash: 'hash-1', changes: 4 } },
         };
       };
     } else if (resource.endsWith('waitForTaskToken')) {
@@ -97,6 +98,8 @@ async function scenario(
     monthlyDelta?: number;
     overrides?: Record<string, StandIn>;
     timeouts?: Record<string, number>;
+    /** Changes the example before it is compiled. */
+    edit?: (workflow: Workflow) => Workflow;
   } = {},
 ): Promise<
   Outcome & {
@@ -104,7 +107,8 @@ async function scenario(
     builds: Record<string, string>[];
   }
 > {
-  const { definition } = example(name);
+  const loaded = example(name);
+  const definition = opts.edit ? compileWorkflow(opts.edit(loaded.workflow)) : loaded.definition;
   const { handlers, notified, builds } = standIns(
     definition,
     'monthlyDelta' in opts ? opts.monthlyDelta : 10,
@@ -127,6 +131,7 @@ describe('production-deploy-with-approval', () => {
       ...LOCKED,
       'plan',
       'plan.summarize',
+      'HasChanges.approve',
       'approve',
       'apply',
       'apply.summarize',
@@ -168,6 +173,7 @@ describe('production-deploy-with-approval', () => {
       ...LOCKED,
       'plan',
       'plan.summarize',
+      'HasChanges.approve',
       'approve',
       'approve.timed_out',
       'approve.gate_outcome',
@@ -192,6 +198,7 @@ describe('production-deploy-with-approval', () => {
       ...LOCKED,
       'plan',
       'plan.summarize',
+      'HasChanges.approve',
       'approve',
       'approve.timed_out',
       'approve.gate_outcome',
@@ -243,6 +250,124 @@ describe('production-deploy-with-approval', () => {
   });
 });
 
+/** A plan stand-in that found `changes` changes (the count summarize-step records per plan step). */
+function planWith(changes: number | undefined): StandIn {
+  return (input) => {
+    const data = input.data as Record<string, unknown>;
+    return {
+      ...data,
+      plan: { hash: 'hash-0', add: 0, change: 0, destroy: 0 },
+      steps: {
+        ...(data.steps as object),
+        [String(input.step_id)]: { plan_hash: 'hash-0', ...(changes === undefined ? {} : { changes }) },
+      },
+    };
+  };
+}
+
+describe('a plan with no changes', () => {
+  it('ends NoChanges: no gate, no apply, the skip recorded, the notification sent', async () => {
+    const skipped: Record<string, unknown>[] = [];
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: {
+        'plan.summarize': planWith(0),
+        'SkipGate.approve': (input) => {
+          skipped.push(input);
+          return { skipped: true };
+        },
+      },
+    });
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.states).toEqual([
+      'Initialize',
+      ...LOCKED,
+      'plan',
+      'plan.summarize',
+      'HasChanges.approve',
+      'SkipGate.approve',
+      'notify.no_changes',
+      'NoChanges',
+    ]);
+    expect(out.builds.map((b) => b.SIGNOFF_ACTION)).toEqual(['plan']);
+    expect(skipped).toEqual([
+      expect.objectContaining({
+        kind: 'skip_gate',
+        step_id: 'approve',
+        gate_name: 'approve',
+        plans: ['plan'],
+        run: expect.objectContaining({ id: 'run-1' }),
+      }),
+    ]);
+    expect(out.notified).toEqual([{ state: 'notify.no_changes', outcome: 'no_changes', error: undefined }]);
+  });
+
+  it('opens the gate when the plan has one change', async () => {
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: { 'plan.summarize': planWith(1) },
+    });
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.states).toContain('approve');
+    expect(out.states).not.toContain('SkipGate.approve');
+    expect(out.builds.map((b) => b.SIGNOFF_ACTION)).toEqual(['plan', 'apply']);
+  });
+
+  it('opens the gate when the plan recorded no count (never skips on a guess)', async () => {
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: { 'plan.summarize': planWith(undefined) },
+    });
+    expect(out.status).toBe('SUCCEEDED');
+    const check = out.states.indexOf('HasChanges.approve');
+    expect(out.states.slice(check, check + 2)).toEqual(['HasChanges.approve', 'approve']);
+    expect(out.states).not.toContain('SkipGate.approve');
+  });
+
+  it('opens the gate anyway with gate_on_no_changes: true', async () => {
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: { 'plan.summarize': planWith(0) },
+      edit: (workflow) => ({
+        ...workflow,
+        steps: workflow.steps.map((s) => (s.type === 'approval' ? { ...s, gate_on_no_changes: true } : s)),
+      }),
+    });
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.states).toEqual([
+      'Initialize',
+      ...LOCKED,
+      'plan',
+      'plan.summarize',
+      'approve',
+      'apply',
+      'apply.summarize',
+      'notify',
+      'Succeeded',
+    ]);
+  });
+
+  it('ends with no notification when the workflow has none', async () => {
+    const out = await scenario('critical-infra-two-person', {
+      overrides: { 'plan.summarize': planWith(0), 'SkipGate.approve': () => ({ skipped: true }) },
+      edit: (workflow) => ({ ...workflow, steps: workflow.steps.filter((s) => s.type !== 'http') }),
+    });
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.states.slice(-3)).toEqual(['HasChanges.approve', 'SkipGate.approve', 'NoChanges']);
+    expect(out.notified).toEqual([]);
+  });
+
+  it('fails the run, notified, when the skip cannot be recorded', async () => {
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: {
+        'plan.summarize': planWith(0),
+        'SkipGate.approve': () => {
+          throw stepError('Error', 'the runs table is unavailable');
+        },
+      },
+    });
+    expect(out.status).toBe('FAILED');
+    expect(out.states).not.toContain('approve');
+    expect(out.notified).toEqual([{ state: 'notify.failed', outcome: 'failed', error: 'Error' }]);
+  });
+});
+
 describe('production-deploy-with-escalation', () => {
   it('asks finance when the change costs more than 500 a month', async () => {
     const out = await scenario('production-deploy-with-escalation', { monthlyDelta: 750 });
@@ -252,8 +377,10 @@ describe('production-deploy-with-escalation', () => {
       ...LOCKED,
       'plan',
       'plan.summarize',
+      'HasChanges.approve',
       'approve',
       'check_cost',
+      'HasChanges.finance_approval',
       'finance_approval',
       'apply',
       'apply.summarize',
@@ -269,6 +396,7 @@ describe('production-deploy-with-escalation', () => {
       ...LOCKED,
       'plan',
       'plan.summarize',
+      'HasChanges.approve',
       'approve',
       'check_cost',
       'apply',

@@ -106,7 +106,7 @@ describe('summarize-step handler', () => {
     expect(data.plan?.hash).toBe(HASH);
     expect(data.steps).toEqual({
       before: { x: 1 },
-      plan: { action: 'plan', project: 'site', hash: HASH, plan_hash: HASH },
+      plan: { action: 'plan', project: 'site', hash: HASH, plan_hash: HASH, changes: 1 },
     });
   });
 

@@ -118,7 +118,7 @@ describe('summarizeStep', () => {
       policy: summary.policy,
       steps: {
         earlier: { ok: true },
-        plan: { action: 'plan', project: 'network', hash: plan.hash, plan_hash: plan.hash },
+        plan: { action: 'plan', project: 'network', hash: plan.hash, plan_hash: plan.hash, changes: 4 },
       },
     });
     expect(audit.events).toEqual([]);
