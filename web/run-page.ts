@@ -4,10 +4,10 @@ import type { RunLockView } from '../functions/core/locks/lock-views.ts';
 import { describeSource } from '../functions/core/runs/source.ts';
 import type { RunDetail } from '../functions/web/run-views.ts';
 import { formatMs, formatTimestamp } from './format.ts';
+import { renderGateCardBody } from './gate-card.ts';
 import {
   type Flash,
   renderDeliveryFailures,
-  renderFacts,
   renderFlash,
   renderSource,
   renderVoteForm,
@@ -102,7 +102,7 @@ function renderGate(view: RunPageView, g: RunDetail['gates'][number]): SafeHtml 
   const id = `gate-${g.gate.gate_id}`;
   return html`<section class="card" aria-labelledby="${id}">
   <h2 id="${id}">${approval.gateName} ${statusBadge(g.gate.status)}</h2>
-  ${renderFacts(approval)}
+  ${renderGateCardBody(approval.card, id)}
   ${renderDeliveryFailures(g.gate, `${id}-delivery`)}
   ${
     g.cannotVote

@@ -35,7 +35,8 @@ export interface CardPullRequest {
   number: number;
   title: string;
   author: string;
-  url: string;
+  /** The PR's page; only an https URL is kept (it becomes a link). */
+  url?: string;
   repository: string;
 }
 
@@ -238,7 +239,13 @@ function whyOf(gate: Gate): GateCard['why'] {
   if (run.reason) why.reason = run.reason;
   if (trigger.type === 'github') {
     const { number, title, author, url } = trigger.pr;
-    why.pr = { number, title, author, url, repository: trigger.repository };
+    why.pr = {
+      number,
+      title,
+      author,
+      ...(/^https:\/\//.test(url) ? { url } : {}),
+      repository: trigger.repository,
+    };
   }
   const source = describeSource(run.source, gate.data);
   if (source) {
