@@ -306,32 +306,43 @@ function approvalOf(entry: ApprovalEntry): GateCard['who']['approvedBy'][number]
 function escalationsOf(gate: Gate, now: number): CardEscalation[] {
   const requested = Date.parse(gate.requested_at);
   const levels: CardEscalation[] = [];
-  gate.config.escalation.forEach((level, index) => {
-    const to = level.approvers.join(', ');
-    const after = formatDuration(level.after_seconds * 1000);
+  const count = Math.max(
+    gate.config.escalation.length,
+    ...Object.keys(gate.escalations).map((k) => Number(k) + 1),
+  );
+  for (let index = 0; index < count; index++) {
+    const level = gate.config.escalation[index];
     const fired = gate.escalations[String(index)];
     if (fired) {
       const people = fired.people.map((p) => p.name);
+      const to = level ? level.approvers.join(', ') : people.join(', ');
+      const whom = level && people.length > 0 ? `${to} (${people.join(', ')})` : to;
+      const after = level
+        ? `, after ${formatDuration(level.after_seconds * 1000)} without enough approvals`
+        : '';
       levels.push({
         to,
         people,
         at: fired.at,
         fired: true,
-        text: `Escalated to ${to}${people.length > 0 ? ` (${people.join(', ')})` : ''} at ${formatAbsolute(fired.at)}, after ${after} without enough approvals`,
+        text: `Escalated to ${whom} at ${formatAbsolute(fired.at)}${after}`,
       });
-      return;
+      continue;
     }
+    if (!level) continue;
     const at = new Date(requested + level.after_seconds * 1000).toISOString();
     // A level whose time is past the deadline, or a closed gate, will never fire: nothing to say.
-    if (gate.status !== 'pending' || Date.parse(at) >= Date.parse(gate.deadline)) return;
+    if (gate.status !== 'pending' || Date.parse(at) >= Date.parse(gate.deadline)) continue;
+    const to = level.approvers.join(', ');
+    const soon = Date.parse(at) > now ? ` (in ${formatDuration(Date.parse(at) - now)})` : '';
     levels.push({
       to,
       people: [],
       at,
       fired: false,
-      text: `Escalates to ${to} at ${formatAbsolute(at)}${Date.parse(at) > now ? ` (in ${formatDuration(Date.parse(at) - now)})` : ''} if still waiting`,
+      text: `Escalates to ${to} at ${formatAbsolute(at)}${soon} if still waiting`,
     });
-  });
+  }
   return levels;
 }
 
