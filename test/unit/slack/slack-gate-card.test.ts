@@ -201,7 +201,7 @@ describe('fitList', () => {
   it('keeps the whole list when it fits, otherwise as many items as fit and how many more', () => {
     expect(fitList(['a', 'b', 'c'], ', ', 7)).toBe('a, b, c');
     expect(fitList(['aaaa', 'bbbb', 'cccc', 'dddd'], ', ', 20)).toBe('aaaa, …and 3 more');
-    expect(fitList(['aaaa', 'bbbb', 'cccc', 'dddd'], ', ', 24)).toBe('aaaa, bbbb, …and 2 more');
+    expect(fitList(['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee'], ', ', 24)).toBe('aaaa, bbbb, …and 3 more');
     for (let max = 12; max < 60; max++) {
       expect(
         fitList(
