@@ -63,7 +63,8 @@ ${renderLocks(view.detail.locks ?? [])}
     <thead><tr><th scope="col">Step</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th></tr></thead>
     <tbody>${steps.map(
       (s) => html`<tr>
-      <th scope="row"><span class="step-id">${s.id}</span> <span class="muted">${s.label}</span>${s.error ? html`<br><small class="bad">${s.error}</small>` : ''}</th>
+      <th scope="row"><span class="step-id">${s.id}</span> <span class="muted">${s.label}</span>${s.error ? html`<br><small class="bad">${s.error}</small>` : ''}
+        ${view.detail.conditions?.[s.id] ? html`<br><small class="condition-outcome">${view.detail.conditions[s.id]}</small>` : ''}</th>
       <td>${statusBadge(s.status === 'pending' ? 'not_started' : s.status)}</td>
       <td>${s.started_at ? html`<time datetime="${s.started_at}">${formatTimestamp(s.started_at)}</time>` : '—'}</td>
       <td>${s.duration_ms !== undefined ? formatMs(s.duration_ms) : s.started_at ? 'running' : '—'}</td>
