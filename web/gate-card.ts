@@ -135,7 +135,7 @@ function renderWho(card: GateCard, idPrefix: string): SafeHtml {
     who.escalations.length > 0
       ? row(
           'Escalation',
-          html`<ul class="gate-list">${who.escalations.map((e) => html`<li>${e.fired ? '⏫ ' : ''}${e.text}</li>`)}</ul>`,
+          html`<ul class="gate-list">${who.escalations.map((e) => html`<li>${e.text}</li>`)}</ul>`,
         )
       : ''
   }
