@@ -10,7 +10,13 @@ import {
   type Step,
   type Workflow,
 } from './schema.ts';
-import { alwaysGatedBetween, lockedProjects, planStepFor, plansBefore } from './workflow-graph.ts';
+import {
+  alwaysGatedBetween,
+  followingGates,
+  lockedProjects,
+  planStepFor,
+  plansBefore,
+} from './workflow-graph.ts';
 
 /** An Amazon States Language state, as plain JSON. */
 export type AslState = Record<string, unknown>;
@@ -191,8 +197,14 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
         break;
       case 'approval':
         if (checksChanges(step))
-          compileNoChangesCheck(step, plansBefore(workflow, step), noChangesEntry(), failureEntry('notify'), add);
-        compileApproval(step, nextAfter(index), failureEntry('notify'), add);
+          compileNoChangesCheck(
+            step,
+            plansBefore(workflow, step),
+            noChangesEntry(),
+            failureEntry('notify'),
+            add,
+          );
+        compileApproval(workflow, step, nextAfter(index), failureEntry('notify'), add);
         break;
       case 'condition': {
         const target = (id: string) => entry(steps.findIndex((s) => s.id === id));
@@ -396,9 +408,15 @@ function compileIac(
   });
 }
 
-/** The gate's static configuration as the request-approval handler receives it. */
-export function gateConfig(step: ApprovalStep): GateConfig {
+/**
+ * The gate's static configuration as the request-approval handler receives it; with the workflow,
+ * it names the approval steps that may follow and the conditions that decide (the gate card shows them).
+ */
+export function gateConfig(step: ApprovalStep, workflow?: Workflow): GateConfig {
   const notify: GateConfig['notify'] = { email: step.notify.email };
+  const following = workflow ? followingGates(workflow, step) : [];
+  // Only when there is something to say, so a gate with nothing after it compiles as before.
+  const follows = following.length > 0 ? { follows: following } : {};
   if (step.notify.slack) notify.slack = step.notify.slack;
   return {
     name: step.name ?? step.id,
@@ -413,11 +431,18 @@ export function gateConfig(step: ApprovalStep): GateConfig {
       after_seconds: parseDuration(e.after),
       approvers: e.approvers,
     })),
+    ...follows,
   };
 }
 
-function compileApproval(step: ApprovalStep, next: string, onFailure: string, add: Add): void {
-  const config = gateConfig(step);
+function compileApproval(
+  workflow: Workflow,
+  step: ApprovalStep,
+  next: string,
+  onFailure: string,
+  add: Add,
+): void {
+  const config = gateConfig(step, workflow);
   add(step.id, {
     Type: 'Task',
     Comment: `Wait for ${config.required} approval(s) for up to ${step.timeout}`,

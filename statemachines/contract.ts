@@ -141,6 +141,25 @@ export interface RunData {
   source?: { checkout: string; commit?: string };
 }
 
+/** What a condition step tests, as the compiler copies it into the gates before it. */
+export interface ConditionTest {
+  step_id: string;
+  field: string;
+  op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'ne';
+  value: number | string | boolean;
+  when_missing: 'then' | 'else' | 'fail';
+}
+
+/** A later approval step a run may reach after a gate: always, or when the conditions on the way take the branches named. */
+export interface FollowingGate {
+  step_id: string;
+  name: string;
+  approvers: string[];
+  required: number;
+  /** The condition steps between the two gates, in order, each with the branch that leads on; empty: every run reaches it. */
+  when: (ConditionTest & { branch: 'then' | 'else' })[];
+}
+
 /** Static configuration of one approval gate, compiled into the ASL. */
 export interface GateConfig {
   name: string;
@@ -152,6 +171,8 @@ export interface GateConfig {
   notify: { slack?: string; email: boolean };
   allow_self_approval: boolean;
   escalation: { after_seconds: number; approvers: string[] }[];
+  /** The approval steps that may follow this one, and the conditions that decide (absent on gates compiled before it was kept). */
+  follows?: FollowingGate[];
 }
 
 /** Payload of the request-approval task (lambda:invoke.waitForTaskToken). */

@@ -1,3 +1,4 @@
+import type { FollowingGate } from './contract.ts';
 import type { IacStep, Step, Workflow } from './schema.ts';
 
 /** The ids a step may go to next on success (none for the last step). */
@@ -64,4 +65,48 @@ export function reachableSteps(workflow: Workflow): Set<string> {
 /** The IaC projects a workflow plans or applies, sorted: the project locks a run of it takes, in that order. */
 export function lockedProjects(workflow: Pick<Workflow, 'steps'>): string[] {
   return [...new Set(workflow.steps.flatMap((s) => (s.type === 'iac' ? [s.project] : [])))].sort();
+}
+
+/** At most this many following gates are kept on a gate (they travel in every request payload). */
+const MAX_FOLLOWING = 10;
+
+/**
+ * The approval steps a run can reach after `gate` without passing another approval, each with the
+ * condition steps on the way and the branch each takes to get there (conditions only jump forward,
+ * so the walk ends).
+ */
+export function followingGates(workflow: Workflow, gate: Step): FollowingGate[] {
+  const index = new Map(workflow.steps.map((s, i) => [s.id, i]));
+  const found: FollowingGate[] = [];
+  const walk = (id: string, when: FollowingGate['when']) => {
+    const i = index.get(id);
+    const step = i === undefined ? undefined : workflow.steps[i];
+    if (!step || i === undefined || found.length >= MAX_FOLLOWING) return;
+    if (step.type === 'approval') {
+      found.push({
+        step_id: step.id,
+        name: step.name ?? step.id,
+        approvers: step.approvers,
+        required: step.required,
+        when,
+      });
+      return;
+    }
+    if (step.type === 'condition') {
+      const test = {
+        step_id: step.id,
+        field: step.if.field,
+        op: step.if.op,
+        value: step.if.value,
+        when_missing: step.when_missing,
+      };
+      walk(step.then, [...when, { ...test, branch: 'then' }]);
+      walk(step.else, [...when, { ...test, branch: 'else' }]);
+      return;
+    }
+    for (const next of successors(workflow, i)) walk(next, when);
+  };
+  const start = index.get(gate.id);
+  if (start !== undefined) for (const next of successors(workflow, start)) walk(next, []);
+  return found;
 }

@@ -4,10 +4,10 @@ import type { Gate, Vote } from '../functions/core/ports.ts';
 import type { PlanChanges } from '../functions/web/plan-changes.ts';
 import type { PolicyResults } from '../functions/web/policy-report.ts';
 import type { CostSummary } from '../statemachines/contract.ts';
+import { renderGateCard } from './gate-card.ts';
 import {
   type Flash,
   renderDeliveryFailures,
-  renderFacts,
   renderFlash,
   renderVoteForm,
   renderVotes,
@@ -46,11 +46,8 @@ export function renderApprovalPage(view: ApprovalPageView): string {
 </div>
 ${renderFlash(view.flash)}
 ${renderDeliveryFailures(view.delivery ?? {})}
+${renderGateCard(a.card)}
 <div class="grid">
-  <section class="card" aria-labelledby="facts-title">
-    <h2 id="facts-title">Request</h2>
-    ${renderFacts(a)}
-  </section>
   <section class="card decide" aria-labelledby="decide-title">
     <h2 id="decide-title">Your decision</h2>
     <p>Signed as <strong>${view.voter.name}</strong> <span class="muted">(${view.voter.email})</span> by your email link.</p>

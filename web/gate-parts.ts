@@ -95,7 +95,10 @@ export function renderVotes(votes: Vote[], approvals: string, headingId = 'votes
 </section>`;
 }
 
-/** An Approve / Reject form with a comment box; only a real click on a button submits it. */
+/**
+ * The Approve form (an optional comment) and the Reject form, which needs a reason and a ticked
+ * "I want to reject" box (the server refuses a rejection without them); only a real click submits.
+ */
 export function renderVoteForm(opts: {
   action: string;
   hidden: Record<string, string>;
@@ -103,12 +106,25 @@ export function renderVoteForm(opts: {
   comment?: string;
 }): SafeHtml {
   const id = `${opts.idPrefix}-comment`;
+  const reasonId = `${opts.idPrefix}-reason`;
+  const confirmId = `${opts.idPrefix}-confirm`;
+  const hidden = Object.entries(opts.hidden).map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
+  );
   return html`<form class="vote-form" method="post" action="${opts.action}">
-  ${Object.entries(opts.hidden).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+  ${hidden}
   <label for="${id}">Comment <span class="muted">(optional, saved to the audit log)</span></label>
   <textarea id="${id}" name="comment" rows="3" maxlength="2000">${opts.comment ?? ''}</textarea>
   <div class="buttons">
     <button type="submit" name="decision" value="approve" class="button approve">Approve</button>
+  </div>
+</form>
+<form class="vote-form reject-form" method="post" action="${opts.action}">
+  ${hidden}
+  <label for="${reasonId}">Reason for rejecting <span class="muted">(required, saved to the audit log)</span></label>
+  <textarea id="${reasonId}" name="reason" rows="3" maxlength="2000" required></textarea>
+  <p class="confirm-line"><input type="checkbox" id="${confirmId}" name="confirm" value="reject" required> <label for="${confirmId}">I want to reject: the gate closes and the run stops</label></p>
+  <div class="buttons">
     <button type="submit" name="decision" value="reject" class="button reject">Reject</button>
   </div>
 </form>`;

@@ -4,10 +4,10 @@ import type { RunLockView } from '../functions/core/locks/lock-views.ts';
 import { describeSource } from '../functions/core/runs/source.ts';
 import type { RunDetail } from '../functions/web/run-views.ts';
 import { formatMs, formatTimestamp } from './format.ts';
+import { renderGateCardBody } from './gate-card.ts';
 import {
   type Flash,
   renderDeliveryFailures,
-  renderFacts,
   renderFlash,
   renderSource,
   renderVoteForm,
@@ -64,7 +64,8 @@ ${renderLocks(view.detail.locks ?? [])}
     <thead><tr><th scope="col">Step</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th></tr></thead>
     <tbody>${steps.map(
       (s) => html`<tr>
-      <th scope="row"><span class="step-id">${s.id}</span> <span class="muted">${s.label}</span>${s.error ? html`<br><small class="bad">${s.error}</small>` : ''}</th>
+      <th scope="row"><span class="step-id">${s.id}</span> <span class="muted">${s.label}</span>${s.error ? html`<br><small class="bad">${s.error}</small>` : ''}
+        ${view.detail.conditions?.[s.id] ? html`<br><small class="condition-outcome">${view.detail.conditions[s.id]}</small>` : ''}</th>
       <td>${statusBadge(s.status === 'pending' ? 'not_started' : s.status)}</td>
       <td>${s.started_at ? html`<time datetime="${s.started_at}">${formatTimestamp(s.started_at)}</time>` : '—'}</td>
       <td>${s.duration_ms !== undefined ? formatMs(s.duration_ms) : s.started_at ? 'running' : '—'}</td>
@@ -103,7 +104,7 @@ function renderGate(view: RunPageView, g: RunDetail['gates'][number]): SafeHtml 
   const id = `gate-${g.gate.gate_id}`;
   return html`<section class="card" aria-labelledby="${id}">
   <h2 id="${id}">${approval.gateName} ${statusBadge(g.gate.status)}</h2>
-  ${renderFacts(approval)}
+  ${renderGateCardBody(approval.card, id)}
   ${renderDeliveryFailures(g.gate, `${id}-delivery`)}
   ${
     g.cannotVote

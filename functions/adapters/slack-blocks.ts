@@ -6,9 +6,10 @@
  */
 import { type ApprovalView, buildApprovalView } from '../core/approval/approval-view.ts';
 import { askedPeople, sameEmail } from '../core/approval/gate.ts';
+import type { GateCard } from '../core/approval/gate-card.ts';
 import type { Approver, Gate } from '../core/ports.ts';
 import { SLACK_ACTION } from '../core/slack/slack-actions.ts';
-import { escapeMrkdwn, slackDate, truncate } from './slack-facts.ts';
+import { escapeMrkdwn, fitList, SLACK_TEXT_LIMIT, slackDate, truncate } from './slack-facts.ts';
 
 /** A Block Kit block (the subset signoff uses, loosely typed). */
 export interface SlackBlock {
@@ -38,6 +39,11 @@ const TITLE: Record<Gate['status'], { emoji: string; text: string }> = {
   cancelled: { emoji: '🚫', text: 'Cancelled' },
 };
 
+/** Block Kit allows 50 blocks in a message (chat.postMessage, "blocks"). */
+export const SLACK_MAX_BLOCKS = 50;
+/** Lines of a list (resources, failed policies) shown before "…and N more"; the run page has them all. */
+const MAX_LIST_LINES = 15;
+
 /** The whole message for the gate as it stands. */
 export function gateMessage(gate: Gate, context: SlackMessageContext): SlackMessage {
   const title = TITLE[gate.status];
@@ -50,36 +56,92 @@ export function gateMessage(gate: Gate, context: SlackMessageContext): SlackMess
       text: { type: 'plain_text', text: truncate(`${title.emoji} ${title.text}: ${gate.workflow}`, 150) },
     },
     { type: 'section', fields: factFields(gate, view) },
-    statusBlock(gate),
-    ...escalationBlocks(gate),
+    ...listBlocks(view.card),
+    statusBlock(gate, view.card),
+    ...escalationBlocks(view.card),
+    ...followingBlocks(view.card),
     contextBlock(view),
   ];
   if (gate.status === 'pending') blocks.push(actionsBlock(gate, view));
   const text = `${title.text}: ${gate.workflow}${project ? ` (${project})` : ''}`;
-  return { text, blocks };
+  return { text, blocks: blocks.slice(0, SLACK_MAX_BLOCKS) };
 }
 
 function field(label: string, value: string): SlackBlock {
   return { type: 'mrkdwn', text: `*${label}:*\n${truncate(value, 1900)}` };
 }
 
+function section(text: string): SlackBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_TEXT_LIMIT) } };
+}
+
+/** A titled list that stays inside one text object, ending in "…and N more" when it does not fit. */
+function listText(title: string, lines: string[], more = 0): string {
+  const shown = lines.slice(0, MAX_LIST_LINES);
+  const hidden = lines.length - shown.length + more;
+  const items = hidden > 0 ? [...shown, `…and ${hidden} more`] : shown;
+  const head = `*${title}*\n`;
+  return head + fitList(items, '\n', SLACK_TEXT_LIMIT - head.length);
+}
+
 function factFields(gate: Gate, view: ApprovalView): SlackBlock[] {
-  const include = new Set(gate.config.include);
+  const { what, why } = view.card;
   const fields = [field('Requested by', escapeMrkdwn(view.requestedBy))];
   if (gate.data.plan) fields.push(field('Project', escapeMrkdwn(view.project)));
+  if (why.pr) {
+    const label = escapeMrkdwn(truncate(`#${why.pr.number} ${why.pr.title}`, 200));
+    const by = ` by ${escapeMrkdwn(why.pr.author)}`;
+    fields.push(
+      field('Pull request', why.pr.url ? `<${escapeMrkdwn(why.pr.url)}|${label}>${by}` : `${label}${by}`),
+    );
+  }
   if (view.source) {
     const text = escapeMrkdwn(view.source.text);
     // Slack link syntax with the URL escaped too: <url|label> (the URL is ours, built from a SHA).
     fields.push(field('Commit', view.source.url ? `<${escapeMrkdwn(view.source.url)}|${text}>` : text));
   }
-  if (include.has('plan')) fields.push(field('Changes', escapeMrkdwn(view.changes)));
-  if (include.has('cost')) fields.push(field('Cost impact', escapeMrkdwn(view.cost)));
-  if (include.has('policy')) fields.push(field('Policies', escapeMrkdwn(view.policies)));
+  if (what.changes) fields.push(field('Changes', escapeMrkdwn(what.changes.text)));
+  if (what.cost) {
+    const cost = what.cost.estimated
+      ? `${what.cost.delta} (${what.cost.now} now → ${what.cost.after} after)`
+      : what.cost.text;
+    fields.push(field('Cost impact', escapeMrkdwn(cost)));
+  }
+  if (what.policies) fields.push(field('Policies', escapeMrkdwn(what.policies.text)));
   if (gate.status === 'pending') {
     fields.push(field('Expires', `${view.expiresIn} (${slackDate(gate.deadline, view.expiresAt)})`));
   }
-  if (gate.run.reason) fields.push(field('Reason', escapeMrkdwn(truncate(gate.run.reason, 300))));
+  if (why.reason) fields.push(field('Reason', escapeMrkdwn(truncate(why.reason, 300))));
   return fields;
+}
+
+const ACTION_SIGN: Record<string, string> = {
+  create: '+',
+  update: '~',
+  delete: '−',
+  replace: '±',
+  read: '·',
+};
+
+/** The resources the plan changes and the failed policies, each in one block that fits. */
+function listBlocks(card: GateCard): SlackBlock[] {
+  const blocks: SlackBlock[] = [];
+  const { what } = card;
+  if (what.changes && what.resources.length > 0) {
+    const lines = what.resources.map(
+      (r) => `\`${ACTION_SIGN[r.action] ?? ''} ${escapeMrkdwn(truncate(r.address, 200))}\``,
+    );
+    blocks.push(section(listText('Resources', lines, what.moreResources)));
+  }
+  const policies = what.policies;
+  if (policies && policies.failures.length > 0) {
+    const lines = policies.failures.map(
+      (f) =>
+        `✗ *${escapeMrkdwn(truncate(f.name, 150))}* (${f.severity})${f.message ? `: ${escapeMrkdwn(truncate(f.message, 200))}` : ''}`,
+    );
+    blocks.push(section(listText('Failed policies', lines, policies.moreFailures)));
+  }
+  return blocks;
 }
 
 function mention(person: Pick<Approver, 'name' | 'slack'>): string {
@@ -89,20 +151,25 @@ function mention(person: Pick<Approver, 'name' | 'slack'>): string {
 function approvalsSoFar(gate: Gate): string {
   const count = `${gate.approved_by.length} of ${gate.required}`;
   if (gate.approved_by.length === 0) return count;
-  const names = gate.approved_by.map((a) => `${escapeMrkdwn(a.name)} (${a.channel})`).join(', ');
-  return `${count}: ${names}`;
+  const names = gate.approved_by.map((a) => `${escapeMrkdwn(truncate(a.name, 100))} (${a.channel})`);
+  return `${count}: ${fitList(names, ', ', 1000)}`;
 }
 
-/** The line that says where the gate stands: approvals so far, or how it ended. */
-function statusBlock(gate: Gate): SlackBlock {
+/** The line that says where the gate stands: approvals so far and who may still approve, or how it ended. */
+function statusBlock(gate: Gate, card: GateCard): SlackBlock {
   const at = slackDate(gate.closed_at ?? gate.deadline);
   let text: string;
   switch (gate.status) {
     case 'pending': {
-      const waiting = askedPeople(gate)
-        .filter((p) => !gate.approved_by.some((a) => sameEmail(a.email, p.email)))
-        .map(mention);
-      text = `*Approvals:* ${approvalsSoFar(gate)}${waiting.length > 0 ? `\nWaiting for: ${waiting.join(', ')}` : ''}`;
+      const asked = askedPeople(gate);
+      const waiting = card.who.mayStillApprove.map((p) => {
+        const person = asked.find((a) => sameEmail(a.email, p.email));
+        return mention({ name: truncate(p.name, 100), ...(person?.slack ? { slack: person.slack } : {}) });
+      });
+      const head = `*Approvals:* ${approvalsSoFar(gate)}`;
+      const self = card.who.selfApproval ? `\n_${escapeMrkdwn(card.who.selfApproval)}_` : '';
+      const room = SLACK_TEXT_LIMIT - head.length - self.length - 30;
+      text = `${head}${waiting.length > 0 ? `\nWaiting for: ${fitList(waiting, ', ', room)}` : '\nNobody else may approve: this gate cannot open.'}${self}`;
       break;
     }
     case 'approved':
@@ -123,16 +190,26 @@ function statusBlock(gate: Gate): SlackBlock {
       text = `🚫 *Cancelled* at ${at} — ${approvalsSoFar(gate)} approvals.`;
       break;
   }
-  return { type: 'section', text: { type: 'mrkdwn', text } };
+  return section(text);
 }
 
-function escalationBlocks(gate: Gate): SlackBlock[] {
-  const levels = Object.values(gate.escalations);
-  if (levels.length === 0 || gate.status !== 'pending') return [];
-  const lines = levels.map(
-    (level) => `⏫ Escalated at ${slackDate(level.at)} to ${level.people.map(mention).join(', ')}`,
+/** Escalations that fired (to whom, when) and, while pending, those still ahead. */
+function escalationBlocks(card: GateCard): SlackBlock[] {
+  const lines = card.who.escalations.map(
+    (e) => `${e.fired ? '⏫' : '⏳'} ${escapeMrkdwn(truncate(e.text, 500))}`,
   );
-  return [{ type: 'context', elements: [{ type: 'mrkdwn', text: lines.join('\n') }] }];
+  if (lines.length === 0) return [];
+  return [{ type: 'context', elements: [{ type: 'mrkdwn', text: fitList(lines, '\n', SLACK_TEXT_LIMIT) }] }];
+}
+
+/** The gates that follow this one and why ("finance approval follows: cost +$750/month > $500"). */
+function followingBlocks(card: GateCard): SlackBlock[] {
+  const lines = card.who.following.map(
+    (f) =>
+      `${f.state === 'not_needed' ? '◦' : '➡️'} ${escapeMrkdwn(truncate(`${f.text} (${f.approvers})`, 500))}`,
+  );
+  if (lines.length === 0) return [];
+  return [section(listText('What follows', lines))];
 }
 
 function contextBlock(view: ApprovalView): SlackBlock {

@@ -19,6 +19,7 @@ import { loadPolicyResults } from './policy-report.ts';
 import { param, readForm, type WebRequest } from './request.ts';
 import { htmlResponse, type WebResponse } from './responses.ts';
 import { voteFlash } from './vote-flash.ts';
+import { readWebVote } from './vote-request.ts';
 
 /** `GET /approvals/{gateId}?t=...`: shows the request; changes nothing. */
 export async function showApproval(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
@@ -33,17 +34,8 @@ export async function decideApproval(deps: AppDeps, request: WebRequest): Promis
   const form = readForm(request);
   assertSameOrigin(request, deps.config.publicUrl);
   const capability = await checkCapability(deps, form.t, gateId);
-  const decision = form.decision;
-  if (decision !== 'approve' && decision !== 'reject') {
-    throw createError(400, 'Choose Approve or Reject.');
-  }
-  const outcome = await castVote(deps, {
-    gateId,
-    voter: capability.email,
-    decision,
-    channel: 'email',
-    ...(form.comment?.trim() ? { comment: form.comment } : {}),
-  });
+  const vote = readWebVote(form);
+  const outcome = await castVote(deps, { gateId, voter: capability.email, channel: 'email', ...vote });
   const { flash, status } = voteFlash(outcome);
   return approvalPage(deps, gateId, capability, form.t as string, status, flash);
 }

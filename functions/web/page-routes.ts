@@ -17,6 +17,7 @@ import { download, htmlResponse, type WebResponse } from './responses.ts';
 import { listRunItems, loadRunDetail } from './run-views.ts';
 import { startFormFor } from './start-routes.ts';
 import { voteFlash } from './vote-flash.ts';
+import { readWebVote } from './vote-request.ts';
 
 const AUDIT_PAGE = 50;
 
@@ -84,16 +85,14 @@ export async function voteOnRun(deps: AppDeps, request: WebRequest): Promise<Web
   const session = await requireSession(deps, request);
   assertCsrf(session, form.csrf);
   const runId = param(request, 'runId');
-  const decision = form.decision;
-  if (decision !== 'approve' && decision !== 'reject') throw createError(400, 'Choose Approve or Reject.');
+  const vote = readWebVote(form);
   const gate = form.gate ? await deps.gates.get(form.gate) : undefined;
   if (!gate || gate.run.id !== runId) throw createError(400, 'That approval gate is not part of this run.');
   const outcome = await castVote(deps, {
     gateId: gate.gate_id,
     voter: session.user.email,
-    decision,
     channel: 'web',
-    ...(form.comment?.trim() ? { comment: form.comment } : {}),
+    ...vote,
   });
   const { flash, status } = voteFlash(outcome);
   return runPage(deps, session, runId, status, flash);

@@ -16,6 +16,7 @@ import {
   type StepView,
 } from '../core/runs/run-view.ts';
 import type { AppDeps } from '../deps.ts';
+import { loadConditionRows } from './condition-rows.ts';
 import { loadPlanChanges, type PlanChanges } from './plan-changes.ts';
 
 /** How many runs a page lists. */
@@ -52,6 +53,8 @@ export interface RunPlan {
 export interface RunDetail extends Omit<RunView, 'gates'> {
   gates: RunGate[];
   plans: RunPlan[];
+  /** Per condition step reached: the value tested and the branch taken. */
+  conditions?: Record<string, string>;
 }
 
 /** One run with steps, gates (with votes) and plans; undefined when there is no such run. */
@@ -83,7 +86,8 @@ export async function loadRunDetail(
       changes: await loadPlanChanges(deps.artifacts, gatePlan),
     });
   }
-  return { ...view, gates: runGates, plans };
+  const conditions = await loadConditionRows(deps.artifacts, run, workflow, steps, gates);
+  return { ...view, gates: runGates, plans, conditions };
 }
 
 async function loadPlans(

@@ -6,6 +6,7 @@ import type { CostSummary, PlanSummary, PolicySummary } from '../../../statemach
 import type { Gate, GateStatus } from '../ports.ts';
 import { describeSource } from '../runs/source.ts';
 import { askedPeople } from './gate.ts';
+import { buildGateCard, type GateCard } from './gate-card.ts';
 
 /** An approval request's facts, formatted. */
 export interface ApprovalView {
@@ -41,6 +42,8 @@ export interface ApprovalView {
   approvers: { email: string; name: string }[];
   /** The link to the run's page. */
   runUrl: string;
+  /** What, why, who and when, as every channel shows it. */
+  card: GateCard;
 }
 
 /** Builds the view of a gate at time `now` (ms), with links under `publicUrl`. */
@@ -72,6 +75,7 @@ export function buildApprovalView(gate: Gate, now: number, publicUrl: string): A
     required: gate.required,
     approvers: askedPeople(gate).map(({ email, name }) => ({ email, name })),
     runUrl: `${publicUrl}/runs/${encodeURIComponent(gate.run.id)}`,
+    card: buildGateCard(gate, now, publicUrl),
   };
 }
 

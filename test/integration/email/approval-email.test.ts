@@ -30,12 +30,12 @@ describe('SesEmailNotifier', () => {
     expect(alice?.subject).toBe('Approval required: production-deploy (aws-production-network)');
     expect(alice?.from).toContain('signoff@acme.com');
     const text = alice?.body.text ?? '';
-    expect(text).toContain('Requested by: jane@acme.com');
+    expect(text).toContain('Requested by: Jane Requester (jane@acme.com)');
     expect(text).toContain('Project: aws-production-network');
     expect(text).toContain('Changes: 3 to add, 1 to change, 0 to destroy');
-    expect(text).toContain('Cost impact: +$45.20/month');
+    expect(text).toContain('Cost: $100.00/month now → $145.20/month after (+$45.20/month)');
     expect(text).toContain('Policies: ✓ All 12 checks passed');
-    expect(text).toContain('Expires: in 4 hours (2026-11-25 14:00 UTC)');
+    expect(text).toContain('Deadline: 2026-11-25 14:00 UTC (4 hours left)');
     expect(alice?.body.html).toContain('Review plan and decide');
     const link = linkIn(text, `${h.url}/approvals/${gateId}?t=`);
     expect(alice?.body.html).toContain(link.replaceAll('&', '&amp;'));

@@ -35,7 +35,7 @@ describe('gateMessage', () => {
       '*Requested by:*\njane@acme.com',
       '*Project:*\naws-production-network',
       '*Changes:*\n3 to add, 1 to change, 0 to destroy',
-      '*Cost impact:*\n+$45.20/month',
+      '*Cost impact:*\n+$45.20/month ($100.00/month now → $145.20/month after)',
       '*Policies:*\n✓ All 12 checks passed',
       `*Expires:*\nin 4 hours (<!date^${T0 / 1000 + 4 * 3600}^{date_short_pretty} at {time}|2026-11-25 14:00 UTC>)`,
     ]);

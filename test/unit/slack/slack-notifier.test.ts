@@ -103,7 +103,7 @@ describe('SlackNotifier', () => {
     expect(fake.messages).toHaveLength(2);
     expect(fake.messages[1]?.channel).toBe('D0ERIN');
     expect(fake.messages[0]?.updates).toBe(1);
-    expect(blocksText(0)).toContain('Escalated at');
+    expect(blocksText(0)).toContain('Escalated to Erin Manager at 2026-11-25 10:00 UTC');
   });
 
   it('skips quietly when no bot token is configured', async () => {

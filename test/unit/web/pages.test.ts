@@ -103,7 +103,7 @@ describe('renderApprovalEmail', () => {
     for (const part of [email.text, email.html]) {
       expect(part).toContain('3 to add, 1 to change, 0 to destroy, 1 to replace');
       expect(part).toContain('+$45.20/month');
-      expect(part).toContain('in 4 hours');
+      expect(part).toContain('2026-11-25 14:00 UTC (4 hours left)');
     }
     expect(email.html).toContain('href="https://signoff.example.com/approvals/g_1?t=abc&amp;x=1"');
     expect(email.text).toContain('https://signoff.example.com/approvals/g_1?t=abc&x=1');
