@@ -191,7 +191,13 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
         break;
       case 'approval':
         if (checksChanges(step))
-          compileNoChangesCheck(step, plansBefore(workflow, step), noChangesEntry(), failureEntry('notify'), add);
+          compileNoChangesCheck(
+            step,
+            plansBefore(workflow, step),
+            noChangesEntry(),
+            failureEntry('notify'),
+            add,
+          );
         compileApproval(step, nextAfter(index), failureEntry('notify'), add);
         break;
       case 'condition': {

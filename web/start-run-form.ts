@@ -48,7 +48,8 @@ export function renderStartForm(view: StartFormView): SafeHtml | string {
       : view.workflows.length > 0
         ? 'regular'
         : 'top';
-  const errorFor = (place: typeof errorIn) => (view.error && errorIn === place ? renderError(view.error) : '');
+  const errorFor = (place: typeof errorIn) =>
+    view.error && errorIn === place ? renderError(view.error) : '';
   const normal = !values.emergency ? values : {};
   const urgent = values.emergency ? values : {};
   const regular =

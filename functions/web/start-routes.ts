@@ -5,8 +5,8 @@
  * form again with what was wrong, and starts nothing.
  */
 import type { Workflow } from '../../statemachines/schema.ts';
-import { renderStartRunPage } from '../../web/start-run-page.ts';
 import type { StartableWorkflow, StartFormView } from '../../web/start-run-form.ts';
+import { renderStartRunPage } from '../../web/start-run-page.ts';
 import { assertCsrf, type Session } from '../core/auth/sessions.ts';
 import { parseManualStart, startManualRun } from '../core/runs/start-manual-run.ts';
 import { isBypass } from '../core/runs/start-run.ts';
@@ -82,7 +82,8 @@ export async function startRunFromWeb(deps: AppDeps, request: WebRequest): Promi
     );
   }
   const outcome = await startManualRun(deps, session.user.email, parsed.value);
-  if (outcome.kind === 'refused') return again(outcome.status === 404 ? 400 : outcome.status, outcome.message);
+  if (outcome.kind === 'refused')
+    return again(outcome.status === 404 ? 400 : outcome.status, outcome.message);
   return redirect(`/runs/${encodeURIComponent(outcome.run.id)}`, deps.config.local);
 }
 

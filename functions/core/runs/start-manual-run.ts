@@ -20,7 +20,9 @@ export const manualStartSchema = z.strictObject({
 export type ManualStart = z.infer<typeof manualStartSchema>;
 
 /** Validates a manual start request: the request, or every problem as one sentence (`field: problem; ...`). */
-export function parseManualStart(value: unknown): { ok: true; value: ManualStart } | { ok: false; message: string } {
+export function parseManualStart(
+  value: unknown,
+): { ok: true; value: ManualStart } | { ok: false; message: string } {
   const parsed = manualStartSchema.safeParse(value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);

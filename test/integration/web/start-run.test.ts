@@ -1,7 +1,7 @@
 import '../../../local/polyfills.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowSchema } from '../../../statemachines/schema.ts';
-import { postForm, signInByEmail, startWebHarness, WORKFLOW, type WebHarness } from './web-harness.ts';
+import { postForm, signInByEmail, startWebHarness, type WebHarness, WORKFLOW } from './web-harness.ts';
 
 /** An emergency workflow (production, no gate) whose manual roles let developers in too. */
 const EMERGENCY = workflowSchema.parse({
@@ -60,18 +60,18 @@ describe('the Start run form', () => {
     const bobPage = await runsPage(bob);
     expect(bobPage).toContain('<h2>Start run</h2>');
     expect(bobPage).toMatch(/<select id="start-workflow"[^>]*><option value="production-deploy">/);
-    const startSelect = (page: string) => page.match(/<select id="start-workflow"[\s\S]*?<\/select>/)?.[0] ?? '';
+    const startSelect = (page: string) =>
+      page.match(/<select id="start-workflow"[\s\S]*?<\/select>/)?.[0] ?? '';
     expect(startSelect(bobPage)).not.toContain('admin-only-deploy');
-    const startForms = (page: string) => page.match(/<details class="card start-run"[\s\S]*?<\/details>/)?.[0] ?? '';
+    const startForms = (page: string) =>
+      page.match(/<details class="card start-run"[\s\S]*?<\/details>/)?.[0] ?? '';
     expect(startForms(bobPage)).not.toContain('Emergency deploy');
     expect(startForms(bobPage)).not.toContain('production-emergency');
 
     const alicePage = await runsPage(alice);
     expect(startSelect(alicePage)).toContain('value="admin-only-deploy"');
     expect(alicePage).toContain('Emergency deploy');
-    expect(alicePage).toMatch(
-      /<select id="emergency-workflow"[^>]*><option value="production-emergency">/,
-    );
+    expect(alicePage).toMatch(/<select id="emergency-workflow"[^>]*><option value="production-emergency">/);
     expect(alicePage).toContain('Justification');
 
     // A viewer may start nothing: no form at all.
@@ -168,7 +168,10 @@ describe('the Start run form', () => {
     });
     expect(response.status).toBe(303);
     const runId = decodeURIComponent((response.headers.get('location') ?? '').slice('/runs/'.length));
-    expect(await h.deps.runs.get(runId)).toMatchObject({ bypass: true, started_by: { email: 'alice@acme.com' } });
+    expect(await h.deps.runs.get(runId)).toMatchObject({
+      bypass: true,
+      started_by: { email: 'alice@acme.com' },
+    });
     expect((await h.deps.auditQuery.readRun(runId))[0]).toMatchObject({
       action: 'bypass_started',
       reason: 'INC-42: the load balancer drops every request',

@@ -8,6 +8,7 @@ import {
   placeholdersOf,
   substitutePlaceholders,
 } from '../../../statemachines/compile.ts';
+import { PLACEHOLDER } from '../../../statemachines/contract.ts';
 import type { Step } from '../../../statemachines/schema.ts';
 import { stepError, withFakeArns } from '../../support/asl-harness.ts';
 import { example, loadExamples } from '../../support/examples.ts';
@@ -143,7 +144,7 @@ describe('compileWorkflow', () => {
     expect(conditionPath('approval.approved_by_count')).toBe('$.data.approval.approved_by_count');
   });
 
-  it('enters a gate that follows a plan through a Choice on the plan\'s change count', () => {
+  it("enters a gate that follows a plan through a Choice on the plan's change count", () => {
     const { definition } = example('production-deploy-with-approval');
     expect(definition.States['plan.summarize']?.Next).toBe('HasChanges.approve');
     const counted = (test: Record<string, unknown>) => ({
@@ -163,8 +164,14 @@ describe('compileWorkflow', () => {
     });
     expect(definition.States['SkipGate.approve']).toMatchObject({
       Type: 'Task',
-      Resource: '${RunEndedFunctionArn}',
-      Parameters: { kind: 'skip_gate', 'run.$': '$.run', step_id: 'approve', plans: ['plan'], 'data.$': '$.data' },
+      Resource: `\${${PLACEHOLDER.runEnded}}`,
+      Parameters: {
+        kind: 'skip_gate',
+        'run.$': '$.run',
+        step_id: 'approve',
+        plans: ['plan'],
+        'data.$': '$.data',
+      },
       ResultPath: null,
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'notify.failed' }],
       Next: 'notify.no_changes',
