@@ -58,3 +58,14 @@ describe('DynamoDbRunStore.pinCommit', () => {
     expect(await runs.get('r-missing')).toBeUndefined();
   });
 });
+
+describe('DynamoDbRunStore.markNoChanges', () => {
+  it('marks a run no_changes, again without harm, and creates nothing for a run that does not exist', async () => {
+    await runs.create(run('r-quiet', { type: 'snapshot' }));
+    await runs.markNoChanges('r-quiet');
+    await runs.markNoChanges('r-quiet');
+    expect(await runs.get('r-quiet')).toMatchObject({ id: 'r-quiet', status: 'RUNNING', no_changes: true });
+    await runs.markNoChanges('r-nobody');
+    expect(await runs.get('r-nobody')).toBeUndefined();
+  });
+});

@@ -8,6 +8,7 @@ import {
   placeholdersOf,
   substitutePlaceholders,
 } from '../../../statemachines/compile.ts';
+import { PLACEHOLDER } from '../../../statemachines/contract.ts';
 import type { Step } from '../../../statemachines/schema.ts';
 import { stepError, withFakeArns } from '../../support/asl-harness.ts';
 import { example, loadExamples } from '../../support/examples.ts';
@@ -163,7 +164,7 @@ describe('compileWorkflow', () => {
     });
     expect(definition.States['SkipGate.approve']).toMatchObject({
       Type: 'Task',
-      Resource: '${RunEndedFunctionArn}',
+      Resource: `\${${PLACEHOLDER.runEnded}}`,
       Parameters: {
         kind: 'skip_gate',
         'run.$': '$.run',
