@@ -16,6 +16,7 @@ import {
   type StepView,
 } from '../core/runs/run-view.ts';
 import type { AppDeps } from '../deps.ts';
+import { loadDrifts, type RunDrift } from './drift-views.ts';
 import { loadPlanChanges, type PlanChanges } from './plan-changes.ts';
 
 /** How many runs a page lists. */
@@ -52,6 +53,8 @@ export interface RunPlan {
 export interface RunDetail extends Omit<RunView, 'gates'> {
   gates: RunGate[];
   plans: RunPlan[];
+  /** Apply steps that refused because the re-plan differs from the approved plan. */
+  drifts?: RunDrift[];
 }
 
 /** One run with steps, gates (with votes) and plans; undefined when there is no such run. */
@@ -83,7 +86,8 @@ export async function loadRunDetail(
       changes: await loadPlanChanges(deps.artifacts, gatePlan),
     });
   }
-  return { ...view, gates: runGates, plans };
+  const drifts = await loadDrifts(deps.artifacts, run.id, workflow?.steps ?? [], steps);
+  return { ...view, gates: runGates, plans, drifts };
 }
 
 async function loadPlans(

@@ -83,3 +83,18 @@ export function createLogMasker(secrets: readonly string[]): LogMasker {
     },
   };
 }
+
+/** Environment variable names whose values are secrets (credentials, tokens, passwords, keys). */
+const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_KEY/i;
+
+/**
+ * The values of the secret-looking variables of an environment a build inherits (the local
+ * build runner passes the shell's environment on), for `createLogMasker`.
+ */
+export function secretEnvironmentValues(env: Record<string, string | undefined>): string[] {
+  return Object.entries(env)
+    .filter(
+      ([name, value]) => SECRET_NAME.test(name) && value !== undefined && value.length >= MIN_SECRET_LENGTH,
+    )
+    .map(([, value]) => value as string);
+}

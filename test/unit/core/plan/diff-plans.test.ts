@@ -6,12 +6,12 @@ import { planFixture } from './load-fixture.ts';
 
 type Change = Record<string, unknown>;
 
-function resource(address: string, change: Change) {
+function resource(address: string, change: Change): Record<string, unknown> {
   const [type, name] = address.split('.') as [string, string];
   return { address, mode: 'managed', type, name, change };
 }
 
-function plan(...resources: ReturnType<typeof resource>[]): TerraformPlan {
+function plan(...resources: Record<string, unknown>[]): TerraformPlan {
   return parseTerraformPlan({ format_version: '1.2', resource_changes: resources });
 }
 
