@@ -121,10 +121,14 @@ describe('the drift diff on the run page', () => {
     expect(await resources.count()).toBe(2);
     const bucket = resources.filter({ hasText: 'aws_s3_bucket.assets' });
     expect(await bucket.locator('.drift-head .badge').textContent()).toBe('changed');
-    const rows = await bucket.locator('tbody tr').allTextContents();
-    expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual([
-      'acl "private" "log-delivery-write"',
-      'db_password (sensitive) (sensitive)',
+    const rows = await bucket
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => Array.from(tr.children, (cell) => (cell.textContent ?? '').trim()).join(' | ')),
+      );
+    expect(rows).toEqual([
+      'acl | "private" | "log-delivery-write"',
+      'db_password | (sensitive) | (sensitive)',
     ]);
     const role = resources.filter({ hasText: 'aws_iam_role.uploader' });
     expect(await role.locator('.drift-head .badge').textContent()).toBe('only in the current plan');
