@@ -9,7 +9,8 @@ import type { RunDrift } from '../functions/web/drift-views.ts';
 import { html, type SafeHtml } from './html.ts';
 import { actionBadge } from './plan-section.ts';
 
-const SHOWN: ReadonlySet<StepView['status']> = new Set(['running', 'succeeded', 'failed']);
+/** Steps whose build was asked for: a queued one shows its log as soon as a worker takes it. */
+const SHOWN: ReadonlySet<StepView['status']> = new Set(['queued', 'running', 'succeeded', 'failed']);
 
 /** The log panels of the run's build steps that started, and the script that fills them. */
 export function renderBuildLogs(runId: string, steps: readonly StepView[]): SafeHtml {
@@ -20,9 +21,9 @@ export function renderBuildLogs(runId: string, steps: readonly StepView[]): Safe
   <p class="muted">Secrets are masked: known secret values, access keys, tokens and private keys show as ****.</p>
   ${builds.map((s) => {
     const id = `log-${s.id}`;
-    const live = s.status === 'running';
+    const live = s.status === 'running' || s.status === 'queued';
     return html`<details class="build-log" id="${id}"${live || s.status === 'failed' ? html` open` : ''}>
-    <summary><span class="step-id">${s.id}</span> <span class="muted">${s.label}</span></summary>
+    <summary><strong>${s.id}</strong> <span class="muted">${s.label}</span></summary>
     <p class="log-status muted" role="status" data-log-status>${live ? 'Waiting for the log…' : 'Loading the log…'}</p>
     <noscript><p class="muted">The log needs JavaScript to show here.</p></noscript>
     <pre class="log" tabindex="0" aria-label="Log of step ${s.id}" data-log-url="/runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(s.id)}/log"></pre>
@@ -44,7 +45,7 @@ export function renderDrift(drift: RunDrift): SafeHtml {
   const { report, diff } = drift;
   return html`<section class="card drift" aria-labelledby="${id}-title">
   <h2 id="${id}-title">Plan drift: step ${drift.stepId} applied nothing</h2>
-  <p>The plan made at apply time differs from the plan that was approved (step <span class="step-id">${report.plan_from}</span>), so nothing was applied. Start a new run to plan and approve the current changes.</p>
+  <p>The plan made at apply time differs from the plan that was approved (step <strong>${report.plan_from}</strong>), so nothing was applied. Start a new run to plan and approve the current changes.</p>
   <dl class="drift-hashes">
     <dt>Approved plan</dt><dd><code class="hash">${report.approved_hash}</code></dd>
     <dt>Current plan</dt><dd><code class="hash">${report.current_hash}</code></dd>
