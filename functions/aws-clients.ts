@@ -2,6 +2,7 @@
  * The one factory for every AWS SDK client: region, endpoint and credentials come from config,
  * so the local runtime and the tests point the same adapters at emulators.
  */
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -21,6 +22,8 @@ export interface AwsClients {
   ses: SESv2Client;
   s3: S3Client;
   secrets: SecretsManagerClient;
+  /** CloudWatch Logs: the web function reads build logs (GetLogEvents). */
+  logs: CloudWatchLogsClient;
 }
 
 /** Fixed credentials for emulators, which accept any. */
@@ -63,5 +66,6 @@ export function createAwsClients(
       ...(config.endpoints.s3 ? { forcePathStyle: true } : {}),
     }),
     secrets: new SecretsManagerClient(clientOptions(config, 'secretsManager')),
+    logs: new CloudWatchLogsClient(clientOptions(config, 'logs')),
   };
 }

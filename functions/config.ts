@@ -18,6 +18,7 @@ export interface Endpoints {
   ses?: string;
   s3?: string;
   secretsManager?: string;
+  logs?: string;
 }
 
 /** signoff's runtime configuration. */
@@ -52,7 +53,17 @@ export interface Config {
   source: SourceConfig;
   /** The Object Lock bucket that keeps a locked copy of every audit checkpoint (AWS); unset locally. */
   auditArchiveBucket?: string;
+  /** Where the run pages read build logs from. */
+  buildLogs: BuildLogsConfig;
 }
+
+/**
+ * Build logs: CloudWatch Logs (CodeBuild project name -> its log group, SIGNOFF_BUILD_LOG_GROUPS
+ * as JSON), or the local build runner's folder (SIGNOFF_BUILD_LOG_DIR).
+ */
+export type BuildLogsConfig =
+  | { kind: 'cloudwatch'; groups: Record<string, string> }
+  | { kind: 'files'; dir: string };
 
 /** The repository builds check out (`owner/name` on GitHub, or a CodeCommit name), or none. */
 export type SourceConfig =
@@ -99,7 +110,9 @@ export function loadConfig(env: Env = process.env): Config {
     ses: optional('SIGNOFF_SES_ENDPOINT'),
     s3: optional('SIGNOFF_S3_ENDPOINT'),
     secretsManager: optional('SIGNOFF_SECRETS_ENDPOINT'),
+    logs: optional('SIGNOFF_LOGS_ENDPOINT'),
   });
+  const buildLogs = readBuildLogs(optional('SIGNOFF_BUILD_LOG_GROUPS'), optional('SIGNOFF_BUILD_LOG_DIR'));
   const repository = optional('SIGNOFF_SOURCE_REPOSITORY');
   const source: SourceConfig = repository
     ? { kind: 'repository', repository, defaultBranch: optional('SIGNOFF_SOURCE_BRANCH') ?? 'main' }
@@ -142,12 +155,34 @@ export function loadConfig(env: Env = process.env): Config {
     emailFrom: optional('SIGNOFF_EMAIL_FROM') ?? 'signoff@example.com',
     local: optional('SIGNOFF_LOCAL') === '1',
     source,
+    buildLogs,
     ...stripUndefined({
       slackApiUrl: optional('SIGNOFF_SLACK_API_URL'),
       slackDefaultChannel: optional('SIGNOFF_SLACK_DEFAULT_CHANNEL'),
       auditArchiveBucket: optional('SIGNOFF_AUDIT_ARCHIVE_BUCKET'),
     }),
   };
+}
+
+function readBuildLogs(groups: string | undefined, dir: string | undefined): BuildLogsConfig {
+  if (!groups) return { kind: 'files', dir: dir ?? '.signoff/builds' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(groups);
+  } catch {
+    parsed = undefined;
+  }
+  const valid =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => typeof v === 'string' && v !== '');
+  if (!valid) {
+    throw new Error(
+      'SIGNOFF_BUILD_LOG_GROUPS must be a JSON object of CodeBuild project name -> log group name',
+    );
+  }
+  return { kind: 'cloudwatch', groups: parsed as Record<string, string> };
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadDirectoryFile } from '../statemachines/load.ts';
 import type { Directory } from '../statemachines/schema.ts';
+import { CloudWatchBuildLogReader } from './adapters/cloudwatch-build-log-reader.ts';
 import { CompositeNotifier, type NamedNotifier } from './adapters/composite-notifier.ts';
 import { DynamoDbAuditLog } from './adapters/dynamodb-audit-log.ts';
 import { DynamoDbAuthStore } from './adapters/dynamodb-auth-store.ts';
@@ -15,6 +16,7 @@ import { DynamoDbLockStore } from './adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from './adapters/dynamodb-run-store.ts';
 import { DynamoDbVoteStore } from './adapters/dynamodb-vote-store.ts';
 import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
+import { FileBuildLogReader } from './adapters/file-build-log-reader.ts';
 import { FileSecrets } from './adapters/file-secrets.ts';
 import { FsArtifactStore } from './adapters/fs-artifact-store.ts';
 import { LogNotifier } from './adapters/log-notifier.ts';
@@ -24,6 +26,7 @@ import { S3CheckpointArchive } from './adapters/s3-checkpoint-archive.ts';
 import { SecretsManagerSecrets } from './adapters/secrets-manager-secrets.ts';
 import { SesEmailNotifier } from './adapters/ses-email-notifier.ts';
 import { SfnRunEngine } from './adapters/sfn-run-engine.ts';
+import { SfnStepBuildFinder } from './adapters/sfn-step-build-finder.ts';
 import { SfnWorkflowEngine } from './adapters/sfn-workflow-engine.ts';
 import { createSlackAdapters } from './adapters/slack-adapters.ts';
 import { TimerScheduler } from './adapters/timer-scheduler.ts';
@@ -36,12 +39,14 @@ import type {
   ArtifactStore,
   AuditAnchors,
   AuditQuery,
+  BuildLogReader,
   CheckpointArchive,
   LockStore,
   LogPort,
   RunEngine,
   RunStore,
   Secrets,
+  StepBuildFinder,
   WorkflowEngine,
 } from './core/ports.ts';
 import { remoteRepositorySource, type SourceResolver, snapshotSource } from './core/runs/source.ts';
@@ -67,6 +72,12 @@ export interface AppDeps extends ApprovalDeps {
   auth: AuthStore;
   /** Resolves the commit a run builds when it starts. */
   source: SourceResolver;
+  /** The builds a run's steps started (its execution history). */
+  stepBuilds: StepBuildFinder;
+  /** Build logs: CloudWatch Logs in AWS, the build runner's files locally. */
+  buildLogs: BuildLogReader;
+  /** The secret values masked in build logs (besides the token shapes the masker knows). */
+  logSecrets(): Promise<string[]>;
   clients: AwsClients;
   logger: Logger;
   /** Stops local timers (the timer scheduler); a no-op in AWS. */
@@ -88,6 +99,8 @@ export interface DepsOptions {
   /** The local runtime resolves commits in its own git repository. */
   source?: SourceResolver;
   now?: () => number;
+  /** More values to mask in build logs (the local runtime's secret-looking environment, which its builds inherit). */
+  logSecrets?: string[];
 }
 
 /** Builds the deps from config: DynamoDB stores, Step Functions engine, scheduler, notifiers. */
@@ -176,11 +189,28 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     directory: options.directory ?? loadDirectoryFile(config.directoryFile),
     now,
     log,
+    stepBuilds: new SfnStepBuildFinder(clients.sfn),
+    buildLogs:
+      config.buildLogs.kind === 'cloudwatch'
+        ? new CloudWatchBuildLogReader(clients.logs, config.buildLogs.groups)
+        : new FileBuildLogReader(config.buildLogs.dir),
+    logSecrets: async () => [...(await readLogSecrets(secrets)), ...(options.logSecrets ?? [])],
     clients,
     logger,
     stop: () => timer?.stop(),
   };
   return deps;
+}
+
+/**
+ * signoff's secrets the web function may read (infra/functions.ts), masked wherever a build log
+ * shows them. A secret that cannot be read fails the request rather than show a log unmasked.
+ */
+const LOG_MASKED_SECRETS = ['slack-bot-token', 'link-signing-key'] as const;
+
+async function readLogSecrets(secrets: Secrets): Promise<string[]> {
+  const values = await Promise.all(LOG_MASKED_SECRETS.map((name) => secrets.get(name)));
+  return values.filter((v): v is string => v !== undefined);
 }
 
 let cached: AppDeps | undefined;

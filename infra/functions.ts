@@ -178,7 +178,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: 'Web pages: approval page from the email link, runs, audit, sign-in',
     memoryMb: 512,
     timeoutSeconds: HTTP_TIMEOUT,
-    extraFiles: ['web/style.css'],
+    extraFiles: ['web/style.css', 'web/run-logs.js'],
     needs: {
       tables: { gates: 'readwrite', audit: 'append', runs: 'readwrite', auth: 'full' },
       secrets: NOTIFIER_SECRETS,

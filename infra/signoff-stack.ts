@@ -6,6 +6,7 @@
 import { Annotations, ArnFormat, CfnOutput, Duration, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
@@ -234,6 +235,7 @@ export class SignoffStack extends Stack {
       ...(settings.source ? { source: settings.source } : {}),
       timeoutSeconds: this.buildTimeouts(workspace),
     });
+    this.readBuildLogs(this.functions.get('web') as SignoffFunction, builds);
     const functionTargets = new Map(
       Object.entries(STATE_MACHINE_FUNCTIONS).map(([placeholder, name]) => [placeholder, fn(name)]),
     );
@@ -309,6 +311,25 @@ export class SignoffStack extends Stack {
   }
 
   /** Each IaC project's longest iac step timeout, in seconds. */
+  /**
+   * The run pages show build logs: the web function learns each CodeBuild project's log group
+   * (SIGNOFF_BUILD_LOG_GROUPS) and may call logs:GetLogEvents on those groups' streams, nothing else.
+   */
+  private readBuildLogs(web: SignoffFunction, builds: BuildProjects): void {
+    const groups = [...builds.logGroups];
+    web.function.addEnvironment(
+      'SIGNOFF_BUILD_LOG_GROUPS',
+      this.toJsonString(Object.fromEntries(groups.map(([project, group]) => [project, group.logGroupName]))),
+    );
+    if (groups.length === 0) return;
+    web.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['logs:GetLogEvents'],
+        resources: groups.map(([, group]) => group.logGroupArn),
+      }),
+    );
+  }
+
   private buildTimeouts(workspace: SynthWorkspace): Map<string, number> {
     const timeouts = new Map<string, number>();
     for (const { workflow } of workspace.workflows) {

@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { buildLogFileName } from '../functions/adapters/file-build-log-reader.ts';
 import { BUILD_RUNNER_FILE, buildRunnerOptions } from '../infra/constructs/bundling.ts';
 import { BUILD_ENV } from '../statemachines/contract.ts';
 import { type BuildMarker, BuildMarkers, interruptedCause, logInterruption } from './build-markers.ts';
@@ -119,7 +120,7 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): LocalB
     signal,
   }) => {
     const id = `${projectName}:${randomUUID()}`;
-    const logFile = join(options.logDir, `${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`);
+    const logFile = join(options.logDir, buildLogFileName(id));
     const marker: BuildMarker = {
       build_id: id,
       execution_arn: executionArn,
@@ -143,7 +144,7 @@ export function createLocalBuildRunner(options: LocalBuildRunnerOptions): LocalB
       number += 1;
       Object.assign(marker, { state: 'running', started_at: new Date().toISOString() });
       markers.write(marker);
-      onStart?.();
+      onStart?.(id);
       return await runPhases(id, number, sourceVersion, environment, logFile, (pid) => {
         marker.pid = pid;
         markers.write(marker);

@@ -20,6 +20,7 @@ import { drainAllGates } from '../functions/core/approval/drain-gate.ts';
 import { rearmEscalations } from '../functions/core/approval/rearm-escalations.ts';
 import { writeAuditCheckpoint } from '../functions/core/audit/write-audit-checkpoint.ts';
 import { holdProjectLocks } from '../functions/core/locks/hold-project-locks.ts';
+import { secretEnvironmentValues } from '../functions/core/logs/mask-secrets.ts';
 import { createWorkflowCatalog } from '../functions/core/runs/workflow-catalog.ts';
 import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
@@ -264,6 +265,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       SIGNOFF_PUBLIC_URL: `http://127.0.0.1:${port}`,
       SIGNOFF_ARTIFACTS_DIR: join(dataDir, 'artifacts'),
       SIGNOFF_SECRETS_FILE: secretsFile,
+      SIGNOFF_BUILD_LOG_DIR: join(dataDir, 'builds'),
       SIGNOFF_EMAIL_FROM: 'signoff@localhost',
       ...(localSlack ? { SIGNOFF_SLACK_API_URL: localSlack.apiUrl } : {}),
       POWERTOOLS_SERVICE_NAME: 'signoff',
@@ -278,6 +280,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       secrets,
       logger,
       source: localGitSource(repository),
+      // Local builds inherit the shell's environment: its secret-looking values are masked in build logs.
+      logSecrets: secretEnvironmentValues(process.env),
       ...(options.notifiers ? { notifiers: options.notifiers } : {}),
       ...(options.escalationDelayScale ? { timerScale: options.escalationDelayScale } : {}),
     });

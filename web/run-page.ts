@@ -3,6 +3,7 @@ import { buildApprovalView } from '../functions/core/approval/approval-view.ts';
 import type { RunLockView } from '../functions/core/locks/lock-views.ts';
 import { describeSource } from '../functions/core/runs/source.ts';
 import type { RunDetail } from '../functions/web/run-views.ts';
+import { renderBuildLogs, renderDrift } from './build-log-section.ts';
 import { formatMs, formatTimestamp } from './format.ts';
 import { renderGateCardBody } from './gate-card.ts';
 import {
@@ -73,8 +74,10 @@ ${renderLocks(view.detail.locks ?? [])}
     )}</tbody>
   </table></div>
 </section>
+${(view.detail.drifts ?? []).map(renderDrift)}
 ${gates.map((g) => renderGate(view, g))}
-${plans.map((p) => renderPlanSection(p.plan, p.changes))}`;
+${plans.map((p) => renderPlanSection(p.plan, p.changes))}
+${renderBuildLogs(run.id, steps)}`;
   return renderLayout({ title: `Run ${run.id}`, main, user: view.user, nav: 'runs' });
 }
 

@@ -479,3 +479,34 @@ export interface LockStore {
   /** Keeps `runId`'s lock for an admin to release, with the reason; false when that run does not hold it. */
   hold(project: string, runId: string, reason: string): Promise<boolean>;
 }
+
+/** One page of a build's log: whole lines after a position, and the position after them. */
+export interface BuildLogPage {
+  lines: string[];
+  /** Where the next read starts; the same position again when nothing new was written. */
+  next: string;
+}
+
+/** Reads a build's log from a position (a file locally, CloudWatch Logs in AWS). */
+export interface BuildLogReader {
+  /**
+   * At most `limit` whole lines after `position` (from the start when undefined); undefined when
+   * the build has no log (yet). A line still being written is not returned until it ends.
+   */
+  read(buildId: string, position: string | undefined, limit: number): Promise<BuildLogPage | undefined>;
+}
+
+/** One build a task state started, from the execution history. */
+export interface StepBuild {
+  /** The task state that started it (an iac step's id). */
+  state: string;
+  /** CodeBuild's build id, `<project name>:<uuid>`. */
+  build_id: string;
+  /** The task has ended (the build finished, failed or was stopped). */
+  ended: boolean;
+}
+
+/** Finds the builds an execution started, oldest first (Step Functions history). */
+export interface StepBuildFinder {
+  list(executionArn: string): Promise<StepBuild[]>;
+}

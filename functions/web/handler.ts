@@ -11,6 +11,7 @@ import { AuthError } from '../core/auth/auth-error.ts';
 import { type AppDeps, getDeps } from '../deps.ts';
 import { decideApproval, showApproval } from './approval-routes.ts';
 import { SigninRequired } from './guards.ts';
+import { showStepLog } from './log-routes.ts';
 import { showAudit, showReport, showRun, showRuns, showWorkflows, voteOnRun } from './page-routes.ts';
 import { parseRequest, type WebRequest } from './request.ts';
 import { htmlResponse, redirect, type WebResponse } from './responses.ts';
@@ -30,6 +31,7 @@ export const WEB_ROUTES: Record<string, Route> = {
   'GET /runs/{runId}': showRun,
   'POST /runs/{runId}': voteOnRun,
   'GET /workflows': showWorkflows,
+  'GET /runs/{runId}/steps/{stepId}/log': showStepLog,
   'GET /audit': showAudit,
   'GET /reports/approvals': showReport,
   'GET /signin': showSignin,

@@ -114,7 +114,8 @@ async function runPage(
     publicUrl: deps.config.publicUrl,
     ...(flash ? { flash } : {}),
   });
-  return htmlResponse(status, page, deps.config.local);
+  // The run page loads its log script (web/run-logs.js).
+  return htmlResponse(status, page, deps.config.local, undefined, { scripts: true });
 }
 
 /** `GET /audit` (and `?format=csv|json` for the rows the page shows). */

@@ -14,10 +14,21 @@ const CSP = [
   "base-uri 'none'",
 ].join('; ');
 
+/**
+ * The run page's policy: the same, plus our own script files (no inline script) and fetches to
+ * us only, for its live build logs. Pages reached by a capability link keep the policy without scripts.
+ */
+const SCRIPTED_CSP = [CSP, "script-src 'self'", "connect-src 'self'"].join('; ');
+
+/** Which policy a page gets: `scripts` for pages that load our own script files. */
+export interface PageOptions {
+  scripts?: boolean;
+}
+
 /** Headers on every response: approval URLs carry a capability, so no referrer and no caching. */
-export function securityHeaders(local: boolean): Record<string, string> {
+export function securityHeaders(local: boolean, options: PageOptions = {}): Record<string, string> {
   return {
-    'content-security-policy': CSP,
+    'content-security-policy': options.scripts ? SCRIPTED_CSP : CSP,
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
@@ -29,10 +40,16 @@ export function securityHeaders(local: boolean): Record<string, string> {
 }
 
 /** An HTML page. */
-export function htmlResponse(status: number, body: string, local: boolean, cookies?: string[]): WebResponse {
+export function htmlResponse(
+  status: number,
+  body: string,
+  local: boolean,
+  cookies?: string[],
+  options: PageOptions = {},
+): WebResponse {
   return {
     statusCode: status,
-    headers: { ...securityHeaders(local), 'content-type': 'text/html; charset=utf-8' },
+    headers: { ...securityHeaders(local, options), 'content-type': 'text/html; charset=utf-8' },
     body,
     ...(cookies && cookies.length > 0 ? { cookies } : {}),
   };

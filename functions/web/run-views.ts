@@ -17,6 +17,7 @@ import {
 } from '../core/runs/run-view.ts';
 import type { AppDeps } from '../deps.ts';
 import { loadConditionRows } from './condition-rows.ts';
+import { loadDrifts, type RunDrift } from './drift-views.ts';
 import { loadPlanChanges, type PlanChanges } from './plan-changes.ts';
 
 /** How many runs a page lists. */
@@ -55,6 +56,8 @@ export interface RunDetail extends Omit<RunView, 'gates'> {
   plans: RunPlan[];
   /** Per condition step reached: the value tested and the branch taken. */
   conditions?: Record<string, string>;
+  /** Apply steps that refused because the re-plan differs from the approved plan. */
+  drifts?: RunDrift[];
 }
 
 /** One run with steps, gates (with votes) and plans; undefined when there is no such run. */
@@ -87,7 +90,8 @@ export async function loadRunDetail(
     });
   }
   const conditions = await loadConditionRows(deps.artifacts, run, workflow, steps, gates);
-  return { ...view, gates: runGates, plans, conditions };
+  const drifts = await loadDrifts(deps.artifacts, run.id, workflow?.steps ?? [], steps);
+  return { ...view, gates: runGates, plans, conditions, drifts };
 }
 
 async function loadPlans(

@@ -88,6 +88,8 @@ export const PLAN_READ_POLICY = 'ReadOnlyAccess';
 /** The CodeBuild projects, by IaC project name, one per action. */
 export class BuildProjects extends Construct {
   readonly projects = new Map<string, Record<BuildAction, Project>>();
+  /** Each CodeBuild project's log group, by CodeBuild project name (the run pages read build logs there). */
+  readonly logGroups = new Map<string, LogGroup>();
 
   constructor(scope: Construct, id: string, props: BuildProjectsProps) {
     super(scope, id);
@@ -116,8 +118,9 @@ export class BuildProjects extends Construct {
           retention: RetentionDays.SIX_MONTHS,
           removalPolicy: RemovalPolicy.DESTROY,
         });
+        const projectName = `${props.namePrefix}${iac.name}-${action}`;
         const project = new Project(this, `${iac.name}-${action}`, {
-          projectName: `${props.namePrefix}${iac.name}-${action}`,
+          projectName,
           description: `signoff ${action} builds of the ${iac.name} IaC project`,
           source,
           buildSpec,
@@ -141,6 +144,7 @@ export class BuildProjects extends Construct {
           // buildspec's TF_PLUGIN_CACHE_DIR is under its `cache: paths:`.
           cache: Cache.local(LocalCacheMode.CUSTOM),
         });
+        this.logGroups.set(projectName, logs);
         if (props.source && 'github' in props.source) this.useConnection(project, props.source.connectionArn);
         runner.grantRead(project);
         this.grantArtifacts(project, action, artifactKeys, props.artifacts);

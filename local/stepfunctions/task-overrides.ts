@@ -31,12 +31,12 @@ export interface BuildRequest {
 
 /**
  * Runs a CodeBuild-like build to completion (the `codebuild:startBuild.sync` integration).
- * `onStart` is called when the build leaves the queue and runs; until then the task shows
- * TaskScheduled without TaskStarted. `signal` aborts when the task ends otherwise (stopped,
+ * `onStart` is called with the build's id when the build leaves the queue and runs; until then
+ * the task shows TaskScheduled without TaskStarted. `signal` aborts when the task ends otherwise (stopped,
  * timed out): a build still queued then never runs.
  */
 export type RunBuild = (
-  request: BuildRequest & { onStart?: () => void; signal?: AbortSignal },
+  request: BuildRequest & { onStart?: (buildId: string) => void; signal?: AbortSignal },
 ) => Promise<BuildResult>;
 
 /**
@@ -218,7 +218,7 @@ async function perform(
       return;
     }
     case 'codebuild-sync':
-      await startBuildSync(spec, input, attempt, ctx, start);
+      await startBuildSync(spec, input, attempt, events, ctx, start);
       return;
     case 'unsupported':
       throw new UncatchableTaskFailure(
@@ -233,6 +233,7 @@ async function startBuildSync(
   spec: TaskSpec,
   input: unknown,
   attempt: TaskAttempt,
+  events: TaskEvents,
   ctx: TaskRunContext,
   start: () => void,
 ): Promise<void> {
@@ -245,7 +246,27 @@ async function startBuildSync(
     ...(sourceVersion ? { sourceVersion } : {}),
     environment,
     executionArn: ctx.executionArn,
-    onStart: start,
+    onStart: (buildId) => {
+      start();
+      // AWS records StartBuild's response as TaskSubmitted once the build is asked for; the run
+      // pages find a step's build (and its log) by it.
+      if (attempt.isOpen) {
+        ctx.record(
+          events.submitted({
+            Build: {
+              Arn: buildArn(ctx.scope, buildId),
+              BuildComplete: false,
+              BuildStatus: 'IN_PROGRESS',
+              CurrentPhase: 'SUBMITTED',
+              Id: buildId,
+              ProjectName: projectName,
+              StartTime: startTime,
+              ...(sourceVersion ? { SourceVersion: sourceVersion } : {}),
+            },
+          }),
+        );
+      }
+    },
     signal: cancel.signal,
   });
   start();

@@ -201,7 +201,7 @@ describe('SignoffStack functions', () => {
       for (const file of spec.extraFiles ?? [])
         expect(existsSync(join(asset, file)), `${spec.name}: ${file}`).toBe(true);
     }
-    expect(FUNCTIONS.find((f) => f.name === 'web')?.extraFiles).toEqual(['web/style.css']);
+    expect(FUNCTIONS.find((f) => f.name === 'web')?.extraFiles).toEqual(['web/style.css', 'web/run-logs.js']);
   });
 
   it('ships bundles that run: the web bundle serves its stylesheet, escalate validates its event', () => {
@@ -249,6 +249,22 @@ describe('SignoffStack functions', () => {
     });
     expect(css.statusCode).toBe(200);
     expect(css.headers['content-type']).toMatch(/^text\/css/);
+    const script = invoke('web', {
+      version: '2.0',
+      routeKey: 'GET /static/{file}',
+      rawPath: '/static/run-logs.js',
+      rawQueryString: '',
+      headers: { host: 'example.execute-api.eu-west-1.amazonaws.com' },
+      pathParameters: { file: 'run-logs.js' },
+      requestContext: {
+        http: { method: 'GET', path: '/static/run-logs.js', sourceIp: '192.0.2.1' },
+        routeKey: 'GET /static/{file}',
+        stage: '$default',
+      },
+      isBase64Encoded: false,
+    });
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toMatch(/^text\/javascript/);
     expect(invoke('escalate', { gate_id: 'nonsense' })).toEqual({
       thrown: 'escalate expects { gate_id, index } with a gate id and a non-negative integer index',
     });

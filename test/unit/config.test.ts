@@ -27,7 +27,25 @@ describe('loadConfig', () => {
       emailFrom: 'signoff@example.com',
       local: false,
       source: { kind: 'snapshot' },
+      buildLogs: { kind: 'files', dir: '.signoff/builds' },
     });
+  });
+
+  it('reads build logs from CloudWatch Logs when the build log groups are named, and refuses a malformed map', () => {
+    const groups = { 'signoff-site-plan': '/aws/codebuild/x', 'signoff-site-apply': 'Logs-1' };
+    expect(loadConfig({ ...base, SIGNOFF_BUILD_LOG_GROUPS: JSON.stringify(groups) }).buildLogs).toEqual({
+      kind: 'cloudwatch',
+      groups,
+    });
+    expect(loadConfig({ ...base, SIGNOFF_BUILD_LOG_DIR: '/tmp/b' }).buildLogs).toEqual({
+      kind: 'files',
+      dir: '/tmp/b',
+    });
+    for (const bad of ['[]', '{"a":1}', 'not json', '{"a":""}']) {
+      expect(() => loadConfig({ ...base, SIGNOFF_BUILD_LOG_GROUPS: bad })).toThrow(
+        'SIGNOFF_BUILD_LOG_GROUPS must be',
+      );
+    }
   });
 
   it('names every missing variable in one error', () => {
