@@ -87,6 +87,8 @@ export interface GateCard {
       | { estimated: false; text: string };
     policies?: {
       text: string;
+      /** Whether any policy ran; `ok` means none failed. */
+      checked: boolean;
       ok: boolean;
       failures: { name: string; severity: string; message?: string }[];
       moreFailures: number;
@@ -212,6 +214,7 @@ function whatOf(gate: Gate): GateCard['what'] {
     const listed = failures.slice(0, MAX_POLICY_FAILURES);
     what.policies = {
       text: formatPolicies(policy),
+      checked: policy !== undefined && policy.passed + policy.failed > 0,
       ok: (policy?.failed ?? 0) === 0,
       failures: listed.map((r) => ({
         name: r.name,
