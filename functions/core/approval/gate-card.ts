@@ -15,14 +15,8 @@ import {
   readConditionField,
 } from '../runs/condition-test.ts';
 import { describeSource } from '../runs/source.ts';
-import {
-  formatAbsolute,
-  formatChanges,
-  formatCost,
-  formatDuration,
-  formatPolicies,
-} from './approval-view.ts';
 import { askedPeople, sameEmail } from './gate.ts';
+import { formatAbsolute, formatChanges, formatCost, formatDuration, formatPolicies } from './gate-format.ts';
 
 /** A person as the card names them. */
 export interface CardPerson {
