@@ -66,7 +66,7 @@ function renderWhat(card: GateCard, idPrefix: string): SafeHtml {
     policies
       ? row(
           'Policies',
-          html`<span class="${policies.ok ? 'ok' : 'bad'}">${policies.text}</span>${
+          html`<span class="${policies.checked ? (policies.ok ? 'ok' : 'bad') : 'muted'}">${policies.text}</span>${
             policies.failures.length > 0
               ? html`<ul class="gate-list">${policies.failures.map(
                   (f) =>

@@ -15,14 +15,8 @@ import {
   readConditionField,
 } from '../runs/condition-test.ts';
 import { describeSource } from '../runs/source.ts';
-import {
-  formatAbsolute,
-  formatChanges,
-  formatCost,
-  formatDuration,
-  formatPolicies,
-} from './approval-view.ts';
 import { askedPeople, sameEmail } from './gate.ts';
+import { formatAbsolute, formatChanges, formatCost, formatDuration, formatPolicies } from './gate-format.ts';
 
 /** A person as the card names them. */
 export interface CardPerson {
@@ -87,6 +81,8 @@ export interface GateCard {
       | { estimated: false; text: string };
     policies?: {
       text: string;
+      /** Whether any policy ran; `ok` means none failed. */
+      checked: boolean;
       ok: boolean;
       failures: { name: string; severity: string; message?: string }[];
       moreFailures: number;
@@ -212,6 +208,7 @@ function whatOf(gate: Gate): GateCard['what'] {
     const listed = failures.slice(0, MAX_POLICY_FAILURES);
     what.policies = {
       text: formatPolicies(policy),
+      checked: policy !== undefined && policy.passed + policy.failed > 0,
       ok: (policy?.failed ?? 0) === 0,
       failures: listed.map((r) => ({
         name: r.name,

@@ -73,6 +73,7 @@ describe('buildGateCard: what', () => {
     });
     expect(what.policies).toEqual({
       text: '✗ 2 of 12 checks failed (1 mandatory)',
+      checked: true,
       ok: false,
       failures: [
         { name: 'no-public-buckets', severity: 'mandatory', message: 'bucket is public' },
@@ -92,6 +93,10 @@ describe('buildGateCard: what', () => {
     expect(planOnly.changes).toBeDefined();
     expect(planOnly.cost).toBeUndefined();
     expect(planOnly.policies).toBeUndefined();
+    expect(buildGateCard(gateOf(), T0, URL).what.policies).toMatchObject({
+      text: 'not checked',
+      checked: false,
+    });
   });
 });
 
