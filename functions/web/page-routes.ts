@@ -5,6 +5,7 @@ import type { LayoutUser } from '../../web/layout.ts';
 import { renderReportPage } from '../../web/report-page.ts';
 import { renderRunPage } from '../../web/run-page.ts';
 import { renderRunsPage } from '../../web/runs-page.ts';
+import { isApproverAnywhere } from '../core/approval/awaiting-vote.ts';
 import { castVote } from '../core/approval/cast-vote.ts';
 import { renderAuditCsv } from '../core/audit/audit-csv.ts';
 import { assertCsrf, type Session } from '../core/auth/sessions.ts';
@@ -13,7 +14,7 @@ import { loadApprovalReport } from './approval-report.ts';
 import { assertSameOrigin, requireSession } from './guards.ts';
 import { param, readForm, type WebRequest } from './request.ts';
 import { download, htmlResponse, type WebResponse } from './responses.ts';
-import { listRunItems, loadRunDetail } from './run-views.ts';
+import { listRunItems, loadRunDetail, type RunsTab } from './run-views.ts';
 import { voteFlash } from './vote-flash.ts';
 
 const AUDIT_PAGE = 50;
@@ -36,20 +37,32 @@ function workflowFilter(deps: AppDeps, value: string | undefined): string | unde
   return value;
 }
 
+/**
+ * The runs tab a request asks for (`tab`, or the older `status=waiting`); without one, "Needs my
+ * vote" for people who approve anywhere and "All runs" for the rest.
+ */
+function runsTab(deps: AppDeps, request: WebRequest, email: string): RunsTab {
+  const asked = request.query.tab ?? (request.query.status === 'waiting' ? 'waiting' : undefined);
+  if (asked === 'mine' || asked === 'waiting' || asked === 'all') return asked;
+  if (asked !== undefined) throw createError(400, 'tab must be mine, waiting or all.');
+  return isApproverAnywhere(deps.directory, deps.workflows.all(), email) ? 'mine' : 'all';
+}
+
 /** `GET /runs`. */
 export async function showRuns(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
   const session = await requireSession(deps, request);
-  const waiting = request.query.status === 'waiting';
+  const tab = runsTab(deps, request, session.user.email);
   const workflow = workflowFilter(deps, request.query.workflow);
   const list = await listRunItems(deps, {
-    waiting,
+    tab,
+    email: session.user.email,
     ...(workflow ? { workflow } : {}),
     ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
   });
   const page = renderRunsPage({
     user: layoutUser(session),
     runs: list.runs,
-    waiting,
+    tab,
     ...(workflow ? { workflow } : {}),
     workflows: workflowNames(deps),
     ...(list.cursor ? { nextCursor: list.cursor } : {}),

@@ -2,6 +2,7 @@
  * Read side of runs for the API, the CLI and the pages: a run with its workflow steps (folded
  * from the execution history) and its gates with their votes. Never a task token.
  */
+import type { CostSummary } from '../../../statemachines/contract.ts';
 import type { Workflow } from '../../../statemachines/schema.ts';
 import type { VoteDeps } from '../approval/approval-deps.ts';
 import { type GateView, listRunGates } from '../approval/get-gate.ts';
@@ -72,8 +73,8 @@ export interface RunChanges {
   add: number;
   change: number;
   destroy: number;
-  /** The monthly cost delta, when the plan's cost was estimated. */
-  cost?: { monthly_delta: number; currency: string };
+  /** The plan's monthly cost, when the gate carried one. */
+  cost?: CostSummary;
 }
 
 /**
@@ -256,18 +257,18 @@ export async function getRunView(
 
 /**
  * Runs newest first (status refreshed), each marked with `waiting_gate` while a pending gate holds
- * it; `waiting` lists only those. With `waiting`, `limit` bounds the pending gates read.
+ * it; `waiting` lists only those. With `waiting`, `limit` bounds the pending gates read. `gates`
+ * narrows `waiting` to the runs of those pending gates (the gates awaiting one person's vote).
  */
 export async function listRunViews(
   deps: RunViewDeps,
-  filter: { workflow?: string; waiting?: boolean },
+  filter: { workflow?: string; waiting?: boolean; gates?: Gate[] },
   page: { limit?: number; cursor?: string } = {},
   options: EngineTolerance = {},
 ): Promise<{ runs: RunListEntry[]; cursor?: string }> {
-  const pending = await deps.gates.listByStatus(
-    'pending',
-    filter.waiting ? (page.limit ?? 50) : PENDING_SCAN,
-  );
+  const pending =
+    filter.gates ??
+    (await deps.gates.listByStatus('pending', filter.waiting ? (page.limit ?? 50) : PENDING_SCAN));
   const waitingGate = new Map<string, string>();
   for (const g of pending) if (!waitingGate.has(g.run.id)) waitingGate.set(g.run.id, g.gate_id);
   let runs: RunRecord[];
@@ -314,10 +315,7 @@ function changesOf(gates: Gate[]): RunChanges | undefined {
     .find((g) => g.data.plan)?.data;
   if (!data?.plan) return undefined;
   const { add, change, destroy } = data.plan;
-  const cost = data.cost?.estimated
-    ? { monthly_delta: data.cost.monthly_delta, currency: data.cost.currency }
-    : undefined;
-  return { add, change, destroy, ...(cost ? { cost } : {}) };
+  return { add, change, destroy, ...(data.cost ? { cost: data.cost } : {}) };
 }
 
 /** The step of a running run whose build waits for a worker, if any; a history that cannot be read shows none. */
