@@ -217,17 +217,21 @@ function describeFailure(run: OutcomeInput['run'], gates: Gate[]): OutcomeView {
 
 /** A rejection read from the gate's cause when the gate itself is not at hand. */
 function rejectedFromCause(run: RunRecord): string {
+  let cause: { closed_by?: { name?: string }; closed_at?: string; comment?: string } | undefined;
   try {
-    const cause = JSON.parse(run.cause ?? '') as {
-      closed_by?: { name?: string };
-      closed_at?: string;
-      comment?: string;
-    };
-    const by = cause.closed_by?.name ? ` by ${cause.closed_by.name}` : '';
-    return `Rejected${by} at ${readableTime(cause.closed_at ?? run.stopped_at)}${cause.comment ? `: '${cause.comment}'` : '.'}`;
+    const parsed: unknown = JSON.parse(run.cause ?? '');
+    if (parsed && typeof parsed === 'object') cause = parsed as typeof cause;
   } catch {
-    return `Rejected at ${readableTime(run.stopped_at)}.`;
+    // Not a gate's cause: its words, if any, are the sentence.
   }
+  if (!cause) {
+    const message = causeMessage(run.cause);
+    return message ? sentence(message) : 'Rejected.';
+  }
+  const by = cause.closed_by?.name ? ` by ${cause.closed_by.name}` : '';
+  const when = cause.closed_at ?? run.stopped_at;
+  const at = when ? ` at ${readableTime(when)}` : '';
+  return `Rejected${by}${at}${cause.comment ? `: '${cause.comment}'` : '.'}`;
 }
 
 /** A sentence for an engine error that carries no message of its own. */
