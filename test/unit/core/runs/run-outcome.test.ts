@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { cancelReason } from '../../../../functions/core/approval/cancel-gate.ts';
+import { closedReason } from '../../../../functions/core/approval/eligibility.ts';
 import { buildGate } from '../../../../functions/core/approval/request-approval.ts';
 import type { Gate, RunRecord } from '../../../../functions/core/ports.ts';
 import {
@@ -266,5 +268,28 @@ describe('gateProgress', () => {
   it('counts the open gate, else the last one, and nothing without gates', () => {
     expect(gateProgress([gate({ approved_by: [approval('Alice Lead')] })])).toBe('1 of 2');
     expect(gateProgress([])).toBeUndefined();
+  });
+});
+
+describe('cancelReason', () => {
+  it('says why a gate closed with its run: a restart, a stop, a failure', () => {
+    expect(cancelReason({ status: 'FAILED', error: 'LocalRuntimeRestarted' })).toBe(
+      'the local runtime restarted while this gate was open, which ended its run',
+    );
+    expect(cancelReason({ status: 'ABORTED' })).toBe('its run was stopped while this gate was open');
+    expect(cancelReason({ status: 'FAILED', error: 'States.TaskFailed' })).toBe(
+      'its run failed (a task of the run failed) while this gate was open',
+    );
+  });
+
+  it('puts the reason into the sentence a voter reads, not only "cancelled at ..."', () => {
+    const cancelled = gate({
+      status: 'cancelled',
+      closed_at: STOPPED,
+      close_comment: cancelReason({ status: 'ABORTED' }),
+    });
+    expect(closedReason(cancelled)).toBe(
+      'This gate was cancelled at 2026-11-25T23:55:12Z: its run was stopped while this gate was open.',
+    );
   });
 });
