@@ -16,7 +16,7 @@ import { type AppDeps, createDeps } from '../../../functions/deps.ts';
 import { handleWebRequest } from '../../../functions/web/handler.ts';
 import { startGateway } from '../../../local/gateway.ts';
 import type { RequestApprovalInput } from '../../../statemachines/contract.ts';
-import { workflowSchema } from '../../../statemachines/schema.ts';
+import { type Directory, type Workflow, workflowSchema } from '../../../statemachines/schema.ts';
 import { createClock, DIRECTORY, type TestClock } from '../../support/approval-fixtures.ts';
 import { type Dynalite, startDynalite } from '../../support/dynalite.ts';
 import { type SesEmulator, startSesEmulator } from '../email/ses-emulator.ts';
@@ -71,8 +71,13 @@ export interface WebHarness {
   stop(): Promise<void>;
 }
 
-/** Starts the harness; with `verified`, SES is in its sandbox and mails only those identities. */
-export async function startWebHarness(options: { verified?: string[] } = {}): Promise<WebHarness> {
+/**
+ * Starts the harness; with `verified`, SES is in its sandbox and mails only those identities.
+ * `directory` and `workflows` replace the fixtures' directory and the one production workflow.
+ */
+export async function startWebHarness(
+  options: { verified?: string[]; directory?: Directory; workflows?: Workflow[] } = {},
+): Promise<WebHarness> {
   const db = await startDynalite();
   const ses = await startSesEmulator();
   const sandbox = options.verified ? await startSesSandbox(ses.endpoint, options.verified) : undefined;
@@ -108,9 +113,9 @@ export async function startWebHarness(options: { verified?: string[] } = {}): Pr
     log: quiet,
   });
   const built = createDeps(config, {
-    directory: DIRECTORY,
+    directory: options.directory ?? DIRECTORY,
     engine,
-    workflows: createWorkflowCatalog([WORKFLOW], config.stateMachineArnPrefix),
+    workflows: createWorkflowCatalog(options.workflows ?? [WORKFLOW], config.stateMachineArnPrefix),
     secrets,
     now: clock.now,
     logger: new Logger({ logLevel: 'SILENT' }),
