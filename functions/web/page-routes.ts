@@ -8,6 +8,7 @@ import { renderRunsPage } from '../../web/runs-page.ts';
 import { isApproverAnywhere } from '../core/approval/awaiting-vote.ts';
 import { castVote } from '../core/approval/cast-vote.ts';
 import { renderAuditCsv } from '../core/audit/audit-csv.ts';
+import { parseAuditFilter } from '../core/audit/audit-filter.ts';
 import { assertCsrf, type Session } from '../core/auth/sessions.ts';
 import type { AppDeps } from '../deps.ts';
 import { loadApprovalReport } from './approval-report.ts';
@@ -120,13 +121,11 @@ async function runPage(
 /** `GET /audit` (and `?format=csv|json` for the rows the page shows). */
 export async function showAudit(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
   const session = await requireSession(deps, request);
-  const workflow = workflowFilter(deps, request.query.workflow);
-  const actor = request.query.actor?.trim().toLowerCase() || undefined;
+  const parsed = parseAuditFilter(request.query, workflowNames(deps));
+  if (parsed.problems.length > 0 || !('filter' in parsed)) throw createError(400, parsed.problems.join(' '));
+  const { filter } = parsed;
   const cursor = request.query.cursor || undefined;
-  const page = await deps.auditQuery.list(
-    { ...(workflow ? { workflow } : {}), ...(actor ? { actor } : {}) },
-    { limit: AUDIT_PAGE, ...(cursor ? { cursor } : {}) },
-  );
+  const page = await deps.auditQuery.list(filter, { limit: AUDIT_PAGE, ...(cursor ? { cursor } : {}) });
   const format = request.query.format;
   if (format === 'csv')
     return download(
@@ -147,8 +146,12 @@ export async function showAudit(deps: AppDeps, request: WebRequest): Promise<Web
   const body = renderAuditPage({
     user: layoutUser(session),
     events: page.events,
-    ...(workflow ? { workflow } : {}),
-    ...(actor ? { actor } : {}),
+    filter: {
+      ...filter,
+      // The time bounds as typed, so the form shows what was asked for.
+      ...(filter.from ? { from: request.query.from?.trim() } : {}),
+      ...(filter.to ? { to: request.query.to?.trim() } : {}),
+    },
     ...(cursor ? { cursor } : {}),
     ...(page.cursor ? { nextCursor: page.cursor } : {}),
     workflows: workflowNames(deps),
