@@ -1,6 +1,7 @@
 /** CLI commands that talk to the API: run (with --follow), runs, approve, reject, audit. */
 
 import { formatCost } from '../functions/core/approval/approval-view.ts';
+import { describeAuditEvent } from '../functions/core/audit/describe-audit-event.ts';
 import type { RunLockView } from '../functions/core/locks/lock-views.ts';
 import type { AuditEvent, RunRecord } from '../functions/core/ports.ts';
 import type { RunListEntry, RunView } from '../functions/core/runs/run-view.ts';
@@ -212,15 +213,24 @@ export async function voteCommand(
   return 0;
 }
 
-/** `signoff audit [--workflow W] [--actor A] [--run R] [--format table|csv|json]`. */
+/** `signoff audit [--workflow W] [--actor A] [--run R] [--action A] [--from D] [--to D] [--format table|csv|json]`. */
 export async function auditCommand(
-  options: ApiOptions & { workflow?: string; actor?: string; run?: string; format: string; limit?: number },
+  options: ApiOptions & {
+    workflow?: string | undefined;
+    actor?: string | undefined;
+    run?: string | undefined;
+    action?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    format: string;
+    limit?: number | undefined;
+  },
   out: Out,
 ) {
   const api = apiClient(options);
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries({ workflow: options.workflow, actor: options.actor, run: options.run }))
-    if (v) params.set(k, v);
+  const { workflow, actor, run, action, from, to } = options;
+  for (const [k, v] of Object.entries({ workflow, actor, run, action, from, to })) if (v) params.set(k, v);
   params.set('limit', String(options.limit ?? 100));
   if (options.format === 'csv') {
     params.set('format', 'csv');
@@ -235,7 +245,7 @@ export async function auditCommand(
   if (options.format !== 'table') throw new CliError('--format is table, csv or json', 2);
   out(
     table(
-      ['AT', 'ACTION', 'ACTOR', 'WORKFLOW', 'RUN', 'RESPONSE', 'COMMENT/REASON'],
+      ['AT', 'ACTION', 'ACTOR', 'WORKFLOW', 'RUN', 'RESPONSE', 'DETAILS'],
       page.events.map((e) => [
         e.at,
         e.action,
@@ -243,7 +253,7 @@ export async function auditCommand(
         e.workflow,
         e.run_id,
         e.response_time_ms !== undefined ? `${Math.round(e.response_time_ms / 1000)}s` : '',
-        e.comment ?? e.reason ?? '',
+        describeAuditEvent(e),
       ]),
     ),
   );
