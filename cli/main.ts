@@ -28,8 +28,9 @@ Runs and approvals (talk to the local runtime's API, or --endpoint URL)
   approve RUN [--comment TEXT] [--gate STEP]
   reject RUN [--comment TEXT] [--gate STEP]
                                 vote on the run's pending approval gate
-  audit [--workflow W] [--actor EMAIL] [--run RUN] [--format table|csv|json] [--limit N]
-                                the audit trail, newest first
+  audit [--workflow W] [--actor EMAIL] [--run RUN] [--action A] [--from DATE] [--to DATE]
+        [--format table|csv|json] [--limit N]
+                                the audit trail, newest first (dates in UTC; --to takes in the whole day)
   audit verify [--run RUN]      check every run's audit hash chain; exit 1 if anything was changed or removed
   token create --user EMAIL [--label TEXT] [--table AUTH_TABLE --region R]
                                 make an API token for a directory user (prints it once)
@@ -168,6 +169,9 @@ export async function main(argv: string[]): Promise<number> {
             workflow: { type: 'string' },
             actor: { type: 'string' },
             run: { type: 'string' },
+            action: { type: 'string' },
+            from: { type: 'string' },
+            to: { type: 'string' },
             format: { type: 'string', default: 'table' },
             limit: { type: 'string' },
           },
@@ -185,6 +189,9 @@ export async function main(argv: string[]): Promise<number> {
             workflow: values.workflow,
             actor: values.actor,
             run: values.run,
+            action: values.action,
+            from: values.from,
+            to: values.to,
             format: values.format ?? 'table',
             limit,
           },

@@ -1,6 +1,8 @@
 /** CLI commands that talk to the API: run (with --follow), runs, approve, reject, audit. */
 
+import { formatCost } from '../functions/core/approval/approval-view.ts';
 import { mayStillVote } from '../functions/core/approval/eligibility.ts';
+import { describeAuditEvent } from '../functions/core/audit/describe-audit-event.ts';
 import type { RunLockView } from '../functions/core/locks/lock-views.ts';
 import type { AuditEvent, RunRecord } from '../functions/core/ports.ts';
 import type { RunListEntry, RunView } from '../functions/core/runs/run-view.ts';
@@ -88,7 +90,7 @@ async function followRun(
       const time = step.started_at ? elapsed(view.run.started_at, step.started_at) : '';
       const took = step.duration_ms !== undefined ? ` (${(step.duration_ms / 1000).toFixed(1)}s)` : '';
       out(
-        `  +${time.padEnd(6)} ${step.id.padEnd(20)} ${step.status}${took}${step.error ? `: ${step.error}` : ''}`,
+        `  +${time.padEnd(6)} ${step.id.padEnd(20)} ${step.status}${took}${step.error ? `: ${step.detail ?? step.error}` : ''}`,
       );
       const gate = view.gates.find((g) => g.gate.step_id === step.id);
       // `waiting` marks a step held by its pending gate; older servers said `running`.
@@ -103,8 +105,11 @@ async function followRun(
       }
     }
     if (view.run.status !== 'RUNNING') {
+      // The outcome and its sentence; a server without them (older) gives the engine's status.
       out(
-        `${view.run.status.toLowerCase()} after ${elapsed(view.run.started_at, view.run.stopped_at)}${view.run.error ? `: ${view.run.error}${view.run.cause ? ` (${view.run.cause})` : ''}` : ''}`,
+        view.outcome
+          ? `${view.outcome} after ${elapsed(view.run.started_at, view.run.stopped_at)}: ${view.outcome_detail}`
+          : `${view.run.status.toLowerCase()} after ${elapsed(view.run.started_at, view.run.stopped_at)}`,
       );
       return view.run.status === 'SUCCEEDED' ? 0 : 1;
     }
@@ -130,13 +135,31 @@ export async function runsCommand(
     out('no runs');
     return 0;
   }
+  // The sentence of each run that ended badly, under the table: the table keeps one line a run.
+  const explained = page.runs.filter(
+    (r) => r.outcome_detail && r.status !== 'RUNNING' && r.status !== 'SUCCEEDED',
+  );
   out(
     table(
-      ['RUN', 'WORKFLOW', 'STATUS', 'COMMIT', 'STARTED', 'BY', 'PROJECT LOCK'],
+      [
+        'RUN',
+        'WORKFLOW',
+        'OUTCOME',
+        'APPROVALS',
+        'CHANGES',
+        'COST',
+        'COMMIT',
+        'STARTED',
+        'BY',
+        'PROJECT LOCK',
+      ],
       page.runs.map((r) => [
         r.id,
         r.workflow,
-        r.waiting_gate ? 'WAITING' : r.queued_step ? 'QUEUED' : r.status,
+        r.outcome ?? r.status,
+        r.gate_progress ?? '-',
+        r.changes ? `+${r.changes.add} ~${r.changes.change} -${r.changes.destroy}` : '-',
+        r.changes?.cost?.estimated ? formatCost(r.changes.cost) : '-',
         r.source?.type === 'snapshot' ? 'snapshot' : (builtCommit(r.source)?.slice(0, 7) ?? '-'),
         r.started_at,
         r.started_by?.email ?? r.trigger.type,
@@ -144,6 +167,7 @@ export async function runsCommand(
       ]),
     ),
   );
+  for (const r of explained) out(`${r.id}: ${r.outcome_detail}`);
   return 0;
 }
 
@@ -200,15 +224,24 @@ export async function voteCommand(
   return 0;
 }
 
-/** `signoff audit [--workflow W] [--actor A] [--run R] [--format table|csv|json]`. */
+/** `signoff audit [--workflow W] [--actor A] [--run R] [--action A] [--from D] [--to D] [--format table|csv|json]`. */
 export async function auditCommand(
-  options: ApiOptions & { workflow?: string; actor?: string; run?: string; format: string; limit?: number },
+  options: ApiOptions & {
+    workflow?: string | undefined;
+    actor?: string | undefined;
+    run?: string | undefined;
+    action?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    format: string;
+    limit?: number | undefined;
+  },
   out: Out,
 ) {
   const api = apiClient(options, { reads: true });
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries({ workflow: options.workflow, actor: options.actor, run: options.run }))
-    if (v) params.set(k, v);
+  const { workflow, actor, run, action, from, to } = options;
+  for (const [k, v] of Object.entries({ workflow, actor, run, action, from, to })) if (v) params.set(k, v);
   params.set('limit', String(options.limit ?? 100));
   if (options.format === 'csv') {
     params.set('format', 'csv');
@@ -223,7 +256,7 @@ export async function auditCommand(
   if (options.format !== 'table') throw new CliError('--format is table, csv or json', 2);
   out(
     table(
-      ['AT', 'ACTION', 'ACTOR', 'WORKFLOW', 'RUN', 'RESPONSE', 'COMMENT/REASON'],
+      ['AT', 'ACTION', 'ACTOR', 'WORKFLOW', 'RUN', 'RESPONSE', 'DETAILS'],
       page.events.map((e) => [
         e.at,
         e.action,
@@ -231,7 +264,7 @@ export async function auditCommand(
         e.workflow,
         e.run_id,
         e.response_time_ms !== undefined ? `${Math.round(e.response_time_ms / 1000)}s` : '',
-        e.comment ?? e.reason ?? '',
+        describeAuditEvent(e),
       ]),
     ),
   );

@@ -7,6 +7,10 @@ export const PLACEHOLDERS = {
   run_id: 'the run id',
   run_url: 'a link to the run page',
   outcome: '"succeeded", "failed" or "no changes" (the plan had nothing to change, so no gate opened)',
+  outcome_label:
+    'the run outcome as the runs list shows it (Succeeded, No changes, Rejected, Blocked by drift, ...)',
+  outcome_detail:
+    'one sentence saying who or what decided the outcome ("Rejected by Dave Kim at ...: \'why\'")',
   started_by: 'who started the run (email), or the trigger',
   trigger: 'manual, github or webhook',
   reason: 'the reason given when the run was started',
@@ -20,7 +24,7 @@ export const PLACEHOLDERS = {
   'plan.hash': 'the plan hash',
   'cost.monthly_delta': 'the monthly cost change, or "not estimated"',
   'cost.currency': 'the currency of the cost estimate',
-  'approval.approved_by': 'who approved, comma separated',
+  'approval.approved_by': 'who approved, comma separated, or "nobody"',
   'approval.approved_by_count': 'how many approved',
   'pr.number': 'the pull request number (github trigger)',
   'pr.title': 'the pull request title',
@@ -41,8 +45,12 @@ export function isPlaceholder(name: string): name is PlaceholderName {
   return Object.hasOwn(PLACEHOLDERS, name);
 }
 
-/** The run summary an http step's template is filled from. */
-export function buildRunSummary(input: NotifyInput, runUrl: string): Record<PlaceholderName, string> {
+/** The run summary an http step's template is filled from; `outcome` is the run's outcome and its sentence. */
+export function buildRunSummary(
+  input: NotifyInput,
+  runUrl: string,
+  outcome: { outcome: string; outcome_detail: string },
+): Record<PlaceholderName, string> {
   const { run, data, failure } = input;
   const trigger = run.trigger;
   const cost = data.cost;
@@ -54,6 +62,8 @@ export function buildRunSummary(input: NotifyInput, runUrl: string): Record<Plac
     run_id: run.id,
     run_url: runUrl,
     outcome: input.outcome === 'no_changes' ? 'no changes' : input.outcome,
+    outcome_label: outcome.outcome,
+    outcome_detail: outcome.outcome_detail,
     started_by: run.started_by?.email ?? trigger.type,
     trigger: trigger.type,
     reason: run.reason ?? '',
@@ -67,7 +77,8 @@ export function buildRunSummary(input: NotifyInput, runUrl: string): Record<Plac
     'plan.hash': data.plan?.hash ?? '',
     'cost.monthly_delta': cost?.estimated ? cost.monthly_delta.toFixed(2) : 'not estimated',
     'cost.currency': cost?.estimated ? cost.currency : '',
-    'approval.approved_by': approvers.map((a) => a.email).join(', '),
+    // "approved by nobody", never "approved by ." when a run ended before any gate opened.
+    'approval.approved_by': approvers.length > 0 ? approvers.map((a) => a.email).join(', ') : 'nobody',
     'approval.approved_by_count': String(data.approval?.approved_by_count ?? 0),
     'pr.number': pr ? String(pr.number) : '',
     'pr.title': pr?.title ?? '',

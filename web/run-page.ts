@@ -17,6 +17,7 @@ import {
 } from './gate-parts.ts';
 import { html, type SafeHtml } from './html.ts';
 import { type LayoutUser, renderLayout } from './layout.ts';
+import { outcomeBadge } from './outcome-parts.ts';
 import { renderPlanSection } from './plan-section.ts';
 
 /** What the run page shows. */
@@ -44,7 +45,7 @@ export function renderRunPage(view: RunPageView): string {
   const main = html`<div class="page-head">
   <p class="eyebrow"><a href="/runs">Runs</a> / ${run.workflow}</p>
   <h1>Run <code>${run.id}</code></h1>
-  <p>${statusBadge(run.status)} <span class="muted">${run.environment} · started ${formatTimestamp(run.started_at)} by ${run.started_by?.email ?? run.trigger.type}</span></p>
+  <p>${outcomeBadge(view.detail.outcome)} <span class="muted">${run.environment} · started ${formatTimestamp(run.started_at)} by ${run.started_by?.email ?? run.trigger.type}</span></p>
 </div>
 ${renderFlash(view.flash)}
 ${runSource(view.detail)}
@@ -55,8 +56,7 @@ ${
       ? html`<p>Reason: ${run.reason}</p>`
       : ''
 }
-${run.no_changes ? html`<div class="flash flash-no-changes" role="note"><strong>No changes.</strong> The plan found nothing to change, so no approval was asked for and nothing was applied.</div>` : ''}
-${run.error ? html`<div class="flash flash-error" role="note"><strong>${run.error}</strong> ${run.cause ?? ''}</div>` : ''}
+${run.no_changes ? html`<div class="flash flash-no-changes" role="note"><strong>No changes.</strong> The plan found nothing to change, so no approval was asked for and nothing was applied.</div>` : renderOutcome(view.detail)}
 ${renderLocks(view.detail.locks ?? [])}
 <section class="card flush" aria-labelledby="steps-title">
   <h2 id="steps-title" class="pad">Steps</h2>
@@ -65,7 +65,7 @@ ${renderLocks(view.detail.locks ?? [])}
     <thead><tr><th scope="col">Step</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th></tr></thead>
     <tbody>${steps.map(
       (s) => html`<tr>
-      <th scope="row"><span class="step-id">${s.id}</span> <span class="muted">${s.label}</span>${s.error ? html`<br><small class="bad">${s.error}</small>` : ''}
+      <th scope="row"><span class="step-id">${s.id}</span> <span class="muted">${s.label}</span>${s.error ? html`<br><small class="bad">${s.detail ?? s.error}</small>` : ''}
         ${view.detail.conditions?.[s.id] ? html`<br><small class="condition-outcome">${view.detail.conditions[s.id]}</small>` : ''}</th>
       <td>${statusBadge(s.status === 'pending' ? 'not_started' : s.status)}</td>
       <td>${s.started_at ? html`<time datetime="${s.started_at}">${formatTimestamp(s.started_at)}</time>` : '—'}</td>
@@ -79,6 +79,13 @@ ${gates.map((g) => renderGate(view, g))}
 ${plans.map((p) => renderPlanSection(p.plan, p.changes))}
 ${renderBuildLogs(run.id, steps)}`;
   return renderLayout({ title: `Run ${run.id}`, main, user: view.user, nav: 'runs' });
+}
+
+/** The run's outcome as a sentence: a warning banner when it ended badly, a line otherwise. */
+function renderOutcome(detail: RunDetail): SafeHtml {
+  const good = ['Succeeded', 'No changes', 'Bypassed', 'Running', 'Waiting for approval', 'Queued'];
+  if (good.includes(detail.outcome)) return html`<p class="outcome-detail">${detail.outcome_detail}</p>`;
+  return html`<div class="flash flash-error" role="note"><strong>${detail.outcome}.</strong> ${detail.outcome_detail}</div>`;
 }
 
 /** Who holds the lock of each project the run's workflow locks, or that this run waits for it. */

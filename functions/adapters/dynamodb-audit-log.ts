@@ -197,7 +197,9 @@ function queryPlan(filter: AuditFilter): {
   if (filter.workflow !== undefined) conditions.push({ attribute: 'workflow', value: filter.workflow });
   if (filter.actor !== undefined)
     conditions.push({ attribute: 'actor_email', value: filter.actor.toLowerCase() });
-  const [key = { attribute: 'stream', value: 'all' }, ...rest] = conditions;
+  const [key = { attribute: 'stream', value: 'all' }, ...equal] = conditions;
+  if (filter.action !== undefined) equal.push({ attribute: 'action', value: filter.action });
+  const rest = equal.map((c, i) => ({ ...c, test: `#f${i} = :f${i}` }));
   const index =
     key.attribute === 'run_id'
       ? undefined
@@ -210,13 +212,33 @@ function queryPlan(filter: AuditFilter): {
     names[`#f${i}`] = c.attribute;
     values[`:f${i}`] = c.value;
   });
+  // The indexes sort by `<at>#<run>#<seq>`, so a time range narrows the key itself: `sort_key >=
+  // from` takes in an event at `from`, and `sort_key < to` leaves out one at `to` ("to#..." > "to").
+  // The table sorts by seq, so there the range filters on `at`.
+  let range = '';
+  if (filter.from !== undefined || filter.to !== undefined) {
+    const attribute = index ? 'sort_key' : 'at';
+    names['#t'] = attribute;
+    if (filter.from !== undefined) values[':from'] = filter.from;
+    if (filter.to !== undefined) values[':to'] = filter.to;
+    range =
+      filter.from !== undefined && filter.to !== undefined
+        ? index
+          ? '#t BETWEEN :from AND :to'
+          : '#t >= :from AND #t < :to'
+        : filter.from !== undefined
+          ? '#t >= :from'
+          : '#t < :to';
+  }
+  const keyCondition = index ? `#k = :k${range ? ` AND ${range}` : ''}` : '#k = :k AND seq > :anchor';
+  const filters = [...rest.map((c) => c.test), ...(range && !index ? [range] : [])];
   return {
     ...(index ? { index } : {}),
     partition: key.attribute,
     input: {
       ...(index ? { IndexName: index } : {}),
-      KeyConditionExpression: index ? '#k = :k' : '#k = :k AND seq > :anchor',
-      ...(rest.length > 0 ? { FilterExpression: rest.map((_, i) => `#f${i} = :f${i}`).join(' AND ') } : {}),
+      KeyConditionExpression: keyCondition,
+      ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ScanIndexForward: false,

@@ -79,7 +79,10 @@ export class MemoryAuditLog implements AuditLog, AuditQuery, AuditAnchors {
         (e) =>
           (filter.run === undefined || e.run_id === filter.run) &&
           (filter.workflow === undefined || e.workflow === filter.workflow) &&
-          (filter.actor === undefined || e.actor.email.toLowerCase() === filter.actor.toLowerCase()),
+          (filter.actor === undefined || e.actor.email.toLowerCase() === filter.actor.toLowerCase()) &&
+          (filter.action === undefined || e.action === filter.action) &&
+          (filter.from === undefined || e.at >= filter.from) &&
+          (filter.to === undefined || e.at < filter.to),
       )
       .map((e, i) => ({ e, i }))
       .sort((a, b) => b.e.at.localeCompare(a.e.at) || b.i - a.i)

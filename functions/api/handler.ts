@@ -10,6 +10,7 @@ import { InvalidCursorError } from '../adapters/audit-cursor.ts';
 import { castVote } from '../core/approval/cast-vote.ts';
 import { refusalStatus } from '../core/approval/eligibility.ts';
 import { renderAuditCsv } from '../core/audit/audit-csv.ts';
+import { parseAuditFilter } from '../core/audit/audit-filter.ts';
 import { verifyAuditTrail } from '../core/audit/verify-audit-trail.ts';
 import { authenticateBearer } from '../core/auth/api-tokens.ts';
 import { forceReleaseLock } from '../core/locks/force-release-lock.ts';
@@ -106,10 +107,23 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
       if (format !== 'json' && format !== 'csv') {
         throw createError(400, `format must be json or csv, not "${format.slice(0, 40)}"`, { expose: true });
       }
-      const page = await deps.auditQuery.list(
-        { workflow: query.string('workflow'), actor: query.string('actor'), run: query.string('run') },
-        { limit: query.int('limit', 1, 500), cursor: query.string('cursor') },
+      const parsed = parseAuditFilter(
+        {
+          action: query.string('action'),
+          actor: query.string('actor'),
+          workflow: query.string('workflow'),
+          run: query.string('run'),
+          from: query.string('from'),
+          to: query.string('to'),
+        },
+        // The trail outlives workflows: the API lists the events of a removed one too.
+        undefined,
       );
+      if (!('filter' in parsed)) throw createError(400, parsed.problems.join(' '), { expose: true });
+      const page = await deps.auditQuery.list(parsed.filter, {
+        limit: query.int('limit', 1, 500),
+        cursor: query.string('cursor'),
+      });
       if (format === 'csv') {
         return {
           statusCode: 200,

@@ -96,11 +96,17 @@ export interface AuditHead {
   hash: string;
 }
 
-/** Which audit events to list; at most one of run, workflow and actor narrows the index, the rest filter. */
+/**
+ * Which audit events to list; at most one of run, workflow and actor narrows the index, the rest
+ * filter. `from` (inclusive) and `to` (exclusive) are ISO instants.
+ */
 export interface AuditFilter {
   run?: string;
   workflow?: string;
   actor?: string;
+  action?: AuditAction;
+  from?: string;
+  to?: string;
 }
 
 /** One page of audit events, newest first, with an opaque cursor for the next page. */

@@ -6,15 +6,17 @@ import { renderReportPage } from '../../web/report-page.ts';
 import { renderRunPage } from '../../web/run-page.ts';
 import { renderRunsPage } from '../../web/runs-page.ts';
 import { renderWorkflowsPage } from '../../web/workflows-page.ts';
+import { isApproverAnywhere } from '../core/approval/awaiting-vote.ts';
 import { castVote } from '../core/approval/cast-vote.ts';
 import { renderAuditCsv } from '../core/audit/audit-csv.ts';
+import { parseAuditFilter } from '../core/audit/audit-filter.ts';
 import { assertCsrf, type Session } from '../core/auth/sessions.ts';
 import type { AppDeps } from '../deps.ts';
 import { loadApprovalReport } from './approval-report.ts';
 import { assertSameOrigin, requireSession } from './guards.ts';
 import { param, readForm, type WebRequest } from './request.ts';
 import { download, htmlResponse, type WebResponse } from './responses.ts';
-import { listRunItems, loadRunDetail } from './run-views.ts';
+import { listRunItems, loadRunDetail, type RunsTab } from './run-views.ts';
 import { startFormFor } from './start-routes.ts';
 import { voteFlash } from './vote-flash.ts';
 import { readWebVote } from './vote-request.ts';
@@ -39,20 +41,32 @@ function workflowFilter(deps: AppDeps, value: string | undefined): string | unde
   return value;
 }
 
+/**
+ * The runs tab a request asks for (`tab`, or the older `status=waiting`); without one, "Needs my
+ * vote" for people who approve anywhere and "All runs" for the rest.
+ */
+function runsTab(deps: AppDeps, request: WebRequest, email: string): RunsTab {
+  const asked = request.query.tab ?? (request.query.status === 'waiting' ? 'waiting' : undefined);
+  if (asked === 'mine' || asked === 'waiting' || asked === 'all') return asked;
+  if (asked !== undefined) throw createError(400, 'tab must be mine, waiting or all.');
+  return isApproverAnywhere(deps.directory, deps.workflows.all(), email) ? 'mine' : 'all';
+}
+
 /** `GET /runs`. */
 export async function showRuns(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
   const session = await requireSession(deps, request);
-  const waiting = request.query.status === 'waiting';
+  const tab = runsTab(deps, request, session.user.email);
   const workflow = workflowFilter(deps, request.query.workflow);
   const list = await listRunItems(deps, {
-    waiting,
+    tab,
+    email: session.user.email,
     ...(workflow ? { workflow } : {}),
     ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
   });
   const page = renderRunsPage({
     user: layoutUser(session),
     runs: list.runs,
-    waiting,
+    tab,
     ...(workflow ? { workflow } : {}),
     workflows: workflowNames(deps),
     ...(list.cursor ? { nextCursor: list.cursor } : {}),
@@ -121,13 +135,11 @@ async function runPage(
 /** `GET /audit` (and `?format=csv|json` for the rows the page shows). */
 export async function showAudit(deps: AppDeps, request: WebRequest): Promise<WebResponse> {
   const session = await requireSession(deps, request);
-  const workflow = workflowFilter(deps, request.query.workflow);
-  const actor = request.query.actor?.trim().toLowerCase() || undefined;
+  const parsed = parseAuditFilter(request.query, workflowNames(deps));
+  if (parsed.problems.length > 0 || !('filter' in parsed)) throw createError(400, parsed.problems.join(' '));
+  const { filter } = parsed;
   const cursor = request.query.cursor || undefined;
-  const page = await deps.auditQuery.list(
-    { ...(workflow ? { workflow } : {}), ...(actor ? { actor } : {}) },
-    { limit: AUDIT_PAGE, ...(cursor ? { cursor } : {}) },
-  );
+  const page = await deps.auditQuery.list(filter, { limit: AUDIT_PAGE, ...(cursor ? { cursor } : {}) });
   const format = request.query.format;
   if (format === 'csv')
     return download(
@@ -148,8 +160,12 @@ export async function showAudit(deps: AppDeps, request: WebRequest): Promise<Web
   const body = renderAuditPage({
     user: layoutUser(session),
     events: page.events,
-    ...(workflow ? { workflow } : {}),
-    ...(actor ? { actor } : {}),
+    filter: {
+      ...filter,
+      // The time bounds as typed, so the form shows what was asked for.
+      ...(filter.from ? { from: request.query.from?.trim() } : {}),
+      ...(filter.to ? { to: request.query.to?.trim() } : {}),
+    },
     ...(cursor ? { cursor } : {}),
     ...(page.cursor ? { nextCursor: page.cursor } : {}),
     workflows: workflowNames(deps),

@@ -1,5 +1,6 @@
 /** Reads what the runs pages show: runs with their live status, one run with steps, plans and gates. */
 import type { PlanSummary } from '../../statemachines/contract.ts';
+import { listGatesAwaitingVote } from '../core/approval/awaiting-vote.ts';
 import { closedReason, isEligible } from '../core/approval/eligibility.ts';
 import { sameEmail } from '../core/approval/gate.ts';
 import type { GateView } from '../core/approval/get-gate.ts';
@@ -25,15 +26,24 @@ const PAGE = 25;
 /** Pending gates read for "Waiting for approval" (oldest request first). */
 const WAITING_LIMIT = 200;
 
-/** Runs newest first, each with its live status; `waiting` lists only runs held by a pending gate. */
-export function listRunItems(
+/** The runs page's tabs: the gates awaiting my vote, every run waiting for approval, all runs. */
+export type RunsTab = 'mine' | 'waiting' | 'all';
+
+/**
+ * Runs newest first, each with its live status; `waiting` lists only runs held by a pending gate,
+ * `mine` only those whose pending gate `email` may approve now.
+ */
+export async function listRunItems(
   deps: AppDeps,
-  filter: { waiting: boolean; workflow?: string; cursor?: string },
+  filter: { tab: RunsTab; email: string; workflow?: string; cursor?: string },
 ): Promise<{ runs: RunListEntry[]; cursor?: string }> {
+  const waiting = filter.tab !== 'all';
+  const gates =
+    filter.tab === 'mine' ? await listGatesAwaitingVote(deps, filter.email, WAITING_LIMIT) : undefined;
   return listRunViews(
     deps,
-    { waiting: filter.waiting, ...(filter.workflow ? { workflow: filter.workflow } : {}) },
-    { limit: filter.waiting ? WAITING_LIMIT : PAGE, ...(filter.cursor ? { cursor: filter.cursor } : {}) },
+    { waiting, ...(gates ? { gates } : {}), ...(filter.workflow ? { workflow: filter.workflow } : {}) },
+    { limit: waiting ? WAITING_LIMIT : PAGE, ...(filter.cursor ? { cursor: filter.cursor } : {}) },
     { tolerateEngineErrors: true },
   );
 }

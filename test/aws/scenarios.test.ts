@@ -149,7 +149,7 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
       'lock_released',
       'run_finished',
     ]);
-    expect(rt.dev.notifications[0]?.body).toContain('production-deploy-with-approval succeeded');
+    expect(rt.dev.notifications[0]?.body).toContain('production-deploy-with-approval Succeeded');
   });
 
   it('approves from the emailed link: the page shows the plan, its POST decides', async () => {

@@ -103,6 +103,8 @@ describe('approval in the browser', () => {
     await shot(page, '04-signin-confirm');
     await page.getByRole('button', { name: 'Continue to signoff' }).click();
     await page.getByRole('heading', { name: 'Runs' }).waitFor();
+    // Alice approves, so she lands on Needs my vote; the run she approved is under All runs.
+    await page.goto(`${runtime.url}/runs?tab=all`);
     await shot(page, '05-runs');
 
     await page.locator('table.runs a').first().click();

@@ -46,7 +46,7 @@ export function closedReason(gate: Gate): string {
     case 'timed_out':
       return `This gate timed out at ${at}.`;
     case 'cancelled':
-      return `This gate was cancelled at ${at}.`;
+      return `This gate was cancelled at ${at}${gate.close_comment ? `: ${gate.close_comment}.` : '.'}`;
     case 'pending':
       return 'This gate is still waiting for approval.';
   }

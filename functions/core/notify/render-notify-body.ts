@@ -1,6 +1,7 @@
 /** The body an http step sends: its template filled from the run summary, or a JSON run summary. */
 import type { NotifyInput } from '../../../statemachines/contract.ts';
 import { buildRunSummary, renderTemplate } from '../../../statemachines/placeholders.ts';
+import { describeNotifyOutcome } from './notify-outcome.ts';
 
 /** A rendered body and the content type it goes with. */
 export interface NotifyBody {
@@ -37,12 +38,11 @@ function isJsonLike(template: string, contentType: string | undefined): boolean 
  * is Slack-escaped first, so a reason or a PR title cannot ping a channel or hide a link.
  */
 export function renderNotifyBody(input: NotifyInput, runUrl: string, contentType?: string): NotifyBody {
-  const summary = buildRunSummary(input, runUrl);
+  const summary = buildRunSummary(input, runUrl, describeNotifyOutcome(input));
   const template = input.http.body;
   if (template === undefined) {
-    const failure = summary.error ? `: ${summary.error}` : '';
     const text = escapeSlackText(
-      `${summary.workflow} ${summary.outcome} (run ${summary.run_id})${failure} ${summary.run_url}`,
+      `${summary.workflow} ${summary.outcome_label} (run ${summary.run_id}): ${summary.outcome_detail} ${summary.run_url}`,
     );
     return { body: JSON.stringify({ text, summary }), contentType: 'application/json' };
   }

@@ -2,11 +2,13 @@
  * Read side of runs for the API, the CLI and the pages: a run with its workflow steps (folded
  * from the execution history) and its gates with their votes. Never a task token.
  */
+import type { CostSummary } from '../../../statemachines/contract.ts';
 import type { Workflow } from '../../../statemachines/schema.ts';
 import type { VoteDeps } from '../approval/approval-deps.ts';
 import { type GateView, listRunGates } from '../approval/get-gate.ts';
 import { type RunLockView, runLockViews } from '../locks/lock-views.ts';
 import type {
+  Gate,
   GateStatus,
   LockStore,
   RunEngine,
@@ -16,6 +18,7 @@ import type {
   StepRecord,
 } from '../ports.ts';
 import { recordRunEnd } from './record-run-end.ts';
+import { describeRunOutcome, describeStepError, gateProgress, type OutcomeView } from './run-outcome.ts';
 import type { WorkflowCatalog } from './workflow-catalog.ts';
 
 /** What reading runs needs. */
@@ -49,11 +52,14 @@ export interface StepView {
   started_at?: string;
   ended_at?: string;
   duration_ms?: number;
+  /** The engine's error name (or the gate's status) when the step failed. */
   error?: string;
+  /** What went wrong as a sentence, when the step failed. */
+  detail?: string;
 }
 
 /** A run with its steps and gates; `history_error` when the execution history could not be read. */
-export interface RunView {
+export interface RunView extends OutcomeView {
   run: RunRecord;
   steps: StepView[];
   gates: GateView[];
@@ -62,11 +68,28 @@ export interface RunView {
   history_error?: string;
 }
 
+/** What a listed run's latest plan changes, and what it costs a month more or less. */
+export interface RunChanges {
+  add: number;
+  change: number;
+  destroy: number;
+  /** The plan's monthly cost, when the gate carried one. */
+  cost?: CostSummary;
+}
+
 /**
  * A listed run; `waiting_gate` is the id of a pending gate while the run waits on one,
- * `queued_step` the step whose build waits for a build worker, `locks` its project locks.
+ * `queued_step` the step whose build waits for a build worker, `locks` its project locks,
+ * `gate_progress` the approvals of its current or last gate (`1 of 2`), `changes` its plan.
  */
-export type RunListEntry = RunRecord & { waiting_gate?: string; queued_step?: string; locks?: RunLockView[] };
+export type RunListEntry = RunRecord &
+  OutcomeView & {
+    waiting_gate?: string;
+    queued_step?: string;
+    locks?: RunLockView[];
+    gate_progress?: string;
+    changes?: RunChanges;
+  };
 
 /** Pending gates read to mark which listed runs wait for approval. */
 const PENDING_SCAN = 200;
@@ -217,25 +240,41 @@ export async function getRunView(
   const [gates, history] = await Promise.all([listRunGates(deps, run.id), readHistory(deps, run, options)]);
   const gateStatus: Record<string, GateStatus> = {};
   for (const g of gates) gateStatus[g.gate.step_id] = g.gate.status;
-  const steps = foldSteps(deps.workflows.get(run.workflow), history.records, run.status, gateStatus);
+  const gateOfStep = new Map(gates.map((g) => [g.gate.step_id, g.gate]));
+  const steps = foldSteps(deps.workflows.get(run.workflow), history.records, run.status, gateStatus).map(
+    (s): StepView => (s.error ? { ...s, detail: describeStepError(s.error, gateOfStep.get(s.id)) } : s),
+  );
   const [locks = []] = await runLockViews(deps, [run]);
-  return { run, steps, gates, locks, ...(history.error ? { history_error: history.error } : {}) };
+  const queued = steps.find((s) => s.status === 'queued')?.id;
+  const outcome = describeRunOutcome({
+    run,
+    gates: gates.map((g) => g.gate),
+    ...(queued ? { queuedStep: queued } : {}),
+  });
+  return {
+    run,
+    ...outcome,
+    steps,
+    gates,
+    locks,
+    ...(history.error ? { history_error: history.error } : {}),
+  };
 }
 
 /**
  * Runs newest first (status refreshed), each marked with `waiting_gate` while a pending gate holds
- * it; `waiting` lists only those. With `waiting`, `limit` bounds the pending gates read.
+ * it; `waiting` lists only those. With `waiting`, `limit` bounds the pending gates read. `gates`
+ * narrows `waiting` to the runs of those pending gates (the gates awaiting one person's vote).
  */
 export async function listRunViews(
   deps: RunViewDeps,
-  filter: { workflow?: string; waiting?: boolean },
+  filter: { workflow?: string; waiting?: boolean; gates?: Gate[] },
   page: { limit?: number; cursor?: string } = {},
   options: EngineTolerance = {},
 ): Promise<{ runs: RunListEntry[]; cursor?: string }> {
-  const pending = await deps.gates.listByStatus(
-    'pending',
-    filter.waiting ? (page.limit ?? 50) : PENDING_SCAN,
-  );
+  const pending =
+    filter.gates ??
+    (await deps.gates.listByStatus('pending', filter.waiting ? (page.limit ?? 50) : PENDING_SCAN));
   const waitingGate = new Map<string, string>();
   for (const g of pending) if (!waitingGate.has(g.run.id)) waitingGate.set(g.run.id, g.gate_id);
   let runs: RunRecord[];
@@ -254,17 +293,35 @@ export async function listRunViews(
   const entries = await Promise.all(
     live.map(async (run, i): Promise<RunListEntry> => {
       const gateId = waitingGate.get(run.id);
-      const withLocks = { ...run, locks: locks[i] ?? [] };
-      if (run.status !== 'RUNNING') return withLocks;
-      if (gateId) return { ...withLocks, waiting_gate: gateId };
-      const queued = await queuedStepOf(deps, run);
-      return queued ? { ...withLocks, queued_step: queued } : withLocks;
+      const gates = await deps.gates.listByRun(run.id);
+      const queued = run.status === 'RUNNING' && !gateId ? await queuedStepOf(deps, run) : undefined;
+      const progress = gateProgress(gates);
+      const changes = changesOf(gates);
+      return {
+        ...run,
+        ...describeRunOutcome({ run, gates, ...(queued ? { queuedStep: queued } : {}) }),
+        locks: locks[i] ?? [],
+        ...(run.status === 'RUNNING' && gateId ? { waiting_gate: gateId } : {}),
+        ...(queued ? { queued_step: queued } : {}),
+        ...(progress ? { gate_progress: progress } : {}),
+        ...(changes ? { changes } : {}),
+      };
     }),
   );
   return {
     runs: filter.waiting ? entries.filter((r) => r.waiting_gate) : entries,
     ...(cursor ? { cursor } : {}),
   };
+}
+
+/** The plan and cost of the run's latest gate that carries a plan. */
+function changesOf(gates: Gate[]): RunChanges | undefined {
+  const data = [...gates]
+    .sort((a, b) => b.requested_at.localeCompare(a.requested_at))
+    .find((g) => g.data.plan)?.data;
+  if (!data?.plan) return undefined;
+  const { add, change, destroy } = data.plan;
+  return { add, change, destroy, ...(data.cost ? { cost: data.cost } : {}) };
 }
 
 /** The step of a running run whose build waits for a worker, if any; a history that cannot be read shows none. */

@@ -164,7 +164,7 @@ describe('sendNotification', () => {
     expect(request?.headers['x-team']).toBe('platform');
     const parsed = JSON.parse(request?.body ?? '');
     expect(parsed.text).toBe(
-      'production-deploy-with-approval succeeded (run d-abc123) https://signoff.example.com/runs/d-abc123',
+      'production-deploy-with-approval Succeeded (run d-abc123): Finished. https://signoff.example.com/runs/d-abc123',
     );
     expect(parsed.summary).toMatchObject({ 'pr.title': 'Bump "vpc" module', 'plan.add': '2' });
     // A plain url shows only its origin in the audit trail: its path may hold a token too.

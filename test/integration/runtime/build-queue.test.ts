@@ -67,7 +67,7 @@ describe('a burst of run starts on the local runtime', () => {
       { endpoint: runtime.url, token: tokens['jane@acme.com'], waiting: false, json: false },
       (text) => lines.push(text),
     );
-    expect(lines.join('\n')).toContain('QUEUED');
+    expect(lines.join('\n')).toContain('Queued');
 
     // Health answers while the builds queue.
     expect((await fetch(`${runtime.url}/api/health`)).status).toBe(200);

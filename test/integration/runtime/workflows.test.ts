@@ -57,7 +57,8 @@ describe('production-deploy-with-approval on the local runtime', () => {
     ]);
     // The example project really applied: its managed file exists.
     expect(existsSync(join(rt.dataDir, 'example-files', 'site', 'public', 'index.html'))).toBe(true);
-    expect(rt.dev.notifications[0]?.body).toContain('production-deploy-with-approval succeeded');
+    expect(rt.dev.notifications[0]?.body).toContain('production-deploy-with-approval Succeeded');
+    expect(rt.dev.notifications[0]?.body).toContain('Approved by Alice Moreau.');
 
     const actions = (await auditOf(run.id)).map((e) => e.action);
     expect(actions).toEqual([
@@ -125,7 +126,13 @@ describe('production-deploy-with-approval on the local runtime', () => {
     const done = await rt.waitFor('sam@acme.com', run.id, () => false);
     expect(done.run).toMatchObject({ status: 'FAILED', error: 'Rejected' });
     expect(done.steps.find((s) => s.id === 'apply')?.status).toBe('skipped');
-    expect(rt.dev.notifications[0]?.body).toContain('failed');
+    // Issue 14: the notification read "approved by . Rejected"; now it says who, when and why.
+    const body = rt.dev.notifications[0]?.body ?? '';
+    expect(body).toContain('production-deploy-with-approval Rejected');
+    expect(body).toMatch(
+      /Rejected by Bob Okafor at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: 'not during the freeze'/,
+    );
+    expect(body).not.toContain('approved by .');
   });
 
   it('timeout path: nobody decides, the gate times out and the run is cancelled', async () => {

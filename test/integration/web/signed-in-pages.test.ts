@@ -254,6 +254,44 @@ describe('audit page', () => {
   });
 });
 
+describe('audit filters', () => {
+  it('filters by action, actor, run and time, and writes each row as a sentence', async () => {
+    const run = runInfo({ id: 'run-audit-filter' });
+    const gateId = await h.openGate(requestInput({}, run));
+    const page = await (await fetch(`${h.url}/runs/${run.id}`, { headers: { cookie: aliceCookie } })).text();
+    await postForm(
+      `${h.url}/runs/${run.id}`,
+      { gate: gateId, decision: 'approve', comment: 'looks right', csrf: csrfOf(page) },
+      aliceCookie,
+    );
+    const day = new Date(T0).toISOString().slice(0, 10);
+    const query = `action=approved&actor=alice%40acme.com&run=${run.id}&from=${day}&to=${day}`;
+    const html = await (await fetch(`${h.url}/audit?${query}`, { headers: { cookie: aliceCookie } })).text();
+    const rows = [...html.matchAll(/<tr(?: class="[^"]*")?>\s*<td class="nowrap">/g)];
+    expect(rows).toHaveLength(1);
+    expect(html).toContain('Approved (1 of 2): &#39;looks right&#39;');
+    expect(html).toMatch(/<option value="approved" selected>Approved<\/option>/);
+    // The next day holds nothing of it.
+    const next = new Date(T0 + 86_400_000).toISOString().slice(0, 10);
+    const later = await (
+      await fetch(`${h.url}/audit?run=${run.id}&from=${next}`, { headers: { cookie: aliceCookie } })
+    ).text();
+    expect(later).toContain('No audit events match.');
+  });
+
+  it('answers 400 with every problem for bad filters', async () => {
+    const bad = await fetch(`${h.url}/audit?action=deleted&from=tomorrow`, {
+      headers: { cookie: aliceCookie },
+    });
+    expect(bad.status).toBe(400);
+    const body = await bad.text();
+    expect(body).toContain('action &quot;deleted&quot; is not an audit action');
+    expect(body).toContain(
+      'from must be a date (2026-12-04) or a UTC time (2026-12-04T15:30), not &quot;tomorrow&quot;.',
+    );
+  });
+});
+
 describe('approvals report', () => {
   it('renders the charts as inline SVG from the audit trail', async () => {
     const response = await fetch(`${h.url}/reports/approvals`, { headers: { cookie: aliceCookie } });

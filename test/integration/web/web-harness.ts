@@ -16,7 +16,7 @@ import { type AppDeps, createDeps } from '../../../functions/deps.ts';
 import { handleWebRequest } from '../../../functions/web/handler.ts';
 import { startGateway } from '../../../local/gateway.ts';
 import type { RequestApprovalInput } from '../../../statemachines/contract.ts';
-import { type Workflow, workflowSchema } from '../../../statemachines/schema.ts';
+import { type Directory, type Workflow, workflowSchema } from '../../../statemachines/schema.ts';
 import { createClock, DIRECTORY, type TestClock } from '../../support/approval-fixtures.ts';
 import { type Dynalite, startDynalite } from '../../support/dynalite.ts';
 import { type SesEmulator, startSesEmulator } from '../email/ses-emulator.ts';
@@ -72,11 +72,11 @@ export interface WebHarness {
 }
 
 /**
- * Starts the harness; with `verified`, SES is in its sandbox and mails only those identities;
- * `workflows` replaces the catalog (WORKFLOW alone by default).
+ * Starts the harness; with `verified`, SES is in its sandbox and mails only those identities.
+ * `directory` and `workflows` replace the fixtures' directory and the one production workflow.
  */
 export async function startWebHarness(
-  options: { verified?: string[]; workflows?: Workflow[] } = {},
+  options: { verified?: string[]; directory?: Directory; workflows?: Workflow[] } = {},
 ): Promise<WebHarness> {
   const db = await startDynalite();
   const ses = await startSesEmulator();
@@ -113,7 +113,7 @@ export async function startWebHarness(
     log: quiet,
   });
   const built = createDeps(config, {
-    directory: DIRECTORY,
+    directory: options.directory ?? DIRECTORY,
     engine,
     workflows: createWorkflowCatalog(options.workflows ?? [WORKFLOW], config.stateMachineArnPrefix),
     secrets,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { jsonStringContent, renderNotifyBody } from '../../../functions/core/notify/render-notify-body.ts';
 import type { NotifyInput } from '../../../statemachines/contract.ts';
@@ -96,7 +97,7 @@ describe('renderNotifyBody', () => {
     const { body, contentType } = renderNotifyBody(failed, RUN_URL);
     expect(contentType).toBe('application/json');
     const parsed = JSON.parse(body);
-    expect(parsed.text).toBe(`production-deploy failed (run r-1): Rejected ${RUN_URL}`);
+    expect(parsed.text).toBe(`production-deploy Rejected (run r-1): Bob rejected it. ${RUN_URL}`);
     expect(parsed.summary).toMatchObject({
       workflow: 'production-deploy',
       outcome: 'failed',
@@ -105,5 +106,73 @@ describe('renderNotifyBody', () => {
       run_url: RUN_URL,
       'pr.number': '7',
     });
+  });
+
+  // Issue 14: the rejected-run notification read "approved by . Rejected".
+  it('does not read "approved by . Rejected" for a rejected run: it says who rejected, when and why', () => {
+    const template = readFileSync(
+      new URL('../../../workflows/production-deploy-with-approval.yaml', import.meta.url),
+      'utf8',
+    );
+    const body = /body: \|\n\s+(\{.*\})/.exec(template)?.[1] ?? '';
+    expect(body).toContain('{{outcome_detail}}');
+    const cause = JSON.stringify({
+      message: 'This gate was rejected at 2026-11-25T23:55:00Z by Dave Kim: "PR 42 changes the wrong CIDR"',
+      gate_id: 'g_1',
+      step_id: 'approve',
+      status: 'rejected',
+      closed_at: '2026-11-25T23:55:00.000Z',
+      closed_by: { email: 'dave@acme.com', name: 'Dave Kim' },
+      comment: 'PR 42 changes the wrong CIDR',
+    });
+    const rejected = input({
+      http: { method: 'POST', headers: {}, body },
+      outcome: 'failed',
+      failure: { Error: 'Rejected', Cause: cause },
+      data: {},
+    });
+    const text = JSON.parse(renderNotifyBody(rejected, RUN_URL).body).text as string;
+    expect(text).not.toContain('approved by .');
+    expect(text).not.toContain('{');
+    expect(text).toBe(
+      `production-deploy Rejected (run r-1): +0 ~0 -0. Rejected by Dave Kim at 2026-11-25 23:55 UTC: 'PR 42 changes the wrong CIDR' ${RUN_URL}`,
+    );
+  });
+
+  it('fills an old "approved by" template with "nobody" when no gate approved', () => {
+    const old = input({
+      http: {
+        method: 'POST',
+        headers: {},
+        body: '{"text": "approved by {{approval.approved_by}}. {{error}}"}',
+      },
+      outcome: 'failed',
+      failure: { Error: 'Rejected', Cause: '{}' },
+    });
+    expect(JSON.parse(renderNotifyBody(old, RUN_URL).body).text).toBe('approved by nobody. Rejected');
+  });
+
+  it('names the approvers of a run that succeeded in the outcome sentence', () => {
+    const approved = input({
+      http: { method: 'POST', headers: {}, body: '{"text": "{{outcome_label}}: {{outcome_detail}}"}' },
+      data: {
+        approval: {
+          gate_id: 'g_1',
+          step_id: 'approve',
+          status: 'approved',
+          approved_by: [
+            { email: 'alice@acme.com', name: 'Alice Lead', at: '2026-11-25T11:00:00.000Z', channel: 'web' },
+            { email: 'bob@acme.com', name: 'Bob Builder', at: '2026-11-25T11:05:00.000Z', channel: 'slack' },
+          ],
+          approved_by_count: 2,
+          requested_at: '2026-11-25T10:00:00.000Z',
+          decided_at: '2026-11-25T11:05:00.000Z',
+          plan_hash: null,
+        },
+      },
+    });
+    expect(JSON.parse(renderNotifyBody(approved, RUN_URL).body).text).toBe(
+      'Succeeded: Approved by Alice Lead and Bob Builder.',
+    );
   });
 });

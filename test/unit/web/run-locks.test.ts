@@ -28,6 +28,8 @@ function page(locks: RunLockView[]): string {
       execution_arn: 'arn:aws:states:us-east-1:0:execution:signoff-deploy:run-b',
       status: 'RUNNING',
     },
+    outcome: 'Running',
+    outcome_detail: 'Running since 2026-12-01 10:01 UTC.',
     steps: [],
     gates: [],
     plans: [],
