@@ -3,13 +3,14 @@
  * and every function holding exactly its role's grants (support/aws-runtime.ts). Any call a
  * function makes without a grant is refused as AWS would refuse it, and shows in `denials`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, ListSchedulesCommand } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKPOINTS_LIST_PREFIX, checkpointKey } from '../../functions/adapters/s3-checkpoint-archive.ts';
 import { SLACK_ACTION } from '../../functions/core/slack/slack-actions.ts';
 import { signBody } from '../../functions/core/triggers/hmac-signature.ts';
@@ -42,6 +43,11 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await rt?.stop();
+});
+// Every scenario's plan has changes to approve: the files an earlier scenario applied are gone
+// (as if removed out of band). A plan with nothing to change would end "No changes", no gate.
+beforeEach(() => {
+  if (rt) rmSync(join(rt.dataDir, 'example-files'), { recursive: true, force: true });
 });
 
 async function auditActions(runId: string): Promise<string[]> {
@@ -269,10 +275,11 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     const first = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
     await rt.vote('alice@acme.com', await rt.pendingGate('jane@acme.com', first.id, 'approve'), 'approve');
     expect((await rt.waitFor('jane@acme.com', first.id, () => false)).run.status).toBe('SUCCEEDED');
+    // One applied file is gone, so the second plan has a change to approve.
+    rmSync(join(rt.dataDir, 'example-files', 'site', 'public', 'robots.txt'), { force: true });
     const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
     const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
     writeFileSync(join(rt.dataDir, 'example-files', 'site', 'public', 'index.html'), 'changed out of band\n');
     await rt.vote('alice@acme.com', gateId, 'approve');
     const done = await rt.waitFor('jane@acme.com', run.id, () => false);
