@@ -1,8 +1,7 @@
 /**
- * Pieces the approval page and the run page share: status badges, facts, undelivered
+ * Pieces the approval page and the run page share: status badges, undelivered
  * announcements, policies, votes, vote forms.
  */
-import type { ApprovalView } from '../functions/core/approval/approval-view.ts';
 import { describeDeliveryFailure } from '../functions/core/notify/delivery-failures.ts';
 import type { DeliveryFailure, GateStatus, Vote } from '../functions/core/ports.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -31,21 +30,6 @@ const STATUS_LABEL: Record<string, string> = {
 /** A status as a coloured pill with words (colour is never the only signal). */
 export function statusBadge(status: GateStatus | string): SafeHtml {
   return html`<span class="status st-${status.toLowerCase()}">${STATUS_LABEL[status] ?? status}</span>`;
-}
-
-/** The facts of an approval request as a definition list. */
-export function renderFacts(view: ApprovalView): SafeHtml {
-  return html`<dl class="facts">
-  <div><dt>Requested by</dt><dd>${view.requestedBy}</dd></div>
-  <div><dt>Project</dt><dd>${view.project}</dd></div>
-  ${view.source ? html`<div><dt>Commit</dt><dd>${renderSource(view.source)}</dd></div>` : ''}
-  <div><dt>Run</dt><dd><a href="${view.runUrl}"><code>${view.runId}</code></a> <span class="muted">(${view.environment})</span></dd></div>
-  <div><dt>Changes</dt><dd>${view.changes}</dd></div>
-  <div><dt>Cost impact</dt><dd>${view.cost}</dd></div>
-  <div><dt>Policies</dt><dd class="${view.policiesOk ? 'ok' : 'bad'}">${view.policies}</dd></div>
-  <div><dt>Expires</dt><dd>${view.status === 'pending' ? view.expiresIn : '—'} <span class="muted">(${view.expiresAt})</span></dd></div>
-  <div><dt>Approvals</dt><dd>${view.votes}</dd></div>
-</dl>`;
 }
 
 /** A run's source: the short SHA in code, linked to the commit when the repository is on GitHub. */

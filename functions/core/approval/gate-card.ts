@@ -15,6 +15,7 @@ import {
   readConditionField,
 } from '../runs/condition-test.ts';
 import { describeSource } from '../runs/source.ts';
+import { mayStillVote } from './eligibility.ts';
 import { askedPeople, sameEmail } from './gate.ts';
 import { formatAbsolute, formatChanges, formatCost, formatDuration, formatPolicies } from './gate-format.ts';
 
@@ -265,15 +266,11 @@ function whyOf(gate: Gate): GateCard['why'] {
 
 function whoOf(gate: Gate, now: number): GateCard['who'] {
   const requester = gate.requester;
-  const isRequester = (email: string) => !!requester && sameEmail(requester.email, email);
-  const voted = (email: string) => gate.approved_by.some((a) => sameEmail(a.email, email));
   const asked = askedPeople(gate);
   const selfBarred = !gate.config.allow_self_approval;
   const mayStillApprove =
     gate.status === 'pending'
-      ? asked
-          .filter((p) => p.role !== 'viewer' && !voted(p.email) && !(selfBarred && isRequester(p.email)))
-          .map(({ name, email }) => ({ name, email }))
+      ? mayStillVote(gate, gate.approved_by).map(({ name, email }) => ({ name, email }))
       : [];
   const requesterAsked = requester && asked.some((p) => sameEmail(p.email, requester.email));
   return {
