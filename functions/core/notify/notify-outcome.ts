@@ -19,6 +19,12 @@ export function describeNotifyOutcome(input: NotifyInput): OutcomeView {
       gates: [],
     });
   }
+  if (input.outcome === 'no_changes') {
+    return describeRunOutcome({
+      run: { ...input.run, execution_arn: '', status: 'SUCCEEDED', no_changes: true },
+      gates: [],
+    });
+  }
   if (input.run.bypass) {
     return {
       outcome: 'Bypassed',

@@ -116,7 +116,7 @@ describe('email refused by the SES sandbox', () => {
     expect(run).toContain('Not everyone was told');
     expect(run).toContain(`Email to carol@acme.com failed: ${NOT_VERIFIED('carol@acme.com')}`);
     const audit = await (await fetch(`${h.url}/audit`, { headers: { cookie } })).text();
-    expect(audit).toContain('notification failed');
+    expect(audit).toContain('<span class="status st-rejected">Notification failed</span>');
     expect(audit).toContain(`Email to dave@acme.com failed: ${NOT_VERIFIED('dave@acme.com')}`);
   });
 

@@ -109,7 +109,7 @@ describe('production-deploy-with-approval on the local runtime', () => {
     // The sink keeps the newest first.
     const sent = rt.dev.notifications.slice(0, rt.dev.notifications.length - before);
     expect(sent.map((n) => n.body)).toEqual([
-      expect.stringContaining('production-deploy-with-approval no changes'),
+      expect.stringContaining('production-deploy-with-approval No changes (run '),
     ]);
   });
 

@@ -175,4 +175,18 @@ describe('renderNotifyBody', () => {
       'Succeeded: Approved by Alice Lead and Bob Builder.',
     );
   });
+
+  it('says No changes, in the runs list words, for a run whose plan had nothing to change', () => {
+    const unchanged = input({
+      http: {
+        method: 'POST',
+        headers: {},
+        body: '{"text": "{{outcome}} / {{outcome_label}}: {{outcome_detail}}"}',
+      },
+      outcome: 'no_changes',
+    });
+    const text = JSON.parse(renderNotifyBody(unchanged, RUN_URL).body).text as string;
+    expect(text).toMatch(/^no changes \/ No changes: /);
+    expect(text).not.toContain('Succeeded');
+  });
 });
