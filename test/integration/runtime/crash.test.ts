@@ -48,11 +48,23 @@ function executionFile(dataDir: string, runId: string): string | undefined {
   return name ? readFileSync(join(dir, name), 'utf8') : undefined;
 }
 
-/** Waits until the execution on disk shows its gate's request returned (what a resume needs). */
-function parkedOnDisk(dataDir: string, runId: string) {
-  return until('the parked execution on disk', () =>
-    executionFile(dataDir, runId)?.includes('"TaskSubmitted"') ? true : undefined,
-  );
+/**
+ * Waits until the execution on disk shows the task of `stateName` submitted: for a gate, its
+ * request returned (what a resume needs); for a build, StartBuild answered. Builds record
+ * TaskSubmitted too, so the event must come after the state's own entry.
+ */
+function submittedOnDisk(dataDir: string, runId: string, stateName: string) {
+  return until(`${stateName} submitted, on disk`, () => {
+    const text = executionFile(dataDir, runId);
+    if (!text) return undefined;
+    const events =
+      (JSON.parse(text) as { events?: { type: string; stateEnteredEventDetails?: { name?: string } }[] })
+        .events ?? [];
+    const entered = events.findLastIndex((e) => e.stateEnteredEventDetails?.name === stateName);
+    return entered >= 0 && events.slice(entered + 1).some((e) => e.type === 'TaskSubmitted')
+      ? true
+      : undefined;
+  });
 }
 
 /** The markers of the builds in progress. */
@@ -75,7 +87,7 @@ describe('the local runtime killed with SIGKILL', () => {
     const first = await start({ dataDir, buildWorkers: 1 });
     const run = await first.startRun('jane@acme.com', WORKFLOW);
     const gateId = await first.pendingGate('jane@acme.com', run.id, 'approve');
-    await parkedOnDisk(dataDir, run.id);
+    await submittedOnDisk(dataDir, run.id, 'approve');
 
     await first.kill();
     const second = await start({ dataDir, buildWorkers: 1 });
@@ -113,7 +125,7 @@ describe('the local runtime killed with SIGKILL', () => {
     const first = await start({ dataDir, buildWorkers: 1, approvalTimeoutSeconds: timeoutSeconds });
     const run = await first.startRun('jane@acme.com', WORKFLOW);
     const gateId = await first.pendingGate('jane@acme.com', run.id, 'approve');
-    await parkedOnDisk(dataDir, run.id);
+    await submittedOnDisk(dataDir, run.id, 'approve');
     const { body: view } = await first.api('jane@acme.com', 'GET', `/api/runs/${run.id}`);
     const askedAt = Date.parse(view.gates[0].gate.requested_at);
 
@@ -143,6 +155,7 @@ describe('the local runtime killed with SIGKILL', () => {
     const apply = await until('the apply build to run', () =>
       buildMarkers(dataDir).find((m) => m.action === 'apply' && m.state === 'running' && m.pid),
     );
+    await submittedOnDisk(dataDir, run.id, 'apply');
 
     await first.kill();
     const second = await start({ dataDir, buildWorkers: 1 });
