@@ -1,7 +1,8 @@
 /**
  * Bundles every Lambda handler the way the CDK stack does (esbuild, minified ESM for Node.js 22)
  * and prints each bundle's size and its cold import time: a fresh Node process importing the
- * bundle with the environment the stack gives the function (median of a few runs).
+ * bundle with the environment the stack gives the function (median of a few runs), beside the
+ * same figure for two baselines built in the same run, as ratios.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { DEFAULT_PROJECT_ROOT } from '../infra/build-app.ts';
 import { ESM_REQUIRE_BANNER, NODE_TARGET, RUNTIME_FOLDERS } from '../infra/constructs/bundling.ts';
 import { entryOf, FUNCTIONS } from '../infra/functions.ts';
 
-const RUNS = 3;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 /** What the stack sets, with stand-in values (nothing is called at import). */
 function lambdaEnv(configDir: string, name: string): NodeJS.ProcessEnv {
@@ -59,7 +60,78 @@ function coldImport(file: string, env: NodeJS.ProcessEnv): number | string {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-/** Prints one line per function: minified KB, gzipped KB, cold import ms. */
+/**
+ * The two baselines every function is compared with, measured in the same run because this
+ * machine is shared and noisy: a hello-world handler, and one that loads the DynamoDB, Step
+ * Functions and SES clients (what published Lambda cold-start measurements use).
+ */
+const BASELINES = [
+  { name: 'hello-world', code: 'export const handler = async () => ({ statusCode: 200 });' },
+  {
+    name: '3 SDK clients',
+    code: [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { SFNClient } from '@aws-sdk/client-sfn';",
+      "import { SESv2Client } from '@aws-sdk/client-sesv2';",
+      'const clients = [new DynamoDBClient({}), new SFNClient({}), new SESv2Client({})];',
+      'export const handler = async () => ({ statusCode: 200, clients: clients.length });',
+    ].join('\n'),
+  },
+] as const;
+
+interface Measured {
+  bytes: number;
+  gzipped: number;
+  /** Median cold import in ms, or why the import failed. */
+  cold: number | string;
+}
+
+/** Bundles one entry (a file, or code) as the stack does and measures its cold import. */
+async function measure(
+  root: string,
+  dir: string,
+  source: { file: string } | { code: string },
+  env: NodeJS.ProcessEnv,
+): Promise<Measured> {
+  const outfile = join(dir, 'index.mjs');
+  await build({
+    ...('file' in source
+      ? { entryPoints: [source.file] }
+      : { stdin: { contents: source.code, resolveDir: root, loader: 'ts' as const } }),
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: NODE_TARGET,
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'error',
+  });
+  const code = readFileSync(outfile);
+  const times = Array.from({ length: RUNS }, () => coldImport(outfile, env));
+  const failed = times.find((t) => typeof t === 'string');
+  return {
+    bytes: code.length,
+    gzipped: gzipSync(code).length,
+    cold: failed ?? median(times as number[]),
+  };
+}
+
+function row(name: string, m: Measured, baselines: number[]): string {
+  const cold = typeof m.cold === 'number' ? `${m.cold.toFixed(0)} ms` : m.cold;
+  const ratios = baselines.map((b) =>
+    typeof m.cold === 'number' && b > 0 ? `${(m.cold / b).toFixed(2)}x` : '-',
+  );
+  return `${name.padEnd(20)} ${`${(m.bytes / 1024).toFixed(0)} KB`.padStart(10)} ${`${(m.gzipped / 1024).toFixed(0)} KB`.padStart(9)} ${cold.padStart(12)} ${ratios.map((r, i) => r.padStart(i === 0 ? 13 : 15)).join(' ')}`;
+}
+
+/**
+ * Prints one line per function: minified KB, gzipped KB, cold import ms, and the cold import as
+ * a ratio to each baseline (`BENCH_RUNS` fresh processes each, median; default 5).
+ */
 export default async function bench(): Promise<void> {
   const root = DEFAULT_PROJECT_ROOT;
   const work = mkdtempSync(join(tmpdir(), 'signoff-bundles-'));
@@ -67,9 +139,16 @@ export default async function bench(): Promise<void> {
     `node ${process.version} (Lambda runs Node.js 22); cold import = median of ${RUNS} fresh processes`,
   );
   console.log(
-    `${'function'.padEnd(20)} ${'minified'.padStart(10)} ${'gzipped'.padStart(9)} ${'cold import'.padStart(12)}`,
+    `${'function'.padEnd(20)} ${'minified'.padStart(10)} ${'gzipped'.padStart(9)} ${'cold import'.padStart(12)} ${'/ hello-world'.padStart(13)} ${'/ 3 SDK clients'.padStart(15)}`,
   );
   try {
+    const baselines: number[] = [];
+    for (const [i, baseline] of BASELINES.entries()) {
+      const dir = join(work, `baseline-${i}`);
+      const m = await measure(root, dir, { code: baseline.code }, lambdaEnv(dir, `baseline-${i}`));
+      baselines.push(typeof m.cold === 'number' ? m.cold : 0);
+      console.log(row(`(${baseline.name})`, m, []).trimEnd());
+    }
     for (const spec of FUNCTIONS) {
       const entry = join(root, entryOf(spec.name));
       if (!existsSync(entry)) {
@@ -77,29 +156,10 @@ export default async function bench(): Promise<void> {
         continue;
       }
       const dir = join(work, spec.name);
-      const outfile = join(dir, 'index.mjs');
-      await build({
-        entryPoints: [entry],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        target: NODE_TARGET,
-        format: 'esm',
-        mainFields: ['module', 'main'],
-        banner: { js: ESM_REQUIRE_BANNER },
-        minify: true,
-        sourcemap: true,
-        sourcesContent: false,
-        logLevel: 'error',
-      });
       for (const folder of RUNTIME_FOLDERS)
         cpSync(join(root, folder), join(dir, folder), { recursive: true });
-      const code = readFileSync(outfile);
-      const times = Array.from({ length: RUNS }, () => coldImport(outfile, lambdaEnv(dir, spec.name)));
-      const failed = times.find((t) => typeof t === 'string');
-      const cold = failed ?? `${median(times as number[]).toFixed(0)} ms`;
       console.log(
-        `${spec.name.padEnd(20)} ${`${(code.length / 1024).toFixed(0)} KB`.padStart(10)} ${`${(gzipSync(code).length / 1024).toFixed(0)} KB`.padStart(9)} ${String(cold).padStart(12)}`,
+        row(spec.name, await measure(root, dir, { file: entry }, lambdaEnv(dir, spec.name)), baselines),
       );
     }
   } finally {
