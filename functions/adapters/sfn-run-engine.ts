@@ -46,21 +46,7 @@ export class SfnRunEngine implements RunEngine {
   }
 
   async history(executionArn: string): Promise<StepRecord[]> {
-    const events: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.client.send(
-        new GetExecutionHistoryCommand({
-          executionArn,
-          nextToken,
-          maxResults: 1000,
-          includeExecutionData: false,
-        }),
-      );
-      events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return stepsFromHistory(events);
+    return stepsFromHistory(await readExecutionHistory(this.client, executionArn, false));
   }
 
   async stop(executionArn: string, error: string, cause: string): Promise<void> {
@@ -119,4 +105,22 @@ export function stepsFromHistory(events: HistoryEvent[]): StepRecord[] {
     }
   }
   return steps;
+}
+
+/** Every event of an execution's history, page by page (1,000 a page, the API's most). */
+export async function readExecutionHistory(
+  client: SFNClient,
+  executionArn: string,
+  includeExecutionData: boolean,
+): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000, includeExecutionData }),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
 }

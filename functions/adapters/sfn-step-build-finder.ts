@@ -4,29 +4,16 @@
  * TaskSucceeded, TaskFailed or TaskTimedOut (Step Functions Developer Guide, "Run a Job (.sync)").
  * The history is read with its data, which the run pages' history reads leave out.
  */
-import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import type { StepBuild, StepBuildFinder } from '../core/ports.ts';
+import { readExecutionHistory } from './sfn-run-engine.ts';
 
 /** Finds the builds of an execution in its Step Functions history. */
 export class SfnStepBuildFinder implements StepBuildFinder {
   constructor(private readonly client: SFNClient) {}
 
   async list(executionArn: string): Promise<StepBuild[]> {
-    const events: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.client.send(
-        new GetExecutionHistoryCommand({
-          executionArn,
-          nextToken,
-          maxResults: 1000,
-          includeExecutionData: true,
-        }),
-      );
-      events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return buildsFromHistory(events);
+    return buildsFromHistory(await readExecutionHistory(this.client, executionArn, true));
   }
 }
 
