@@ -17,7 +17,7 @@ import { renderApprovalEmail } from '../../web/approval-email.ts';
 import { renderApprovalPage } from '../../web/approval-page.ts';
 import { renderGateCard } from '../../web/gate-card.ts';
 import { renderLayout } from '../../web/layout.ts';
-import { DIRECTORY, requestInput, runInfo, T0 } from '../support/approval-fixtures.ts';
+import { DIRECTORY, mergedPrRun, requestInput, PR_SHA as SHA, T0 } from '../support/approval-fixtures.ts';
 import {
   contrastFailures,
   launchBrowser,
@@ -27,38 +27,20 @@ import {
   shot,
 } from '../support/browser.ts';
 
-const SHA = '0123456789abcdef0123456789abcdef01234567';
 const CSS = readFileSync('web/style.css', 'utf8');
 const STATES = ['waiting', 'escalated', 'approved', 'rejected', 'timed-out'] as const;
 type State = (typeof STATES)[number];
 
 /** A merged PR's gate with a long reason, long resource addresses, failed policies and a finance gate after it. */
 function baseGate(): Gate {
-  const run = runInfo({
-    id: 'run-20261125-100000-widen-the-production-vpc-for-the-new-cluster',
-    reason:
-      'Widen the production VPC for the new analytics cluster; approved in the network review on 2026-11-24.',
-    trigger: {
-      type: 'github',
-      delivery: 'd-1',
-      repository: 'acme/infrastructure',
-      branch: 'main',
-      pr: {
-        number: 1042,
-        title: 'network: widen the production VPC CIDR to /15 and add three private subnets',
-        author: 'octocat',
-        merge_commit: SHA,
-        url: 'https://github.com/acme/infrastructure/pull/1042',
-      },
+  const run = mergedPrRun(
+    { number: 1042, title: 'network: widen the production VPC CIDR to /15 and add three private subnets' },
+    {
+      id: 'run-20261125-100000-widen-the-production-vpc-for-the-new-cluster',
+      reason:
+        'Widen the production VPC for the new analytics cluster; approved in the network review on 2026-11-24.',
     },
-    source: {
-      type: 'repository',
-      repository: 'acme/infrastructure',
-      commit: SHA,
-      ref: 'main',
-      checkout: SHA,
-    },
-  });
+  );
   const input = requestInput(
     {
       name: 'Platform approval',

@@ -142,6 +142,38 @@ export function runInfo(overrides: Partial<RunInfo> = {}): RunInfo {
   };
 }
 
+/** The commit the merged pull request of `mergedPrRun` built. */
+export const PR_SHA = '0123456789abcdef0123456789abcdef01234567';
+
+/** A run started by the merge of pull request `pr.number` into acme/infrastructure, pinned to PR_SHA. */
+export function mergedPrRun(
+  pr: { number: number; title: string },
+  overrides: Partial<RunInfo> = {},
+): RunInfo {
+  return runInfo({
+    trigger: {
+      type: 'github',
+      delivery: 'd-1',
+      repository: 'acme/infrastructure',
+      branch: 'main',
+      pr: {
+        ...pr,
+        author: 'octocat',
+        merge_commit: PR_SHA,
+        url: `https://github.com/acme/infrastructure/pull/${pr.number}`,
+      },
+    },
+    source: {
+      type: 'repository',
+      repository: 'acme/infrastructure',
+      commit: PR_SHA,
+      ref: 'main',
+      checkout: PR_SHA,
+    },
+    ...overrides,
+  });
+}
+
 /** The gate config of a two-person rule over the platform leads, 4 h, cancel on timeout. */
 export function gateConfig(overrides: Partial<GateConfig> = {}): GateConfig {
   return {

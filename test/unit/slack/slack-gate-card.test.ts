@@ -4,10 +4,16 @@ import { fitList } from '../../../functions/adapters/slack-facts.ts';
 import { buildGate } from '../../../functions/core/approval/request-approval.ts';
 import type { Gate } from '../../../functions/core/ports.ts';
 import type { Directory } from '../../../statemachines/schema.ts';
-import { DIRECTORY, requestInput, runInfo, T0 } from '../../support/approval-fixtures.ts';
+import {
+  DIRECTORY,
+  mergedPrRun,
+  requestInput,
+  runInfo,
+  PR_SHA as SHA,
+  T0,
+} from '../../support/approval-fixtures.ts';
 
 const CONTEXT = { publicUrl: 'https://signoff.example.com', now: T0 };
-const SHA = '0123456789abcdef0123456789abcdef01234567';
 
 /** Every text object in the message (section text, fields, context elements, button labels, header). */
 function textObjects(value: unknown, found: string[] = []): string[] {
@@ -37,30 +43,13 @@ function expectWithinBlockKitLimits(blocks: SlackBlock[]): void {
 }
 
 function githubGate(): Gate {
-  const run = runInfo({
-    id: 'run-slack-card',
-    reason: 'Widen the VPC',
-    trigger: {
-      type: 'github',
-      delivery: 'd-1',
-      repository: 'acme/infrastructure',
-      branch: 'main',
-      pr: {
-        number: 42,
-        title: 'Widen the VPC',
-        author: 'octocat',
-        merge_commit: SHA,
-        url: 'https://github.com/acme/infrastructure/pull/42',
-      },
+  const run = mergedPrRun(
+    { number: 42, title: 'Widen the VPC' },
+    {
+      id: 'run-slack-card',
+      reason: 'Widen the VPC',
     },
-    source: {
-      type: 'repository',
-      repository: 'acme/infrastructure',
-      commit: SHA,
-      ref: 'main',
-      checkout: SHA,
-    },
-  });
+  );
   const input = requestInput(
     {
       escalation: [{ after_seconds: 3600, approvers: ['team:managers'] }],

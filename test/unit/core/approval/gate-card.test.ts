@@ -7,10 +7,16 @@ import type { Gate } from '../../../../functions/core/ports.ts';
 import { gateConfig as compileGateConfig } from '../../../../statemachines/compile.ts';
 import type { CostSummary, GateConfig, RunInfo } from '../../../../statemachines/contract.ts';
 import { type ApprovalStep, workflowSchema } from '../../../../statemachines/schema.ts';
-import { DIRECTORY, requestInput, runInfo, T0 } from '../../../support/approval-fixtures.ts';
+import {
+  DIRECTORY,
+  mergedPrRun,
+  requestInput,
+  runInfo,
+  PR_SHA as SHA,
+  T0,
+} from '../../../support/approval-fixtures.ts';
 
 const URL = 'https://signoff.example.com';
-const SHA = '0123456789abcdef0123456789abcdef01234567';
 
 function gateOf(config: Partial<GateConfig> = {}, run: RunInfo = runInfo({ id: 'run-card' })): Gate {
   return buildGate({ directory: DIRECTORY, now: () => T0 }, requestInput(config, run));
@@ -102,31 +108,10 @@ describe('buildGateCard: what', () => {
 
 describe('buildGateCard: why', () => {
   it('gives the reason and, for a merged pull request, its number, title, author, link and commit', () => {
-    const run = runInfo({
-      id: 'run-pr',
-      reason: 'Widen the VPC for the new cluster',
-      started_by: null,
-      trigger: {
-        type: 'github',
-        delivery: 'd-1',
-        repository: 'acme/infrastructure',
-        branch: 'main',
-        pr: {
-          number: 42,
-          title: 'Widen the VPC',
-          author: 'octocat',
-          merge_commit: SHA,
-          url: 'https://github.com/acme/infrastructure/pull/42',
-        },
-      },
-      source: {
-        type: 'repository',
-        repository: 'acme/infrastructure',
-        commit: SHA,
-        ref: 'main',
-        checkout: SHA,
-      },
-    });
+    const run = mergedPrRun(
+      { number: 42, title: 'Widen the VPC' },
+      { id: 'run-pr', reason: 'Widen the VPC for the new cluster', started_by: null },
+    );
     const { why } = buildGateCard(gateOf({}, run), T0, URL);
     expect(why).toEqual({
       reason: 'Widen the VPC for the new cluster',
