@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { DEFAULT_PROJECT_ROOT } from '../infra/build-app.ts';
-import { ESM_REQUIRE_BANNER, NODE_TARGET, RUNTIME_FOLDERS } from '../infra/constructs/bundling.ts';
+import { functionBundleOptions, RUNTIME_FOLDERS } from '../infra/constructs/bundling.ts';
 import { entryOf, FUNCTIONS } from '../infra/functions.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -94,22 +94,16 @@ async function measure(
   env: NodeJS.ProcessEnv,
 ): Promise<Measured> {
   const outfile = join(dir, 'index.mjs');
-  await build({
-    ...('file' in source
-      ? { entryPoints: [source.file] }
-      : { stdin: { contents: source.code, resolveDir: root, loader: 'ts' as const } }),
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: NODE_TARGET,
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    logLevel: 'error',
-  });
+  const options = functionBundleOptions(root, 'file' in source ? source.file : '', outfile);
+  await build(
+    'file' in source
+      ? options
+      : {
+          ...options,
+          entryPoints: undefined,
+          stdin: { contents: source.code, resolveDir: root, loader: 'ts' as const },
+        },
+  );
   const code = readFileSync(outfile);
   const times = Array.from({ length: RUNS }, () => coldImport(outfile, env));
   const failed = times.find((t) => typeof t === 'string');

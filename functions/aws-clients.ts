@@ -30,10 +30,7 @@ export interface AwsClients {
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Options shared by every client for one service. */
-function clientOptions(
-  config: Pick<Config, 'region' | 'endpoints' | 'localCredentials' | 'credentials'>,
-  service: keyof Endpoints,
-) {
+function clientOptions(config: ClientConfig, service: keyof Endpoints) {
   const endpoint = config.endpoints[service];
   const credentials = config.credentials ?? (config.localCredentials ? LOCAL_CREDENTIALS : undefined);
   return {
@@ -50,22 +47,60 @@ export function createDocumentClient(dynamodb: DynamoDBClient): DynamoDBDocument
   });
 }
 
-/** Builds every SDK client once (call at cold start). */
-export function createAwsClients(
-  config: Pick<Config, 'region' | 'endpoints' | 'localCredentials' | 'credentials'>,
-): AwsClients {
-  const dynamodb = new DynamoDBClient(clientOptions(config, 'dynamodb'));
+/** What a client factory reads from config. */
+type ClientConfig = Pick<Config, 'region' | 'endpoints' | 'localCredentials' | 'credentials'>;
+
+/**
+ * One factory per service, so a handler's composition imports only the clients it uses (the SDK
+ * packages declare no side effects, so esbuild drops the rest).
+ */
+export function createDynamoDbClient(config: ClientConfig): DynamoDBClient {
+  return new DynamoDBClient(clientOptions(config, 'dynamodb'));
+}
+
+/** The DynamoDB document client, over its own DynamoDB client. */
+export function createDynamoDocument(config: ClientConfig): DynamoDBDocumentClient {
+  return createDocumentClient(createDynamoDbClient(config));
+}
+
+export function createSfnClient(config: ClientConfig): SFNClient {
+  return new SFNClient(clientOptions(config, 'sfn'));
+}
+
+export function createSchedulerClient(config: ClientConfig): SchedulerClient {
+  return new SchedulerClient(clientOptions(config, 'scheduler'));
+}
+
+export function createSesClient(config: ClientConfig): SESv2Client {
+  return new SESv2Client(clientOptions(config, 'ses'));
+}
+
+export function createS3Client(config: ClientConfig): S3Client {
+  return new S3Client({
+    ...clientOptions(config, 's3'),
+    ...(config.endpoints.s3 ? { forcePathStyle: true } : {}),
+  });
+}
+
+export function createSecretsClient(config: ClientConfig): SecretsManagerClient {
+  return new SecretsManagerClient(clientOptions(config, 'secretsManager'));
+}
+
+export function createLogsClient(config: ClientConfig): CloudWatchLogsClient {
+  return new CloudWatchLogsClient(clientOptions(config, 'logs'));
+}
+
+/** Builds every SDK client once (the local runtime and the tests, which wire everything). */
+export function createAwsClients(config: ClientConfig): AwsClients {
+  const dynamodb = createDynamoDbClient(config);
   return {
     dynamodb,
     doc: createDocumentClient(dynamodb),
-    sfn: new SFNClient(clientOptions(config, 'sfn')),
-    scheduler: new SchedulerClient(clientOptions(config, 'scheduler')),
-    ses: new SESv2Client(clientOptions(config, 'ses')),
-    s3: new S3Client({
-      ...clientOptions(config, 's3'),
-      ...(config.endpoints.s3 ? { forcePathStyle: true } : {}),
-    }),
-    secrets: new SecretsManagerClient(clientOptions(config, 'secretsManager')),
-    logs: new CloudWatchLogsClient(clientOptions(config, 'logs')),
+    sfn: createSfnClient(config),
+    scheduler: createSchedulerClient(config),
+    ses: createSesClient(config),
+    s3: createS3Client(config),
+    secrets: createSecretsClient(config),
+    logs: createLogsClient(config),
   };
 }

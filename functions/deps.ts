@@ -1,37 +1,25 @@
 /**
- * Composition: builds the SDK clients and adapters once and hands the use cases their deps.
- * Handlers call `getDeps()` (lazy, once per cold start); the local runtime and tests may call
- * `createDeps` with their own config, directory or extra notifiers.
+ * Composition of everything: the local runtime and the tests build every adapter with
+ * `createDeps` and install it (wiring/scope.ts), and every handler takes its part of it. In
+ * Lambda a handler never imports this file: the `deps.ts` beside it builds only what it uses,
+ * from the same factories (wiring/).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { loadDirectoryFile } from '../statemachines/load.ts';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { formatProblem, loadDirectoryFile, loadWorkspace } from '../statemachines/load.ts';
 import type { Directory } from '../statemachines/schema.ts';
-import { CloudWatchBuildLogReader } from './adapters/cloudwatch-build-log-reader.ts';
-import { CompositeNotifier, type NamedNotifier } from './adapters/composite-notifier.ts';
-import { DynamoDbAuditLog } from './adapters/dynamodb-audit-log.ts';
+import type { NamedNotifier } from './adapters/composite-notifier.ts';
 import { DynamoDbAuthStore } from './adapters/dynamodb-auth-store.ts';
-import { DynamoDbGateStore } from './adapters/dynamodb-gate-store.ts';
 import { DynamoDbLockStore } from './adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from './adapters/dynamodb-run-store.ts';
-import { DynamoDbVoteStore } from './adapters/dynamodb-vote-store.ts';
 import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
-import { FileBuildLogReader } from './adapters/file-build-log-reader.ts';
-import { FileSecrets } from './adapters/file-secrets.ts';
-import { FsArtifactStore } from './adapters/fs-artifact-store.ts';
-import { LogNotifier } from './adapters/log-notifier.ts';
-import { MetricsNotifier } from './adapters/metrics-notifier.ts';
-import { S3ArtifactStore } from './adapters/s3-artifact-store.ts';
 import { S3CheckpointArchive } from './adapters/s3-checkpoint-archive.ts';
-import { SecretsManagerSecrets } from './adapters/secrets-manager-secrets.ts';
-import { SesEmailNotifier } from './adapters/ses-email-notifier.ts';
 import { SfnRunEngine } from './adapters/sfn-run-engine.ts';
 import { SfnStepBuildFinder } from './adapters/sfn-step-build-finder.ts';
 import { SfnWorkflowEngine } from './adapters/sfn-workflow-engine.ts';
-import { createSlackAdapters } from './adapters/slack-adapters.ts';
 import { TimerScheduler } from './adapters/timer-scheduler.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
-import { type Config, loadConfig } from './config.ts';
+import type { Config } from './config.ts';
 import type { ApprovalDeps } from './core/approval/approval-deps.ts';
 import { escalate } from './core/approval/escalate.ts';
 import type { AuthStore } from './core/auth/auth-store.ts';
@@ -42,15 +30,26 @@ import type {
   BuildLogReader,
   CheckpointArchive,
   LockStore,
-  LogPort,
   RunEngine,
   RunStore,
   Secrets,
   StepBuildFinder,
   WorkflowEngine,
 } from './core/ports.ts';
-import { remoteRepositorySource, type SourceResolver, snapshotSource } from './core/runs/source.ts';
-import { loadWorkflowCatalog, type WorkflowCatalog } from './core/runs/workflow-catalog.ts';
+import type { SourceResolver } from './core/runs/source.ts';
+import { createWorkflowCatalog, type WorkflowCatalog } from './core/runs/workflow-catalog.ts';
+import type { SlackApi } from './core/slack/slack-api.ts';
+import { createGateStores } from './wiring/gates.ts';
+import { createLogging } from './wiring/logging.ts';
+import { approverChannels, createNotifier } from './wiring/notifier.ts';
+import { createSecrets } from './wiring/secrets.ts';
+import { createInteractionSlackApi } from './wiring/slack.ts';
+import {
+  createArtifactStore,
+  createBuildLogReader,
+  createSourceResolver,
+  logSecretsOf,
+} from './wiring/stores.ts';
 
 /** Everything the handlers use: the use cases' deps plus the audit reader, the clients and the logger. */
 export interface AppDeps extends ApprovalDeps {
@@ -79,6 +78,10 @@ export interface AppDeps extends ApprovalDeps {
   /** The secret values masked in build logs (besides the token shapes the masker knows). */
   logSecrets(): Promise<string[]>;
   clients: AwsClients;
+  /** The Slack Web API of the interactions handler (who clicked, ephemeral answers). */
+  slackApi: SlackApi;
+  /** SES: the web function emails sign-in links. */
+  ses: SESv2Client;
   logger: Logger;
   /** Stops local timers (the timer scheduler); a no-op in AWS. */
   stop(): void;
@@ -105,43 +108,14 @@ export interface DepsOptions {
 
 /** Builds the deps from config: DynamoDB stores, Step Functions engine, scheduler, notifiers. */
 export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
-  const logger = options.logger ?? new Logger({ serviceName: config.serviceName });
-  const log: LogPort = {
-    info: (message, extra) => logger.info(message, extra ?? {}),
-    warn: (message, extra) => logger.warn(message, extra ?? {}),
-    error: (message, extra) => logger.error(message, extra ?? {}),
-  };
+  const { logger, log } = createLogging(config, options.logger);
   const clients = createAwsClients(config);
   const now = options.now ?? Date.now;
-  const audit = new DynamoDbAuditLog(clients.doc, config.tables.audit, now);
-  const secrets =
-    options.secrets ??
-    (config.secrets.kind === 'file'
-      ? new FileSecrets(config.secrets.path)
-      : new SecretsManagerSecrets(clients.secrets, config.secrets.prefix));
+  const { gates, votes, audit } = createGateStores(config, clients.doc, now);
+  const secrets = options.secrets ?? createSecrets(config);
   // The approvers' channels: email and Slack, unless the caller (a test) brings its own.
-  const channels: NamedNotifier[] = options.notifiers ?? [
-    { name: 'email', notifier: new SesEmailNotifier({ ses: clients.ses, config, secrets, now, log }) },
-    {
-      name: 'slack',
-      notifier: createSlackAdapters({
-        secrets,
-        doc: clients.doc,
-        gatesTable: config.tables.gates,
-        publicUrl: config.publicUrl,
-        ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
-        ...(config.slackDefaultChannel ? { defaultChannel: config.slackDefaultChannel } : {}),
-        log,
-        now,
-      }).notifier,
-    },
-  ];
-  // CloudWatch metrics in AWS; locally they would only be noise on the console.
-  const metrics: NamedNotifier[] = config.local ? [] : [{ name: 'metrics', notifier: new MetricsNotifier() }];
-  const notifier = new CompositeNotifier(
-    [{ name: 'log', notifier: new LogNotifier(log) }, ...metrics, ...channels],
-    log,
-  );
+  const channels = options.notifiers ?? approverChannels(config, { doc: clients.doc, secrets, log, now });
+  const notifier = createNotifier(config, log, channels);
   const timer =
     config.scheduler.kind === 'timer'
       ? new TimerScheduler(
@@ -167,16 +141,11 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
       return workflows;
     },
     secrets,
-    artifacts:
-      config.artifacts.kind === 's3'
-        ? new S3ArtifactStore(clients.s3, config.artifacts.bucket)
-        : new FsArtifactStore(config.artifacts.dir),
+    artifacts: createArtifactStore(config, clients.s3),
     auth: options.auth ?? new DynamoDbAuthStore(clients.doc, config.tables.auth),
-    source:
-      options.source ??
-      (config.source.kind === 'repository' ? remoteRepositorySource(config.source) : snapshotSource),
-    gates: new DynamoDbGateStore(clients.doc, config.tables.gates),
-    votes: new DynamoDbVoteStore(clients.doc, config.tables.gates),
+    source: options.source ?? createSourceResolver(config),
+    gates,
+    votes,
     audit,
     auditQuery: audit,
     anchors: audit.anchors,
@@ -190,48 +159,25 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     now,
     log,
     stepBuilds: new SfnStepBuildFinder(clients.sfn),
-    buildLogs:
-      config.buildLogs.kind === 'cloudwatch'
-        ? new CloudWatchBuildLogReader(clients.logs, config.buildLogs.groups)
-        : new FileBuildLogReader(config.buildLogs.dir),
-    logSecrets: async () => [...(await readLogSecrets(secrets)), ...(options.logSecrets ?? [])],
+    buildLogs: createBuildLogReader(config, clients.logs),
+    logSecrets: logSecretsOf(secrets, options.logSecrets),
     clients,
+    ses: clients.ses,
+    slackApi: createInteractionSlackApi(config, { doc: clients.doc, secrets, log, now }),
     logger,
     stop: () => timer?.stop(),
   };
   return deps;
 }
 
-/**
- * signoff's secrets the web function may read (infra/functions.ts), masked wherever a build log
- * shows them. A secret that cannot be read fails the request rather than show a log unmasked.
- */
-const LOG_MASKED_SECRETS = ['slack-bot-token', 'link-signing-key'] as const;
-
-async function readLogSecrets(secrets: Secrets): Promise<string[]> {
-  const values = await Promise.all(LOG_MASKED_SECRETS.map((name) => secrets.get(name)));
-  return values.filter((v): v is string => v !== undefined);
-}
-
-let cached: AppDeps | undefined;
-// One process can host several functions (the AWS contract tests run each handler as its own
-// function, with its own credentials); an invocation inside `runWithDeps` sees only its deps.
-const invocationDeps = new AsyncLocalStorage<AppDeps>();
-
-/** The deps of this invocation: those of `runWithDeps`, else the process-wide ones, built from the environment on first use (a Lambda cold start). */
-export function getDeps(): AppDeps {
-  const scoped = invocationDeps.getStore();
-  if (scoped) return scoped;
-  cached ??= createDeps(loadConfig());
-  return cached;
-}
-
-/** Runs `fn` (a handler invocation) with `deps` as what `getDeps()` returns inside it. */
-export function runWithDeps<T>(deps: AppDeps, fn: () => T): T {
-  return invocationDeps.run(deps, fn);
-}
-
-/** Installs the process-wide deps (the local runtime builds its own, with local notifiers). */
-export function setDeps(deps: AppDeps | undefined): void {
-  cached = deps;
+/** Loads `workflows/` and `config/` under `dir`; throws listing every problem (a deployment bug, not user input). */
+function loadWorkflowCatalog(dir: string, stateMachineArnPrefix: string): WorkflowCatalog {
+  const workspace = loadWorkspace(dir);
+  if (workspace.problems.length > 0) {
+    throw new Error(`invalid workflows:\n${workspace.problems.map(formatProblem).join('\n')}`);
+  }
+  return createWorkflowCatalog(
+    workspace.workflows.map((w) => w.workflow),
+    stateMachineArnPrefix,
+  );
 }

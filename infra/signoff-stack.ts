@@ -16,7 +16,7 @@ import { parseDuration } from '../statemachines/schema.ts';
 import { ArtifactsBucket } from './constructs/artifacts-bucket.ts';
 import { AuditArchiveBucket } from './constructs/audit-archive-bucket.ts';
 import { BuildProjects } from './constructs/build-projects.ts';
-import { LAMBDA_TASK_ROOT } from './constructs/bundling.ts';
+import { LAMBDA_TASK_ROOT, writeDeployedConfig } from './constructs/bundling.ts';
 import { EscalationScheduler } from './constructs/escalation-scheduler.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { SignoffFunction } from './constructs/signoff-function.ts';
@@ -173,9 +173,11 @@ export class SignoffStack extends Stack {
       artifacts: artifacts.bucket,
       auditArchive: auditArchive.bucket,
     };
+    const deployedConfigFile = writeDeployedConfig(workspace);
     for (const spec of FUNCTIONS) {
       const fn = new SignoffFunction(this, `Fn-${spec.name}`, {
         projectRoot,
+        deployedConfigFile,
         entry: entryOf(spec.name),
         functionName: `${prefix}${spec.name}`,
         description: spec.description,

@@ -11,7 +11,7 @@ import {
 } from '../statemachines/compile.ts';
 import { PLACEHOLDER } from '../statemachines/contract.ts';
 import { formatProblem, loadWorkspace } from '../statemachines/load.ts';
-import type { Project, Workflow } from '../statemachines/schema.ts';
+import type { Directory, Project, Workflow } from '../statemachines/schema.ts';
 
 /** One workflow and its compiled state machine definition. */
 export interface CompiledWorkflow {
@@ -25,6 +25,8 @@ export interface CompiledWorkflow {
 /** What the stack builds from the workspace. */
 export interface SynthWorkspace {
   workflows: CompiledWorkflow[];
+  /** Who is who: the functions read it, validated, from the deployed config. */
+  directory: Directory;
   projects: Project[];
   /** Secret names (without the prefix) the handlers read for workflows: webhook triggers and http steps. */
   workflowSecrets: { webhook: string[]; http: string[] };
@@ -65,6 +67,7 @@ export function compileWorkspace(root: string, options: CompileOptions = {}): Sy
     [...new Set(values.filter((v): v is string => v !== undefined))].sort();
   return {
     workflows,
+    directory: workspace.directory,
     projects: workspace.projects.projects,
     workflowSecrets: {
       webhook: sorted(workflows.map((w) => webhookSecretName(w.workflow))),

@@ -22,8 +22,9 @@ import { writeAuditCheckpoint } from '../functions/core/audit/write-audit-checkp
 import { holdProjectLocks } from '../functions/core/locks/hold-project-locks.ts';
 import { secretEnvironmentValues } from '../functions/core/logs/mask-secrets.ts';
 import { createWorkflowCatalog } from '../functions/core/runs/workflow-catalog.ts';
-import { type AppDeps, createDeps, setDeps } from '../functions/deps.ts';
+import { type AppDeps, createDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
+import { setDeps } from '../functions/wiring/scope.ts';
 import { compileWorkflow, placeholdersOf, substitutePlaceholders } from '../statemachines/compile.ts';
 import { PLACEHOLDER } from '../statemachines/contract.ts';
 import { formatProblem, loadWorkspace, type Workspace } from '../statemachines/load.ts';

@@ -227,8 +227,3 @@ export function parseDuration(text: string): number {
   const unit = text.slice(-1) as keyof typeof UNIT_SECONDS;
   return Number(text.slice(0, -1)) * UNIT_SECONDS[unit];
 }
-
-/** Whether an environment name means production (unless the workflow says otherwise). */
-export function isProduction(workflow: Pick<Workflow, 'environment' | 'production'>): boolean {
-  return workflow.production ?? /^prod(uction)?$/i.test(workflow.environment);
-}

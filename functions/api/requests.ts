@@ -1,7 +1,8 @@
 /** Parsing and shaping for the JSON API: every problem becomes a 400 with a message. */
 import { createError } from '@middy/util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-messages.ts';
 import type { VoteChannel } from '../core/ports.ts';
 import { manualStartSchema } from '../core/runs/start-manual-run.ts';
 import { rawBody } from '../http-event.ts';
@@ -19,7 +20,7 @@ function bodyOf(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-function parseWith<T>(schema: z.ZodType<T>, event: APIGatewayProxyEventV2): T {
+function parseWith<T>(schema: z.ZodMiniType<T>, event: APIGatewayProxyEventV2): T {
   const parsed = schema.safeParse(bodyOf(event));
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
@@ -28,10 +29,10 @@ function parseWith<T>(schema: z.ZodType<T>, event: APIGatewayProxyEventV2): T {
 
 const voteBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
-  comment: z.string().max(2000).optional(),
+  comment: z.optional(z.string().check(z.maxLength(2000))),
 });
 
-const releaseBody = z.strictObject({ reason: z.string().max(2000).optional() });
+const releaseBody = z.strictObject({ reason: z.optional(z.string().check(z.maxLength(2000))) });
 
 /** `POST /api/locks/{project}/release`: `{ "reason" }` (the use case says when it is missing). */
 export const parseReleaseBody = (event: APIGatewayProxyEventV2) => parseWith(releaseBody, event);

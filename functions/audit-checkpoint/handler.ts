@@ -3,7 +3,10 @@
  * run whose audit trail moved since the last checkpoint, in the table and in the locked archive.
  */
 import { writeAuditCheckpoint } from '../core/audit/write-audit-checkpoint.ts';
-import { getDeps } from '../deps.ts';
+import { depsFor } from '../wiring/scope.ts';
+import { createAuditCheckpointDeps } from './deps.ts';
+
+const getDeps = depsFor(createAuditCheckpointDeps);
 
 /** Handles the scheduled event (its content is not used). */
 export const handler = async () => {

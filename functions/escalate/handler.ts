@@ -5,7 +5,11 @@
 import type { EscalationEvent } from '../adapters/eventbridge-scheduler.ts';
 import { escalate } from '../core/approval/escalate.ts';
 import { isGateId } from '../core/approval/gate.ts';
-import { getDeps } from '../deps.ts';
+import { createApprovalFunctionDeps } from '../wiring/approval.ts';
+import { approverChannels } from '../wiring/notifier.ts';
+import { depsFor } from '../wiring/scope.ts';
+
+const getDeps = depsFor((config) => createApprovalFunctionDeps(config, approverChannels));
 
 /** Handles one escalation event. */
 export const handler = async (event: EscalationEvent) => {

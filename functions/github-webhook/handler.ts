@@ -10,7 +10,8 @@ import { logOf } from '../core/approval/approval-deps.ts';
 import { receiveGithubDelivery } from '../core/triggers/receive-github-delivery.ts';
 import type { TriggerDeps } from '../core/triggers/trigger-deps.ts';
 import { toHttpResult, toTriggerRequest } from '../core/triggers/trigger-request.ts';
-import { getDeps } from '../deps.ts';
+import { depsFor } from '../wiring/scope.ts';
+import { createTriggerDeps } from '../wiring/triggers.ts';
 
 /** Builds the handler over deps looked up per call (the local runtime swaps them in). */
 export function createGithubWebhookHandler(deps: () => TriggerDeps) {
@@ -26,4 +27,4 @@ export function createGithubWebhookHandler(deps: () => TriggerDeps) {
 }
 
 /** The Lambda entry point. */
-export const handler = createGithubWebhookHandler(getDeps);
+export const handler = createGithubWebhookHandler(depsFor(createTriggerDeps));

@@ -4,7 +4,8 @@
  */
 import type { NotifyInput } from '../../statemachines/contract.ts';
 import { type NotifyDeps, sendNotification } from '../core/notify/send-notification.ts';
-import { getDeps } from '../deps.ts';
+import { depsFor } from '../wiring/scope.ts';
+import { createNotifyDeps } from './deps.ts';
 
 /** Builds the handler over deps looked up per call (the local runtime swaps them in). */
 export function createNotifyHandler(deps: () => NotifyDeps) {
@@ -12,4 +13,4 @@ export function createNotifyHandler(deps: () => NotifyDeps) {
 }
 
 /** The Lambda entry point. */
-export const handler = createNotifyHandler(getDeps);
+export const handler = createNotifyHandler(depsFor(createNotifyDeps));

@@ -5,7 +5,12 @@
  */
 import type { RecordTimeoutInput } from '../../statemachines/contract.ts';
 import { recordTimeout, type TimeoutOutcome } from '../core/approval/record-timeout.ts';
-import { getDeps } from '../deps.ts';
+import { createApprovalFunctionDeps } from '../wiring/approval.ts';
+import { slackChannels } from '../wiring/notifier.ts';
+import { depsFor } from '../wiring/scope.ts';
+
+// A timeout updates the gate's Slack messages; only requests and escalations email people.
+const getDeps = depsFor((config) => createApprovalFunctionDeps(config, slackChannels));
 
 /** Handles one RecordTimeoutInput. */
 export const handler = async (event: RecordTimeoutInput): Promise<TimeoutOutcome> => {

@@ -4,7 +4,10 @@
  */
 import type { RequestApprovalInput } from '../../statemachines/contract.ts';
 import { requestApproval } from '../core/approval/request-approval.ts';
-import { getDeps } from '../deps.ts';
+import { depsFor } from '../wiring/scope.ts';
+import { createRequestApprovalDeps } from './deps.ts';
+
+const getDeps = depsFor(createRequestApprovalDeps);
 
 /** Handles one RequestApprovalInput; returns the gate id and what happened (never the token). */
 export const handler = async (event: RequestApprovalInput) => {

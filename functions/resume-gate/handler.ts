@@ -7,7 +7,10 @@
 import { cancelOrphanGates } from '../core/approval/cancel-orphan-gates.ts';
 import { drainAllGates, drainGate } from '../core/approval/drain-gate.ts';
 import { isGateId } from '../core/approval/gate.ts';
-import { getDeps } from '../deps.ts';
+import { depsFor } from '../wiring/scope.ts';
+import { createResumeGateDeps } from './deps.ts';
+
+const getDeps = depsFor(createResumeGateDeps);
 
 /** Handles `{ gate_id? }`. */
 export const handler = async (event: { gate_id?: string } | undefined) => {

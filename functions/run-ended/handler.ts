@@ -13,7 +13,10 @@ import { acquireProjectLocks } from '../core/locks/acquire-project-locks.ts';
 import type { RunStatus } from '../core/ports.ts';
 import { recordNoChanges } from '../core/runs/record-no-changes.ts';
 import { recordRunEnd, runIdOfExecution } from '../core/runs/record-run-end.ts';
-import { getDeps } from '../deps.ts';
+import { depsFor } from '../wiring/scope.ts';
+import { createRunEndedDeps } from './deps.ts';
+
+const getDeps = depsFor(createRunEndedDeps);
 
 /** The fields of the event's detail signoff reads (AWS sends more). */
 export interface ExecutionStatusChange {

@@ -8,18 +8,15 @@ import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { CompositeNotifier } from '../adapters/composite-notifier.ts';
-import { createSlackAdapters } from '../adapters/slack-adapters.ts';
 import { logOf } from '../core/approval/approval-deps.ts';
 import {
   handleSlackInteraction,
   type SlackInteractionDeps,
   type SlackRequest,
 } from '../core/slack/handle-slack-interaction.ts';
-import { type AppDeps, getDeps } from '../deps.ts';
 import { lowerCaseHeaders, rawBody } from '../http-event.ts';
-
-/** Slack calls from the handler wait at most this long each (the follow-up budget bounds the total). */
-const SLACK_CALL_TIMEOUT_MS = 1200;
+import { depsFor } from '../wiring/scope.ts';
+import { createSlackFunctionDeps, type SlackFunctionDeps } from './deps.ts';
 
 /** How long the ack waits for the work drained after a vote's commit (the rest goes on behind it or in the sweep). */
 const SLACK_DRAIN_BUDGET_MS = 800;
@@ -29,23 +26,12 @@ export function toSlackRequest(event: APIGatewayProxyEventV2): SlackRequest {
   return { headers: lowerCaseHeaders(event), rawBody: rawBody(event).toString('utf8') };
 }
 
-const built = new WeakMap<AppDeps, SlackInteractionDeps>();
+const built = new WeakMap<SlackFunctionDeps, SlackInteractionDeps>();
 
-/** The interaction deps over the process's AppDeps, with Slack adapters built once per AppDeps. */
-export function slackInteractionDeps(app: AppDeps): SlackInteractionDeps {
+/** The interaction deps over the function's deps (or the local runtime's AppDeps), built once per deps. */
+export function slackInteractionDeps(app: SlackFunctionDeps): SlackInteractionDeps {
   let deps = built.get(app);
   if (!deps) {
-    const slack = createSlackAdapters({
-      secrets: app.secrets,
-      doc: app.clients.doc,
-      gatesTable: app.config.tables.gates,
-      publicUrl: app.config.publicUrl,
-      ...(app.config.slackApiUrl ? { slackApiUrl: app.config.slackApiUrl } : {}),
-      retries: 1,
-      timeoutMs: SLACK_CALL_TIMEOUT_MS,
-      log: app.log,
-      now: app.now,
-    });
     deps = {
       gates: app.gates,
       votes: app.votes,
@@ -59,7 +45,7 @@ export function slackInteractionDeps(app: AppDeps): SlackInteractionDeps {
       log: app.log,
       drainBudgetMs: SLACK_DRAIN_BUDGET_MS,
       secrets: app.secrets,
-      slack: slack.api,
+      slack: app.slackApi,
     };
     built.set(app, deps);
   }
@@ -85,6 +71,9 @@ export function createSlackInteractionsHandler(deps: () => SlackInteractionDeps)
       };
     });
 }
+
+/** The Lambda entry point. */
+const getDeps = depsFor(createSlackFunctionDeps);
 
 /** The Lambda entry point. */
 export const handler = createSlackInteractionsHandler(() => slackInteractionDeps(getDeps()));

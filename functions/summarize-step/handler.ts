@@ -5,7 +5,8 @@
  */
 import type { RunData, SummarizeStepInput } from '../../statemachines/contract.ts';
 import { type SummarizeStepDeps, summarizeStep } from '../core/plan/summarize-step.ts';
-import { getDeps } from '../deps.ts';
+import { depsFor } from '../wiring/scope.ts';
+import { createSummarizeStepDeps } from './deps.ts';
 
 /** Builds the handler over deps looked up per call (the local runtime swaps them in). */
 export function createSummarizeStepHandler(deps: () => SummarizeStepDeps) {
@@ -16,4 +17,4 @@ export function createSummarizeStepHandler(deps: () => SummarizeStepDeps) {
 }
 
 /** The Lambda entry point. */
-export const handler = createSummarizeStepHandler(getDeps);
+export const handler = createSummarizeStepHandler(depsFor(createSummarizeStepDeps));

@@ -8,7 +8,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { renderErrorPage } from '../../web/error-page.ts';
 import { InvalidCursorError } from '../adapters/audit-cursor.ts';
 import { AuthError } from '../core/auth/auth-error.ts';
-import { type AppDeps, getDeps } from '../deps.ts';
+import { createHttpDeps, type HttpDeps } from '../wiring/http.ts';
+import { depsFor } from '../wiring/scope.ts';
 import { decideApproval, showApproval } from './approval-routes.ts';
 import { SigninRequired } from './guards.ts';
 import { showStepLog } from './log-routes.ts';
@@ -19,7 +20,7 @@ import { postSignin, postSignout, showSignin, showSigninLink } from './signin-ro
 import { startRunFromWeb } from './start-routes.ts';
 import { serveStatic } from './static-file.ts';
 
-type Route = (deps: AppDeps, request: WebRequest) => Promise<WebResponse>;
+type Route = (deps: HttpDeps, request: WebRequest) => Promise<WebResponse>;
 
 /** The web routes by API Gateway route key (the same keys as `functions/routes.ts`). */
 export const WEB_ROUTES: Record<string, Route> = {
@@ -42,7 +43,7 @@ export const WEB_ROUTES: Record<string, Route> = {
 };
 
 /** Handles one web request with the given deps (the Lambda handler passes `getDeps()`). */
-export async function handleWebRequest(deps: AppDeps, event: APIGatewayProxyEventV2): Promise<WebResponse> {
+export async function handleWebRequest(deps: HttpDeps, event: APIGatewayProxyEventV2): Promise<WebResponse> {
   const local = deps.config.local;
   try {
     const route = WEB_ROUTES[event.routeKey];
@@ -53,7 +54,7 @@ export async function handleWebRequest(deps: AppDeps, event: APIGatewayProxyEven
   }
 }
 
-function errorResponse(deps: AppDeps, error: unknown): WebResponse {
+function errorResponse(deps: HttpDeps, error: unknown): WebResponse {
   const local = deps.config.local;
   if (error instanceof SigninRequired) {
     return redirect(`/signin?next=${encodeURIComponent(error.next)}`, local);
@@ -118,6 +119,8 @@ function errorPage(
     local,
   );
 }
+
+const getDeps = depsFor(createHttpDeps);
 
 /** The Lambda entry point. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().handler((event) =>

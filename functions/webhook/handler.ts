@@ -10,7 +10,8 @@ import { logOf } from '../core/approval/approval-deps.ts';
 import { receiveWebhook } from '../core/triggers/receive-webhook.ts';
 import type { TriggerDeps } from '../core/triggers/trigger-deps.ts';
 import { toHttpResult, toTriggerRequest } from '../core/triggers/trigger-request.ts';
-import { getDeps } from '../deps.ts';
+import { depsFor } from '../wiring/scope.ts';
+import { createTriggerDeps } from '../wiring/triggers.ts';
 
 /** Builds the handler over deps looked up per call (the local runtime swaps them in). */
 export function createWebhookHandler(deps: () => TriggerDeps) {
@@ -28,4 +29,4 @@ export function createWebhookHandler(deps: () => TriggerDeps) {
 }
 
 /** The Lambda entry point. */
-export const handler = createWebhookHandler(getDeps);
+export const handler = createWebhookHandler(depsFor(createTriggerDeps));

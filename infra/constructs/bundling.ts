@@ -4,7 +4,12 @@
  * how the build runner is bundled, shared by its synth-time asset and the local runtime so both
  * run the same file.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
+import { DEPLOYED_CONFIG_FILE, type DeployedConfig } from '../../functions/wiring/deployed-config.ts';
+import type { Workspace } from '../../statemachines/load.ts';
 
 /** Node.js version the functions run on in Lambda. */
 export const NODE_TARGET = 'node22';
@@ -20,21 +25,61 @@ export const RUNTIME_FOLDERS = ['workflows', 'config'] as const;
 export const LAMBDA_TASK_ROOT = '/var/task';
 
 /**
- * Shell commands that copy the runtime folders, and a function's own extra files (paths
- * relative to the project root, such as `web/style.css`), from the project into a bundle.
+ * Writes the validated workflows and directory as the JSON every function reads at cold start
+ * (functions/wiring/deployed-config.ts) into a fresh folder; returns the file's path.
+ */
+export function writeDeployedConfig(workspace: Pick<Workspace, 'directory' | 'workflows'>): string {
+  const config: DeployedConfig = {
+    directory: workspace.directory,
+    workflows: workspace.workflows.map((w) => w.workflow),
+  };
+  const file = join(mkdtempSync(join(tmpdir(), 'signoff-config-')), DEPLOYED_CONFIG_FILE);
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+/**
+ * Shell commands that copy the runtime folders, the deployed config (`writeDeployedConfig`), and
+ * a function's own extra files (paths relative to the project root, such as `web/style.css`),
+ * from the project into a bundle.
  */
 export function copyRuntimeFiles(
   inputDir: string,
   outputDir: string,
+  deployedConfigFile: string,
   extraFiles: readonly string[] = [],
 ): string[] {
   return [
     ...RUNTIME_FOLDERS.map((dir) => `cp -R "${inputDir}/${dir}" "${outputDir}/${dir}"`),
+    `cp "${deployedConfigFile}" "${outputDir}/${DEPLOYED_CONFIG_FILE}"`,
     ...extraFiles.flatMap((file) => {
       const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
       return [`mkdir -p "${outputDir}/${dir}"`, `cp "${inputDir}/${file}" "${outputDir}/${file}"`];
     }),
   ];
+}
+
+/**
+ * esbuild options equal to the CDK functions' bundling (signoff-function.ts): minified ESM for
+ * Node.js 22 with source maps. The bundle benchmark and the size budget test build with these,
+ * so both measure what is deployed.
+ */
+export function functionBundleOptions(projectRoot: string, entry: string, outfile: string): BuildOptions {
+  return {
+    absWorkingDir: projectRoot,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: NODE_TARGET,
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'error',
+  };
 }
 
 /** The build runner's entry point, relative to the project root. */

@@ -26,6 +26,8 @@ export interface SignoffFunctionProps {
   memoryMb: number;
   timeoutSeconds: number;
   environment: Record<string, string>;
+  /** The validated workflows and directory (`writeDeployedConfig`), copied into the bundle. */
+  deployedConfigFile: string;
   /** Files besides `workflows/` and `config/` the handler reads at run time (relative to the root). */
   extraFiles?: readonly string[];
   logRetention?: RetentionDays;
@@ -93,7 +95,8 @@ export class SignoffFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir, outputDir) => copyRuntimeFiles(inputDir, outputDir, props.extraFiles),
+          afterBundling: (inputDir, outputDir) =>
+            copyRuntimeFiles(inputDir, outputDir, props.deployedConfigFile, props.extraFiles),
         },
       },
     });

@@ -96,6 +96,7 @@ describe('SignoffFunction', () => {
           projectRoot: workspaceCopy(),
           entry: 'functions/api/handler.ts',
           functionName: 'signoff-api',
+          deployedConfigFile: 'signoff-config.json',
           description: 'test',
           memoryMb: 256,
           timeoutSeconds: 10,

@@ -3,7 +3,8 @@
  * Unknown fields are kept (`looseObject`), so newer Terraform versions still parse and
  * the plan hash sees every field Terraform wrote.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-messages.ts';
 import { SignoffError } from '../errors.ts';
 
 /** One action Terraform can plan for a resource instance. */
@@ -12,36 +13,38 @@ export type PlanAction = z.infer<typeof planActionSchema>;
 
 /** The `change` object of one resource change. */
 export const changeSchema = z.looseObject({
-  actions: z.array(planActionSchema).min(1),
-  before: z.unknown().optional(),
-  after: z.unknown().optional(),
-  after_unknown: z.unknown().optional(),
-  before_sensitive: z.unknown().optional(),
-  after_sensitive: z.unknown().optional(),
-  importing: z.unknown().optional(),
+  actions: z.array(planActionSchema).check(z.minLength(1)),
+  before: z.optional(z.unknown()),
+  after: z.optional(z.unknown()),
+  after_unknown: z.optional(z.unknown()),
+  before_sensitive: z.optional(z.unknown()),
+  after_sensitive: z.optional(z.unknown()),
+  importing: z.optional(z.unknown()),
 });
 
 /** One entry of `resource_changes`. */
 export const resourceChangeSchema = z.looseObject({
-  address: z.string().min(1),
-  previous_address: z.string().optional(),
-  module_address: z.string().optional(),
+  address: z.string().check(z.minLength(1)),
+  previous_address: z.optional(z.string()),
+  module_address: z.optional(z.string()),
   mode: z.enum(['managed', 'data']),
-  type: z.string().min(1),
-  name: z.string().min(1),
-  index: z.unknown().optional(),
-  provider_name: z.string().optional(),
-  deposed: z.string().optional(),
-  action_reason: z.string().optional(),
+  type: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  index: z.optional(z.unknown()),
+  provider_name: z.optional(z.string()),
+  deposed: z.optional(z.string()),
+  action_reason: z.optional(z.string()),
   change: changeSchema,
 });
 export type ResourceChange = z.infer<typeof resourceChangeSchema>;
 
 /** A whole JSON plan; `resource_changes` is absent when Terraform has nothing to list. */
 export const terraformPlanSchema = z.looseObject({
-  format_version: z.string().regex(/^\d+\.\d+$/, 'must be a Terraform JSON format version such as 1.2'),
-  terraform_version: z.string().optional(),
-  resource_changes: z.array(resourceChangeSchema).default([]),
+  format_version: z
+    .string()
+    .check(z.regex(/^\d+\.\d+$/, 'must be a Terraform JSON format version such as 1.2')),
+  terraform_version: z.optional(z.string()),
+  resource_changes: z._default(z.array(resourceChangeSchema), []),
 });
 export type TerraformPlan = z.infer<typeof terraformPlanSchema>;
 

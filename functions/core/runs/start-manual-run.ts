@@ -3,17 +3,18 @@
  * request shape, one validation and one use case behind both, so the same people may start the
  * same workflows whichever way they ask.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-messages.ts';
 import { type StartRunDeps, type StartRunOutcome, startRun } from './start-run.ts';
 
 /** What a manual start asks for. */
 export const manualStartSchema = z.strictObject({
-  workflow: z.string().min(1).max(80),
-  reason: z.string().max(1000).optional(),
+  workflow: z.string().check(z.minLength(1), z.maxLength(80)),
+  reason: z.optional(z.string().check(z.maxLength(1000))),
   /** A branch or tag to build; the repository's default branch when absent. */
-  ref: z.string().max(200).optional(),
+  ref: z.optional(z.string().check(z.maxLength(200))),
   /** A commit to build (full SHA). */
-  sha: z.string().max(40).optional(),
+  sha: z.optional(z.string().check(z.maxLength(40))),
 });
 
 /** A validated manual start. */

@@ -5,7 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { ExecutionInput, Person, RunInfo, Trigger } from '../../../statemachines/contract.ts';
-import { type Directory, isProduction, type Workflow } from '../../../statemachines/schema.ts';
+import { isProduction } from '../../../statemachines/environment.ts';
+import type { Directory, Workflow } from '../../../statemachines/schema.ts';
 import type { AuditLog, Clock, RunEngine, RunRecord, RunStore } from '../ports.ts';
 import { recordRunEnd } from './record-run-end.ts';
 import { SourceRefusedError, type SourceRequest, type SourceResolver, sourceRequestOf } from './source.ts';

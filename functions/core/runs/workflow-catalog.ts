@@ -1,5 +1,4 @@
 /** The workflows a deployment knows, with their state machine ARNs. */
-import { formatProblem, loadWorkspace } from '../../../statemachines/load.ts';
 import type { Workflow } from '../../../statemachines/schema.ts';
 
 /** Workflows by name, and where each one's state machine is. */
@@ -37,16 +36,4 @@ export function createWorkflowCatalog(
       refused = [...problems];
     },
   };
-}
-
-/** Loads `workflows/` and `config/` under `dir`; throws listing every problem (a deployment bug, not user input). */
-export function loadWorkflowCatalog(dir: string, stateMachineArnPrefix: string): WorkflowCatalog {
-  const workspace = loadWorkspace(dir);
-  if (workspace.problems.length > 0) {
-    throw new Error(`invalid workflows:\n${workspace.problems.map(formatProblem).join('\n')}`);
-  }
-  return createWorkflowCatalog(
-    workspace.workflows.map((w) => w.workflow),
-    stateMachineArnPrefix,
-  );
 }

@@ -2,7 +2,8 @@
  * Parses Slack's interaction request body (`payload=<JSON>`, form-urlencoded) into the one thing
  * signoff acts on: a click on Approve or Reject. Anything else is either ignored (acked) or a 400.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-messages.ts';
 import { isGateId } from '../approval/gate.ts';
 import { decisionOfAction } from './slack-actions.ts';
 
@@ -27,25 +28,26 @@ export type SlackInteraction =
   | { kind: 'ignored'; reason: string }
   | { kind: 'invalid'; status: 400; message: string };
 
-const slackId = z.string().min(1).max(64);
+const slackId = z.string().check(z.minLength(1), z.maxLength(64));
+const shortString = z.string().check(z.maxLength(64));
 
 const actionSchema = z.looseObject({
-  action_id: z.string().max(255),
-  value: z.string().max(2000).optional(),
-  action_ts: z.string().max(64).optional(),
+  action_id: z.string().check(z.maxLength(255)),
+  value: z.optional(z.string().check(z.maxLength(2000))),
+  action_ts: z.optional(shortString),
 });
 
 const blockActionsSchema = z.looseObject({
   type: z.literal('block_actions'),
-  user: z.looseObject({ id: slackId, team_id: slackId.optional() }),
-  team: z.looseObject({ id: slackId }).nullish(),
-  channel: z.looseObject({ id: slackId }).nullish(),
-  container: z.looseObject({ message_ts: z.string().max(64).optional() }).nullish(),
-  message: z.looseObject({ ts: z.string().max(64).optional() }).nullish(),
-  actions: z.array(actionSchema).min(1).max(25),
+  user: z.looseObject({ id: slackId, team_id: z.optional(slackId) }),
+  team: z.nullish(z.looseObject({ id: slackId })),
+  channel: z.nullish(z.looseObject({ id: slackId })),
+  container: z.nullish(z.looseObject({ message_ts: z.optional(shortString) })),
+  message: z.nullish(z.looseObject({ ts: z.optional(shortString) })),
+  actions: z.array(actionSchema).check(z.minLength(1), z.maxLength(25)),
 });
 
-const envelope = z.looseObject({ type: z.string().max(64) });
+const envelope = z.looseObject({ type: shortString });
 
 function invalid(message: string): SlackInteraction {
   return { kind: 'invalid', status: 400, message };

@@ -2,7 +2,8 @@
  * GitHub webhook payloads, parsed into what signoff acts on: a ping, a pull request merged into
  * a branch, or something it ignores (with the reason). Only the fields signoff reads are checked.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-messages.ts';
 import { label } from '../../../statemachines/zod-problems.ts';
 
 /** A merged pull request, as the github trigger records it. */
@@ -20,22 +21,22 @@ export type GithubEvent =
   | { kind: 'invalid'; problems: string[] };
 
 const pullRequestEvent = z.object({
-  action: z.string().min(1),
+  action: z.string().check(z.minLength(1)),
   pull_request: z.object({
-    number: z.number().int().positive(),
-    title: z.string().max(1024),
+    number: z.int().check(z.positive()),
+    title: z.string().check(z.maxLength(1024)),
     html_url: z.url({ protocol: /^https?$/ }),
-    merged: z.boolean().nullable().optional(),
-    merge_commit_sha: z.string().nullable().optional(),
-    user: z.object({ login: z.string().min(1).max(100) }),
-    base: z.object({ ref: z.string().min(1).max(255) }),
+    merged: z.optional(z.nullable(z.boolean())),
+    merge_commit_sha: z.optional(z.nullable(z.string())),
+    user: z.object({ login: z.string().check(z.minLength(1), z.maxLength(100)) }),
+    base: z.object({ ref: z.string().check(z.minLength(1), z.maxLength(255)) }),
   }),
-  repository: z.object({ full_name: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/) }),
+  repository: z.object({ full_name: z.string().check(z.regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/)) }),
 });
 
 const pingEvent = z.object({
-  zen: z.string().optional(),
-  hook_id: z.number().optional(),
+  zen: z.optional(z.string()),
+  hook_id: z.optional(z.number()),
 });
 
 /** Parses a delivery's JSON body (the content type is checked before); never throws. */

@@ -3,12 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { loadConfig } from '../../../functions/config.ts';
 import { castVote } from '../../../functions/core/approval/cast-vote.ts';
+import { type AppDeps, createDeps } from '../../../functions/deps.ts';
+import { setDeps } from '../../../functions/wiring/scope.ts';
 import { DIRECTORY, requestInput } from '../../support/approval-fixtures.ts';
 import { type Dynalite, startDynalite } from '../../support/dynalite.ts';
 import { startFakeAwsServer } from '../../support/fake-aws-server.ts';
 
 let db: Dynalite;
+let deps: AppDeps;
 let sfn: Awaited<ReturnType<typeof startFakeAwsServer>>;
 const stdout: string[] = [];
 const originalWrite = process.stdout.write.bind(process.stdout);
@@ -30,6 +34,9 @@ beforeAll(async () => {
     SIGNOFF_LOCAL: '1',
     POWERTOOLS_LOG_LEVEL: 'INFO',
   });
+  // What the local runtime does: every handler takes its part of one full set of deps.
+  deps = createDeps(loadConfig());
+  setDeps(deps);
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
     stdout.push(String(chunk));
     return originalWrite(chunk, ...rest);
@@ -38,7 +45,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.stdout.write = originalWrite;
-  (await import('../../../functions/deps.ts')).getDeps().stop();
+  deps.stop();
+  setDeps(undefined);
   await sfn?.stop();
   await db?.stop();
 });
@@ -51,8 +59,7 @@ describe('handlers', () => {
     expect(result).toEqual({ gate_id: expect.stringMatching(/^g_/), outcome: 'created' });
     expect(JSON.stringify(result)).not.toContain('HANDLER-SECRET');
 
-    const { getDeps } = await import('../../../functions/deps.ts');
-    const outcome = await castVote(getDeps(), {
+    const outcome = await castVote(deps, {
       gateId: result.gate_id,
       voter: 'alice@acme.com',
       decision: 'approve',

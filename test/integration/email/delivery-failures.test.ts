@@ -6,7 +6,7 @@ import { castVote } from '../../../functions/core/approval/cast-vote.ts';
 import { createApiToken } from '../../../functions/core/auth/api-tokens.ts';
 import type { Gate } from '../../../functions/core/ports.ts';
 import type { RunView } from '../../../functions/core/runs/run-view.ts';
-import { setDeps } from '../../../functions/deps.ts';
+import { setDeps } from '../../../functions/wiring/scope.ts';
 import { lambdaContext } from '../../../local/gateway.ts';
 import { requestInput, runInfo } from '../../support/approval-fixtures.ts';
 import { linkIn, postForm, signInByEmail, startWebHarness, type WebHarness } from '../web/web-harness.ts';

@@ -1,0 +1,38 @@
+/**
+ * run-ended's deps: the runs table (runs and project locks), the deployed workflows (which
+ * projects a run locks), and what cancelling a gate of an ended run takes (gates, audit, notifier).
+ */
+import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.ts';
+import { DynamoDbRunStore } from '../adapters/dynamodb-run-store.ts';
+import { createDynamoDocument } from '../aws-clients.ts';
+import type { Config } from '../config.ts';
+import type { AppDeps } from '../deps.ts';
+import { deployedWorkflows } from '../wiring/deployed-config.ts';
+import { createGateStores } from '../wiring/gates.ts';
+import { createLogging } from '../wiring/logging.ts';
+import { createNotifier, slackChannel } from '../wiring/notifier.ts';
+import { createSecrets } from '../wiring/secrets.ts';
+
+export type RunEndedDeps = Pick<
+  AppDeps,
+  'runs' | 'locks' | 'audit' | 'gates' | 'workflows' | 'notifier' | 'now' | 'log' | 'logger'
+>;
+
+export function createRunEndedDeps(config: Config): RunEndedDeps {
+  const { logger, log } = createLogging(config);
+  const doc = createDynamoDocument(config);
+  const now = Date.now;
+  const secrets = createSecrets(config);
+  const { gates, audit } = createGateStores(config, doc, now);
+  return {
+    runs: new DynamoDbRunStore(doc, config.tables.runs),
+    locks: new DynamoDbLockStore(doc, config.tables.runs),
+    audit,
+    gates,
+    workflows: deployedWorkflows(config),
+    notifier: createNotifier(config, log, [slackChannel(config, { doc, secrets, log, now })]),
+    now,
+    log,
+    logger,
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Which deps a handler invocation sees. In Lambda every handler builds only what it uses (the
+ * `deps.ts` beside it) on its first invocation, so its bundle holds only those adapters and SDK
+ * clients. The local runtime and the tests install the full `AppDeps` (`createDeps`), of which
+ * every handler's deps are a part: one way to wire everything, checked by the type system.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type Config, loadConfig } from '../config.ts';
+import type { AppDeps } from '../deps.ts';
+
+let installed: AppDeps | undefined;
+// One process can host several functions (the AWS contract tests run each handler as its own
+// function, with its own credentials); an invocation inside `runWithDeps` sees only its deps.
+const invocationDeps = new AsyncLocalStorage<AppDeps>();
+
+/** Runs `fn` (a handler invocation) with `deps` as what every handler sees inside it. */
+export function runWithDeps<T>(deps: AppDeps, fn: () => T): T {
+  return invocationDeps.run(deps, fn);
+}
+
+/** Installs the process-wide deps (the local runtime builds its own, with local notifiers). */
+export function setDeps(deps: AppDeps | undefined): void {
+  installed = deps;
+}
+
+/** The deps installed for this invocation or process, if any. */
+export function installedDeps(): AppDeps | undefined {
+  return invocationDeps.getStore() ?? installed;
+}
+
+/**
+ * A handler's deps: the installed ones, else its own, built from the environment on first use
+ * (a Lambda cold start) by `build`, which names the part of `AppDeps` the handler uses.
+ */
+export function depsFor<K extends keyof AppDeps>(
+  build: (config: Config) => Pick<AppDeps, K>,
+): () => Pick<AppDeps, K> {
+  let own: Pick<AppDeps, K> | undefined;
+  return () => {
+    const installed = installedDeps();
+    if (installed) return installed;
+    own ??= build(loadConfig());
+    return own;
+  };
+}
