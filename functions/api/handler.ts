@@ -17,11 +17,11 @@ import { forceReleaseLock } from '../core/locks/force-release-lock.ts';
 import { listProjectLocks } from '../core/locks/lock-views.ts';
 import { getRunView, listRunViews } from '../core/runs/run-view.ts';
 import { startManualRun } from '../core/runs/start-manual-run.ts';
-import { createHttpDeps } from '../wiring/http.ts';
+import { createApiDeps } from '../wiring/http.ts';
 import { depsFor } from '../wiring/scope.ts';
 import { parseReleaseBody, parseStartBody, parseVoteBody, queryOf, voteChannel } from './requests.ts';
 
-const getDeps = depsFor(createHttpDeps);
+const getDeps = depsFor(createApiDeps);
 
 function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
   return {

@@ -12,7 +12,7 @@ import { alreadyVotedReason } from '../core/approval/vote-attempt.ts';
 import { AuthError } from '../core/auth/auth-error.ts';
 import { type Capability, verifyCapability } from '../core/auth/capability.ts';
 import { getLinkSigningKey } from '../core/auth/signing-key.ts';
-import type { HttpDeps } from '../wiring/http.ts';
+import type { WebDeps } from '../wiring/http.ts';
 import { assertSameOrigin } from './guards.ts';
 import { loadPlanChanges } from './plan-changes.ts';
 import { loadPolicyResults } from './policy-report.ts';
@@ -22,14 +22,14 @@ import { voteFlash } from './vote-flash.ts';
 import { readWebVote } from './vote-request.ts';
 
 /** `GET /approvals/{gateId}?t=...`: shows the request; changes nothing. */
-export async function showApproval(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function showApproval(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const gateId = gateIdOf(request);
   const capability = await checkCapability(deps, request.query.t, gateId);
   return approvalPage(deps, gateId, capability, request.query.t as string, 200);
 }
 
 /** `POST /approvals/{gateId}`: casts the approver's vote (channel `email`) and shows the outcome. */
-export async function decideApproval(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function decideApproval(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const gateId = gateIdOf(request);
   const form = readForm(request);
   assertSameOrigin(request, deps.config.publicUrl);
@@ -47,7 +47,7 @@ function gateIdOf(request: WebRequest): string {
 }
 
 async function checkCapability(
-  deps: HttpDeps,
+  deps: WebDeps,
   token: string | undefined,
   gateId: string,
 ): Promise<Capability> {
@@ -58,7 +58,7 @@ async function checkCapability(
 }
 
 async function approvalPage(
-  deps: HttpDeps,
+  deps: WebDeps,
   gateId: string,
   capability: Capability,
   token: string,

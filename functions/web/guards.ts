@@ -1,7 +1,7 @@
 /** Request checks shared by the page handlers: same-origin posts and signed-in users. */
 import { AuthError } from '../core/auth/auth-error.ts';
 import { getSession, type Session } from '../core/auth/sessions.ts';
-import type { HttpDeps } from '../wiring/http.ts';
+import type { WebDeps } from '../wiring/http.ts';
 import type { WebRequest } from './request.ts';
 import { readSessionId } from './session-cookie.ts';
 
@@ -40,7 +40,7 @@ export function assertSameOrigin(request: WebRequest, publicUrl: string): void {
 }
 
 /** The signed-in session, or SigninRequired (GET) / AuthError (POST) when there is none. */
-export async function requireSession(deps: HttpDeps, request: WebRequest): Promise<Session> {
+export async function requireSession(deps: WebDeps, request: WebRequest): Promise<Session> {
   const session = await getSession(deps, readSessionId(request, deps.config.local));
   if (session) return session;
   if (request.method === 'GET') {

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { renderErrorPage } from '../../web/error-page.ts';
 import { InvalidCursorError } from '../adapters/audit-cursor.ts';
 import { AuthError } from '../core/auth/auth-error.ts';
-import { createHttpDeps, type HttpDeps } from '../wiring/http.ts';
+import { createWebDeps, type WebDeps } from '../wiring/http.ts';
 import { depsFor } from '../wiring/scope.ts';
 import { decideApproval, showApproval } from './approval-routes.ts';
 import { SigninRequired } from './guards.ts';
@@ -20,7 +20,7 @@ import { postSignin, postSignout, showSignin, showSigninLink } from './signin-ro
 import { startRunFromWeb } from './start-routes.ts';
 import { serveStatic } from './static-file.ts';
 
-type Route = (deps: HttpDeps, request: WebRequest) => Promise<WebResponse>;
+type Route = (deps: WebDeps, request: WebRequest) => Promise<WebResponse>;
 
 /** The web routes by API Gateway route key (the same keys as `functions/routes.ts`). */
 export const WEB_ROUTES: Record<string, Route> = {
@@ -43,7 +43,7 @@ export const WEB_ROUTES: Record<string, Route> = {
 };
 
 /** Handles one web request with the given deps (the Lambda handler passes `getDeps()`). */
-export async function handleWebRequest(deps: HttpDeps, event: APIGatewayProxyEventV2): Promise<WebResponse> {
+export async function handleWebRequest(deps: WebDeps, event: APIGatewayProxyEventV2): Promise<WebResponse> {
   const local = deps.config.local;
   try {
     const route = WEB_ROUTES[event.routeKey];
@@ -54,7 +54,7 @@ export async function handleWebRequest(deps: HttpDeps, event: APIGatewayProxyEve
   }
 }
 
-function errorResponse(deps: HttpDeps, error: unknown): WebResponse {
+function errorResponse(deps: WebDeps, error: unknown): WebResponse {
   const local = deps.config.local;
   if (error instanceof SigninRequired) {
     return redirect(`/signin?next=${encodeURIComponent(error.next)}`, local);
@@ -120,7 +120,7 @@ function errorPage(
   );
 }
 
-const getDeps = depsFor(createHttpDeps);
+const getDeps = depsFor(createWebDeps);
 
 /** The Lambda entry point. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().handler((event) =>

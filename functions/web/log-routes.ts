@@ -5,7 +5,7 @@
 import { AuthError } from '../core/auth/auth-error.ts';
 import { InvalidLogCursorError } from '../core/logs/log-errors.ts';
 import { readStepLog } from '../core/logs/read-step-log.ts';
-import type { HttpDeps } from '../wiring/http.ts';
+import type { WebDeps } from '../wiring/http.ts';
 import { requireSession, SigninRequired } from './guards.ts';
 import { param, type WebRequest } from './request.ts';
 import { securityHeaders, type WebResponse } from './responses.ts';
@@ -19,7 +19,7 @@ function json(status: number, body: unknown, local: boolean): WebResponse {
 }
 
 /** `GET /runs/{runId}/steps/{stepId}/log`. */
-export async function showStepLog(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function showStepLog(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const local = deps.config.local;
   try {
     await requireSession(deps, request);

@@ -11,7 +11,7 @@ import { castVote } from '../core/approval/cast-vote.ts';
 import { renderAuditCsv } from '../core/audit/audit-csv.ts';
 import { parseAuditFilter } from '../core/audit/audit-filter.ts';
 import { assertCsrf, type Session } from '../core/auth/sessions.ts';
-import type { HttpDeps } from '../wiring/http.ts';
+import type { WebDeps } from '../wiring/http.ts';
 import { loadApprovalReport } from './approval-report.ts';
 import { assertSameOrigin, requireSession } from './guards.ts';
 import { param, readForm, type WebRequest } from './request.ts';
@@ -27,7 +27,7 @@ function layoutUser(session: Session): LayoutUser {
   return { name: session.user.name, email: session.user.email, csrf: session.csrf };
 }
 
-function workflowNames(deps: HttpDeps): string[] {
+function workflowNames(deps: WebDeps): string[] {
   return deps.workflows
     .all()
     .map((w) => w.name)
@@ -35,7 +35,7 @@ function workflowNames(deps: HttpDeps): string[] {
 }
 
 /** A workflow filter value, checked against the catalog. */
-function workflowFilter(deps: HttpDeps, value: string | undefined): string | undefined {
+function workflowFilter(deps: WebDeps, value: string | undefined): string | undefined {
   if (!value) return undefined;
   if (!deps.workflows.get(value)) throw createError(400, `There is no workflow named "${value}".`);
   return value;
@@ -45,7 +45,7 @@ function workflowFilter(deps: HttpDeps, value: string | undefined): string | und
  * The runs tab a request asks for (`tab`, or the older `status=waiting`); without one, "Needs my
  * vote" for people who approve anywhere and "All runs" for the rest.
  */
-function runsTab(deps: HttpDeps, request: WebRequest, email: string): RunsTab {
+function runsTab(deps: WebDeps, request: WebRequest, email: string): RunsTab {
   const asked = request.query.tab ?? (request.query.status === 'waiting' ? 'waiting' : undefined);
   if (asked === 'mine' || asked === 'waiting' || asked === 'all') return asked;
   if (asked !== undefined) throw createError(400, 'tab must be mine, waiting or all.');
@@ -53,7 +53,7 @@ function runsTab(deps: HttpDeps, request: WebRequest, email: string): RunsTab {
 }
 
 /** `GET /runs`. */
-export async function showRuns(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function showRuns(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const session = await requireSession(deps, request);
   const tab = runsTab(deps, request, session.user.email);
   const workflow = workflowFilter(deps, request.query.workflow);
@@ -76,7 +76,7 @@ export async function showRuns(deps: HttpDeps, request: WebRequest): Promise<Web
 }
 
 /** `GET /workflows`: the loaded workflows, and the files the last reload refused. */
-export async function showWorkflows(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function showWorkflows(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const session = await requireSession(deps, request);
   const page = renderWorkflowsPage({
     user: layoutUser(session),
@@ -87,13 +87,13 @@ export async function showWorkflows(deps: HttpDeps, request: WebRequest): Promis
 }
 
 /** `GET /runs/{runId}`. */
-export async function showRun(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function showRun(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const session = await requireSession(deps, request);
   return runPage(deps, session, param(request, 'runId'), 200);
 }
 
 /** `POST /runs/{runId}`: a signed-in approver's vote (channel `web`), CSRF-checked. */
-export async function voteOnRun(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function voteOnRun(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const form = readForm(request);
   assertSameOrigin(request, deps.config.publicUrl);
   const session = await requireSession(deps, request);
@@ -113,7 +113,7 @@ export async function voteOnRun(deps: HttpDeps, request: WebRequest): Promise<We
 }
 
 async function runPage(
-  deps: HttpDeps,
+  deps: WebDeps,
   session: Session,
   runId: string,
   status: number,
@@ -133,7 +133,7 @@ async function runPage(
 }
 
 /** `GET /audit` (and `?format=csv|json` for the rows the page shows). */
-export async function showAudit(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function showAudit(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const session = await requireSession(deps, request);
   const parsed = parseAuditFilter(request.query, workflowNames(deps));
   if (parsed.problems.length > 0 || !('filter' in parsed)) throw createError(400, parsed.problems.join(' '));
@@ -174,7 +174,7 @@ export async function showAudit(deps: HttpDeps, request: WebRequest): Promise<We
 }
 
 /** `GET /reports/approvals`. */
-export async function showReport(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function showReport(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const session = await requireSession(deps, request);
   const workflow = workflowFilter(deps, request.query.workflow);
   const report = await loadApprovalReport(deps.auditQuery, workflow ? { workflow } : {}, deps.now());

@@ -16,7 +16,7 @@ import {
   type RunView,
   type StepView,
 } from '../core/runs/run-view.ts';
-import type { HttpDeps } from '../wiring/http.ts';
+import type { WebDeps } from '../wiring/http.ts';
 import { loadConditionRows } from './condition-rows.ts';
 import { loadDrifts, type RunDrift } from './drift-views.ts';
 import { loadPlanChanges, type PlanChanges } from './plan-changes.ts';
@@ -34,7 +34,7 @@ export type RunsTab = 'mine' | 'waiting' | 'all';
  * `mine` only those whose pending gate `email` may approve now.
  */
 export async function listRunItems(
-  deps: HttpDeps,
+  deps: WebDeps,
   filter: { tab: RunsTab; email: string; workflow?: string; cursor?: string },
 ): Promise<{ runs: RunListEntry[]; cursor?: string }> {
   const waiting = filter.tab !== 'all';
@@ -72,7 +72,7 @@ export interface RunDetail extends Omit<RunView, 'gates'> {
 
 /** One run with steps, gates (with votes) and plans; undefined when there is no such run. */
 export async function loadRunDetail(
-  deps: HttpDeps,
+  deps: WebDeps,
   runId: string,
   session: Session,
 ): Promise<RunDetail | undefined> {
@@ -105,7 +105,7 @@ export async function loadRunDetail(
 }
 
 async function loadPlans(
-  deps: HttpDeps,
+  deps: WebDeps,
   run: RunRecord,
   workflowSteps: { id: string; type: string; action?: string }[],
   rows: StepView[],

@@ -10,7 +10,7 @@ import { describeDeliveryError } from '../adapters/delivery-error.ts';
 import { sendSesEmail } from '../adapters/ses-email-notifier.ts';
 import { assertCsrf, createSession, endSession, getSession } from '../core/auth/sessions.ts';
 import { checkSigninLink, createSigninLink, redeemSigninLink } from '../core/auth/signin-link.ts';
-import type { HttpDeps } from '../wiring/http.ts';
+import type { WebDeps } from '../wiring/http.ts';
 import { assertSameOrigin, requireSession, safeNext } from './guards.ts';
 import { param, readForm, type WebRequest } from './request.ts';
 import { htmlResponse, redirect, type WebResponse } from './responses.ts';
@@ -19,7 +19,7 @@ import { clearSessionCookie, readSessionId, sessionCookie } from './session-cook
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 /** `GET /signin`: the email form (or straight on, when already signed in). */
-export async function showSignin(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function showSignin(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const next = safeNext(request.query.next);
   if (await getSession(deps, readSessionId(request, deps.config.local)))
     return redirect(next, deps.config.local);
@@ -30,7 +30,7 @@ export async function showSignin(deps: HttpDeps, request: WebRequest): Promise<W
  * `POST /signin`: with `email`, emails a link (the same answer for every address while mail works;
  * a plain failure when it does not, see below); with `token`, signs in.
  */
-export async function postSignin(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function postSignin(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const form = readForm(request);
   assertSameOrigin(request, deps.config.publicUrl);
   const next = safeNext(form.next);
@@ -79,7 +79,7 @@ export async function postSignin(deps: HttpDeps, request: WebRequest): Promise<W
 }
 
 /** `GET /signin/{token}`: checks the link and shows one button; opening it uses nothing up. */
-export async function showSigninLink(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function showSigninLink(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const token = param(request, 'token');
   const link = await checkSigninLink(deps, token);
   const page = renderSigninConfirmPage({
@@ -92,7 +92,7 @@ export async function showSigninLink(deps: HttpDeps, request: WebRequest): Promi
 }
 
 /** `POST /signout`: ends the session (CSRF-checked) and clears the cookie. */
-export async function postSignout(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function postSignout(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const form = readForm(request);
   assertSameOrigin(request, deps.config.publicUrl);
   const session = await requireSession(deps, request);

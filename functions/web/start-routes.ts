@@ -10,7 +10,7 @@ import { renderStartRunPage } from '../../web/start-run-page.ts';
 import { assertCsrf, type Session } from '../core/auth/sessions.ts';
 import { parseManualStart, startManualRun } from '../core/runs/start-manual-run.ts';
 import { isBypass } from '../core/runs/start-run.ts';
-import type { HttpDeps } from '../wiring/http.ts';
+import type { WebDeps } from '../wiring/http.ts';
 import { assertSameOrigin, requireSession } from './guards.ts';
 import { readForm, type WebRequest } from './request.ts';
 import { htmlResponse, redirect, type WebResponse } from './responses.ts';
@@ -24,7 +24,7 @@ function startable(w: Workflow): StartableWorkflow {
  * the directory is in the workflow's manual roles); emergency workflows for admins only.
  */
 export function startFormFor(
-  deps: HttpDeps,
+  deps: WebDeps,
   session: Session,
   sent?: Pick<StartFormView, 'values' | 'error'>,
 ): StartFormView {
@@ -43,7 +43,7 @@ export function startFormFor(
 }
 
 /** `POST /runs`: starts a run as the signed-in person, CSRF-checked. */
-export async function startRunFromWeb(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function startRunFromWeb(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const form = readForm(request);
   assertSameOrigin(request, deps.config.publicUrl);
   const session = await requireSession(deps, request);
@@ -87,7 +87,7 @@ export async function startRunFromWeb(deps: HttpDeps, request: WebRequest): Prom
   return redirect(`/runs/${encodeURIComponent(outcome.run.id)}`, deps.config.local);
 }
 
-function mayStart(deps: HttpDeps, session: Session, workflow: Workflow): boolean {
+function mayStart(deps: WebDeps, session: Session, workflow: Workflow): boolean {
   const form = startFormFor(deps, session);
   return [...form.workflows, ...form.emergency].some((w) => w.name === workflow.name);
 }

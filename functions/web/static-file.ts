@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createError } from '@middy/util';
-import type { HttpDeps } from '../wiring/http.ts';
+import type { WebDeps } from '../wiring/http.ts';
 import type { WebRequest } from './request.ts';
 import { securityHeaders, type WebResponse } from './responses.ts';
 
@@ -41,7 +41,7 @@ function loadFile(name: string, configDir: string): { body: string; etag: string
 }
 
 /** Serves a static file (with an ETag, cached for an hour). */
-export async function serveStatic(deps: HttpDeps, request: WebRequest): Promise<WebResponse> {
+export async function serveStatic(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const name = request.params.file ?? '';
   const type = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
   if (!type) throw createError(404, 'There is no such file.');

@@ -3,6 +3,9 @@
  * the deployed workflows and directory, the run engine, plans and build logs. A vote cast here
  * answers right after its commit; the drainer notifies the approvers' channels and tells the engine.
  */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuthStore } from '../adapters/dynamodb-auth-store.ts';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from '../adapters/dynamodb-run-store.ts';
@@ -20,13 +23,37 @@ import { createNotifier, slackChannel } from './notifier.ts';
 import { createSecrets } from './secrets.ts';
 import { createArtifactStore, createBuildLogReader, createSourceResolver, logSecretsOf } from './stores.ts';
 
-export type HttpDeps = Omit<AppDeps, 'scheduler' | 'clients' | 'stop' | 'slackApi'>;
+/** The JSON API's deps: runs, gates and votes, the audit trail and its checkpoints, sessions and tokens, locks. */
+export type ApiDeps = Omit<
+  AppDeps,
+  | 'scheduler'
+  | 'clients'
+  | 'stop'
+  | 'slackApi'
+  | 'ses'
+  | 'buildLogs'
+  | 'logSecrets'
+  | 'stepBuilds'
+  | 'artifacts'
+>;
 
-export function createHttpDeps(config: Config): HttpDeps {
+/** The web pages' deps: the API's, plus plans, build logs and the sign-in emails. */
+export type WebDeps = ApiDeps &
+  Pick<AppDeps, 'ses' | 'buildLogs' | 'logSecrets' | 'stepBuilds' | 'artifacts'>;
+
+interface HttpClients {
+  doc: DynamoDBDocumentClient;
+  sfn: SFNClient;
+  s3: S3Client;
+}
+
+function httpClients(config: Config): HttpClients {
+  return { doc: createDynamoDocument(config), sfn: createSfnClient(config), s3: createS3Client(config) };
+}
+
+export function createApiDeps(config: Config, clients: HttpClients = httpClients(config)): ApiDeps {
+  const { doc, sfn, s3 } = clients;
   const { logger, log } = createLogging(config);
-  const doc = createDynamoDocument(config);
-  const sfn = createSfnClient(config);
-  const s3 = createS3Client(config);
   const now = Date.now;
   const secrets = createSecrets(config);
   const stores = createGateStores(config, doc, now);
@@ -48,7 +75,6 @@ export function createHttpDeps(config: Config): HttpDeps {
       return workflows;
     },
     secrets,
-    artifacts: createArtifactStore(config, s3),
     auth: new DynamoDbAuthStore(doc, config.tables.auth),
     source: createSourceResolver(config),
     engine: new SfnWorkflowEngine(sfn),
@@ -57,9 +83,18 @@ export function createHttpDeps(config: Config): HttpDeps {
     now,
     log,
     logger,
-    stepBuilds: new SfnStepBuildFinder(sfn),
+  };
+}
+
+export function createWebDeps(config: Config): WebDeps {
+  const clients = httpClients(config);
+  const api = createApiDeps(config, clients);
+  return {
+    ...api,
+    artifacts: createArtifactStore(config, clients.s3),
+    stepBuilds: new SfnStepBuildFinder(clients.sfn),
     buildLogs: createBuildLogReader(config),
-    logSecrets: logSecretsOf(secrets),
+    logSecrets: logSecretsOf(api.secrets),
     ses: createSesClient(config),
   };
 }

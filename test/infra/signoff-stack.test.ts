@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
@@ -198,6 +198,12 @@ describe('SignoffStack functions', () => {
         true,
       );
       expect(existsSync(join(asset, 'config', 'directory.yaml')), spec.name).toBe(true);
+      // What the function reads at cold start: the workflows and directory as validated at synth.
+      const deployed = JSON.parse(readFileSync(join(asset, 'signoff-config.json'), 'utf8'));
+      expect(deployed.workflows.map((w: { name: string }) => w.name), spec.name).toContain(
+        'production-deploy-with-approval',
+      );
+      expect(deployed.directory.users.length, spec.name).toBeGreaterThan(0);
       for (const file of spec.extraFiles ?? [])
         expect(existsSync(join(asset, file)), `${spec.name}: ${file}`).toBe(true);
     }
@@ -265,6 +271,13 @@ describe('SignoffStack functions', () => {
     });
     expect(script.statusCode).toBe(200);
     expect(script.headers['content-type']).toMatch(/^text\/javascript/);
+    // run-ended builds its own deps (the deployed workflows among them) before it ignores a start.
+    expect(
+      invoke('run-ended', {
+        'detail-type': 'Step Functions Execution Status Change',
+        detail: { executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:x:y', status: 'RUNNING' },
+      }),
+    ).toEqual({ recorded: false });
     expect(invoke('escalate', { gate_id: 'nonsense' })).toEqual({
       thrown: 'escalate expects { gate_id, index } with a gate id and a non-negative integer index',
     });
