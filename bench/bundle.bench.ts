@@ -11,9 +11,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { DEPLOYED_CONFIG_FILE } from '../functions/wiring/deployed-config.ts';
 import { DEFAULT_PROJECT_ROOT } from '../infra/build-app.ts';
-import { functionBundleOptions, RUNTIME_FOLDERS } from '../infra/constructs/bundling.ts';
+import { BUNDLE_BUDGETS_KB } from '../infra/bundle-budgets.ts';
+import { functionBundleOptions, RUNTIME_FOLDERS, writeDeployedConfig } from '../infra/constructs/bundling.ts';
 import { entryOf, FUNCTIONS } from '../infra/functions.ts';
+import { loadWorkspace } from '../statemachines/load.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -23,6 +26,8 @@ function lambdaEnv(configDir: string, name: string): NodeJS.ProcessEnv {
     PATH: process.env.PATH,
     AWS_REGION: 'eu-west-1',
     AWS_LAMBDA_FUNCTION_NAME: `signoff-${name}`,
+    // In Lambda a function builds its deps (SDK clients, adapters) when it loads: measured too.
+    LAMBDA_TASK_ROOT: configDir,
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
     POWERTOOLS_SERVICE_NAME: 'signoff',
@@ -114,12 +119,13 @@ async function measure(
   };
 }
 
-function row(name: string, m: Measured, baselines: number[]): string {
+function row(name: string, m: Measured, baselines: number[], budgetKb?: number): string {
   const cold = typeof m.cold === 'number' ? `${m.cold.toFixed(0)} ms` : m.cold;
   const ratios = baselines.map((b) =>
     typeof m.cold === 'number' && b > 0 ? `${(m.cold / b).toFixed(2)}x` : '-',
   );
-  return `${name.padEnd(20)} ${`${(m.bytes / 1024).toFixed(0)} KB`.padStart(10)} ${`${(m.gzipped / 1024).toFixed(0)} KB`.padStart(9)} ${cold.padStart(12)} ${ratios.map((r, i) => r.padStart(i === 0 ? 13 : 15)).join(' ')}`;
+  const budget = budgetKb === undefined ? '' : `${budgetKb} KB`;
+  return `${name.padEnd(20)} ${`${(m.bytes / 1024).toFixed(0)} KB`.padStart(10)} ${budget.padStart(8)} ${`${(m.gzipped / 1024).toFixed(0)} KB`.padStart(9)} ${cold.padStart(12)} ${ratios.map((r, i) => r.padStart(i === 0 ? 13 : 15)).join(' ')}`;
 }
 
 /**
@@ -133,9 +139,10 @@ export default async function bench(): Promise<void> {
     `node ${process.version} (Lambda runs Node.js 22); cold import = median of ${RUNS} fresh processes`,
   );
   console.log(
-    `${'function'.padEnd(20)} ${'minified'.padStart(10)} ${'gzipped'.padStart(9)} ${'cold import'.padStart(12)} ${'/ hello-world'.padStart(13)} ${'/ 3 SDK clients'.padStart(15)}`,
+    `${'function'.padEnd(20)} ${'minified'.padStart(10)} ${'budget'.padStart(8)} ${'gzipped'.padStart(9)} ${'cold import'.padStart(12)} ${'/ hello-world'.padStart(13)} ${'/ 3 SDK clients'.padStart(15)}`,
   );
   try {
+    const deployedConfig = writeDeployedConfig(loadWorkspace(root));
     const baselines: number[] = [];
     for (const [i, baseline] of BASELINES.entries()) {
       const dir = join(work, `baseline-${i}`);
@@ -152,8 +159,14 @@ export default async function bench(): Promise<void> {
       const dir = join(work, spec.name);
       for (const folder of RUNTIME_FOLDERS)
         cpSync(join(root, folder), join(dir, folder), { recursive: true });
+      cpSync(deployedConfig, join(dir, DEPLOYED_CONFIG_FILE));
       console.log(
-        row(spec.name, await measure(root, dir, { file: entry }, lambdaEnv(dir, spec.name)), baselines),
+        row(
+          spec.name,
+          await measure(root, dir, { file: entry }, lambdaEnv(dir, spec.name)),
+          baselines,
+          BUNDLE_BUDGETS_KB[spec.name],
+        ),
       );
     }
   } finally {

@@ -28,14 +28,29 @@ export function installedDeps(): AppDeps | undefined {
   return invocationDeps.getStore() ?? installed;
 }
 
+/** True inside a Lambda execution environment (set by the runtime, never by the local runtime). */
+function inLambda(): boolean {
+  return process.env.LAMBDA_TASK_ROOT !== undefined && process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
+}
+
 /**
- * A handler's deps: the installed ones, else its own, built from the environment on first use
- * (a Lambda cold start) by `build`, which names the part of `AppDeps` the handler uses.
+ * A handler's deps: the installed ones, else its own, built from the environment by `build`,
+ * which names the part of `AppDeps` the handler uses. In Lambda they are built when the module
+ * loads, in the init phase, as AWS advises for SDK clients ("initialize SDK clients and database
+ * connections outside of the function handler", Lambda best practices); should that fail, the
+ * first invocation builds them again and fails with the error.
  */
 export function depsFor<K extends keyof AppDeps>(
   build: (config: Config) => Pick<AppDeps, K>,
 ): () => Pick<AppDeps, K> {
   let own: Pick<AppDeps, K> | undefined;
+  if (inLambda()) {
+    try {
+      own = build(loadConfig());
+    } catch {
+      own = undefined;
+    }
+  }
   return () => {
     const installed = installedDeps();
     if (installed) return installed;

@@ -200,9 +200,10 @@ describe('SignoffStack functions', () => {
       expect(existsSync(join(asset, 'config', 'directory.yaml')), spec.name).toBe(true);
       // What the function reads at cold start: the workflows and directory as validated at synth.
       const deployed = JSON.parse(readFileSync(join(asset, 'signoff-config.json'), 'utf8'));
-      expect(deployed.workflows.map((w: { name: string }) => w.name), spec.name).toContain(
-        'production-deploy-with-approval',
-      );
+      expect(
+        deployed.workflows.map((w: { name: string }) => w.name),
+        spec.name,
+      ).toContain('production-deploy-with-approval');
       expect(deployed.directory.users.length, spec.name).toBeGreaterThan(0);
       for (const file of spec.extraFiles ?? [])
         expect(existsSync(join(asset, file)), `${spec.name}: ${file}`).toBe(true);
@@ -230,6 +231,8 @@ describe('SignoffStack functions', () => {
           PATH: process.env.PATH,
           ...env,
           SIGNOFF_CONFIG_DIR: dir,
+          // The function builds its deps as it loads, as in Lambda.
+          LAMBDA_TASK_ROOT: dir,
           AWS_REGION: 'eu-west-1',
           AWS_LAMBDA_FUNCTION_NAME: `signoff-${name}`,
           AWS_ACCESS_KEY_ID: 'test',

@@ -15,7 +15,11 @@ export type EscalateOutcome =
   | { kind: 'skipped'; gate_id: string; index: number; reason: string };
 
 /** Fires escalation level `index` of the gate, once, and only while the gate is pending and not expired. */
-export async function escalate(deps: VoteDeps, gateId: string, index: number): Promise<EscalateOutcome> {
+export async function escalate(
+  deps: Omit<VoteDeps, 'engine'>,
+  gateId: string,
+  index: number,
+): Promise<EscalateOutcome> {
   const skip = (reason: string): EscalateOutcome => ({ kind: 'skipped', gate_id: gateId, index, reason });
   const gate = await deps.gates.get(gateId);
   if (!gate) return skip('no such gate');

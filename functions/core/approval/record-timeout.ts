@@ -23,7 +23,10 @@ export interface TimeoutFailure extends StepError {
 export type TimeoutOutcome = TimeoutFailure | { approved: ApprovalDecision };
 
 /** Asks the gate how it ended; closes it as timed out only if it is still pending. */
-export async function recordTimeout(deps: VoteDeps, input: RecordTimeoutInput): Promise<TimeoutOutcome> {
+export async function recordTimeout(
+  deps: Omit<VoteDeps, 'engine'>,
+  input: RecordTimeoutInput,
+): Promise<TimeoutOutcome> {
   const error = input.on_timeout === 'reject' ? ErrorName.TimedOut : ErrorName.Cancelled;
   const gateId = gateIdFor(input.run.id, input.step_id);
   const at = new Date(deps.now()).toISOString();

@@ -1,0 +1,33 @@
+/**
+ * Each function's size budget, in KB of minified bundle (test/infra/bundle-budgets.test.ts checks
+ * them; `npm run bench -- bundle` prints them beside the sizes). The aim is 350 KB for the Slack
+ * handler, which answers a click inside Slack's 3 s cold starts included, and 500 KB for every
+ * other function. For scale: the AWS SDK's DynamoDB, Step Functions and SES clients alone bundle
+ * to 404 KB, and the DynamoDB and Secrets Manager clients with @slack/web-api and the Powertools
+ * logger to 434 KB. A budget above the aim says why.
+ */
+import type { FunctionName } from './functions.ts';
+
+export const BUNDLE_BUDGETS_KB: Record<FunctionName, number> = {
+  // DynamoDB, Secrets Manager and @slack/web-api (who clicked, ephemeral answers), and until the
+  // vote's effects leave the ack path, the Step Functions client and the Slack notifier.
+  'slack-interactions': 570,
+  // DynamoDB, Step Functions, Scheduler, Secrets Manager, SES and Slack: every channel a request uses.
+  'request-approval': 640,
+  'record-timeout': 500,
+  // DynamoDB, Secrets Manager, SES and Slack: an escalation emails and messages the next approvers.
+  escalate: 590,
+  // DynamoDB, Step Functions, Secrets Manager and Slack: what votes owe, and the engine calls.
+  'resume-gate': 550,
+  'summarize-step': 500,
+  notify: 500,
+  'run-ended': 520,
+  // DynamoDB and S3 (the Object Lock archive): the S3 client alone is about 125 KB.
+  'audit-checkpoint': 525,
+  // DynamoDB, Step Functions, S3 (audit archive), Secrets Manager and the Slack notifier.
+  api: 760,
+  // The API's, plus S3 plans, CloudWatch Logs, SES sign-in emails and every page.
+  web: 940,
+  'github-webhook': 500,
+  webhook: 500,
+};
