@@ -219,6 +219,17 @@ export class DynamoDbGateStore implements GateStore {
     return undefined;
   }
 
+  async addToOutbox(gateId: string, owed: OutboxEntry[]): Promise<boolean> {
+    const outbox = outboxExpression(owed);
+    if (!outbox) return true;
+    return this.update({
+      Key: this.key(gateId),
+      UpdateExpression: `SET ${outbox.set}`,
+      ConditionExpression: 'attribute_exists(gate_id)',
+      ExpressionAttributeValues: outbox.values,
+    });
+  }
+
   async listWithOutbox(limit = 100): Promise<Gate[]> {
     return this.queryIndex('outbox', 'outbox_pending', '1', limit);
   }

@@ -80,12 +80,14 @@ export async function drainAllGates(deps: VoteDeps, limit = 100): Promise<DrainO
   return outcomes;
 }
 
-/** One entry's effects: the audit event (once, by its id), then the notification with the gate as just read. */
+/** One entry's effects: the audit event (once, by its id), then the notification (if owed) with the gate as just read. */
 async function deliver(deps: VoteDeps, gate: Gate, entry: OutboxEntry): Promise<void> {
   await deps.audit.append(entry.audit, entry.id);
   const { notifier } = deps;
-  await safely(deps, `notify ${entry.notify}`, () =>
-    entry.notify === 'decided' ? notifier.decided(gate) : notifier.progressed(gate),
+  const notify = entry.notify;
+  if (!notify) return;
+  await safely(deps, `notify ${notify}`, () =>
+    notify === 'decided' ? notifier.decided(gate) : notifier.progressed(gate),
   );
 }
 
