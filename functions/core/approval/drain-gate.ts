@@ -9,7 +9,7 @@
 import type { EngineResult, Gate, OutboxEntry } from '../ports.ts';
 import { safely } from '../safely.ts';
 import { logOf, type VoteDeps } from './approval-deps.ts';
-import { type ResumeOutcome, recoverEngineCall, resumeAllGates } from './resume-gate.ts';
+import { ENGINE_CALL_LEASE_MS, type ResumeOutcome } from './resume-gate.ts';
 import { tellEngine } from './tell-engine.ts';
 
 /** Tries per outbox entry or engine call within one drain; what still fails is left for the sweep. */
@@ -58,7 +58,7 @@ export async function drainGate(
   const gate = read?.gate;
   if (!gate) outcome.engine = 'not_found';
   else if (gate.status !== 'pending' && !gate.engine_notified) {
-    outcome.engine = options.closer ? await tellEngineWithRetries(deps, gate) : await recover(deps, gate);
+    outcome.engine = await callEngine(deps, gate, options.closer === true);
   }
   return outcome;
 }
@@ -69,13 +69,10 @@ export async function drainAllGates(deps: VoteDeps, limit = 100): Promise<DrainO
   for (const gate of await deps.gates.listWithOutbox(limit)) {
     outcomes.push(await drainGate(deps, gate.gate_id));
   }
-  for (const resumed of await resumeAllGates(deps, limit)) {
-    outcomes.push({
-      gate_id: resumed.gate_id,
-      delivered: 0,
-      stuck: false,
-      engine: resumed.kind === 'resumed' ? resumed.engine_result : resumed.kind,
-    });
+  // Closed gates whose outbox is empty but whose engine call is still owed (a failed call, a crash).
+  const drained = new Set(outcomes.map((o) => o.gate_id));
+  for (const gate of await deps.gates.listUnnotified(limit)) {
+    if (!drained.has(gate.gate_id)) outcomes.push(await drainGate(deps, gate.gate_id));
   }
   return outcomes;
 }
@@ -100,14 +97,21 @@ async function tellEngineWithRetries(deps: VoteDeps, gate: Gate): Promise<DrainO
   return result;
 }
 
-async function recover(deps: VoteDeps, gate: Gate): Promise<DrainOutcome['engine']> {
+/**
+ * The engine call of a closed gate, with retries under the lease: the closing vote's write took it
+ * (inline mode), anyone else claims it first and finds `busy` while another holds it. Retrying
+ * under the claim matters: a failed try keeps the lease until it runs out.
+ */
+async function callEngine(deps: VoteDeps, gate: Gate, closer: boolean): Promise<DrainOutcome['engine']> {
   try {
-    const resumed = await recoverEngineCall(deps, gate);
-    return resumed.kind === 'resumed' ? resumed.engine_result : resumed.kind;
+    if (!closer && !(await deps.gates.claimEngineCall(gate.gate_id, deps.now(), ENGINE_CALL_LEASE_MS))) {
+      return 'busy';
+    }
   } catch (error) {
-    logOf(deps).error('engine recovery failed', { gate_id: gate.gate_id, error: nameOf(error) });
+    logOf(deps).error('engine call claim failed', { gate_id: gate.gate_id, error: nameOf(error) });
     return 'failed';
   }
+  return tellEngineWithRetries(deps, gate);
 }
 
 /** The engine could not be reached (tellEngine already logged it); try again. */
