@@ -18,6 +18,7 @@ export interface AwsCall {
 /** The calls one request made, and when it answered. */
 export interface RequestTrace {
   calls: AwsCall[];
+  startedAt?: number;
   answeredAt?: number;
   /** What the request was, for grouping (counted, refused, ...). */
   kind?: string;
@@ -25,21 +26,23 @@ export interface RequestTrace {
 
 const requests = new AsyncLocalStorage<RequestTrace>();
 
+/** Every call `recordAwsCalls` saw, by operation: those of clicks and those of anything else (the drainer). */
+export const callTally = { clicks: new Map<string, number>(), other: new Map<string, number>() };
+
 /** Records every call `client` makes inside `traceRequest`; calls outside one (the drainer) are not counted. */
 export function recordAwsCalls(client: Pick<DynamoDBClient, 'middlewareStack'>): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const trace = requests.getStore();
       const start = performance.now();
+      const name = (context.commandName ?? 'unknown').replace(/Command$/, '');
+      const tally = trace ? callTally.clicks : callTally.other;
+      tally.set(name, (tally.get(name) ?? 0) + 1);
       try {
         return await next(args);
       } finally {
         // The initialize step wraps the SDK's own retries: one logical call, however many tries.
-        trace?.calls.push({
-          name: (context.commandName ?? 'unknown').replace(/Command$/, ''),
-          start,
-          end: performance.now(),
-        });
+        trace?.calls.push({ name, start, end: performance.now() });
       }
     },
     { step: 'initialize', name: 'benchRecordAwsCalls' },
@@ -48,6 +51,7 @@ export function recordAwsCalls(client: Pick<DynamoDBClient, 'middlewareStack'>):
 
 /** Runs `handle` as one request whose AWS calls are recorded in `trace`, and notes when it answered. */
 export async function traceRequest<T>(trace: RequestTrace, handle: () => Promise<T>): Promise<T> {
+  trace.startedAt = performance.now();
   try {
     return await requests.run(trace, handle);
   } finally {
@@ -77,6 +81,25 @@ export function sequentialCalls(trace: RequestTrace): string[] {
     } else steps.push({ names: [call.name], end: call.end });
   }
   return steps.map((s) => s.names.join(' ∥ '));
+}
+
+/** How long the request waited on AWS before its answer: the steps' spans, end to end, added up. */
+export function awsWaitMs(trace: RequestTrace): number {
+  const before = trace.calls
+    .filter((c) => trace.answeredAt === undefined || c.start < trace.answeredAt)
+    .sort((a, b) => a.start - b.start);
+  let total = 0;
+  let spanStart = Number.NaN;
+  let spanEnd = Number.NaN;
+  for (const call of before) {
+    if (call.start < spanEnd) spanEnd = Math.max(spanEnd, call.end);
+    else {
+      if (!Number.isNaN(spanStart)) total += spanEnd - spanStart;
+      spanStart = call.start;
+      spanEnd = call.end;
+    }
+  }
+  return Number.isNaN(spanStart) ? total : total + spanEnd - spanStart;
 }
 
 /** The calls a request made after its answer (work it left running). */

@@ -9,7 +9,7 @@
  * or doubled. Dynalite runs in its own process, as a separate service.
  */
 import { cpus, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createSlackAdapters } from '../functions/adapters/slack-adapters.ts';
 import { drainAllGates } from '../functions/core/approval/drain-gate.ts';
 import { requestApproval } from '../functions/core/approval/request-approval.ts';
@@ -21,7 +21,9 @@ import { startFakeSlackApi } from '../local/slack/fake-slack-api.ts';
 import { blockActionsPayload, signedInteraction } from '../local/slack/slack-click.ts';
 import { createDynamoDeps, requestInput } from '../test/support/approval-fixtures.ts';
 import {
+  awsWaitMs,
   callsAfterAnswer,
+  callTally,
   currentTrace,
   type RequestTrace,
   recordAwsCalls,
@@ -160,9 +162,14 @@ export default async function slackAckBench(): Promise<void> {
     const solo: number[] = [];
     for (const payload of clicks.slice(0, SOLO)) await send(payload, solo);
     const latencies: number[] = [];
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const started = performance.now();
     await pool(clicks.slice(SOLO), CONCURRENCY, (payload) => send(payload, latencies));
     const seconds = (performance.now() - started) / 1000;
+    loopDelay.disable();
+    const soloTraces = traces.slice(0, SOLO);
+    const concurrentTraces = traces.slice(SOLO);
 
     // Then the drainer finishes what the clicks left, as it would behind the last ack.
     clearInterval(poller);
@@ -208,6 +215,13 @@ export default async function slackAckBench(): Promise<void> {
       console.log(`AWS calls before the ack, ${kind} clicks:`);
       for (const [chain, n] of sorted) console.log(`  ${chain}: ${n}`);
     }
+    const tally = (m: Map<string, number>) =>
+      [...m.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
+    console.log(`AWS calls in all, by the clicks: ${tally(callTally.clicks)}`);
+    console.log(`AWS calls in all, by the drainer and setup: ${tally(callTally.other)}`);
     const most = Math.max(0, ...traces.map((t) => sequentialCalls(t).length));
     const after = traces.reduce((n, t) => n + callsAfterAnswer(t).length, 0);
     console.log(
@@ -215,6 +229,18 @@ export default async function slackAckBench(): Promise<void> {
     );
     console.log(`one at a time (${solo.length}):  ${figures(solo)}`);
     console.log(`${CONCURRENCY} concurrent (${latencies.length}): ${figures(latencies)}`);
+    // Where the time goes: in the handler, and of that waiting on dynalite; the rest is the HTTP
+    // hop and the queue in this one process (its event loop's delay shows how busy it was).
+    const split = (ts: RequestTrace[]) => {
+      const inHandler = ts.map((t) => (t.answeredAt ?? 0) - (t.startedAt ?? 0)).sort((a, b) => a - b);
+      const onAws = ts.map(awsWaitMs).sort((a, b) => a - b);
+      return `in the handler p50 ${ms(percentile(inHandler, 50))}, p99 ${ms(percentile(inHandler, 99))}; of which waiting on AWS p50 ${ms(percentile(onAws, 50))}, p99 ${ms(percentile(onAws, 99))}`;
+    };
+    console.log(`one at a time: ${split(soloTraces)}`);
+    console.log(`${CONCURRENCY} concurrent: ${split(concurrentTraces)}`);
+    console.log(
+      `event loop delay while concurrent: p99 ${ms(loopDelay.percentile(99) / 1e6)}, max ${ms(loopDelay.max / 1e6)}`,
+    );
     console.log(
       `throughput: ${(latencies.length / seconds).toFixed(0)} clicks/s; non-200 answers: ${failed}`,
     );

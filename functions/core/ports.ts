@@ -292,6 +292,11 @@ export interface GateStore {
   removeOutboxEntry(gateId: string, id: string): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined>;
   /** Appends owed work to the gate's outbox whatever its status (a refused vote's audit event); false when there is no such gate. */
   addToOutbox(gateId: string, owed: OutboxEntry[]): Promise<boolean>;
+  /**
+   * The ids of gates that owe something, outbox entries first, then closed gates whose engine call
+   * is not confirmed (the drainer's poll: ids only, so a frequent poll stays cheap).
+   */
+  listOwing(limit?: number): Promise<string[]>;
   /** Gates whose outbox holds something, oldest request first (for the drainer's sweep). */
   listWithOutbox(limit?: number): Promise<Gate[]>;
   /** Adds an escalation level's people while the gate is pending and that level has not fired. */

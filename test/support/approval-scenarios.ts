@@ -607,6 +607,7 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
         ['vote#bob@acme.com', 'decided'],
       ]);
       expect((await deps.gates.listUnnotified()).map((g) => g.gate_id)).toEqual([gateId]);
+      expect(await deps.gates.listOwing()).toEqual([gateId]);
 
       // The drainer, at the same instant: no lease stands in its way.
       const drained = await drainAllGates(deps);
@@ -626,6 +627,7 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
       expect(deps.engine.calls).toHaveLength(1);
       expect(await deps.gates.listWithOutbox()).toEqual([]);
       expect(await deps.gates.listUnnotified()).toEqual([]);
+      expect(await deps.gates.listOwing()).toEqual([]);
       expect(verifyAuditChain(await deps.audit.readRun(input.run.id)).ok).toBe(true);
     });
 

@@ -66,14 +66,8 @@ export async function drainGate(
 /** Drains every gate whose outbox owes something, then makes every owed engine call (the sweep). */
 export async function drainAllGates(deps: VoteDeps, limit = 100): Promise<DrainOutcome[]> {
   const outcomes: DrainOutcome[] = [];
-  for (const gate of await deps.gates.listWithOutbox(limit)) {
-    outcomes.push(await drainGate(deps, gate.gate_id));
-  }
-  // Closed gates whose outbox is empty but whose engine call is still owed (a failed call, a crash).
-  const drained = new Set(outcomes.map((o) => o.gate_id));
-  for (const gate of await deps.gates.listUnnotified(limit)) {
-    if (!drained.has(gate.gate_id)) outcomes.push(await drainGate(deps, gate.gate_id));
-  }
+  // Outbox entries first, then closed gates whose engine call is still owed (a failed call, a crash).
+  for (const gateId of await deps.gates.listOwing(limit)) outcomes.push(await drainGate(deps, gateId));
   return outcomes;
 }
 
