@@ -1,20 +1,35 @@
 /**
  * Slack acknowledgement latency: 50 concurrent signed clicks over HTTP through the local gateway
- * into the slack-interactions handler, on dynalite, with messages updated on the fake Slack API.
- * Prints p50/p99/max in ms (Slack's limit is 3,000 ms), first for clicks one at a time (what one
- * Lambda invocation costs), then under 50 concurrent clicks (queueing in one local process), and
- * checks that no vote was lost or doubled. Dynalite runs in its own process, as a separate service.
+ * into the slack-interactions handler, on dynalite, with the handler's votes in outbox mode (the
+ * answer right after the commit) and the drainer polling alongside as the local runtime runs it
+ * (its Slack message updates on the fake Slack API). Prints the AWS calls each click waits for
+ * before its ack, p50/p99/max in ms (Slack's limit is 3,000 ms), first for clicks one at a time
+ * (what one Lambda invocation costs), then under 50 concurrent clicks (queueing in one local
+ * process); then drains everything and checks that no vote, audit event or engine call was lost
+ * or doubled. Dynalite runs in its own process, as a separate service.
  */
 import { cpus, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createSlackAdapters } from '../functions/adapters/slack-adapters.ts';
+import { drainAllGates } from '../functions/core/approval/drain-gate.ts';
 import { requestApproval } from '../functions/core/approval/request-approval.ts';
 import type { SlackInteractionDeps } from '../functions/core/slack/handle-slack-interaction.ts';
+import type { SlackApi } from '../functions/core/slack/slack-api.ts';
 import { createSlackInteractionsHandler } from '../functions/slack-interactions/handler.ts';
 import { startGateway } from '../local/gateway.ts';
 import { startFakeSlackApi } from '../local/slack/fake-slack-api.ts';
 import { blockActionsPayload, signedInteraction } from '../local/slack/slack-click.ts';
 import { createDynamoDeps, requestInput } from '../test/support/approval-fixtures.ts';
+import {
+  awsWaitMs,
+  callsAfterAnswer,
+  callTally,
+  currentTrace,
+  type RequestTrace,
+  recordAwsCalls,
+  sequentialCalls,
+  traceRequest,
+} from './aws-call-trace.ts';
 import { startDynaliteProcess } from './dynalite-process.ts';
 
 const GATES = 100;
@@ -22,6 +37,8 @@ const CONCURRENCY = 50;
 /** Clicks sent one at a time first: the cost of one ack without queueing (what one Lambda sees). */
 const SOLO = 50;
 const SECRET = 'bench-signing-secret';
+/** The local drainer's period (local/runtime.ts), as Lambda polls the gates stream in AWS. */
+const DRAIN_POLL_MS = 250;
 const TOKEN = 'xoxb-bench';
 // Alice has a Slack id in the directory; the others are found by their profile email.
 const LEADS = [
@@ -47,6 +64,8 @@ async function pool<T>(items: T[], workers: number, work: (item: T) => Promise<v
 /** Runs the benchmark and prints its figures. */
 export default async function slackAckBench(): Promise<void> {
   const db = await startDynaliteProcess();
+  // Every store on the path (gates, votes, audit, Slack message refs) sends through this client.
+  recordAwsCalls(db.client);
   const fake = await startFakeSlackApi({ botToken: TOKEN, users: LEADS });
   const base = createDynamoDeps(db, { now: Date.now, set() {}, advance() {} });
   const secrets = {
@@ -61,11 +80,41 @@ export default async function slackAckBench(): Promise<void> {
     retries: 0,
     timeoutMs: 1200,
   });
-  const deps: SlackInteractionDeps = { ...base, notifier: slack.notifier, secrets, slack: slack.api };
+  // As the slack-interactions handler builds them: castVote's deps in outbox mode, the secrets
+  // and the Slack API (an ephemeral post marks the click as refused, for the figures).
+  const api: SlackApi = Object.assign(Object.create(slack.api) as SlackApi, {
+    postEphemeral: (...args: Parameters<SlackApi['postEphemeral']>) => {
+      const trace = currentTrace();
+      if (trace) trace.kind = 'refused';
+      return slack.api.postEphemeral(...args);
+    },
+  });
+  const deps: SlackInteractionDeps = { ...base, voteEffects: 'outbox', secrets, slack: api };
+  // The drainer's deps, as resume-gate's: the full notifier, Slack included, updates the messages.
+  const drainer = { ...base, notifier: slack.notifier };
+  const traces: RequestTrace[] = [];
+  const handler = createSlackInteractionsHandler(() => deps);
   const gateway = await startGateway({
     port: 0,
-    handlers: { 'slack-interactions': createSlackInteractionsHandler(() => deps) },
+    handlers: {
+      'slack-interactions': (event, context) => {
+        const trace: RequestTrace = { calls: [], kind: 'counted' };
+        traces.push(trace);
+        return traceRequest(trace, () => handler(event, context));
+      },
+    },
   });
+  let draining: Promise<unknown> | undefined;
+  let drainFailures = 0;
+  const poller = setInterval(() => {
+    draining ??= drainAllGates(drainer)
+      .catch(() => {
+        drainFailures += 1;
+      })
+      .finally(() => {
+        draining = undefined;
+      });
+  }, DRAIN_POLL_MS);
   try {
     const gates: { gateId: string; channel: string; ts: string }[] = [];
     for (let i = 0; i < GATES; i++) {
@@ -108,28 +157,90 @@ export default async function slackAckBench(): Promise<void> {
       into.push(performance.now() - t0);
       if (response.status !== 200) failed += 1;
     };
+    // The clicks only: the requests' traces from here on.
+    traces.length = 0;
     const solo: number[] = [];
     for (const payload of clicks.slice(0, SOLO)) await send(payload, solo);
     const latencies: number[] = [];
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const started = performance.now();
     await pool(clicks.slice(SOLO), CONCURRENCY, (payload) => send(payload, latencies));
     const seconds = (performance.now() - started) / 1000;
+    loopDelay.disable();
+    const soloTraces = traces.slice(0, SOLO);
+    const concurrentTraces = traces.slice(SOLO);
 
+    // Then the drainer finishes what the clicks left, as it would behind the last ack.
+    clearInterval(poller);
+    await draining;
+    for (let pass = 0; pass < 10; pass++) {
+      await drainAllGates(drainer);
+      if ((await base.gates.listWithOutbox()).length + (await base.gates.listUnnotified()).length === 0)
+        break;
+    }
     let overCounted = 0;
     let notOpened = 0;
+    let counted = 0;
+    let auditedVotes = 0;
+    let auditedRefusals = 0;
+    let engineWrong = 0;
     for (const g of gates) {
       const gate = await deps.gates.get(g.gateId);
       if (gate?.status !== 'approved') notOpened += 1;
       if ((gate?.approved_by.length ?? 0) > 2) overCounted += 1;
+      counted += gate?.approved_by.length ?? 0;
+      const events = gate ? await base.audit.readRun(gate.run.id) : [];
+      auditedVotes += events.filter((e) => e.action === 'approved').length;
+      auditedRefusals += events.filter((e) => e.action === 'refused').length;
+      const told = base.engine.calls.filter((c) => c.token === `token-${gate?.run.id}`);
+      if (told.length !== 1 || told[0]?.kind !== 'success') engineWrong += 1;
     }
+    const refusedClicks = traces.filter((t) => t.kind === 'refused').length;
+    const owing = (await base.gates.listWithOutbox()).length + (await base.gates.listUnnotified()).length;
     latencies.sort((a, b) => a - b);
     solo.sort((a, b) => a - b);
     const ms = (v: number) => `${v.toFixed(1)} ms`;
     const figures = (sorted: number[]) =>
       `p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted.at(-1) ?? 0)}`;
     console.log(`clicks: ${clicks.length} on ${GATES} gates (2 of 4), over HTTP; Slack allows 3000 ms`);
+    for (const kind of ['counted', 'refused']) {
+      const chains = new Map<string, number>();
+      for (const t of traces.filter((x) => x.kind === kind)) {
+        const chain = sequentialCalls(t);
+        const key = `${chain.length} sequential (${chain.join(' → ') || 'none'})`;
+        chains.set(key, (chains.get(key) ?? 0) + 1);
+      }
+      const sorted = [...chains.entries()].sort((a, b) => b[1] - a[1]);
+      console.log(`AWS calls before the ack, ${kind} clicks:`);
+      for (const [chain, n] of sorted) console.log(`  ${chain}: ${n}`);
+    }
+    const tally = (m: Map<string, number>) =>
+      [...m.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
+    console.log(`AWS calls in all, by the clicks: ${tally(callTally.clicks)}`);
+    console.log(`AWS calls in all, by the drainer and setup: ${tally(callTally.other)}`);
+    const most = Math.max(0, ...traces.map((t) => sequentialCalls(t).length));
+    const after = traces.reduce((n, t) => n + callsAfterAnswer(t).length, 0);
+    console.log(
+      `most sequential AWS calls before any ack: ${most}; AWS calls a click made after its ack: ${after}`,
+    );
     console.log(`one at a time (${solo.length}):  ${figures(solo)}`);
     console.log(`${CONCURRENCY} concurrent (${latencies.length}): ${figures(latencies)}`);
+    // Where the time goes: in the handler, and of that waiting on dynalite; the rest is the HTTP
+    // hop and the queue in this one process (its event loop's delay shows how busy it was).
+    const split = (ts: RequestTrace[]) => {
+      const inHandler = ts.map((t) => (t.answeredAt ?? 0) - (t.startedAt ?? 0)).sort((a, b) => a - b);
+      const onAws = ts.map(awsWaitMs).sort((a, b) => a - b);
+      return `in the handler p50 ${ms(percentile(inHandler, 50))}, p99 ${ms(percentile(inHandler, 99))}; of which waiting on AWS p50 ${ms(percentile(onAws, 50))}, p99 ${ms(percentile(onAws, 99))}`;
+    };
+    console.log(`one at a time: ${split(soloTraces)}`);
+    console.log(`${CONCURRENCY} concurrent: ${split(concurrentTraces)}`);
+    console.log(
+      `event loop delay while concurrent: p99 ${ms(loopDelay.percentile(99) / 1e6)}, max ${ms(loopDelay.max / 1e6)}`,
+    );
     console.log(
       `throughput: ${(latencies.length / seconds).toFixed(0)} clicks/s; non-200 answers: ${failed}`,
     );
@@ -140,9 +251,21 @@ export default async function slackAckBench(): Promise<void> {
       `gates not opened: ${notOpened}; gates with more than 2 approvals: ${overCounted} (both must be 0)`,
     );
     console.log(
+      `after the drain: approval audit events ${auditedVotes} for ${counted} counted votes; refusal audit events ${auditedRefusals} for ${refusedClicks} refused clicks; gates whose engine was not told exactly once: ${engineWrong}; gates still owing: ${owing}; failed drainer passes: ${drainFailures}`,
+    );
+    if (
+      notOpened + overCounted + engineWrong + owing + failed > 0 ||
+      auditedVotes !== counted ||
+      auditedRefusals !== refusedClicks
+    ) {
+      throw new Error('a vote, audit event or engine call was lost or doubled');
+    }
+    console.log(
       `Slack calls: ${fake.calls.length} (users.info: ${fake.calls.filter((c) => c.method === 'users.info').length}, cached after the first per person)`,
     );
   } finally {
+    clearInterval(poller);
+    await draining;
     await gateway.close();
     await fake.close();
     await db.stop();

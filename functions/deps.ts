@@ -104,6 +104,8 @@ export interface DepsOptions {
   now?: () => number;
   /** More values to mask in build logs (the local runtime's secret-looking environment, which its builds inherit). */
   logSecrets?: string[];
+  /** Where votes' owed work is done (ApprovalDeps `voteEffects`); default inline. */
+  voteEffects?: ApprovalDeps['voteEffects'];
 }
 
 /** Builds the deps from config: DynamoDB stores, Step Functions engine, scheduler, notifiers. */
@@ -158,6 +160,7 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     directory: options.directory ?? loadDirectoryFile(config.directoryFile),
     now,
     log,
+    ...(options.voteEffects ? { voteEffects: options.voteEffects } : {}),
     stepBuilds: new SfnStepBuildFinder(clients.sfn),
     buildLogs: createBuildLogReader(config, clients.logs),
     logSecrets: logSecretsOf(secrets, options.logSecrets),

@@ -4,10 +4,12 @@
  * the alarms and dashboard, wired together from the shared definitions of the codebase.
  */
 import { Annotations, ArnFormat, CfnOutput, Duration, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { TABLES, type TableKey } from '../functions/adapters/tables.ts';
@@ -89,7 +91,13 @@ export class SignoffStack extends Stack {
     this.tables = Object.fromEntries(
       (Object.keys(TABLES) as TableKey[]).map((key) => [
         key,
-        new SignoffTable(this, TABLES[key].logicalId, TABLES[key]),
+        new SignoffTable(
+          this,
+          TABLES[key].logicalId,
+          TABLES[key],
+          // The gates' stream wakes the drainer when a gate owes something (below).
+          key === 'gates' ? { stream: StreamViewType.NEW_IMAGE } : {},
+        ),
       ]),
     ) as Record<TableKey, SignoffTable>;
     const artifacts = new ArtifactsBucket(this, 'Artifacts', {
@@ -206,8 +214,35 @@ export class SignoffStack extends Stack {
       targets: [new LambdaFunction(fn('run-ended'), { retryAttempts: 4 })],
     });
 
+    // The drainer runs as soon as a vote leaves work in a gate's outbox, or a closed gate still owes
+    // its engine call: Lambda polls each stream shard 4 times per second
+    // (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#dynamodb-polling-and-batching),
+    // and only records whose new image carries one of the sparse index attributes invoke it; the
+    // filters are ORed (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html).
+    // A batch whose gates stay stuck is retried from the first failed record (reportBatchItemFailures,
+    // https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html); what is
+    // still owed after the retries stays on the gate for the 5-minute sweep.
+    fn('resume-gate').addEventSource(
+      new DynamoEventSource(this.tables.gates.table, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 10,
+        bisectBatchOnError: true,
+        retryAttempts: 3,
+        reportBatchItemFailures: true,
+        filters: [
+          FilterCriteria.filter({
+            dynamodb: { NewImage: { outbox_pending: { S: FilterRule.isEqual('1') } } },
+          }),
+          FilterCriteria.filter({
+            dynamodb: { NewImage: { notify_pending: { S: FilterRule.isEqual('1') } } },
+          }),
+        ],
+      }),
+    );
+
     new Rule(this, 'ResumeGatesSweep', {
-      description: 'Every 5 minutes: finish the engine calls that closed gates still owe',
+      description:
+        'Every 5 minutes, behind the gates stream: finish whatever votes and closed gates still owe',
       schedule: Schedule.rate(Duration.minutes(5)),
       targets: [
         new LambdaFunction(fn('resume-gate'), { event: RuleTargetInput.fromObject({}), retryAttempts: 2 }),

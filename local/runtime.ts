@@ -85,16 +85,24 @@ export interface RuntimeOptions {
   approvalTimeoutSeconds?: number;
   /** Tests only: scales escalation delays (0.001 makes an hour 3.6 s). */
   escalationDelayScale?: number;
-  /** How often the drainer sweeps gates whose votes still owe work (AWS: every 5 minutes); 0 turns it off. */
-  sweepIntervalMs?: number;
+  /**
+   * How often the drainer looks for gates that owe something (default DRAIN_POLL_MS, as Lambda
+   * polls the gates stream in AWS); 0 turns it off.
+   */
+  drainIntervalMs?: number;
   /** How many builds run at once; default SIGNOFF_BUILD_WORKERS, else the number of CPUs. */
   buildWorkers?: number;
   /** Seconds between audit checkpoints (the EventBridge schedule in AWS); default 60, 0 for none. */
   auditCheckpointSeconds?: number;
 }
 
-/** The local drainer's default period: a vote's leftover work is done within seconds, not minutes. */
-const LOCAL_SWEEP_INTERVAL_MS = 5000;
+/**
+ * The local drainer's period. dynalite has no streams, so the drainer polls the gates that owe
+ * something (the sparse outbox and unnotified indexes, what the stream's filters select in AWS) as
+ * often as Lambda polls a DynamoDB stream shard: 4 times per second
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#dynamodb-polling-and-batching).
+ */
+const DRAIN_POLL_MS = 250;
 
 /** A running local runtime. */
 export interface Runtime {
@@ -285,6 +293,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       logSecrets: secretEnvironmentValues(process.env),
       ...(options.notifiers ? { notifiers: options.notifiers } : {}),
       ...(options.escalationDelayScale ? { timerScale: options.escalationDelayScale } : {}),
+      // As in AWS: a vote is answered right after its commit, and the drainer below does the rest.
+      voteEffects: 'outbox',
     });
     setDeps(deps);
     lateDeps = deps;
@@ -397,29 +407,30 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     await cancelOrphanGates(deps);
     // The gates that still wait get back the escalations the last process held in its timers.
     await rearmEscalations(deps);
-    // The drainer's sweep, as EventBridge runs resume-gate in AWS: what a vote's answer left behind
-    // (a failed audit write, an engine call after a crash) is finished here.
+    // The drainer, as the gates stream invokes resume-gate in AWS: what votes owe (audit events,
+    // message updates, engine calls) is done here, after their answers, never before them. One
+    // pass at a time, as Lambda processes one batch per shard at a time.
     // It runs once at start too: a vote that closed a gate just before the last process died may
     // still owe the engine its call.
-    const sweepEvery = options.sweepIntervalMs ?? LOCAL_SWEEP_INTERVAL_MS;
+    const drainEvery = options.drainIntervalMs ?? DRAIN_POLL_MS;
     await drainAllGates(deps).catch((error: unknown) =>
-      logger.error('drain sweep failed', { error: error instanceof Error ? error.name : typeof error }),
+      logger.error('drain failed', { error: error instanceof Error ? error.name : typeof error }),
     );
-    if (sweepEvery > 0) {
-      let sweeping: Promise<unknown> | undefined;
+    if (drainEvery > 0) {
+      let draining: Promise<unknown> | undefined;
       const timer = setInterval(() => {
-        sweeping ??= drainAllGates(deps)
+        draining ??= drainAllGates(deps)
           .catch((error: unknown) =>
-            logger.error('drain sweep failed', { error: error instanceof Error ? error.name : typeof error }),
+            logger.error('drain failed', { error: error instanceof Error ? error.name : typeof error }),
           )
           .finally(() => {
-            sweeping = undefined;
+            draining = undefined;
           });
-      }, sweepEvery);
+      }, drainEvery);
       timer.unref();
       stops.push(async () => {
         clearInterval(timer);
-        await sweeping;
+        await draining;
       });
     }
     // The audit checkpoints, as the schedule writes them in AWS (here without a locked archive).

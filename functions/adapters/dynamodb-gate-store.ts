@@ -219,6 +219,44 @@ export class DynamoDbGateStore implements GateStore {
     return undefined;
   }
 
+  async addToOutbox(gateId: string, owed: OutboxEntry[]): Promise<boolean> {
+    const outbox = outboxExpression(owed);
+    if (!outbox) return true;
+    return this.update({
+      Key: this.key(gateId),
+      UpdateExpression: `SET ${outbox.set}`,
+      ConditionExpression: 'attribute_exists(gate_id)',
+      ExpressionAttributeValues: outbox.values,
+    });
+  }
+
+  async listOwing(limit = 100): Promise<string[]> {
+    const owing = new Set<string>();
+    for (const [index, attribute] of [
+      ['outbox', 'outbox_pending'],
+      ['unnotified', 'notify_pending'],
+    ] as const) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index,
+            KeyConditionExpression: '#k = :v',
+            ProjectionExpression: '#id',
+            ExpressionAttributeNames: { '#k': attribute, '#id': 'gate_id' },
+            ExpressionAttributeValues: { ':v': '1' },
+            Limit: limit,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) owing.add(String(item.gate_id));
+        start = page.LastEvaluatedKey;
+      } while (start && owing.size < limit);
+    }
+    return [...owing].slice(0, limit);
+  }
+
   async listWithOutbox(limit = 100): Promise<Gate[]> {
     return this.queryIndex('outbox', 'outbox_pending', '1', limit);
   }

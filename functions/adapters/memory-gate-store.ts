@@ -103,6 +103,19 @@ export class MemoryGateStore implements GateStore {
     return structuredClone({ gate: row.gate, outbox: row.outbox });
   }
 
+  async addToOutbox(gateId: string, owed: OutboxEntry[]): Promise<boolean> {
+    const row = this.rows.get(gateId);
+    if (!row) return false;
+    row.outbox.push(...structuredClone(owed));
+    return true;
+  }
+
+  async listOwing(limit = 100): Promise<string[]> {
+    const owing = new Set((await this.listWithOutbox(limit)).map((g) => g.gate_id));
+    for (const gate of await this.listUnnotified(limit)) owing.add(gate.gate_id);
+    return [...owing].slice(0, limit);
+  }
+
   async listWithOutbox(limit = 100): Promise<Gate[]> {
     const owing = new Set(
       [...this.rows.values()].filter((r) => r.outbox.length > 0).map((r) => r.gate.gate_id),

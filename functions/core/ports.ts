@@ -246,12 +246,12 @@ export interface GateClose {
  * and drained in order by `drainGate`.
  */
 export interface OutboxEntry {
-  /** Unique per gate: `vote#<email>`. Also the audit event's idempotency key. */
+  /** Unique per gate: `vote#<email>` (a refusal: `refused#<email>#<time>#<nonce>`). Also the audit event's idempotency key. */
   id: string;
-  /** The counted vote's audit event. */
+  /** The vote's audit event (counted or refused). */
   audit: AuditEventInput;
-  /** Which notification the vote owes the gate's channels. */
-  notify: 'progressed' | 'decided';
+  /** Which notification a counted vote owes the gate's channels; a refusal owes none. */
+  notify?: 'progressed' | 'decided';
 }
 
 /** Gates with their task tokens; every conditional write is a single-item write. */
@@ -290,6 +290,13 @@ export interface GateStore {
    * its outbox; undefined when someone else removed it first.
    */
   removeOutboxEntry(gateId: string, id: string): Promise<{ gate: Gate; outbox: OutboxEntry[] } | undefined>;
+  /** Appends owed work to the gate's outbox whatever its status (a refused vote's audit event); false when there is no such gate. */
+  addToOutbox(gateId: string, owed: OutboxEntry[]): Promise<boolean>;
+  /**
+   * The ids of gates that owe something, outbox entries first, then closed gates whose engine call
+   * is not confirmed (the drainer's poll: ids only, so a frequent poll stays cheap).
+   */
+  listOwing(limit?: number): Promise<string[]>;
   /** Gates whose outbox holds something, oldest request first (for the drainer's sweep). */
   listWithOutbox(limit?: number): Promise<Gate[]>;
   /** Adds an escalation level's people while the gate is pending and that level has not fired. */

@@ -1,4 +1,5 @@
 /** slack-interactions' deps: the approval stores, the engine, the directory, the secrets (signing secret, bot token). */
+import { LogNotifier } from '../adapters/log-notifier.ts';
 import { SfnWorkflowEngine } from '../adapters/sfn-workflow-engine.ts';
 import { createDynamoDocument, createSfnClient } from '../aws-clients.ts';
 import type { Config } from '../config.ts';
@@ -6,7 +7,6 @@ import type { AppDeps } from '../deps.ts';
 import { deployedDirectory } from '../wiring/deployed-config.ts';
 import { createGateStores } from '../wiring/gates.ts';
 import { createLogging } from '../wiring/logging.ts';
-import { createNotifier, slackChannel } from '../wiring/notifier.ts';
 import { createSecrets } from '../wiring/secrets.ts';
 import { createInteractionSlackApi } from '../wiring/slack.ts';
 
@@ -23,7 +23,8 @@ export function createSlackFunctionDeps(config: Config): SlackFunctionDeps {
   return {
     ...createGateStores(config, doc, now),
     engine: new SfnWorkflowEngine(createSfnClient(config)),
-    notifier: createNotifier(config, log, [slackChannel(config, { doc, secrets, log, now })]),
+    // Its votes notify nobody before the ack: the drainer sends what they owe (voteEffects 'outbox').
+    notifier: new LogNotifier(log),
     directory: deployedDirectory(config),
     now,
     log,

@@ -1,13 +1,13 @@
 /**
- * Lambda for `POST /slack/interactions`: Slack button clicks. The signature is checked on the raw
- * body before anything is parsed; the vote is cast and the messages updated (or the clicker told
- * why not) before the answer, because a Lambda does no work after it returns. castVote is a few
- * single-item writes and the updates get a bounded budget, so the ack stays well inside Slack's 3 s.
+ * Lambda for `POST /slack/interactions`: Slack button clicks. Before the answer it does only what
+ * the answer depends on: check the signature on the raw body, find who clicked, commit or refuse
+ * the vote (a refusal is told to the clicker, within a bounded budget). Everything the vote owes
+ * after its commit (the messages' update, the audit event, the engine call) waits in the gate's
+ * outbox for the drainer, which the gates table's stream invokes.
  */
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { CompositeNotifier } from '../adapters/composite-notifier.ts';
 import { logOf } from '../core/approval/approval-deps.ts';
 import {
   handleSlackInteraction,
@@ -17,9 +17,6 @@ import {
 import { lowerCaseHeaders, rawBody } from '../http-event.ts';
 import { depsFor } from '../wiring/scope.ts';
 import { createSlackFunctionDeps, type SlackFunctionDeps } from './deps.ts';
-
-/** How long the ack waits for the work drained after a vote's commit (the rest goes on behind it or in the sweep). */
-const SLACK_DRAIN_BUDGET_MS = 800;
 
 /** The raw body and lower-case headers of an HTTP API event (API Gateway base64-encodes form posts). */
 export function toSlackRequest(event: APIGatewayProxyEventV2): SlackRequest {
@@ -37,13 +34,13 @@ export function slackInteractionDeps(app: SlackFunctionDeps): SlackInteractionDe
       votes: app.votes,
       audit: app.audit,
       engine: app.engine,
-      // The handler refreshes the Slack messages itself, within Slack's 3 s; the other channels
-      // (email, metrics, logs) are told through the deps' notifier as usual.
-      notifier: app.notifier instanceof CompositeNotifier ? app.notifier.without('slack') : app.notifier,
+      notifier: app.notifier,
       directory: app.directory,
       now: app.now,
       log: app.log,
-      drainBudgetMs: SLACK_DRAIN_BUDGET_MS,
+      // The ack waits for the vote's commit only: a Lambda does nothing after it answers, so the
+      // message update, the audit event and the engine call are the drainer's (the gates stream).
+      voteEffects: 'outbox',
       secrets: app.secrets,
       slack: app.slackApi,
     };

@@ -80,6 +80,8 @@ export function createApiDeps(config: Config, clients: HttpClients = httpClients
     engine: new SfnWorkflowEngine(sfn),
     notifier: createNotifier(config, log, [slackChannel(config, { doc, secrets, log, now })]),
     directory: deployedDirectory(config),
+    // A vote's answer waits for its commit only; the drainer (the gates stream) does what it owes.
+    voteEffects: 'outbox',
     now,
     log,
     logger,

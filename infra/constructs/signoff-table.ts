@@ -7,6 +7,7 @@ import {
   AttributeType,
   BillingMode,
   type Attribute as CdkAttribute,
+  type StreamViewType,
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
@@ -17,15 +18,16 @@ function attribute(key: KeyDef): CdkAttribute {
   return { name: key.name, type: key.type === 'N' ? AttributeType.NUMBER : AttributeType.STRING };
 }
 
-/** A signoff table: its keys and global secondary indexes come from the shared definition. */
+/** A signoff table: its keys and global secondary indexes come from the shared definition; a stream when asked. */
 export class SignoffTable extends Construct {
   readonly table: Table;
   /** The ARNs of the table's indexes, one per index (for IAM without wildcards). */
   readonly indexArns: string[];
 
-  constructor(scope: Construct, id: string, def: TableDef) {
+  constructor(scope: Construct, id: string, def: TableDef, options: { stream?: StreamViewType } = {}) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
+      ...(options.stream ? { stream: options.stream } : {}),
       partitionKey: attribute(def.partitionKey),
       ...(def.sortKey ? { sortKey: attribute(def.sortKey) } : {}),
       billingMode: BillingMode.PAY_PER_REQUEST,

@@ -308,6 +308,49 @@ describe('SignoffStack functions', () => {
   });
 });
 
+describe('SignoffStack drainer trigger', () => {
+  const gatesTableId = () =>
+    logicalIdOf(template, 'AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'gate_id', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    });
+
+  it('streams the gates table with new images, and only the gates table', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    const streamed = Object.entries(tables).filter(([, t]) => t.Properties.StreamSpecification);
+    expect(streamed.map(([id]) => id)).toEqual([gatesTableId()]);
+    expect(streamed[0]?.[1].Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+  });
+
+  it('invokes resume-gate from the gates stream only for gates that owe something, in small batches with partial retries', () => {
+    const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
+    expect(Object.values(mappings)).toHaveLength(1);
+    const mapping = Object.values(mappings)[0]?.Properties;
+    expect(mapping.FunctionName).toEqual({ Ref: functionLogicalId('resume-gate') });
+    expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': [gatesTableId(), 'StreamArn'] });
+    expect(mapping).toMatchObject({
+      StartingPosition: 'LATEST',
+      BatchSize: 10,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const patterns = mapping.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern));
+    expect(patterns).toEqual([
+      { dynamodb: { NewImage: { outbox_pending: { S: ['1'] } } } },
+      { dynamodb: { NewImage: { notify_pending: { S: ['1'] } } } },
+    ]);
+  });
+
+  it('lets only resume-gate read the gates stream', () => {
+    const readers = statements.filter((s) => s.actions.includes('dynamodb:GetRecords'));
+    expect(readers.flatMap((s) => s.roles)).toEqual([roleOfFunction('resume-gate')]);
+    expect(readers.flatMap((s) => s.resources)).toEqual([`<${gatesTableId()}.StreamArn>`]);
+  });
+});
+
 describe('SignoffStack IAM', () => {
   const auditArn = () =>
     `<${logicalIdOf(template, 'AWS::DynamoDB::Table', { KeySchema: Match.arrayWith([{ AttributeName: 'seq', KeyType: 'RANGE' }]) })}.Arn>`;
@@ -416,7 +459,9 @@ describe('SignoffStack IAM', () => {
     for (const s of statements) {
       for (const a of s.actions) expect(a).not.toMatch(/:\*$|^\*$/);
       if (s.resources.includes('*')) {
-        for (const a of s.actions) expect(a).toMatch(/^(xray|logs):/);
+        // ListStreams names no resource in the IAM service authorization reference, so the
+        // stream's event source mapping can only be granted it on `*`; it lists stream ARNs, no data.
+        for (const a of s.actions) expect(a).toMatch(/^(xray|logs):|^dynamodb:ListStreams$/);
       }
     }
     // Table access levels never include a scan of a whole table.

@@ -7,7 +7,7 @@ import { CompositeNotifier } from '../../functions/adapters/composite-notifier.t
 import { MemoryNotifier } from '../../functions/adapters/memory-notifier.ts';
 import type { ApprovalDeps } from '../../functions/core/approval/approval-deps.ts';
 import { castVote, type VoteOutcome, type VoteRequest } from '../../functions/core/approval/cast-vote.ts';
-import { DRAIN_ATTEMPTS, drainAllGates } from '../../functions/core/approval/drain-gate.ts';
+import { DRAIN_ATTEMPTS, drainAllGates, drainGate } from '../../functions/core/approval/drain-gate.ts';
 import { escalate } from '../../functions/core/approval/escalate.ts';
 import { getGate, listRunGates } from '../../functions/core/approval/get-gate.ts';
 import { recordTimeout, type TimeoutFailure } from '../../functions/core/approval/record-timeout.ts';
@@ -578,6 +578,134 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
       expect(events.filter((e) => e.action === 'approved')).toHaveLength(1);
       expect(events.filter((e) => e.action === 'refused')).toHaveLength(1);
       expect(verifyAuditChain(events).ok).toBe(true);
+    });
+  });
+
+  describe('castVote with its effects left to the drainer (outbox mode)', () => {
+    const outboxDeps = () => {
+      const deps = makeDeps();
+      return { deps, voting: { ...deps, voteEffects: 'outbox' as const } };
+    };
+
+    it('answers right after the commit and leaves the audit event, the notification and the engine call to the drainer', async () => {
+      const { deps, voting } = outboxDeps();
+      const { gateId, input } = await open(deps);
+      const sentBefore = deps.notifier.sent.length;
+      expect(await castVote(voting, vote(gateId, 'alice@acme.com'))).toMatchObject({
+        kind: 'counted',
+        status: 'pending',
+        approvals: 1,
+      });
+      const closing = await castVote(voting, vote(gateId, 'bob@acme.com', { channel: 'web' }));
+      expect(closing).toMatchObject({ kind: 'counted', status: 'approved', approvals: 2 });
+      // Nothing after the commit happened before the answers.
+      expect(await voteEvents(deps, input.run.id)).toEqual([]);
+      expect(deps.engine.calls).toEqual([]);
+      expect(deps.notifier.sent).toHaveLength(sentBefore);
+      expect((await deps.gates.readOutbox(gateId))?.outbox.map((e) => [e.id, e.notify])).toEqual([
+        ['vote#alice@acme.com', 'progressed'],
+        ['vote#bob@acme.com', 'decided'],
+      ]);
+      expect((await deps.gates.listUnnotified()).map((g) => g.gate_id)).toEqual([gateId]);
+      expect(await deps.gates.listOwing()).toEqual([gateId]);
+
+      // The drainer, at the same instant: no lease stands in its way.
+      const drained = await drainAllGates(deps);
+      expect(drained[0]).toMatchObject({ gate_id: gateId, delivered: 2, stuck: false, engine: 'sent' });
+      expect((await voteEvents(deps, input.run.id)).map((e) => [e.action, e.actor.email])).toEqual([
+        ['approved', 'alice@acme.com'],
+        ['approved', 'bob@acme.com'],
+      ]);
+      expect(deps.notifier.sent.slice(sentBefore).map((n) => n.kind)).toEqual(['progressed', 'decided']);
+      expect(deps.engine.calls).toHaveLength(1);
+      expect(deps.engine.calls[0]).toMatchObject({ kind: 'success', token: input.task_token });
+
+      // Draining again delivers nothing twice.
+      await drainAllGates(deps);
+      expect(await voteEvents(deps, input.run.id)).toHaveLength(2);
+      expect(deps.notifier.sent.slice(sentBefore)).toHaveLength(2);
+      expect(deps.engine.calls).toHaveLength(1);
+      expect(await deps.gates.listWithOutbox()).toEqual([]);
+      expect(await deps.gates.listUnnotified()).toEqual([]);
+      expect(await deps.gates.listOwing()).toEqual([]);
+      expect(verifyAuditChain(await deps.audit.readRun(input.run.id)).ok).toBe(true);
+    });
+
+    it('closes a gate without taking the engine call lease, so the drainer can claim it at once', async () => {
+      const { deps, voting } = outboxDeps();
+      const { gateId } = await open(deps, { required: 1 });
+      await castVote(voting, vote(gateId, 'alice@acme.com', { decision: 'reject', comment: 'no' }));
+      expect(await deps.gates.claimEngineCall(gateId, deps.now(), ENGINE_CALL_LEASE_MS)).toBe(true);
+      // Held now by this claim: a second claimer waits.
+      expect(await deps.gates.claimEngineCall(gateId, deps.now(), ENGINE_CALL_LEASE_MS)).toBe(false);
+      // The claim above never made its call: once its lease is over the drainer makes it (and the
+      // store owes nothing to the next test).
+      deps.clock.advance(ENGINE_CALL_LEASE_MS + 1);
+      await drainAllGates(deps);
+      expect(deps.engine.calls).toMatchObject([{ kind: 'failure', error: 'Rejected' }]);
+    });
+
+    it('answers a replayed vote and a vote on a closed gate without draining, and audits the refusal through the outbox', async () => {
+      const { deps, voting } = outboxDeps();
+      const { gateId, input } = await open(deps, { required: 1 });
+      const alice = vote(gateId, 'alice@acme.com', { channel: 'api' });
+      const first = await castVote(voting, alice);
+      expect(await castVote(voting, alice)).toEqual(first);
+      expect(await castVote(voting, vote(gateId, 'bob@acme.com'))).toMatchObject({
+        kind: 'refused',
+        code: 'closed',
+      });
+      expect(deps.engine.calls).toEqual([]);
+      expect(await deps.audit.readRun(input.run.id)).toEqual(
+        expect.not.arrayContaining([expect.objectContaining({ action: 'refused' })]),
+      );
+      const owed = (await deps.gates.readOutbox(gateId))?.outbox ?? [];
+      expect(owed.map((e) => [e.audit.action, e.audit.actor.email, e.notify])).toEqual([
+        ['approved', 'alice@acme.com', 'decided'],
+        ['refused', 'bob@acme.com', undefined],
+      ]);
+
+      await drainAllGates(deps);
+      await drainAllGates(deps);
+      expect((await voteEvents(deps, input.run.id)).map((e) => [e.action, e.actor.email])).toEqual([
+        ['approved', 'alice@acme.com'],
+        ['refused', 'bob@acme.com'],
+      ]);
+      expect(deps.engine.calls).toHaveLength(1);
+    });
+
+    it('loses nothing when the process dies between the commit and the drain', async () => {
+      const { deps, voting } = outboxDeps();
+      const { gateId, input } = await open(deps);
+      await castVote(voting, vote(gateId, 'alice@acme.com'));
+      await expect(
+        castVote({ ...voting, gates: crashAfterClose(deps.gates) }, vote(gateId, 'bob@acme.com')),
+      ).rejects.toThrow('process died');
+      expect((await deps.gates.get(gateId))?.status).toBe('approved');
+
+      // Another process's drainer, at the same instant, finishes all of it.
+      await drainAllGates(deps);
+      expect((await voteEvents(deps, input.run.id)).map((e) => e.actor.email)).toEqual([
+        'alice@acme.com',
+        'bob@acme.com',
+      ]);
+      expect(deps.engine.calls).toHaveLength(1);
+      expect(deps.notifier.sent.filter((n) => n.kind === 'decided')).toHaveLength(1);
+    });
+
+    it('tells the engine from the drain even while the audit write keeps failing, and delivers the event later once', async () => {
+      const { deps, voting } = outboxDeps();
+      const { gateId, input } = await open(deps, { required: 1 });
+      await castVote(voting, vote(gateId, 'alice@acme.com'));
+      const down = { ...deps, audit: timingOutAudit(deps.audit, 1000) };
+      expect(await drainGate(down, gateId)).toMatchObject({ delivered: 0, stuck: true, engine: 'sent' });
+      expect(deps.engine.calls).toHaveLength(1);
+      expect((await deps.gates.readOutbox(gateId))?.outbox).toHaveLength(1);
+      expect(await voteEvents(deps, input.run.id)).toEqual([]);
+
+      await drainAllGates(deps);
+      expect((await voteEvents(deps, input.run.id)).map((e) => e.action)).toEqual(['approved']);
+      expect(deps.engine.calls).toHaveLength(1);
     });
   });
 

@@ -26,6 +26,16 @@ export interface ApprovalDeps {
   log?: LogPort;
   /** How long a vote's answer waits for the work drained after its commit (default `DRAIN_BUDGET_MS`). */
   drainBudgetMs?: number;
+  /**
+   * Where a vote's owed work (audit event, notifications, the engine call of a gate it closed) is
+   * done. `inline` (the default): right after the commit, before the answer, within
+   * `drainBudgetMs`; the closing vote holds the engine call's lease. `outbox`: the answer goes out
+   * right after the commit or the refusal, and everything owed stays in the gate's outbox (a
+   * refusal's audit event too) and unnotified index for the drainer (the gates table's stream in
+   * AWS, the local runtime's poller); the close takes no lease, so the drainer claims the engine
+   * call at once. For channels whose caller waits on a clock, such as Slack's 3 s ack.
+   */
+  voteEffects?: 'inline' | 'outbox';
 }
 
 /** What every use case but requestApproval needs (no scheduler): the deps a vote channel builds. */
@@ -36,6 +46,11 @@ const quiet: LogPort = { info() {}, warn() {}, error() {} };
 /** The deps' logger, or one that drops everything. */
 export function logOf(deps: Pick<ApprovalDeps, 'log'>): LogPort {
   return deps.log ?? quiet;
+}
+
+/** True when the deps leave a vote's owed work to the drainer (`voteEffects: 'outbox'`). */
+export function leavesEffectsToDrainer(deps: Pick<ApprovalDeps, 'voteEffects'>): boolean {
+  return deps.voteEffects === 'outbox';
 }
 
 /** The deps' clock as an ISO timestamp. */

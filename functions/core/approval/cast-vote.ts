@@ -2,12 +2,14 @@
  * One approve or reject from any channel (Slack, email page, web, API, CLI). The vote is
  * committed with one conditional write on the gate, which also records in the gate's outbox what
  * the vote still owes (audit event, notifications); the answer is the committed outcome, and that
- * work, with the engine call of a gate the vote closed, is drained after the commit and can never
- * turn a counted vote into an error. A retried vote gets its first answer again.
+ * work, with the engine call (SendTaskSuccess/Failure) of a gate the vote closed, is drained after
+ * the commit and can never turn a counted vote into an error: before the answer with
+ * `voteEffects: 'inline'`, by the drainer alone with `'outbox'`. A retried vote gets its first
+ * answer again.
  */
 
 import type { ApprovalEntry, Gate, GateClose, Vote, VoteChannel } from '../ports.ts';
-import { logOf, type VoteDeps } from './approval-deps.ts';
+import { leavesEffectsToDrainer, logOf, type VoteDeps } from './approval-deps.ts';
 import { findUser } from './directory.ts';
 import { drainGate } from './drain-gate.ts';
 import { isEligible } from './eligibility.ts';
@@ -89,7 +91,7 @@ export async function castVote(deps: VoteDeps, request: VoteRequest): Promise<Vo
   return vote.decision === 'reject' ? applyRejection(attempt, gate) : applyApproval(attempt, gate);
 }
 
-/** The first answer again when the gate already holds this very vote; the owed work is drained once more. */
+/** The first answer again when the gate already holds this very vote; the owed work is drained once more (inline mode). */
 async function replayOf(attempt: VoteAttempt, gate: Gate): Promise<VoteOutcome | undefined> {
   const outcome = replayedOutcome(gate, attempt.vote);
   if (!outcome) return undefined;
@@ -97,21 +99,24 @@ async function replayOf(attempt: VoteAttempt, gate: Gate): Promise<VoteOutcome |
     gate_id: gate.gate_id,
     channel: attempt.vote.channel,
   });
-  await afterCommit(attempt.deps, gate.gate_id, false);
+  await drainBeforeAnswer(attempt.deps, gate.gate_id, false);
   return outcome;
 }
 
-/** Refuses a vote on a closed gate, after giving its owed engine call (left by a crash) a go. */
+/** Refuses a vote on a closed gate, after giving its owed engine call (left by a crash) a go (inline mode). */
 async function refuseOnClosed(attempt: VoteAttempt, gate: Gate): Promise<VoteOutcome> {
-  if (!gate.engine_notified) await afterCommit(attempt.deps, gate.gate_id, false);
+  if (!gate.engine_notified) await drainBeforeAnswer(attempt.deps, gate.gate_id, false);
   return refuseClosed(attempt, gate);
 }
 
 /**
- * Drains the gate's owed work for at most the deps' budget, then lets the answer go: whatever
- * fails or is still running is logged by name and left to the drainer's next pass (the sweep).
+ * Inline mode: drains the gate's owed work (audit, notifications, then the engine call of a closed
+ * gate) for at most the deps' budget, then lets the answer go; whatever fails or is still running
+ * is logged by name and left to the drainer's next pass. Outbox mode: does nothing, the answer
+ * goes at once and the drainer does all of it.
  */
-async function afterCommit(deps: VoteDeps, gateId: string, closer: boolean): Promise<void> {
+async function drainBeforeAnswer(deps: VoteDeps, gateId: string, closer: boolean): Promise<void> {
+  if (leavesEffectsToDrainer(deps)) return;
   const budget = deps.drainBudgetMs ?? DRAIN_BUDGET_MS;
   const work = drainGate(deps, gateId, { closer });
   let timer: NodeJS.Timeout | undefined;
@@ -134,7 +139,10 @@ async function afterCommit(deps: VoteDeps, gateId: string, closer: boolean): Pro
   work.catch(() => {});
 }
 
-/** The close a deciding vote writes; its writer holds the engine call's lease. */
+/**
+ * The close a deciding vote writes. Inline, its writer holds the engine call's lease and makes the
+ * call before answering; in outbox mode no lease is taken, so the drainer may claim it at once.
+ */
 function closeBy(attempt: VoteAttempt, status: 'approved' | 'rejected'): GateClose {
   const { deps, vote } = attempt;
   return {
@@ -143,7 +151,7 @@ function closeBy(attempt: VoteAttempt, status: 'approved' | 'rejected'): GateClo
     closed_by: { email: vote.email, name: vote.name },
     channel: vote.channel,
     engine_notified: false,
-    engine_lease_until: deps.now() + ENGINE_CALL_LEASE_MS,
+    ...(leavesEffectsToDrainer(deps) ? {} : { engine_lease_until: deps.now() + ENGINE_CALL_LEASE_MS }),
     ...(status === 'rejected' && vote.comment !== undefined ? { comment: vote.comment } : {}),
   };
 }
@@ -168,7 +176,7 @@ async function applyRejection(attempt: VoteAttempt, gate: Gate): Promise<VoteOut
     const current = await mustGet(deps, gate.gate_id);
     return (await replayOf(attempt, current)) ?? refuseOnClosed(attempt, current);
   }
-  await afterCommit(deps, gate.gate_id, true);
+  await drainBeforeAnswer(deps, gate.gate_id, true);
   return {
     kind: 'counted',
     gate_id: gate.gate_id,
@@ -206,7 +214,7 @@ async function applyApproval(attempt: VoteAttempt, gate: Gate): Promise<VoteOutc
     const added = { ...current, approved_by: [...current.approved_by, entry] };
     const after = close ? closedGate(added, close) : added;
     if (await deps.gates.addApproval(current.gate_id, entry, count, close, [countedEntry(vote, after)])) {
-      await afterCommit(deps, current.gate_id, close !== undefined);
+      await drainBeforeAnswer(deps, current.gate_id, close !== undefined);
       return {
         kind: 'counted',
         gate_id: current.gate_id,

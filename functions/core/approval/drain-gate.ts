@@ -9,7 +9,7 @@
 import type { EngineResult, Gate, OutboxEntry } from '../ports.ts';
 import { safely } from '../safely.ts';
 import { logOf, type VoteDeps } from './approval-deps.ts';
-import { type ResumeOutcome, recoverEngineCall, resumeAllGates } from './resume-gate.ts';
+import { ENGINE_CALL_LEASE_MS, type ResumeOutcome } from './resume-gate.ts';
 import { tellEngine } from './tell-engine.ts';
 
 /** Tries per outbox entry or engine call within one drain; what still fails is left for the sweep. */
@@ -58,7 +58,7 @@ export async function drainGate(
   const gate = read?.gate;
   if (!gate) outcome.engine = 'not_found';
   else if (gate.status !== 'pending' && !gate.engine_notified) {
-    outcome.engine = options.closer ? await tellEngineWithRetries(deps, gate) : await recover(deps, gate);
+    outcome.engine = await callEngine(deps, gate, options.closer === true);
   }
   return outcome;
 }
@@ -66,26 +66,19 @@ export async function drainGate(
 /** Drains every gate whose outbox owes something, then makes every owed engine call (the sweep). */
 export async function drainAllGates(deps: VoteDeps, limit = 100): Promise<DrainOutcome[]> {
   const outcomes: DrainOutcome[] = [];
-  for (const gate of await deps.gates.listWithOutbox(limit)) {
-    outcomes.push(await drainGate(deps, gate.gate_id));
-  }
-  for (const resumed of await resumeAllGates(deps, limit)) {
-    outcomes.push({
-      gate_id: resumed.gate_id,
-      delivered: 0,
-      stuck: false,
-      engine: resumed.kind === 'resumed' ? resumed.engine_result : resumed.kind,
-    });
-  }
+  // Outbox entries first, then closed gates whose engine call is still owed (a failed call, a crash).
+  for (const gateId of await deps.gates.listOwing(limit)) outcomes.push(await drainGate(deps, gateId));
   return outcomes;
 }
 
-/** One entry's effects: the audit event (once, by its id), then the notification with the gate as just read. */
+/** One entry's effects: the audit event (once, by its id), then the notification (if owed) with the gate as just read. */
 async function deliver(deps: VoteDeps, gate: Gate, entry: OutboxEntry): Promise<void> {
   await deps.audit.append(entry.audit, entry.id);
   const { notifier } = deps;
-  await safely(deps, `notify ${entry.notify}`, () =>
-    entry.notify === 'decided' ? notifier.decided(gate) : notifier.progressed(gate),
+  const notify = entry.notify;
+  if (!notify) return;
+  await safely(deps, `notify ${notify}`, () =>
+    notify === 'decided' ? notifier.decided(gate) : notifier.progressed(gate),
   );
 }
 
@@ -98,14 +91,21 @@ async function tellEngineWithRetries(deps: VoteDeps, gate: Gate): Promise<DrainO
   return result;
 }
 
-async function recover(deps: VoteDeps, gate: Gate): Promise<DrainOutcome['engine']> {
+/**
+ * The engine call of a closed gate, with retries under the lease: the closing vote's write took it
+ * (inline mode), anyone else claims it first and finds `busy` while another holds it. Retrying
+ * under the claim matters: a failed try keeps the lease until it runs out.
+ */
+async function callEngine(deps: VoteDeps, gate: Gate, closer: boolean): Promise<DrainOutcome['engine']> {
   try {
-    const resumed = await recoverEngineCall(deps, gate);
-    return resumed.kind === 'resumed' ? resumed.engine_result : resumed.kind;
+    if (!closer && !(await deps.gates.claimEngineCall(gate.gate_id, deps.now(), ENGINE_CALL_LEASE_MS))) {
+      return 'busy';
+    }
   } catch (error) {
-    logOf(deps).error('engine recovery failed', { gate_id: gate.gate_id, error: nameOf(error) });
+    logOf(deps).error('engine call claim failed', { gate_id: gate.gate_id, error: nameOf(error) });
     return 'failed';
   }
+  return tellEngineWithRetries(deps, gate);
 }
 
 /** The engine could not be reached (tellEngine already logged it); try again. */

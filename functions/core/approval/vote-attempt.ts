@@ -3,8 +3,9 @@
  * outbox entry a counted vote commits with, and the answer a retried vote gets again.
  */
 
-import type { Gate, GateStatus, OutboxEntry, Vote } from '../ports.ts';
-import type { VoteDeps } from './approval-deps.ts';
+import { randomUUID } from 'node:crypto';
+import type { AuditEventInput, Gate, GateStatus, OutboxEntry, Vote } from '../ports.ts';
+import { leavesEffectsToDrainer, logOf, type VoteDeps } from './approval-deps.ts';
 import { closedReason, formatTime, type RefusalCode } from './eligibility.ts';
 import { gateAuditBase, sameEmail } from './gate.ts';
 
@@ -27,7 +28,10 @@ export interface VoteAttempt {
   vote: Vote;
 }
 
-/** Audits a refusal with its reason and returns the refused outcome. */
+/**
+ * Audits a refusal with its reason and returns the refused outcome. With `voteEffects: 'outbox'`
+ * the audit event is put in the gate's outbox (one write) and the drainer appends it.
+ */
 export async function refuse(
   attempt: VoteAttempt,
   gate: Gate,
@@ -35,7 +39,7 @@ export async function refuse(
   reason: string,
 ): Promise<VoteOutcome> {
   const { deps, vote } = attempt;
-  await deps.audit.append({
+  const event: AuditEventInput = {
     ...gateAuditBase(gate),
     action: 'refused',
     actor: { email: vote.email, name: vote.name },
@@ -44,8 +48,17 @@ export async function refuse(
     reason,
     ...(vote.comment !== undefined ? { comment: vote.comment } : {}),
     details: { decision: vote.decision, code },
-  });
+  };
+  if (!leavesEffectsToDrainer(deps)) await deps.audit.append(event);
+  else if (!(await deps.gates.addToOutbox(gate.gate_id, [refusedEntry(vote, event)]))) {
+    logOf(deps).warn('refused vote not audited: the gate is gone', { gate_id: gate.gate_id });
+  }
   return { kind: 'refused', gate_id: gate.gate_id, code, reason, status: gate.status };
+}
+
+/** The outbox entry of a refused vote: its audit event, under an id no other refusal shares. */
+function refusedEntry(vote: Vote, event: AuditEventInput): OutboxEntry {
+  return { id: `refused#${vote.email.toLowerCase()}#${vote.at}#${randomUUID()}`, audit: event };
 }
 
 /** Refuses a vote on a closed gate (the gate's owed work, if any, is the drainer's). */

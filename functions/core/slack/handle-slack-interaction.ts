@@ -1,9 +1,10 @@
 /**
  * One Slack interaction request, from raw body to acknowledgement: verify the signature first,
  * parse, map the user, cast the vote, then answer the clicker (ephemeral refusal) or update the
- * messages, within a time budget so the ack stays well inside Slack's 3 seconds.
+ * messages, within a time budget so the ack stays well inside Slack's 3 seconds. With
+ * `voteEffects: 'outbox'` the messages are updated by the drainer after the ack instead.
  */
-import { logOf, type VoteDeps } from '../approval/approval-deps.ts';
+import { leavesEffectsToDrainer, logOf, type VoteDeps } from '../approval/approval-deps.ts';
 import { castVote, type VoteOutcome } from '../approval/cast-vote.ts';
 import type { Secrets } from '../ports.ts';
 import { parseSlackInteraction, type SlackVoteClick } from './parse-slack-interaction.ts';
@@ -77,7 +78,9 @@ export async function handleSlackInteraction(
     channel: 'slack',
   });
   if (outcome.kind === 'counted') {
-    await followUp(deps, refreshGate(deps, interaction.gateId));
+    // With the vote's effects left to the drainer, its notifier refreshes the Slack messages
+    // (progressed/decided) after the ack; inline, the handler refreshes them itself.
+    if (!leavesEffectsToDrainer(deps)) await followUp(deps, refreshGate(deps, interaction.gateId));
   } else if (interaction.channelId) {
     const text = refusalText(outcome, voter, interaction);
     const channel = interaction.channelId;

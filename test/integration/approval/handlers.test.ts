@@ -111,4 +111,43 @@ describe('handlers', () => {
     });
     await expect(resumeHandler({})).resolves.toEqual({ outcomes: [], cancelled: 0 });
   });
+
+  it('resume-gate drains the gates named by stream records, once each, and reports none stuck', async () => {
+    const requestApproval = (await import('../../../functions/request-approval/handler.ts')).handler;
+    const resumeHandler = (await import('../../../functions/resume-gate/handler.ts')).handler;
+    const input = requestInput({ required: 1 }, undefined, 'STREAM-SECRET-TOKEN');
+    const { gate_id } = await requestApproval(input);
+    const outcome = await castVote(
+      { ...deps, voteEffects: 'outbox' },
+      { gateId: gate_id, voter: 'alice@acme.com', decision: 'approve', channel: 'slack' },
+    );
+    expect(outcome).toMatchObject({ kind: 'counted', status: 'approved' });
+    const sent = () =>
+      sfn.requests.filter(
+        (r) =>
+          r.headers['x-amz-target'] === 'AWSStepFunctions.SendTaskSuccess' &&
+          JSON.parse(r.body).taskToken === 'STREAM-SECRET-TOKEN',
+      );
+    expect(sent()).toHaveLength(0);
+
+    const record = (sk: string, sequence: string) => ({
+      eventID: sequence,
+      eventName: 'MODIFY' as const,
+      eventSource: 'aws:dynamodb',
+      dynamodb: {
+        Keys: { gate_id: { S: gate_id }, sk: { S: sk } },
+        NewImage: { gate_id: { S: gate_id }, sk: { S: sk }, outbox_pending: { S: '1' } },
+        SequenceNumber: sequence,
+        StreamViewType: 'NEW_IMAGE' as const,
+      },
+    });
+    const answer = await resumeHandler({
+      Records: [record('gate', '100'), record('vote#alice@acme.com', '101'), record('gate', '102')],
+    });
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(sent()).toHaveLength(1);
+    const events = await deps.auditQuery.readRun(input.run.id);
+    expect(events.filter((e) => e.action === 'approved')).toHaveLength(1);
+    expect(stdout.join('')).not.toContain('STREAM-SECRET');
+  });
 });

@@ -331,6 +331,7 @@ describe('audit verification against erasure', () => {
     ]);
   });
 
+  // Two whole staging runs (plan, apply, notify) before the checkpoint: about 25 s on a quiet machine.
   it("Delete a run's newest audit event together with its head record (seq 0), or every audit item of a run and its run record: after a checkpoint, signoff audit verify fails naming each run and its missing seqs", async () => {
     const cut = await rt.startRun('sam@acme.com', 'staging-deploy');
     const whole = await rt.startRun('sam@acme.com', 'staging-deploy');
@@ -371,7 +372,7 @@ describe('audit verification against erasure', () => {
     expect(printed).toMatch(/ok {4}checkpoints {2}\(\d+, newest \d+ at .+; no locked archive\)/);
     const one = await rt.api('alice@acme.com', 'GET', `/api/audit/verify?run=${whole.id}`);
     expect(one).toMatchObject({ status: 200, body: { ok: false } });
-  });
+  }, 90_000);
 
   it('answers 404 for a run that does not exist', async () => {
     const nope = await rt.api('alice@acme.com', 'GET', '/api/audit/verify?run=nope');

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CompositeNotifier } from '../../../functions/adapters/composite-notifier.ts';
 import { createSlackAdapters, type SlackAdapters } from '../../../functions/adapters/slack-adapters.ts';
+import { drainGate } from '../../../functions/core/approval/drain-gate.ts';
 import { recordTimeout } from '../../../functions/core/approval/record-timeout.ts';
 import { requestApproval } from '../../../functions/core/approval/request-approval.ts';
 import type { Gate } from '../../../functions/core/ports.ts';
@@ -404,5 +405,42 @@ describe('POST /slack/interactions', () => {
     expect(fake.messages[0]?.updates).toBe(0);
     expect(deps.log.lines.map((l) => l.message)).toContain('slack follow-up still running at ack time');
     await expect.poll(() => fake.messages[0]?.updates, { timeout: 5000 }).toBe(1);
+  });
+
+  describe('with the vote effects left to the drainer (outbox mode)', () => {
+    /** What the drainer's deps are: the full notifier, Slack included, updates the messages. */
+    const drainerDeps = () => ({ ...deps, notifier: channels as unknown as TestDeps['notifier'] });
+
+    it('acks a counted click before the messages, the audit and the engine are touched, and the drain does each once', async () => {
+      const gate = await postedGate();
+      deps.voteEffects = 'outbox';
+      expect(await send(signed(click(gate, 'U0ALICE')))).toEqual({ statusCode: 200, body: '' });
+      expect(await send(signed(click(gate, 'U0BOB')))).toEqual({ statusCode: 200, body: '' });
+      expect(fake.messages.map((m) => m.updates)).toEqual([0, 0]);
+      expect(await auditActions(gate)).toEqual(['requested']);
+      expect(deps.engine.calls).toEqual([]);
+      expect((await deps.gates.readOutbox(gate.gate_id))?.outbox).toHaveLength(2);
+
+      await drainGate(drainerDeps(), gate.gate_id);
+      await drainGate(drainerDeps(), gate.gate_id);
+      expect(await auditActions(gate)).toEqual(['requested', 'approved', 'approved']);
+      expect(deps.engine.calls).toMatchObject([{ kind: 'success' }]);
+      for (const i of [0, 1]) {
+        expect(fake.messages[i]?.updates).toBe(2);
+        expect(blocksOf(i)).toContain('Alice Lead');
+        expect(blocksOf(i)).not.toContain('signoff_approve');
+      }
+    });
+
+    it('tells a refused clicker before the ack, and audits the refusal through the drain', async () => {
+      const gate = await postedGate();
+      deps.voteEffects = 'outbox';
+      expect(await send(signed(click(gate, 'U0JANE')))).toEqual({ statusCode: 200, body: '' });
+      expect(fake.ephemerals).toHaveLength(1);
+      expect(await auditActions(gate)).toEqual(['requested']);
+      await drainGate(drainerDeps(), gate.gate_id);
+      expect(await auditActions(gate)).toEqual(['requested', 'refused']);
+      expect(fake.messages.map((m) => m.updates)).toEqual([0, 0]);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import '../../../local/polyfills.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainGate } from '../../../functions/core/approval/drain-gate.ts';
 import { signCapability } from '../../../functions/core/auth/capability.ts';
 import { requestInput, runInfo, T0 } from '../../support/approval-fixtures.ts';
 import { linkIn, postForm, SIGNING_KEY, startWebHarness, type WebHarness } from './web-harness.ts';
@@ -197,6 +198,46 @@ describe('POST /approvals/{gateId}', () => {
     const page = await (await fetch(link)).text();
     expect(page).toContain('This gate was approved at');
     expect(page).not.toContain('value="approve"');
+  });
+
+  it('answers the POST before the drain with votes left to the drainer, which then delivers them once', async () => {
+    const { gateId, link } = await gateWithLink('run-page-outbox');
+    const bob = (await h.ses.emails()).find(
+      (m) => m.destination.to[0] === 'bob@acme.com' && m.body.text?.includes('run-page-outbox'),
+    );
+    const bobLink = linkIn(bob?.body.text ?? '', `${h.url}/approvals/${gateId}?t=`);
+    h.deps.voteEffects = 'outbox';
+    try {
+      const first = await postForm(`${h.url}/approvals/${gateId}`, {
+        t: new URL(link).searchParams.get('t') ?? '',
+        decision: 'approve',
+      });
+      expect(await first.text()).toContain('1 of 2 approvals');
+      const closing = await postForm(`${h.url}/approvals/${gateId}`, {
+        t: new URL(bobLink).searchParams.get('t') ?? '',
+        decision: 'approve',
+      });
+      expect(await closing.text()).toContain('Approved.');
+    } finally {
+      delete h.deps.voteEffects;
+    }
+    const approvals = async () =>
+      (await h.deps.auditQuery.readRun('run-page-outbox')).filter((e) => e.action === 'approved');
+    const engineCalls = () => h.engine.calls.filter((c) => c.token === 'token-run-page-outbox');
+    expect(await approvals()).toEqual([]);
+    expect(engineCalls()).toEqual([]);
+    expect((await h.deps.gates.readOutbox(gateId))?.outbox.map((e) => e.id)).toEqual([
+      'vote#alice@acme.com',
+      'vote#bob@acme.com',
+    ]);
+
+    await drainGate(h.deps, gateId);
+    await drainGate(h.deps, gateId);
+    expect((await approvals()).map((e) => [e.actor.email, e.channel])).toEqual([
+      ['alice@acme.com', 'email'],
+      ['bob@acme.com', 'email'],
+    ]);
+    expect(engineCalls()).toEqual([expect.objectContaining({ kind: 'success' })]);
   });
 
   it('refuses a post from another site and a missing decision, changing nothing', async () => {
