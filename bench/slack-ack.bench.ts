@@ -10,6 +10,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createSlackAdapters } from '../functions/adapters/slack-adapters.ts';
 import { drainAllGates } from '../functions/core/approval/drain-gate.ts';
 import { requestApproval } from '../functions/core/approval/request-approval.ts';
@@ -20,6 +21,7 @@ import { startGateway } from '../local/gateway.ts';
 import { startFakeSlackApi } from '../local/slack/fake-slack-api.ts';
 import { blockActionsPayload, signedInteraction } from '../local/slack/slack-click.ts';
 import { createDynamoDeps, requestInput } from '../test/support/approval-fixtures.ts';
+import type { Dynalite } from '../test/support/dynalite.ts';
 import {
   awsWaitMs,
   callsAfterAnswer,
@@ -61,9 +63,32 @@ async function pool<T>(items: T[], workers: number, work: (item: T) => Promise<v
   );
 }
 
+/** How many consistent GetItem calls dynalite answers per second with `concurrency` in flight (2 s). */
+async function getItemsPerSecond(db: Dynalite, concurrency: number): Promise<number> {
+  let done = 0;
+  const end = performance.now() + 2000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await db.docClient.send(
+          new GetCommand({
+            TableName: db.tableNames.gates,
+            Key: { gate_id: 'g_probe', sk: 'gate' },
+            ConsistentRead: true,
+          }),
+        );
+        done += 1;
+      }
+    }),
+  );
+  return done / 2;
+}
+
 /** Runs the benchmark and prints its figures. */
 export default async function slackAckBench(): Promise<void> {
   const db = await startDynaliteProcess();
+  // The store's own ceiling: no click can be acked faster than dynalite answers its calls.
+  const storeRate = await getItemsPerSecond(db, CONCURRENCY);
   // Every store on the path (gates, votes, audit, Slack message refs) sends through this client.
   recordAwsCalls(db.client);
   const fake = await startFakeSlackApi({ botToken: TOKEN, users: LEADS });
@@ -204,6 +229,9 @@ export default async function slackAckBench(): Promise<void> {
     const figures = (sorted: number[]) =>
       `p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted.at(-1) ?? 0)}`;
     console.log(`clicks: ${clicks.length} on ${GATES} gates (2 of 4), over HTTP; Slack allows 3000 ms`);
+    console.log(
+      `dynalite alone: ${storeRate.toFixed(0)} GetItem/s at ${CONCURRENCY} concurrent, so ${CONCURRENCY} clicks of 3 calls need at least ${ms((CONCURRENCY * 3 * 1000) / storeRate)} for the last of them`,
+    );
     for (const kind of ['counted', 'refused']) {
       const chains = new Map<string, number>();
       for (const t of traces.filter((x) => x.kind === kind)) {

@@ -110,8 +110,13 @@ function unneededGrants(runtime: AwsRuntime): string[] {
       (call) => call.role === role && allows(statements, call) && !allows(without, call),
     );
   };
+  // Lambda's event source mapping reads the gates stream with the function's role, not the code
+  // (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#events-dynamodb-permissions).
   const serviceSide = (statement: IamStatement) =>
     [statement.Action].flat().every((a) => /^(logs|xray):/.test(a)) ||
+    [statement.Action]
+      .flat()
+      .every((a) => /^dynamodb:(ListStreams|DescribeStream|GetRecords|GetShardIterator)$/.test(a)) ||
     [statement.Resource].flat().every((r) => /^arn:aws:s3:::cdk-[a-z0-9]+-assets-/.test(r));
   const out: string[] = [];
   const describe = (role: string, s: IamStatement) =>

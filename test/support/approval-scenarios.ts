@@ -693,6 +693,20 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
       expect(deps.notifier.sent.filter((n) => n.kind === 'decided')).toHaveLength(1);
     });
 
+    it('gives up the engine call lease when every try failed, so the next drain tries again at once', async () => {
+      const { deps, voting } = outboxDeps();
+      const { gateId, input } = await open(deps, { required: 1 });
+      await castVote(voting, vote(gateId, 'alice@acme.com'));
+      const outage = () => Object.assign(new Error('connect ECONNREFUSED'), { name: 'NetworkError' });
+      deps.engine.failNext(...Array.from({ length: DRAIN_ATTEMPTS }, outage));
+      expect(await drainGate(deps, gateId)).toMatchObject({ delivered: 1, engine: 'failed' });
+      expect(deps.engine.calls).toEqual([]);
+      // The same instant: no lease of the failed drain stands in the way.
+      expect(await drainGate(deps, gateId)).toMatchObject({ delivered: 0, engine: 'sent' });
+      expect(deps.engine.calls).toMatchObject([{ kind: 'success', token: input.task_token }]);
+      expect(await deps.gates.listOwing()).toEqual([]);
+    });
+
     it('tells the engine from the drain even while the audit write keeps failing, and delivers the event later once', async () => {
       const { deps, voting } = outboxDeps();
       const { gateId, input } = await open(deps, { required: 1 });

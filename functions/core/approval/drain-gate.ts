@@ -93,19 +93,28 @@ async function tellEngineWithRetries(deps: VoteDeps, gate: Gate): Promise<DrainO
 
 /**
  * The engine call of a closed gate, with retries under the lease: the closing vote's write took it
- * (inline mode), anyone else claims it first and finds `busy` while another holds it. Retrying
- * under the claim matters: a failed try keeps the lease until it runs out.
+ * (inline mode), anyone else claims it first and finds `busy` while another holds it. A claim whose
+ * call still failed is given up, so the next drain (a stream retry, the next poll) may try at once.
  */
 async function callEngine(deps: VoteDeps, gate: Gate, closer: boolean): Promise<DrainOutcome['engine']> {
+  if (closer) return tellEngineWithRetries(deps, gate);
+  const now = deps.now();
   try {
-    if (!closer && !(await deps.gates.claimEngineCall(gate.gate_id, deps.now(), ENGINE_CALL_LEASE_MS))) {
-      return 'busy';
-    }
+    if (!(await deps.gates.claimEngineCall(gate.gate_id, now, ENGINE_CALL_LEASE_MS))) return 'busy';
   } catch (error) {
     logOf(deps).error('engine call claim failed', { gate_id: gate.gate_id, error: nameOf(error) });
     return 'failed';
   }
-  return tellEngineWithRetries(deps, gate);
+  const result = await tellEngineWithRetries(deps, gate);
+  if (result === 'failed') {
+    await deps.gates.releaseEngineCall(gate.gate_id, now + ENGINE_CALL_LEASE_MS).catch((error: unknown) =>
+      logOf(deps).warn('engine call lease not given up; it runs out', {
+        gate_id: gate.gate_id,
+        error: nameOf(error),
+      }),
+    );
+  }
+  return result;
 }
 
 /** The engine could not be reached (tellEngine already logged it); try again. */

@@ -10,6 +10,7 @@ import {
   CreateTableCommand,
   DynamoDBClient,
   type GlobalSecondaryIndex,
+  type StreamViewType,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateAccessKeyCommand,
@@ -122,16 +123,27 @@ export async function deployTemplate(
       case 'AWS::DynamoDB::Table': {
         const name = p.TableName ? str(p.TableName) : generated;
         const gsis = list(p.GlobalSecondaryIndexes as GlobalSecondaryIndex[] | undefined);
-        await clients.dynamodb.send(
+        const stream = p.StreamSpecification as { StreamViewType: StreamViewType } | undefined;
+        const made = await clients.dynamodb.send(
           new CreateTableCommand({
             TableName: name,
             KeySchema: p.KeySchema as never,
             AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[],
             BillingMode: 'PAY_PER_REQUEST',
             ...(gsis.length > 0 ? { GlobalSecondaryIndexes: gsis } : {}),
+            ...(stream
+              ? { StreamSpecification: { StreamEnabled: true, StreamViewType: stream.StreamViewType } }
+              : {}),
           }),
         );
-        return { ref: name, attributes: { Arn: arn('dynamodb', `table/${name}`) } };
+        const streamArn = made.TableDescription?.LatestStreamArn;
+        return {
+          ref: name,
+          attributes: {
+            Arn: arn('dynamodb', `table/${name}`),
+            ...(streamArn ? { StreamArn: streamArn } : {}),
+          },
+        };
       }
       case 'AWS::S3::Bucket': {
         const name = p.BucketName ? str(p.BucketName) : generated.toLowerCase().slice(0, 63);

@@ -150,4 +150,41 @@ describe('handlers', () => {
     expect(events.filter((e) => e.action === 'approved')).toHaveLength(1);
     expect(stdout.join('')).not.toContain('STREAM-SECRET');
   });
+
+  it('resume-gate reports a gate whose engine call keeps failing as a batch item failure, and drains it on the retry', async () => {
+    const requestApproval = (await import('../../../functions/request-approval/handler.ts')).handler;
+    const resumeHandler = (await import('../../../functions/resume-gate/handler.ts')).handler;
+    const { getDeps } = await import('../../../functions/deps.ts');
+    const input = requestInput({ required: 1 }, undefined, 'STUCK-SECRET-TOKEN');
+    const { gate_id } = await requestApproval(input);
+    await castVote(
+      { ...getDeps(), voteEffects: 'outbox' },
+      { gateId: gate_id, voter: 'alice@acme.com', decision: 'approve', channel: 'slack' },
+    );
+    const records = {
+      Records: [
+        {
+          eventName: 'MODIFY' as const,
+          dynamodb: {
+            Keys: { gate_id: { S: gate_id }, sk: { S: 'gate' } },
+            NewImage: { gate_id: { S: gate_id }, notify_pending: { S: '1' } },
+            SequenceNumber: '200',
+          },
+        },
+      ],
+    };
+    // Every try of the drain is refused (not retried by the SDK, not a task that is gone).
+    const denied = { status: 400, body: { __type: 'AccessDeniedException', message: 'denied' } };
+    sfn.respond(denied, denied, denied);
+    expect(await resumeHandler(records)).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
+    expect(await resumeHandler(records)).toEqual({ batchItemFailures: [] });
+    const sent = sfn.requests.filter(
+      (r) =>
+        r.headers['x-amz-target'] === 'AWSStepFunctions.SendTaskSuccess' &&
+        JSON.parse(r.body).taskToken === 'STUCK-SECRET-TOKEN',
+    );
+    // Three refused tries, then the one that went through.
+    expect(sent).toHaveLength(4);
+    expect(stdout.join('')).not.toContain('STUCK-SECRET');
+  });
 });
