@@ -167,7 +167,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     needs: {
       tables: { gates: 'readwrite', audit: 'append', runs: 'readwrite', auth: 'read' },
       secrets: NOTIFIER_SECRETS,
-      taskTokens: true,
+      // No task tokens: its votes leave the engine call to the drainer (resume-gate).
       executions: { start: true, describe: true, history: true, stop: true },
       // `audit verify` compares the checkpoints with their locked copies.
       auditArchive: 'read',
@@ -182,7 +182,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     needs: {
       tables: { gates: 'readwrite', audit: 'append', runs: 'readwrite', auth: 'full' },
       secrets: NOTIFIER_SECRETS,
-      taskTokens: true,
+      // No task tokens: its votes leave the engine call to the drainer (resume-gate).
       executions: { describe: true, history: true },
       sendsEmail: true,
       artifacts: 'read',
@@ -194,9 +194,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: HTTP_TIMEOUT,
     needs: {
-      tables: GATE_WRITER,
+      // The vote and the gate's outbox only: the drainer (resume-gate) audits it, updates the
+      // messages and tells the engine, so this function holds no audit or task-token grant.
+      tables: { gates: 'readwrite' },
       secrets: ['slack-signing-secret', ...NOTIFIER_SECRETS],
-      taskTokens: true,
     },
   },
   {

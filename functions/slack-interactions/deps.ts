@@ -1,18 +1,22 @@
-/** slack-interactions' deps: the approval stores, the engine, the directory, the secrets (signing secret, bot token). */
-import { LogNotifier } from '../adapters/log-notifier.ts';
-import { SfnWorkflowEngine } from '../adapters/sfn-workflow-engine.ts';
-import { createDynamoDocument, createSfnClient } from '../aws-clients.ts';
+/**
+ * slack-interactions' deps: the gate and vote stores, the directory, the secrets (signing secret,
+ * bot token) and the Slack Web API. No engine, notifier or audit log: its votes leave what they
+ * owe in the gate's outbox for the drainer, so its role may neither send task tokens nor write
+ * the audit trail.
+ */
+import { DynamoDbGateStore } from '../adapters/dynamodb-gate-store.ts';
+import { DynamoDbVoteStore } from '../adapters/dynamodb-vote-store.ts';
+import { createDynamoDocument } from '../aws-clients.ts';
 import type { Config } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
 import { deployedDirectory } from '../wiring/deployed-config.ts';
-import { createGateStores } from '../wiring/gates.ts';
 import { createLogging } from '../wiring/logging.ts';
 import { createSecrets } from '../wiring/secrets.ts';
 import { createInteractionSlackApi } from '../wiring/slack.ts';
 
 export type SlackFunctionDeps = Pick<
   AppDeps,
-  'gates' | 'votes' | 'audit' | 'engine' | 'notifier' | 'directory' | 'now' | 'log' | 'secrets' | 'slackApi'
+  'gates' | 'votes' | 'directory' | 'now' | 'log' | 'secrets' | 'slackApi'
 >;
 
 export function createSlackFunctionDeps(config: Config): SlackFunctionDeps {
@@ -21,10 +25,8 @@ export function createSlackFunctionDeps(config: Config): SlackFunctionDeps {
   const now = Date.now;
   const secrets = createSecrets(config);
   return {
-    ...createGateStores(config, doc, now),
-    engine: new SfnWorkflowEngine(createSfnClient(config)),
-    // Its votes notify nobody before the ack: the drainer sends what they owe (voteEffects 'outbox').
-    notifier: new LogNotifier(log),
+    gates: new DynamoDbGateStore(doc, config.tables.gates),
+    votes: new DynamoDbVoteStore(doc, config.tables.gates),
     directory: deployedDirectory(config),
     now,
     log,

@@ -32,9 +32,6 @@ export function slackInteractionDeps(app: SlackFunctionDeps): SlackInteractionDe
     deps = {
       gates: app.gates,
       votes: app.votes,
-      audit: app.audit,
-      engine: app.engine,
-      notifier: app.notifier,
       directory: app.directory,
       now: app.now,
       log: app.log,

@@ -41,6 +41,18 @@ export interface ApprovalDeps {
 /** What every use case but requestApproval needs (no scheduler): the deps a vote channel builds. */
 export type VoteDeps = Omit<ApprovalDeps, 'scheduler'>;
 
+/**
+ * What casting a vote needs when its effects are the drainer's: the gate and vote stores, the
+ * directory and the clock. No engine, notifier or audit log: a channel wired this way cannot
+ * send a task token, message anyone or write the audit trail, and its role needs no such grant.
+ */
+export type OutboxVoteDeps = Pick<VoteDeps, 'gates' | 'votes' | 'directory' | 'now' | 'log'> & {
+  voteEffects: 'outbox';
+};
+
+/** What castVote needs: everything, to drain inline; or the outbox deps. */
+export type CastVoteDeps = VoteDeps | OutboxVoteDeps;
+
 const quiet: LogPort = { info() {}, warn() {}, error() {} };
 
 /** The deps' logger, or one that drops everything. */
@@ -49,7 +61,7 @@ export function logOf(deps: Pick<ApprovalDeps, 'log'>): LogPort {
 }
 
 /** True when the deps leave a vote's owed work to the drainer (`voteEffects: 'outbox'`). */
-export function leavesEffectsToDrainer(deps: Pick<ApprovalDeps, 'voteEffects'>): boolean {
+export function leavesEffectsToDrainer(deps: CastVoteDeps): deps is OutboxVoteDeps {
   return deps.voteEffects === 'outbox';
 }
 

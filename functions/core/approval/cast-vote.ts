@@ -9,7 +9,7 @@
  */
 
 import type { ApprovalEntry, Gate, GateClose, Vote, VoteChannel } from '../ports.ts';
-import { leavesEffectsToDrainer, logOf, type VoteDeps } from './approval-deps.ts';
+import { type CastVoteDeps, leavesEffectsToDrainer, logOf } from './approval-deps.ts';
 import { findUser } from './directory.ts';
 import { drainGate } from './drain-gate.ts';
 import { isEligible } from './eligibility.ts';
@@ -47,7 +47,7 @@ const MAX_ATTEMPTS = 50;
 export const DRAIN_BUDGET_MS = 2000;
 
 /** Records one vote and, when it decides the gate, closes it and tells the engine exactly once. */
-export async function castVote(deps: VoteDeps, request: VoteRequest): Promise<VoteOutcome> {
+export async function castVote(deps: CastVoteDeps, request: VoteRequest): Promise<VoteOutcome> {
   // An id that cannot be a gate's never reaches the store (a 5,000-character one made DynamoDB
   // refuse the key, which answered 500).
   const gate = isGateId(request.gateId) ? await deps.gates.get(request.gateId) : undefined;
@@ -115,7 +115,7 @@ async function refuseOnClosed(attempt: VoteAttempt, gate: Gate): Promise<VoteOut
  * is logged by name and left to the drainer's next pass. Outbox mode: does nothing, the answer
  * goes at once and the drainer does all of it.
  */
-async function drainBeforeAnswer(deps: VoteDeps, gateId: string, closer: boolean): Promise<void> {
+async function drainBeforeAnswer(deps: CastVoteDeps, gateId: string, closer: boolean): Promise<void> {
   if (leavesEffectsToDrainer(deps)) return;
   const budget = deps.drainBudgetMs ?? DRAIN_BUDGET_MS;
   const work = drainGate(deps, gateId, { closer });
@@ -229,7 +229,7 @@ async function applyApproval(attempt: VoteAttempt, gate: Gate): Promise<VoteOutc
   throw new Error(`gate ${gate.gate_id} changed on every attempt; vote not counted, try again`);
 }
 
-async function mustGet(deps: VoteDeps, gateId: string): Promise<Gate> {
+async function mustGet(deps: CastVoteDeps, gateId: string): Promise<Gate> {
   const gate = await deps.gates.get(gateId);
   if (!gate) throw new Error(`gate ${gateId} vanished`);
   return gate;

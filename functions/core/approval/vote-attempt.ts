@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { AuditEventInput, Gate, GateStatus, OutboxEntry, Vote } from '../ports.ts';
-import { leavesEffectsToDrainer, logOf, type VoteDeps } from './approval-deps.ts';
+import { type CastVoteDeps, leavesEffectsToDrainer, logOf } from './approval-deps.ts';
 import { closedReason, formatTime, type RefusalCode } from './eligibility.ts';
 import { gateAuditBase, sameEmail } from './gate.ts';
 
@@ -24,7 +24,7 @@ export type VoteOutcome =
 
 /** The deps and the vote (voter, decision, channel, comment, time) of one attempt. */
 export interface VoteAttempt {
-  deps: VoteDeps;
+  deps: CastVoteDeps;
   vote: Vote;
 }
 

@@ -4,7 +4,7 @@
  * messages, within a time budget so the ack stays well inside Slack's 3 seconds. With
  * `voteEffects: 'outbox'` the messages are updated by the drainer after the ack instead.
  */
-import { leavesEffectsToDrainer, logOf, type VoteDeps } from '../approval/approval-deps.ts';
+import { type CastVoteDeps, leavesEffectsToDrainer, logOf } from '../approval/approval-deps.ts';
 import { castVote, type VoteOutcome } from '../approval/cast-vote.ts';
 import type { Secrets } from '../ports.ts';
 import { parseSlackInteraction, type SlackVoteClick } from './parse-slack-interaction.ts';
@@ -18,13 +18,16 @@ export const SLACK_SIGNING_SECRET = 'slack-signing-secret';
 /** Default time the follow-ups (message update, ephemeral answer) get before the ack goes out. */
 export const FOLLOW_UP_BUDGET_MS = 1500;
 
-/** What the use case needs: the vote deps, the secrets, the Slack port. */
-export interface SlackInteractionDeps extends VoteDeps {
+/** What the handler adds to a vote channel's deps. */
+interface SlackParts {
   secrets: Pick<Secrets, 'get'>;
   slack: SlackApi;
   /** How long follow-ups may run before the answer is returned anyway. */
   followUpBudgetMs?: number;
 }
+
+/** What the use case needs: the vote deps (inline, or the drainer's outbox), the secrets, the Slack port. */
+export type SlackInteractionDeps = CastVoteDeps & SlackParts;
 
 /** The request as received: lower-case header names and the raw (already base64-decoded) body. */
 export interface SlackRequest {

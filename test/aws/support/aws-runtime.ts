@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { GATE_SK } from '../../../functions/adapters/dynamodb-gate-store.ts';
 import { loadConfig } from '../../../functions/config.ts';
 import { type AppDeps, createDeps } from '../../../functions/deps.ts';
 import type { HttpFunction } from '../../../functions/routes.ts';
@@ -125,7 +126,10 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
         name === 'admin'
           ? moto.admin
           : (world.credentials.get(fn.role) ?? raise(`no credentials for ${fn.role}`));
-      d = createDeps(config, { logger, now });
+      // The vote channels answer after the commit in Lambda (their own deps.ts); the gates
+      // stream's drainer below does what their votes owe.
+      const voteEffects = VOTE_CHANNELS.has(name) ? ('outbox' as const) : undefined;
+      d = createDeps(config, { logger, now, ...(voteEffects ? { voteEffects } : {}) });
       deps.set(name, d);
       return d;
     };
@@ -220,6 +224,7 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
     url = gateway.url;
     stops.push(() => gateway.close());
     const admin = depsOf('admin');
+    stops.push(streamGatesToDrainer(admin, invoke));
     dev = createDevRoutes({ deps: admin, inboxUrl: url });
     dev.setReady(true);
     // The notify step's webhook secret, as a person would fill it in: the local sink.
@@ -262,4 +267,50 @@ async function fillSecret(world: AwsWorld, admin: AppDeps, suffix: string, value
 
 function raise(message: string): never {
   throw new Error(message);
+}
+
+/** The functions whose votes leave their effects to the drainer in Lambda. */
+const VOTE_CHANNELS = new Set(['signoff-slack-interactions', 'signoff-web', 'signoff-api']);
+
+/**
+ * What the gates table's stream and its event source mapping do in AWS (moto keeps the stream but
+ * delivers nothing): 4 times a second, the gates that owe something (what the mapping's filters
+ * select) reach the resume-gate function as stream records, run with that function's role.
+ * Returns the stop function, which waits for a poll in flight.
+ */
+function streamGatesToDrainer(
+  admin: AppDeps,
+  invoke: (functionName: string, event: unknown) => Promise<unknown>,
+): () => Promise<void> {
+  let sequence = 0;
+  let polling: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    polling ??= admin.gates
+      .listOwing()
+      .then(async (gateIds) => {
+        if (gateIds.length === 0) return;
+        const Records = gateIds.map((gateId) => {
+          sequence += 1;
+          return {
+            eventID: String(sequence),
+            eventName: 'MODIFY',
+            eventSource: 'aws:dynamodb',
+            dynamodb: {
+              Keys: { gate_id: { S: gateId }, sk: { S: GATE_SK } },
+              SequenceNumber: String(sequence),
+              StreamViewType: 'NEW_IMAGE',
+            },
+          };
+        });
+        await invoke('signoff-resume-gate', { Records });
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        polling = undefined;
+      });
+  }, 250);
+  return async () => {
+    clearInterval(timer);
+    await polling;
+  };
 }

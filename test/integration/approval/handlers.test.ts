@@ -154,11 +154,10 @@ describe('handlers', () => {
   it('resume-gate reports a gate whose engine call keeps failing as a batch item failure, and drains it on the retry', async () => {
     const requestApproval = (await import('../../../functions/request-approval/handler.ts')).handler;
     const resumeHandler = (await import('../../../functions/resume-gate/handler.ts')).handler;
-    const { getDeps } = await import('../../../functions/deps.ts');
     const input = requestInput({ required: 1 }, undefined, 'STUCK-SECRET-TOKEN');
     const { gate_id } = await requestApproval(input);
     await castVote(
-      { ...getDeps(), voteEffects: 'outbox' },
+      { ...deps, voteEffects: 'outbox' },
       { gateId: gate_id, voter: 'alice@acme.com', decision: 'approve', channel: 'slack' },
     );
     const records = {
