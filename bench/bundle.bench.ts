@@ -2,7 +2,8 @@
  * Bundles every Lambda handler the way the CDK stack does (esbuild, minified ESM for Node.js 22)
  * and prints each bundle's size and its cold import time: a fresh Node process importing the
  * bundle with the environment the stack gives the function (median of a few runs), beside the
- * same figure for two baselines built in the same run, as ratios.
+ * same figure for two baselines built in the same run and imported again right before each
+ * function, as ratios.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -143,12 +144,16 @@ export default async function bench(): Promise<void> {
   );
   try {
     const deployedConfig = writeDeployedConfig(loadWorkspace(root));
-    const baselines: number[] = [];
+    const baselineImports: (() => number)[] = [];
     for (const [i, baseline] of BASELINES.entries()) {
       const dir = join(work, `baseline-${i}`);
-      const m = await measure(root, dir, { code: baseline.code }, lambdaEnv(dir, `baseline-${i}`));
-      baselines.push(typeof m.cold === 'number' ? m.cold : 0);
+      const env = lambdaEnv(dir, `baseline-${i}`);
+      const m = await measure(root, dir, { code: baseline.code }, env);
       console.log(row(`(${baseline.name})`, m, []).trimEnd());
+      baselineImports.push(() => {
+        const times = Array.from({ length: RUNS }, () => coldImport(join(dir, 'index.mjs'), env));
+        return times.every((t) => typeof t === 'number') ? median(times as number[]) : 0;
+      });
     }
     for (const spec of FUNCTIONS) {
       const entry = join(root, entryOf(spec.name));
@@ -160,6 +165,9 @@ export default async function bench(): Promise<void> {
       for (const folder of RUNTIME_FOLDERS)
         cpSync(join(root, folder), join(dir, folder), { recursive: true });
       cpSync(deployedConfig, join(dir, DEPLOYED_CONFIG_FILE));
+      // The baselines again, right before each function: load on a shared machine drifts
+      // during a run, and a ratio to figures taken minutes earlier would carry that drift.
+      const baselines = baselineImports.map((measureAgain) => measureAgain());
       console.log(
         row(
           spec.name,
