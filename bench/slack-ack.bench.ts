@@ -201,8 +201,7 @@ export default async function slackAckBench(): Promise<void> {
     await draining;
     for (let pass = 0; pass < 10; pass++) {
       await drainAllGates(drainer);
-      if ((await base.gates.listWithOutbox()).length + (await base.gates.listUnnotified()).length === 0)
-        break;
+      if ((await base.gates.listOwing()).length === 0) break;
     }
     let overCounted = 0;
     let notOpened = 0;

@@ -236,23 +236,12 @@ export class DynamoDbGateStore implements GateStore {
       ['outbox', 'outbox_pending'],
       ['unnotified', 'notify_pending'],
     ] as const) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: index,
-            KeyConditionExpression: '#k = :v',
-            ProjectionExpression: '#id',
-            ExpressionAttributeNames: { '#k': attribute, '#id': 'gate_id' },
-            ExpressionAttributeValues: { ':v': '1' },
-            Limit: limit,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) owing.add(String(item.gate_id));
-        start = page.LastEvaluatedKey;
-      } while (start && owing.size < limit);
+      if (owing.size >= limit) break;
+      const items = await this.queryIndexItems(index, attribute, '1', limit, {
+        ProjectionExpression: '#id',
+        ExpressionAttributeNames: { '#id': 'gate_id' },
+      });
+      for (const item of items) owing.add(String(item.gate_id));
     }
     return [...owing].slice(0, limit);
   }
@@ -329,7 +318,18 @@ export class DynamoDbGateStore implements GateStore {
   }
 
   private async queryIndex(index: string, attribute: string, value: string, limit: number): Promise<Gate[]> {
-    const gates: Gate[] = [];
+    return (await this.queryIndexItems(index, attribute, value, limit, PROJECTION)).map(toGate);
+  }
+
+  /** Up to `limit` items of a sparse index whose key `attribute` equals `value`, page after page. */
+  private async queryIndexItems(
+    index: string,
+    attribute: string,
+    value: string,
+    limit: number,
+    projection: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> },
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
@@ -337,17 +337,17 @@ export class DynamoDbGateStore implements GateStore {
           TableName: this.tableName,
           IndexName: index,
           KeyConditionExpression: '#k = :v',
-          ...PROJECTION,
-          ExpressionAttributeNames: { ...PROJECTION.ExpressionAttributeNames, '#k': attribute },
+          ProjectionExpression: projection.ProjectionExpression,
+          ExpressionAttributeNames: { ...projection.ExpressionAttributeNames, '#k': attribute },
           ExpressionAttributeValues: { ':v': value },
-          Limit: limit - gates.length,
+          Limit: limit - items.length,
           ExclusiveStartKey: start,
         }),
       );
-      gates.push(...(page.Items ?? []).map(toGate));
+      items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
-    } while (start && gates.length < limit);
-    return gates;
+    } while (start && items.length < limit);
+    return items;
   }
 
   /** Runs a conditional update; false when its condition did not hold. */
