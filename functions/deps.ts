@@ -166,7 +166,7 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     logSecrets: logSecretsOf(secrets, options.logSecrets),
     clients,
     ses: clients.ses,
-    slackApi: createInteractionSlackApi(config, { doc: clients.doc, secrets, log, now }),
+    slackApi: createInteractionSlackApi(config, { secrets, now }),
     logger,
     stop: () => timer?.stop(),
   };

@@ -52,15 +52,6 @@ export class CompositeNotifier implements Notifier {
     return this.all('escalated', gate, (n) => n.escalated(gate, people));
   }
 
-  /** The same fan-out without the named notifier (a channel that updates itself). */
-  without(name: string): CompositeNotifier {
-    return new CompositeNotifier(
-      this.notifiers.filter((n) => n.name !== name),
-      this.log,
-      this.now,
-    );
-  }
-
   private async all(what: string, gate: Gate, call: (n: Notifier) => Delivery): Promise<DeliveryFailure[]> {
     const results = await Promise.allSettled(this.notifiers.map(({ notifier }) => call(notifier)));
     const failures: DeliveryFailure[] = [];

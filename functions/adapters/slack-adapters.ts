@@ -52,5 +52,5 @@ export function createSlackAdapters(options: SlackAdaptersOptions): SlackAdapter
     ...(options.log ? { log: options.log } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  return { notifier, api: new SlackWebApi(client, notifier, options.now), messages };
+  return { notifier, api: new SlackWebApi(client, options.now), messages };
 }

@@ -1,11 +1,10 @@
 /**
- * The SlackApi port on the Slack Web API: profile emails (`users.info`, cached briefly), ephemeral
- * answers (`chat.postEphemeral`) and message refreshes through the SlackNotifier.
+ * The SlackApi port on the Slack Web API: profile emails (`users.info`, cached briefly) and
+ * ephemeral answers (`chat.postEphemeral`).
  */
-import type { Clock, Gate } from '../core/ports.ts';
+import type { Clock } from '../core/ports.ts';
 import type { SlackApi } from '../core/slack/slack-api.ts';
 import type { SlackClientProvider } from './slack-client.ts';
-import type { SlackNotifier } from './slack-notifier.ts';
 
 /** How long a looked-up email is reused: profile emails rarely change, and clicks come in bursts. */
 const EMAIL_TTL_MS = 10 * 60_000;
@@ -21,7 +20,6 @@ export class SlackWebApi implements SlackApi {
 
   constructor(
     private readonly client: SlackClientProvider,
-    private readonly notifier: Pick<SlackNotifier, 'refresh'>,
     private readonly now: Clock = Date.now,
   ) {}
 
@@ -47,9 +45,5 @@ export class SlackWebApi implements SlackApi {
     const client = await this.client();
     if (!client) return;
     await client.chat.postEphemeral({ channel, user, text });
-  }
-
-  async refresh(gate: Gate): Promise<void> {
-    await this.notifier.refresh(gate);
   }
 }

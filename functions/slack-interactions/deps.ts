@@ -31,6 +31,6 @@ export function createSlackFunctionDeps(config: Config): SlackFunctionDeps {
     now,
     log,
     secrets,
-    slackApi: createInteractionSlackApi(config, { doc, secrets, log, now }),
+    slackApi: createInteractionSlackApi(config, { secrets, now }),
   };
 }

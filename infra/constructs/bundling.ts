@@ -60,6 +60,15 @@ export function copyRuntimeFiles(
 }
 
 /**
+ * Packages the function bundles resolve to signoff's own module instead, each path relative to the
+ * project root: the SDK's default credential chain becomes its first link, the environment, which
+ * is where Lambda puts the role's credentials (functions/wiring/lambda-credentials.ts says why).
+ */
+export const LAMBDA_BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './functions/wiring/lambda-credentials.ts',
+};
+
+/**
  * esbuild options equal to the CDK functions' bundling (signoff-function.ts): minified ESM for
  * Node.js 22 with source maps. The bundle benchmark and the size budget test build with these,
  * so both measure what is deployed.
@@ -75,6 +84,7 @@ export function functionBundleOptions(projectRoot: string, entry: string, outfil
     format: 'esm',
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
+    alias: { ...LAMBDA_BUNDLE_ALIASES },
     minify: true,
     sourcemap: true,
     sourcesContent: false,

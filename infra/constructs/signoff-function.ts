@@ -12,7 +12,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/metric-names.ts';
-import { copyRuntimeFiles, ESM_REQUIRE_BANNER, NODE_TARGET } from './bundling.ts';
+import { copyRuntimeFiles, ESM_REQUIRE_BANNER, LAMBDA_BUNDLE_ALIASES, NODE_TARGET } from './bundling.ts';
 import { acknowledge } from './nag.ts';
 
 /** What makes one function different from the others. */
@@ -90,6 +90,9 @@ export class SignoffFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         bundleAwsSDK: true,
+        esbuildArgs: {
+          '--alias': Object.entries(LAMBDA_BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`),
+        },
         forceDockerBundling: false,
         logLevel: LogLevel.ERROR,
         commandHooks: {

@@ -99,6 +99,17 @@ describe('function bundles', () => {
         ),
       ).toEqual([]);
       expect(files.filter((f) => f.startsWith('web/') && !pagesAllowed(spec, f))).toEqual([]);
+      // Credentials come from the Lambda environment: none of the SDK chain's other links (SSO,
+      // config files, processes, web identity, instance metadata) nor the STS and SSO clients
+      // they build.
+      expect(
+        files.filter((f) =>
+          /node_modules\/@aws-sdk\/(credential-provider-(?!env\/)|nested-clients\/|token-providers\/)/.test(
+            f,
+          ),
+        ),
+      ).toEqual([]);
+      expect(files).toContain('functions/wiring/lambda-credentials.ts');
     },
   );
 });

@@ -207,6 +207,20 @@ describe('SignoffStack functions', () => {
       expect(deployed.directory.users.length, spec.name).toBeGreaterThan(0);
       for (const file of spec.extraFiles ?? [])
         expect(existsSync(join(asset, file)), `${spec.name}: ${file}`).toBe(true);
+      // The SDK takes credentials from the environment Lambda sets, through signoff's alias of
+      // the default chain; the chain's other links are not in the bundle (the source map names
+      // every file in it).
+      const sources: string[] = JSON.parse(readFileSync(join(asset, 'index.mjs.map'), 'utf8')).sources;
+      expect(
+        sources.some((s) => s.endsWith('functions/wiring/lambda-credentials.ts')),
+        spec.name,
+      ).toBe(true);
+      expect(
+        sources.filter((s) =>
+          /@aws-sdk\/(credential-provider-(ini|sso|process|web-identity)|nested-clients)\//.test(s),
+        ),
+        spec.name,
+      ).toEqual([]);
     }
     expect(FUNCTIONS.find((f) => f.name === 'web')?.extraFiles).toEqual(['web/style.css', 'web/run-logs.js']);
   });

@@ -1,10 +1,11 @@
 /**
  * One Slack interaction request, from raw body to acknowledgement: verify the signature first,
- * parse, map the user, cast the vote, then answer the clicker (ephemeral refusal) or update the
- * messages, within a time budget so the ack stays well inside Slack's 3 seconds. With
- * `voteEffects: 'outbox'` the messages are updated by the drainer after the ack instead.
+ * parse, map the user, cast the vote, then tell a refused clicker why (ephemeral), within a time
+ * budget so the ack stays well inside Slack's 3 seconds. A counted vote's messages are updated by
+ * the notifier that does the vote's owed work: the drainer after the ack (`voteEffects: 'outbox'`,
+ * as deployed), or castVote itself (inline).
  */
-import { type CastVoteDeps, leavesEffectsToDrainer, logOf } from '../approval/approval-deps.ts';
+import { type CastVoteDeps, logOf } from '../approval/approval-deps.ts';
 import { castVote, type VoteOutcome } from '../approval/cast-vote.ts';
 import type { Secrets } from '../ports.ts';
 import { parseSlackInteraction, type SlackVoteClick } from './parse-slack-interaction.ts';
@@ -15,7 +16,7 @@ import { resolveSlackVoter, type SlackVoter } from './slack-voter.ts';
 /** The Secrets name of the Slack app's signing secret. */
 export const SLACK_SIGNING_SECRET = 'slack-signing-secret';
 
-/** Default time the follow-ups (message update, ephemeral answer) get before the ack goes out. */
+/** Default time the ephemeral answer to a refused click gets before the ack goes out. */
 export const FOLLOW_UP_BUDGET_MS = 1500;
 
 /** What the handler adds to a vote channel's deps. */
@@ -80,21 +81,12 @@ export async function handleSlackInteraction(
     decision: interaction.decision,
     channel: 'slack',
   });
-  if (outcome.kind === 'counted') {
-    // With the vote's effects left to the drainer, its notifier refreshes the Slack messages
-    // (progressed/decided) after the ack; inline, the handler refreshes them itself.
-    if (!leavesEffectsToDrainer(deps)) await followUp(deps, refreshGate(deps, interaction.gateId));
-  } else if (interaction.channelId) {
+  if (outcome.kind !== 'counted' && interaction.channelId) {
     const text = refusalText(outcome, voter, interaction);
     const channel = interaction.channelId;
     await followUp(deps, deps.slack.postEphemeral(channel, interaction.userId, text));
   }
   return { status: 200, outcome };
-}
-
-async function refreshGate(deps: SlackInteractionDeps, gateId: string): Promise<void> {
-  const gate = await deps.gates.get(gateId);
-  if (gate) await deps.slack.refresh(gate);
 }
 
 /** What the clicker reads when their vote was not counted. */

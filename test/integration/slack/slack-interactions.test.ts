@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CompositeNotifier } from '../../../functions/adapters/composite-notifier.ts';
 import { createSlackAdapters, type SlackAdapters } from '../../../functions/adapters/slack-adapters.ts';
-import { drainGate } from '../../../functions/core/approval/drain-gate.ts';
+import { drainAllGates, drainGate } from '../../../functions/core/approval/drain-gate.ts';
 import { recordTimeout } from '../../../functions/core/approval/record-timeout.ts';
 import { requestApproval } from '../../../functions/core/approval/request-approval.ts';
 import type { Gate } from '../../../functions/core/ports.ts';
@@ -66,12 +66,14 @@ beforeEach(() => {
     log: base.log,
     now: base.now,
   });
-  // As in the deployed handler: the Slack notifier posts and expires messages, but the
-  // interaction handler's vote path refreshes them itself, so its notifier leaves Slack out.
+  // As deployed: the handler commits the vote and answers; what the vote owes (the audit, the
+  // message updates, the engine call) is done after the ack by the drainer, whose notifier
+  // updates the Slack messages.
   channels = new CompositeNotifier([{ name: 'slack', notifier: slack.notifier }], base.log);
   deps = {
     ...base,
-    notifier: channels.without('slack') as unknown as TestDeps['notifier'],
+    notifier: channels as unknown as TestDeps['notifier'],
+    voteEffects: 'outbox',
     secrets: { get: async (name) => secrets[name] },
     slack: slack.api,
   };
@@ -117,11 +119,19 @@ function event(
   } as unknown as APIGatewayProxyEventV2;
 }
 
-async function send(request: SignedSlackRequest, options?: Parameters<typeof event>[1]) {
+/** The handler's answer to one request, before anything the vote owes is done. */
+async function ack(request: SignedSlackRequest, options?: Parameters<typeof event>[1]) {
   return (await handler(
     event(request, options),
     lambdaContext('signoff-slack-interactions'),
   )) as APIGatewayProxyStructuredResultV2;
+}
+
+/** The answer, then one pass of the drainer, as the gates stream runs it after the ack. */
+async function send(request: SignedSlackRequest, options?: Parameters<typeof event>[1]) {
+  const answer = await ack(request, options);
+  await drainAllGates(deps);
+  return answer;
 }
 
 function signed(payload: unknown, now = deps.now()): SignedSlackRequest {
@@ -177,15 +187,12 @@ describe('POST /slack/interactions', () => {
     const gate = await postedGate();
     await send(signed(click(gate, 'U0ALICE')));
     deps.clock.advance(4 * 3600 * 1000);
-    await recordTimeout(
-      { ...deps, notifier: channels as unknown as TestDeps['notifier'] },
-      {
-        run: gate.run,
-        step_id: gate.step_id,
-        on_timeout: 'cancel',
-        error: { Error: 'States.Timeout' },
-      },
-    );
+    await recordTimeout(deps, {
+      run: gate.run,
+      step_id: gate.step_id,
+      on_timeout: 'cancel',
+      error: { Error: 'States.Timeout' },
+    });
     expect(fake.messages[0]?.text).toBe('Expired: production-deploy (aws-production-network)');
     expect(blocksOf(0)).toContain('⌛ *Expired* at');
     expect(blocksOf(0)).toContain('1 of 2: Alice Lead (slack) approvals; the run was cancelled');
@@ -396,33 +403,35 @@ describe('POST /slack/interactions', () => {
     });
   });
 
-  it('answers before a slow Slack update finishes, and the vote still counts', async () => {
+  it('answers before a slow ephemeral answer to a refused click finishes, and the clicker is still told', async () => {
     const gate = await postedGate();
+    await send(signed(click(gate, 'U0ALICE')));
     deps.followUpBudgetMs = 50;
     fake.setDelay(800);
-    expect(await send(signed(click(gate, 'U0ALICE')))).toEqual({ statusCode: 200, body: '' });
-    expect(await deps.votes.list(gate.gate_id)).toHaveLength(1);
-    expect(fake.messages[0]?.updates).toBe(0);
+    const refusal = signed(click(gate, 'U0ALICE', 'signoff_reject', '1795600001.000001'));
+    expect(await ack(refusal)).toEqual({ statusCode: 200, body: '' });
+    expect(fake.ephemerals).toHaveLength(0);
     expect(deps.log.lines.map((l) => l.message)).toContain('slack follow-up still running at ack time');
-    await expect.poll(() => fake.messages[0]?.updates, { timeout: 5000 }).toBe(1);
+    await expect.poll(() => fake.ephemerals.length, { timeout: 5000 }).toBe(1);
   });
 
-  describe('with the vote effects left to the drainer (outbox mode)', () => {
-    /** What the drainer's deps are: the full notifier, Slack included, updates the messages. */
-    const drainerDeps = () => ({ ...deps, notifier: channels as unknown as TestDeps['notifier'] });
-
+  describe('the ack comes before the vote owes anything to Slack, the audit or the engine', () => {
     it('acks a counted click before the messages, the audit and the engine are touched, and the drain does each once', async () => {
       const gate = await postedGate();
-      deps.voteEffects = 'outbox';
-      expect(await send(signed(click(gate, 'U0ALICE')))).toEqual({ statusCode: 200, body: '' });
-      expect(await send(signed(click(gate, 'U0BOB')))).toEqual({ statusCode: 200, body: '' });
+      const posted = fake.calls.length;
+      fake.setDelay(800);
+      expect(await ack(signed(click(gate, 'U0ALICE')))).toEqual({ statusCode: 200, body: '' });
+      expect(await ack(signed(click(gate, 'U0BOB')))).toEqual({ statusCode: 200, body: '' });
+      // Only Bob's profile is read (the directory gives Alice's Slack id): nothing is posted or updated.
+      expect(fake.calls.slice(posted).map((c) => c.method)).toEqual(['users.info']);
       expect(fake.messages.map((m) => m.updates)).toEqual([0, 0]);
       expect(await auditActions(gate)).toEqual(['requested']);
       expect(deps.engine.calls).toEqual([]);
       expect((await deps.gates.readOutbox(gate.gate_id))?.outbox).toHaveLength(2);
 
-      await drainGate(drainerDeps(), gate.gate_id);
-      await drainGate(drainerDeps(), gate.gate_id);
+      fake.setDelay(0);
+      await drainGate(deps, gate.gate_id);
+      await drainGate(deps, gate.gate_id);
       expect(await auditActions(gate)).toEqual(['requested', 'approved', 'approved']);
       expect(deps.engine.calls).toMatchObject([{ kind: 'success' }]);
       for (const i of [0, 1]) {
@@ -434,11 +443,10 @@ describe('POST /slack/interactions', () => {
 
     it('tells a refused clicker before the ack, and audits the refusal through the drain', async () => {
       const gate = await postedGate();
-      deps.voteEffects = 'outbox';
-      expect(await send(signed(click(gate, 'U0JANE')))).toEqual({ statusCode: 200, body: '' });
+      expect(await ack(signed(click(gate, 'U0JANE')))).toEqual({ statusCode: 200, body: '' });
       expect(fake.ephemerals).toHaveLength(1);
       expect(await auditActions(gate)).toEqual(['requested']);
-      await drainGate(drainerDeps(), gate.gate_id);
+      await drainGate(deps, gate.gate_id);
       expect(await auditActions(gate)).toEqual(['requested', 'refused']);
       expect(fake.messages.map((m) => m.updates)).toEqual([0, 0]);
     });
