@@ -1,35 +1,29 @@
 /**
  * Each function's size budget, in KB of minified bundle (test/infra/bundle-budgets.test.ts checks
- * them; `npm run bench -- bundle` prints them beside the sizes). The aim is 350 KB for the Slack
- * handler, which answers a click inside Slack's 3 s cold starts included, and 500 KB for every
- * other function. For scale: the AWS SDK's DynamoDB, Step Functions and SES clients alone bundle
- * to 404 KB, and the DynamoDB and Secrets Manager clients with @slack/web-api and the Powertools
- * logger to 434 KB. A budget above the aim says why.
+ * them; `npm run bench -- bundle` prints them beside the sizes): 350 KB for the Slack handler,
+ * which answers a click inside Slack's 3 s cold starts included, and 500 KB for every other
+ * function. For scale: the AWS SDK's DynamoDB, Step Functions and SES clients alone bundle to
+ * about 300 KB with credentials from the Lambda environment. A budget above the aim says why.
  */
 import type { FunctionName } from './functions.ts';
 
 export const BUNDLE_BUDGETS_KB: Record<FunctionName, number> = {
-  // DynamoDB, Secrets Manager and @slack/web-api (who clicked, ephemeral answers): 434 KB before
-  // any of signoff's code. Still inside: the Slack notifier behind the Slack Web API port, and
-  // castVote's inline drain, neither called here (about 20 KB).
-  'slack-interactions': 520,
-  // DynamoDB, Step Functions, Scheduler, Secrets Manager, SES and Slack: every channel a request uses.
-  'request-approval': 640,
+  'slack-interactions': 350,
+  'request-approval': 500,
   'record-timeout': 500,
-  // DynamoDB, Secrets Manager, SES and Slack: an escalation emails and messages the next approvers.
-  escalate: 590,
-  // DynamoDB, Step Functions, Secrets Manager and Slack: what votes owe, and the engine calls.
-  'resume-gate': 550,
+  escalate: 500,
+  'resume-gate': 500,
   'summarize-step': 500,
   notify: 500,
-  'run-ended': 520,
-  // DynamoDB and S3 (the Object Lock archive): the S3 client alone is about 125 KB.
-  'audit-checkpoint': 525,
-  // DynamoDB, Step Functions, S3 (the audit archive), Secrets Manager and the Slack notifier (a
-  // run view that finds its run ended cancels the gate and updates its messages).
-  api: 760,
-  // The API's, plus S3 plans, CloudWatch Logs, SES sign-in emails and every page.
-  web: 940,
+  'run-ended': 500,
+  'audit-checkpoint': 500,
+  // DynamoDB, Step Functions, Secrets Manager and S3, the last for one route: the audit export's
+  // verification against the locked archive. The S3 client is about 135 KB of the 567.
+  api: 580,
+  // Every page: DynamoDB, Step Functions, Secrets Manager, S3 (plans, the audit archive), SES
+  // (sign-in links) and CloudWatch Logs (build logs). Under 500 KB it would take three functions,
+  // and a person moving between pages would then meet three cold starts instead of one.
+  web: 760,
   'github-webhook': 500,
   webhook: 500,
 };

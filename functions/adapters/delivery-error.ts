@@ -38,7 +38,8 @@ function rawReason(error: unknown): string {
     retryAfter?: unknown;
     statusCode?: unknown;
   };
-  // @slack/web-api: a platform error carries Slack's own code (`channel_not_found`, `not_in_channel`).
+  // A Slack call's failure (slack-client.ts): a platform error carries Slack's own code
+  // (`channel_not_found`, `not_in_channel`).
   if (typeof e.data?.error === 'string') return e.data.error;
   if (e.code === 'slack_webapi_rate_limited_error')
     return `rate limited by Slack${typeof e.retryAfter === 'number' ? ` (retry after ${e.retryAfter} s)` : ''}`;

@@ -1,5 +1,5 @@
 /**
- * Builds signoff's Slack adapters from the runtime's pieces: one WebClient provider shared by the
+ * Builds signoff's Slack adapters from the runtime's pieces: one Slack client provider shared by the
  * notifier (requests, updates) and the interaction handler's SlackApi.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

@@ -8,7 +8,7 @@
 import type { Approver, Clock, DeliveryFailure, Gate, LogPort, Notifier } from '../core/ports.ts';
 import { describeDeliveryError } from './delivery-error.ts';
 import { gateMessage } from './slack-blocks.ts';
-import { describeSlackError, type SlackClientProvider } from './slack-client.ts';
+import { describeSlackError, type SlackClientProvider, type SlackWebClient } from './slack-client.ts';
 import type { SlackMessageRef, SlackMessageStore } from './slack-message-store.ts';
 
 /** What the notifier needs. */
@@ -22,8 +22,6 @@ export interface SlackNotifierOptions {
   log?: LogPort;
   now?: Clock;
 }
-
-type WebClient = NonNullable<Awaited<ReturnType<SlackClientProvider>>>;
 
 /** Where a message goes: a channel (name or id) or a person's direct message. */
 type Target = { kind: 'channel'; channel: string } | { kind: 'dm'; user: string; email: string };
@@ -96,7 +94,7 @@ export class SlackNotifier implements Notifier {
         at: new Date(this.now()).toISOString(),
       };
     };
-    let client: WebClient | undefined;
+    let client: SlackWebClient | undefined;
     try {
       client = await this.options.client();
     } catch (error) {
@@ -128,7 +126,11 @@ export class SlackNotifier implements Notifier {
   }
 
   /** Runs a Slack step with the client, when a bot token is configured; never throws. */
-  private async guard(what: string, gate: Gate, step: (client: WebClient) => Promise<void>): Promise<void> {
+  private async guard(
+    what: string,
+    gate: Gate,
+    step: (client: SlackWebClient) => Promise<void>,
+  ): Promise<void> {
     await this.attempt(what, gate, async () => {
       const client = await this.options.client();
       if (!client) {
@@ -160,7 +162,7 @@ function recipientOf(target: Target): string {
   return channel.startsWith('#') || /^[CGD][A-Z0-9]{6,}$/.test(channel) ? channel : `#${channel}`;
 }
 
-async function channelOf(client: WebClient, target: Target): Promise<string> {
+async function channelOf(client: SlackWebClient, target: Target): Promise<string> {
   if (target.kind === 'channel') return target.channel;
   const opened = await client.conversations.open({ users: target.user });
   const id = opened.channel?.id;

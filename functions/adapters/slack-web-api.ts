@@ -14,7 +14,7 @@ function slackErrorOf(error: unknown): unknown {
   return (error as { data?: { error?: unknown } } | undefined)?.data?.error;
 }
 
-/** SlackApi backed by a WebClient. */
+/** SlackApi backed by the Slack Web API client. */
 export class SlackWebApi implements SlackApi {
   private readonly emails = new Map<string, { email: string | undefined; until: number }>();
 

@@ -1,7 +1,10 @@
 /**
  * A small stand-in for the Slack Web API (the methods signoff calls), on 127.0.0.1: it keeps the
- * messages in memory (and optionally in a JSON file), so the WebClient pointed at it with
- * `slackApiUrl` posts, updates and looks people up as it would against Slack.
+ * messages in memory (and optionally in a JSON file), so a client pointed at it with `slackApiUrl`
+ * posts, updates and looks people up as it would against Slack. It answers as Slack documents the
+ * Web API (docs.slack.dev/apis/web-api): HTTP 200 with `ok: false` and Slack's error code for a
+ * refused call, and HTTP 429 with `Retry-After` in seconds for a rate-limited one
+ * (docs.slack.dev/apis/web-api/rate-limits).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -54,7 +57,7 @@ export interface FakeSlackOptions {
 
 /** A running fake. */
 export interface FakeSlackApi {
-  /** The WebClient's `slackApiUrl` (ends in `/`). */
+  /** The Slack client's `slackApiUrl` (ends in `/`). */
   apiUrl: string;
   messages: FakeSlackMessage[];
   ephemerals: FakeSlackEphemeral[];
@@ -64,6 +67,11 @@ export interface FakeSlackApi {
   channelNames: Map<string, string>;
   /** The next call of `method` answers `{ ok: false, error }`. */
   failNext(method: string, error?: string): void;
+  /**
+   * The next call of `method` answers with this HTTP status instead: 429 with `Retry-After` (as
+   * Slack rate-limits), or a 5xx as an outage would.
+   */
+  failHttpNext(method: string, status: number, retryAfterSeconds?: number): void;
   /** Makes every call wait this long before answering (slow-Slack tests). */
   setDelay(ms: number): void;
   close(): Promise<void>;
@@ -111,6 +119,7 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
   const calls: FakeSlackCall[] = [];
   const users = [...(options.users ?? [])];
   const failures = new Map<string, string[]>();
+  const httpFailures = new Map<string, { status: number; retryAfterSeconds?: number }[]>();
   let delayMs = 0;
   let counter = 0;
 
@@ -220,6 +229,18 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
     }
     delete args.token;
     calls.push({ method, args });
+    const httpFailure = httpFailures.get(method)?.shift();
+    if (httpFailure) {
+      const retryAfter = httpFailure.retryAfterSeconds;
+      res.writeHead(httpFailure.status, {
+        'content-type': 'application/json',
+        ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}),
+      });
+      res.end(
+        JSON.stringify({ ok: false, error: httpFailure.status === 429 ? 'ratelimited' : 'fatal_error' }),
+      );
+      return;
+    }
     const failure = failures.get(method)?.shift();
     if (failure) return answer(res, { ok: false, error: failure });
     try {
@@ -242,6 +263,10 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
     channelNames,
     failNext(method, error = 'internal_error') {
       failures.set(method, [...(failures.get(method) ?? []), error]);
+    },
+    failHttpNext(method, status, retryAfterSeconds) {
+      const failure = retryAfterSeconds === undefined ? { status } : { status, retryAfterSeconds };
+      httpFailures.set(method, [...(httpFailures.get(method) ?? []), failure]);
     },
     setDelay(ms) {
       delayMs = ms;

@@ -1,5 +1,5 @@
 /**
- * The local runtime's Slack when no bot token is configured: the fake Slack API (for the WebClient's
+ * The local runtime's Slack when no bot token is configured: the fake Slack API (for the Slack client's
  * `slackApiUrl`) and the `/dev/slack` inbox whose buttons post signed clicks to `/slack/interactions`
  * as a chosen directory person, so the same signature check and vote code run locally.
  */
@@ -34,7 +34,7 @@ export interface LocalSlackOptions {
 
 /** The running local Slack. */
 export interface LocalSlack {
-  /** Set as the WebClient's `slackApiUrl` (SIGNOFF_SLACK_API_URL). */
+  /** Set as the Slack client's `slackApiUrl` (SIGNOFF_SLACK_API_URL). */
   apiUrl: string;
   botToken: string;
   messages: FakeSlackMessage[];
