@@ -1,22 +1,23 @@
 /**
  * Slack acknowledgement latency: 50 concurrent signed clicks over HTTP through the local gateway
  * into the slack-interactions handler, on dynalite, with the handler's votes in outbox mode (the
- * answer right after the commit) and the drainer polling alongside as the local runtime runs it
- * (its Slack message updates on the fake Slack API). Prints the AWS calls each click waits for
+ * answer right after the commit) and the drainer fed by the gates stream's stand-in alongside,
+ * as the local runtime runs it (its Slack message updates on the fake Slack API). Prints the AWS calls each click waits for
  * before its ack, p50/p99/max in ms (Slack's limit is 3,000 ms), first for clicks one at a time
  * (what one Lambda invocation costs), then under 50 concurrent clicks (queueing in one local
- * process); then drains everything and checks that no vote, audit event or engine call was lost
+ * process); then sweeps everything and checks that no vote, audit event or engine call was lost
  * or doubled. Dynalite runs in its own process, as a separate service.
  */
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createSlackAdapters } from '../functions/adapters/slack-adapters.ts';
-import { drainAllGates } from '../functions/core/approval/drain-gate.ts';
+import { drainAllGates, drainGate } from '../functions/core/approval/drain-gate.ts';
 import { requestApproval } from '../functions/core/approval/request-approval.ts';
 import type { SlackInteractionDeps } from '../functions/core/slack/handle-slack-interaction.ts';
 import type { SlackApi } from '../functions/core/slack/slack-api.ts';
 import { createSlackInteractionsHandler } from '../functions/slack-interactions/handler.ts';
+import { startGatesStream } from '../local/gates-stream.ts';
 import { startGateway } from '../local/gateway.ts';
 import { startFakeSlackApi } from '../local/slack/fake-slack-api.ts';
 import { blockActionsPayload, signedInteraction } from '../local/slack/slack-click.ts';
@@ -39,8 +40,6 @@ const CONCURRENCY = 50;
 /** Clicks sent one at a time first: the cost of one ack without queueing (what one Lambda sees). */
 const SOLO = 50;
 const SECRET = 'bench-signing-secret';
-/** The local drainer's period (local/runtime.ts), as Lambda polls the gates stream in AWS. */
-const DRAIN_POLL_MS = 250;
 const TOKEN = 'xoxb-bench';
 // Alice has a Slack id in the directory; the others are found by their profile email.
 const LEADS = [
@@ -129,17 +128,18 @@ export default async function slackAckBench(): Promise<void> {
       },
     },
   });
-  let draining: Promise<unknown> | undefined;
+  // The gates stream, as local/runtime.ts runs it: each batch drains the gates it names.
   let drainFailures = 0;
-  const poller = setInterval(() => {
-    draining ??= drainAllGates(drainer)
-      .catch(() => {
-        drainFailures += 1;
-      })
-      .finally(() => {
-        draining = undefined;
-      });
-  }, DRAIN_POLL_MS);
+  const stream = startGatesStream({
+    table: db.tableNames.gates,
+    doc: db.docClient,
+    deliver: async (event) => {
+      const gateIds = new Set(event.Records.map((r) => r.dynamodb?.Keys?.gate_id?.S ?? ''));
+      for (const gateId of gateIds) await drainGate(drainer, gateId).catch(() => (drainFailures += 1));
+    },
+    log: { info() {}, warn() {}, error() {} },
+  });
+  stream.watch(db.client);
   try {
     const gates: { gateId: string; channel: string; ts: string }[] = [];
     for (let i = 0; i < GATES; i++) {
@@ -196,9 +196,8 @@ export default async function slackAckBench(): Promise<void> {
     const soloTraces = traces.slice(0, SOLO);
     const concurrentTraces = traces.slice(SOLO);
 
-    // Then the drainer finishes what the clicks left, as it would behind the last ack.
-    clearInterval(poller);
-    await draining;
+    // Then the sweep finishes what the clicks left, as it would behind the last ack.
+    await stream.stop();
     for (let pass = 0; pass < 10; pass++) {
       await drainAllGates(drainer);
       if ((await base.gates.listOwing()).length === 0) break;
@@ -278,7 +277,7 @@ export default async function slackAckBench(): Promise<void> {
       `gates not opened: ${notOpened}; gates with more than 2 approvals: ${overCounted} (both must be 0)`,
     );
     console.log(
-      `after the drain: approval audit events ${auditedVotes} for ${counted} counted votes; refusal audit events ${auditedRefusals} for ${refusedClicks} refused clicks; gates whose engine was not told exactly once: ${engineWrong}; gates still owing: ${owing}; failed drainer passes: ${drainFailures}`,
+      `after the drain: approval audit events ${auditedVotes} for ${counted} counted votes; refusal audit events ${auditedRefusals} for ${refusedClicks} refused clicks; gates whose engine was not told exactly once: ${engineWrong}; gates still owing: ${owing}; failed drains: ${drainFailures}`,
     );
     if (
       notOpened + overCounted + engineWrong + owing + failed > 0 ||
@@ -291,8 +290,7 @@ export default async function slackAckBench(): Promise<void> {
       `Slack calls: ${fake.calls.length} (users.info: ${fake.calls.filter((c) => c.method === 'users.info').length}, cached after the first per person)`,
     );
   } finally {
-    clearInterval(poller);
-    await draining;
+    await stream.stop();
     await gateway.close();
     await fake.close();
     await db.stop();

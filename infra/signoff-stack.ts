@@ -35,6 +35,7 @@ import {
   type FunctionSpec,
   STATE_MACHINE_FUNCTIONS,
 } from './functions.ts';
+import { GATES_STREAM_MAPPING, GATES_SWEEP_MINUTES, OWES, OWING_MARKERS } from './gates-stream.ts';
 import type { SignoffSettings } from './settings.ts';
 import { buildProjectPlaceholders, type SynthWorkspace } from './workflows.ts';
 
@@ -225,25 +226,20 @@ export class SignoffStack extends Stack {
     fn('resume-gate').addEventSource(
       new DynamoEventSource(this.tables.gates.table, {
         startingPosition: StartingPosition.LATEST,
-        batchSize: 10,
+        batchSize: GATES_STREAM_MAPPING.batchSize,
         bisectBatchOnError: true,
-        retryAttempts: 3,
+        retryAttempts: GATES_STREAM_MAPPING.retryAttempts,
         reportBatchItemFailures: true,
-        filters: [
-          FilterCriteria.filter({
-            dynamodb: { NewImage: { outbox_pending: { S: FilterRule.isEqual('1') } } },
-          }),
-          FilterCriteria.filter({
-            dynamodb: { NewImage: { notify_pending: { S: FilterRule.isEqual('1') } } },
-          }),
-        ],
+        filters: OWING_MARKERS.map((marker) =>
+          FilterCriteria.filter({ dynamodb: { NewImage: { [marker]: { S: FilterRule.isEqual(OWES) } } } }),
+        ),
       }),
     );
 
     new Rule(this, 'ResumeGatesSweep', {
       description:
         'Every 5 minutes, behind the gates stream: finish whatever votes and closed gates still owe',
-      schedule: Schedule.rate(Duration.minutes(5)),
+      schedule: Schedule.rate(Duration.minutes(GATES_SWEEP_MINUTES)),
       targets: [
         new LambdaFunction(fn('resume-gate'), { event: RuleTargetInput.fromObject({}), retryAttempts: 2 }),
       ],

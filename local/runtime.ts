@@ -15,8 +15,7 @@ import type { NamedNotifier } from '../functions/adapters/composite-notifier.ts'
 import { createTables } from '../functions/adapters/tables.ts';
 import { createAwsClients } from '../functions/aws-clients.ts';
 import { type Config, loadConfig, loadLocalRuntimeConfig } from '../functions/config.ts';
-import { cancelOrphanGates } from '../functions/core/approval/cancel-orphan-gates.ts';
-import { drainAllGates } from '../functions/core/approval/drain-gate.ts';
+import { logOf } from '../functions/core/approval/approval-deps.ts';
 import { rearmEscalations } from '../functions/core/approval/rearm-escalations.ts';
 import { writeAuditCheckpoint } from '../functions/core/audit/write-audit-checkpoint.ts';
 import { holdProjectLocks } from '../functions/core/locks/hold-project-locks.ts';
@@ -25,6 +24,7 @@ import { createWorkflowCatalog } from '../functions/core/runs/workflow-catalog.t
 import { type AppDeps, createDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
 import { setDeps } from '../functions/wiring/scope.ts';
+import { GATES_SWEEP_MINUTES } from '../infra/gates-stream.ts';
 import { compileWorkflow, placeholdersOf, substitutePlaceholders } from '../statemachines/compile.ts';
 import { PLACEHOLDER } from '../statemachines/contract.ts';
 import { formatProblem, loadWorkspace, type Workspace } from '../statemachines/load.ts';
@@ -32,6 +32,7 @@ import type { Workflow } from '../statemachines/schema.ts';
 import type { BuildPoolStats } from './build-pool.ts';
 import { createLocalBuildRunner } from './build-runner.ts';
 import { createDevRoutes, type DevRoutes } from './dev-routes.ts';
+import { startGatesStream } from './gates-stream.ts';
 import { type HttpHandler, lambdaContext, startGateway } from './gateway.ts';
 import { send } from './http-io.ts';
 import { createLocalSecrets, ensureSecretsFile, generatedSecretNames } from './local-secrets.ts';
@@ -86,23 +87,17 @@ export interface RuntimeOptions {
   /** Tests only: scales escalation delays (0.001 makes an hour 3.6 s). */
   escalationDelayScale?: number;
   /**
-   * How often the drainer looks for gates that owe something (default DRAIN_POLL_MS, as Lambda
-   * polls the gates stream in AWS); 0 turns it off.
+   * How often the drainer (resume-gate) is handed what the gates stream recorded (default 250 ms,
+   * as Lambda polls a stream shard); 0 turns the stream off.
    */
-  drainIntervalMs?: number;
+  streamPollIntervalMs?: number;
+  /** How often the sweep drains every gate that owes something (default 5 minutes, the schedule in AWS). */
+  sweepIntervalMs?: number;
   /** How many builds run at once; default SIGNOFF_BUILD_WORKERS, else the number of CPUs. */
   buildWorkers?: number;
   /** Seconds between audit checkpoints (the EventBridge schedule in AWS); default 60, 0 for none. */
   auditCheckpointSeconds?: number;
 }
-
-/**
- * The local drainer's period. dynalite has no streams, so the drainer polls the gates that owe
- * something (the sparse outbox and unnotified indexes, what the stream's filters select in AWS) as
- * often as Lambda polls a DynamoDB stream shard: 4 times per second
- * (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#dynamodb-polling-and-batching).
- */
-const DRAIN_POLL_MS = 250;
 
 /** A running local runtime. */
 export interface Runtime {
@@ -302,6 +297,20 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       deps.stop();
       setDeps(undefined);
     });
+    // The drainer, as the gates stream invokes resume-gate in AWS: what votes owe (audit events,
+    // message updates, engine calls) is done after their answers, never before them, and only
+    // what AWS would deliver is delivered (local/gates-stream.ts). Stopping waits for a batch in
+    // flight, before the deps go.
+    const resumeGate = (await import('../functions/resume-gate/handler.ts')).handler;
+    const stream = startGatesStream({
+      table: config.tables.gates,
+      doc: deps.clients.doc,
+      deliver: (event) => resumeGate(event),
+      log: logOf(deps),
+      ...(options.streamPollIntervalMs !== undefined ? { pollIntervalMs: options.streamPollIntervalMs } : {}),
+    });
+    stream.watch(deps.clients.dynamodb);
+    stops.push(() => stream.stop());
     await ensureLocalTokens(deps, join(dataDir, 'tokens.json'));
 
     // The compiled workflows, with the local ARNs in place of the placeholders.
@@ -404,33 +413,29 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // Stopping drains first, while the handlers still have their deps: a gate being requested is
     // then parked when the process ends, and goes on waiting after the next start.
     stops.push(() => sfn.drain());
-    await cancelOrphanGates(deps);
+    // The sweep, as the schedule invokes resume-gate with `{}` in AWS: every gate that owes
+    // something is drained, whatever the stream delivered or discarded, and the pending gates of
+    // runs that ended without them are closed. It runs once at start too: a vote that closed a
+    // gate just before the last process died may still owe the engine its call.
+    const sweep = () =>
+      resumeGate({}).catch((error: unknown) =>
+        logger.error('sweep failed', { error: error instanceof Error ? error.name : typeof error }),
+      );
+    await sweep();
     // The gates that still wait get back the escalations the last process held in its timers.
     await rearmEscalations(deps);
-    // The drainer, as the gates stream invokes resume-gate in AWS: what votes owe (audit events,
-    // message updates, engine calls) is done here, after their answers, never before them. One
-    // pass at a time, as Lambda processes one batch per shard at a time.
-    // It runs once at start too: a vote that closed a gate just before the last process died may
-    // still owe the engine its call.
-    const drainEvery = options.drainIntervalMs ?? DRAIN_POLL_MS;
-    await drainAllGates(deps).catch((error: unknown) =>
-      logger.error('drain failed', { error: error instanceof Error ? error.name : typeof error }),
-    );
-    if (drainEvery > 0) {
-      let draining: Promise<unknown> | undefined;
+    const sweepEvery = options.sweepIntervalMs ?? GATES_SWEEP_MINUTES * 60_000;
+    if (sweepEvery > 0) {
+      let sweeping: Promise<unknown> | undefined;
       const timer = setInterval(() => {
-        draining ??= drainAllGates(deps)
-          .catch((error: unknown) =>
-            logger.error('drain failed', { error: error instanceof Error ? error.name : typeof error }),
-          )
-          .finally(() => {
-            draining = undefined;
-          });
-      }, drainEvery);
+        sweeping ??= sweep().finally(() => {
+          sweeping = undefined;
+        });
+      }, sweepEvery);
       timer.unref();
       stops.push(async () => {
         clearInterval(timer);
-        await draining;
+        await sweeping;
       });
     }
     // The audit checkpoints, as the schedule writes them in AWS (here without a locked archive).

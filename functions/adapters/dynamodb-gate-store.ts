@@ -271,16 +271,6 @@ export class DynamoDbGateStore implements GateStore {
     });
   }
 
-  async releaseEngineCall(gateId: string, leaseUntil: number): Promise<void> {
-    // Only the lease this claim took: a later claimer's lease has another end.
-    await this.update({
-      Key: this.key(gateId),
-      UpdateExpression: 'REMOVE lease_until',
-      ConditionExpression: 'lease_until = :until',
-      ExpressionAttributeValues: { ':until': leaseUntil },
-    });
-  }
-
   async markEngineNotified(gateId: string, result: EngineResult): Promise<void> {
     await this.update({
       Key: this.key(gateId),

@@ -130,11 +130,6 @@ export class MemoryGateStore implements GateStore {
     return true;
   }
 
-  async releaseEngineCall(gateId: string, leaseUntil: number): Promise<void> {
-    const row = this.rows.get(gateId);
-    if (row?.leaseUntil === leaseUntil) delete row.leaseUntil;
-  }
-
   async claimEngineCall(gateId: string, now: number, leaseMs: number): Promise<boolean> {
     const row = this.rows.get(gateId);
     if (!row || row.gate.status === 'pending' || row.gate.engine_notified) return false;

@@ -303,8 +303,6 @@ export interface GateStore {
   addEscalation(gateId: string, index: number, at: string, people: Approver[]): Promise<boolean>;
   /** Takes a short lease on the engine call for recovery; false when someone else holds it or it is done. */
   claimEngineCall(gateId: string, now: number, leaseMs: number): Promise<boolean>;
-  /** Gives up a lease `claimEngineCall` took (its end being `leaseUntil`) after a failed call, so a retry need not wait it out. */
-  releaseEngineCall(gateId: string, leaseUntil: number): Promise<void>;
   /** Records that the engine was told (or that there was nothing left to tell). */
   markEngineNotified(gateId: string, result: EngineResult): Promise<void>;
   /**

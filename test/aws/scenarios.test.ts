@@ -12,6 +12,8 @@ import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKPOINTS_LIST_PREFIX, checkpointKey } from '../../functions/adapters/s3-checkpoint-archive.ts';
+import { DRAIN_ATTEMPTS } from '../../functions/core/approval/drain-gate.ts';
+import { ENGINE_CALL_LEASE_MS } from '../../functions/core/approval/resume-gate.ts';
 import { SLACK_ACTION } from '../../functions/core/slack/slack-actions.ts';
 import { signBody } from '../../functions/core/triggers/hmac-signature.ts';
 import { localSlackId } from '../../local/slack/local-slack.ts';
@@ -388,7 +390,7 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     ]);
   });
 
-  it('counts a vote while Step Functions throttles, and the drainer tells it once the throttling stops', async () => {
+  it('counts a vote while Step Functions throttles, stops calling it, and the sweep tells it once the throttling stops', async () => {
     const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
     const heal = rt.gate.inject({
@@ -400,10 +402,19 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     const vote = await rt.vote('alice@acme.com', gateId, 'approve');
     expect(vote).toMatchObject({ status: 200, body: { kind: 'counted', status: 'approved' } });
     const tries = () => rt.gate.granted.filter((g) => g.action === 'states:SendTaskSuccess').length;
-    // The gates stream hands the gate to resume-gate again after each failed drain.
-    while (tries() < 2) await new Promise((resolve) => setTimeout(resolve, 250));
+    // The gates stream hands the gate to resume-gate, whose drain tries the engine a few times.
+    while (tries() < DRAIN_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 250));
+    // Then nothing writes the gate (its lease stays until it runs out), so the stream delivers it
+    // no more and the throttled engine is not called in a loop: 8 polls of the stream later, the
+    // count stands.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(tries()).toBe(DRAIN_ATTEMPTS);
     expect((await rt.api('jane@acme.com', 'GET', `/api/runs/${run.id}`)).body.run.status).toBe('RUNNING');
     heal();
+    // The 5-minute sweep, once the lease has run out, tells the engine.
+    rt.setClockOffset(ENGINE_CALL_LEASE_MS + 1000);
+    await rt.invoke('signoff-resume-gate', {});
+    rt.setClockOffset(0);
     expect((await rt.waitFor('jane@acme.com', run.id, () => false)).run.status).toBe('SUCCEEDED');
 
     // Step Functions retries the gate's request after the gate closed: the engine is told again,

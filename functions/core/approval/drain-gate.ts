@@ -94,7 +94,9 @@ async function tellEngineWithRetries(deps: VoteDeps, gate: Gate): Promise<DrainO
 /**
  * The engine call of a closed gate, with retries under the lease: the closing vote's write took it
  * (inline mode), anyone else claims it first and finds `busy` while another holds it. A claim whose
- * call still failed is given up, so the next drain (a stream retry, the next poll) may try at once.
+ * call still failed keeps its lease until it runs out, and the sweep tries again. Giving it up
+ * would write the gate, and the gates stream turns every write of an owing gate into another
+ * delivery: against an engine that throttles or refuses, an endless loop of invocations.
  */
 async function callEngine(deps: VoteDeps, gate: Gate, closer: boolean): Promise<DrainOutcome['engine']> {
   if (closer) return tellEngineWithRetries(deps, gate);
@@ -105,16 +107,7 @@ async function callEngine(deps: VoteDeps, gate: Gate, closer: boolean): Promise<
     logOf(deps).error('engine call claim failed', { gate_id: gate.gate_id, error: nameOf(error) });
     return 'failed';
   }
-  const result = await tellEngineWithRetries(deps, gate);
-  if (result === 'failed') {
-    await deps.gates.releaseEngineCall(gate.gate_id, now + ENGINE_CALL_LEASE_MS).catch((error: unknown) =>
-      logOf(deps).warn('engine call lease not given up; it runs out', {
-        gate_id: gate.gate_id,
-        error: nameOf(error),
-      }),
-    );
-  }
-  return result;
+  return tellEngineWithRetries(deps, gate);
 }
 
 /** The engine could not be reached (tellEngine already logged it); try again. */

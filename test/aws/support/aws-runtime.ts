@@ -12,13 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { GATE_SK } from '../../../functions/adapters/dynamodb-gate-store.ts';
 import { loadConfig } from '../../../functions/config.ts';
+import { logOf } from '../../../functions/core/approval/approval-deps.ts';
 import { type AppDeps, createDeps } from '../../../functions/deps.ts';
 import type { HttpFunction } from '../../../functions/routes.ts';
 import { runWithDeps } from '../../../functions/wiring/scope.ts';
 import { createLocalBuildRunner } from '../../../local/build-runner.ts';
 import { createDevRoutes, type DevRoutes } from '../../../local/dev-routes.ts';
+import { type GatesStream, startGatesStream } from '../../../local/gates-stream.ts';
 import { type HttpHandler, lambdaContext, startGateway } from '../../../local/gateway.ts';
 import { ensureLocalTokens } from '../../../local/local-tokens.ts';
 import { runEndedEvent } from '../../../local/run-ended-event.ts';
@@ -101,6 +102,7 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
     const now = () => Date.now() + clockOffset;
     let gate: AwsGate | undefined;
     const deps = new Map<string, AppDeps>();
+    let stream: GatesStream | undefined;
     const depsOf = (name: string): AppDeps => {
       let d = deps.get(name);
       if (d) return d;
@@ -130,6 +132,8 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
       // stream's drainer below does what their votes owe.
       const voteEffects = VOTE_CHANNELS.has(name) ? ('outbox' as const) : undefined;
       d = createDeps(config, { logger, now, ...(voteEffects ? { voteEffects } : {}) });
+      // Every function's writes to the gates table reach the stream, as in AWS.
+      stream?.watch(d.clients.dynamodb);
       deps.set(name, d);
       return d;
     };
@@ -224,7 +228,16 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
     url = gateway.url;
     stops.push(() => gateway.close());
     const admin = depsOf('admin');
-    stops.push(streamGatesToDrainer(admin, invoke));
+    // The gates stream hands resume-gate what AWS would (local/gates-stream.ts); the writes made
+    // before it existed (none yet owe anything) are not in it, as a stream starts at LATEST.
+    stream = startGatesStream({
+      table: admin.config.tables.gates,
+      doc: admin.clients.doc,
+      deliver: (event) => invoke('signoff-resume-gate', event),
+      log: logOf(admin),
+    });
+    for (const d of deps.values()) stream.watch(d.clients.dynamodb);
+    stops.push(() => stream?.stop() ?? Promise.resolve());
     dev = createDevRoutes({ deps: admin, inboxUrl: url });
     dev.setReady(true);
     // The notify step's webhook secret, as a person would fill it in: the local sink.
@@ -271,46 +284,3 @@ function raise(message: string): never {
 
 /** The functions whose votes leave their effects to the drainer in Lambda. */
 const VOTE_CHANNELS = new Set(['signoff-slack-interactions', 'signoff-web', 'signoff-api']);
-
-/**
- * What the gates table's stream and its event source mapping do in AWS (moto keeps the stream but
- * delivers nothing): 4 times a second, the gates that owe something (what the mapping's filters
- * select) reach the resume-gate function as stream records, run with that function's role.
- * Returns the stop function, which waits for a poll in flight.
- */
-function streamGatesToDrainer(
-  admin: AppDeps,
-  invoke: (functionName: string, event: unknown) => Promise<unknown>,
-): () => Promise<void> {
-  let sequence = 0;
-  let polling: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    polling ??= admin.gates
-      .listOwing()
-      .then(async (gateIds) => {
-        if (gateIds.length === 0) return;
-        const Records = gateIds.map((gateId) => {
-          sequence += 1;
-          return {
-            eventID: String(sequence),
-            eventName: 'MODIFY',
-            eventSource: 'aws:dynamodb',
-            dynamodb: {
-              Keys: { gate_id: { S: gateId }, sk: { S: GATE_SK } },
-              SequenceNumber: String(sequence),
-              StreamViewType: 'NEW_IMAGE',
-            },
-          };
-        });
-        await invoke('signoff-resume-gate', { Records });
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        polling = undefined;
-      });
-  }, 250);
-  return async () => {
-    clearInterval(timer);
-    await polling;
-  };
-}

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../../functions/config.ts';
 import { castVote } from '../../../functions/core/approval/cast-vote.ts';
+import { DRAIN_ATTEMPTS } from '../../../functions/core/approval/drain-gate.ts';
+import { ENGINE_CALL_LEASE_MS } from '../../../functions/core/approval/resume-gate.ts';
 import { type AppDeps, createDeps } from '../../../functions/deps.ts';
 import { setDeps } from '../../../functions/wiring/scope.ts';
 import { DIRECTORY, requestInput } from '../../support/approval-fixtures.ts';
@@ -151,7 +153,7 @@ describe('handlers', () => {
     expect(stdout.join('')).not.toContain('STREAM-SECRET');
   });
 
-  it('resume-gate reports a gate whose engine call keeps failing as a batch item failure, and drains it on the retry', async () => {
+  it('resume-gate reports a gate whose engine call keeps failing as a batch item failure; the retry finds it leased, and the sweep after the lease tells the engine', async () => {
     const requestApproval = (await import('../../../functions/request-approval/handler.ts')).handler;
     const resumeHandler = (await import('../../../functions/resume-gate/handler.ts')).handler;
     const input = requestInput({ required: 1 }, undefined, 'STUCK-SECRET-TOKEN');
@@ -176,14 +178,26 @@ describe('handlers', () => {
     const denied = { status: 400, body: { __type: 'AccessDeniedException', message: 'denied' } };
     sfn.respond(denied, denied, denied);
     expect(await resumeHandler(records)).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
+    const sent = () =>
+      sfn.requests.filter(
+        (r) =>
+          r.headers['x-amz-target'] === 'AWSStepFunctions.SendTaskSuccess' &&
+          JSON.parse(r.body).taskToken === 'STUCK-SECRET-TOKEN',
+      );
+    expect(sent()).toHaveLength(DRAIN_ATTEMPTS);
+    // Lambda's retry of the record: the failed drain's lease still stands, so nothing is called
+    // (and nothing writes the gate, which the stream would deliver again).
     expect(await resumeHandler(records)).toEqual({ batchItemFailures: [] });
-    const sent = sfn.requests.filter(
-      (r) =>
-        r.headers['x-amz-target'] === 'AWSStepFunctions.SendTaskSuccess' &&
-        JSON.parse(r.body).taskToken === 'STUCK-SECRET-TOKEN',
-    );
-    // Three refused tries, then the one that went through.
-    expect(sent).toHaveLength(4);
+    expect(sent()).toHaveLength(DRAIN_ATTEMPTS);
+    // The 5-minute sweep, once the lease has run out.
+    const now = deps.now;
+    deps.now = () => now() + ENGINE_CALL_LEASE_MS + 1000;
+    try {
+      await resumeHandler({});
+    } finally {
+      deps.now = now;
+    }
+    expect(sent()).toHaveLength(DRAIN_ATTEMPTS + 1);
     expect(stdout.join('')).not.toContain('STUCK-SECRET');
   });
 });
