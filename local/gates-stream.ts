@@ -44,6 +44,8 @@ export interface GatesStream {
   poll(): Promise<void>;
   /** Records not yet delivered or discarded. */
   pending(): number;
+  /** Delivers (or discards) every record there is, including those the deliveries write. */
+  settled(): Promise<void>;
   /** Stops polling and waits for a batch in flight. */
   stop(): Promise<void>;
 }
@@ -228,6 +230,9 @@ export function startGatesStream(options: GatesStreamOptions): GatesStream {
     },
     poll,
     pending: () => queue.length + retrying.reduce((n, batch) => n + batch.records.length, 0),
+    async settled() {
+      while (queue.length > 0 || retrying.length > 0 || inFlight) await (inFlight ?? poll());
+    },
     async stop() {
       if (timer) clearInterval(timer);
       await inFlight;

@@ -63,6 +63,8 @@ export interface AwsRuntime extends RuntimeClient {
   lostRunEnds: Set<string>;
   /** Moves the functions' clock (leases, deadlines they compute) by `ms`; 0 puts it back. */
   setClockOffset(ms: number): void;
+  /** Resolves once the gates stream has delivered (or dropped) every record it has. */
+  streamSettled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -259,6 +261,7 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
       invoke,
       invocations,
       lostRunEnds,
+      streamSettled: () => stream?.settled() ?? Promise.resolve(),
       setClockOffset: (ms) => {
         clockOffset = ms;
       },
