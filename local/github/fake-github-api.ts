@@ -8,7 +8,8 @@
  * (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api). It keeps the
  * check runs and comments it was sent, with every edit, for `/dev/github` and the tests.
  */
-import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
+import { createPublicKey, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
@@ -50,6 +51,8 @@ export interface FakeGitHubOptions {
   privateKey: string;
   /** Repositories the app is installed on (`owner/name`); any repository when unset. */
   repositories?: string[];
+  /** Keeps the check runs and comments in this JSON file across restarts. */
+  dataFile?: string;
   port?: number;
 }
 
@@ -74,13 +77,25 @@ const RATE_LIMIT = 5000;
 /** Starts the fake on a random (or the given) loopback port. */
 export async function startFakeGitHubApi(options: FakeGitHubOptions): Promise<FakeGitHubApi> {
   const publicKey = createPublicKey(options.privateKey);
-  const checkRuns: FakeCheckRun[] = [];
-  const comments: FakeComment[] = [];
+  const saved =
+    options.dataFile && existsSync(options.dataFile)
+      ? (JSON.parse(readFileSync(options.dataFile, 'utf8')) as {
+          checkRuns: FakeCheckRun[];
+          comments: FakeComment[];
+        })
+      : { checkRuns: [], comments: [] };
+  const { checkRuns, comments } = saved;
+  const save = () => {
+    if (!options.dataFile) return;
+    const tmp = `${options.dataFile}.${randomUUID()}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ checkRuns, comments }));
+    renameSync(tmp, options.dataFile);
+  };
   const installed = new Set((options.repositories ?? []).map((r) => r.toLowerCase()));
   const uninstalled = new Set<string>();
   const installations = new Map<string, number>();
   const tokens = new Map<string, { installation: number; expiresAt: number }>();
-  let nextId = 1;
+  let nextId = Math.max(0, ...checkRuns.map((c) => c.id), ...comments.map((c) => c.id)) + 1;
   let used = 0;
   let rateLimited = { count: 0, retryAfter: 0 };
   let failing = { count: 0, status: 500 };
@@ -176,6 +191,7 @@ export async function startFakeGitHubApi(options: FakeGitHubOptions): Promise<Fa
       };
       apply(run, body);
       checkRuns.push(run);
+      save();
       return answer(res, 201, view(run));
     }
     match = rest.match(/^\/check-runs\/(\d+)$/);
@@ -185,6 +201,7 @@ export async function startFakeGitHubApi(options: FakeGitHubOptions): Promise<Fa
       const problems = checkUpdateCheckRun(body);
       if (problems.length > 0) return validationFailed(res, problems);
       apply(run, body);
+      save();
       return answer(res, 200, view(run));
     }
     match = rest.match(/^\/issues\/(\d+)\/comments$/);
@@ -199,6 +216,7 @@ export async function startFakeGitHubApi(options: FakeGitHubOptions): Promise<Fa
         edits: 0,
       };
       comments.push(comment);
+      save();
       return answer(res, 201, comment);
     }
     match = rest.match(/^\/issues\/comments\/(\d+)$/);
@@ -209,6 +227,7 @@ export async function startFakeGitHubApi(options: FakeGitHubOptions): Promise<Fa
       if (problems.length > 0) return validationFailed(res, problems);
       comment.body = String(body.body);
       comment.edits += 1;
+      save();
       return answer(res, 200, comment);
     }
     return answer(res, 404, notFound);

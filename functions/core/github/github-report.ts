@@ -120,7 +120,7 @@ function describeState({ run, gates, stage }: ReportInput): RunState {
     };
   }
   if (stage === 'queued')
-    return { ended: false, queued: true, outcome: 'Queued', line: 'waiting for a project lock' };
+    return { ended: false, queued: true, outcome: 'Queued', line: 'queued, waiting for its project locks' };
   return { ended: false, queued: false, outcome: 'Running', line: 'planning…' };
 }
 

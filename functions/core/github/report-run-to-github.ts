@@ -5,6 +5,8 @@
  * wait), then recorded on the run's report as owed, shown on the run page, audited once as
  * `notification_failed`, and retried by the sweep from its `retry_at` on. Never throws.
  */
+
+import type { RunInfo } from '../../../statemachines/contract.ts';
 import { logOf } from '../approval/approval-deps.ts';
 import { NOTIFIER_ACTOR } from '../notify/delivery-failures.ts';
 import type { AuditLog, Clock, GateStore, LogPort, RunStore } from '../ports.ts';
@@ -45,15 +47,20 @@ export type ReportResult = 'not_reported' | 'not_configured' | 'unchanged' | 're
 
 /**
  * Reports the run. `stage` is what the caller knows before any gate (waiting for a project lock, or
- * planning); with `onlyOnChange`, a stage the report already shows is not sent again.
+ * planning); with `onlyOnChange`, a stage the report already shows is not sent again. `run`, when
+ * the caller has it, lets a run no pull request started be skipped without a read.
  */
 export async function reportRunToGitHub(
   deps: GitHubReportDeps,
   runId: string,
-  options: { stage?: ReportStage; onlyOnChange?: boolean } = {},
+  options: { stage?: ReportStage; onlyOnChange?: boolean; run?: RunInfo } = {},
 ): Promise<ReportResult> {
   const log = logOf(deps);
   try {
+    // A caller holding the run's identity spares the reads for runs that report nowhere.
+    if (options.run && !githubTargetOf(options.run)) return 'not_reported';
+    const api = await deps.github();
+    if (!api) return 'not_configured';
     const run = await deps.runs.get(runId);
     const target = run ? githubTargetOf(run) : undefined;
     if (!run || !target) return 'not_reported';
@@ -66,8 +73,6 @@ export async function reportRunToGitHub(
       !report.failure
     )
       return 'unchanged';
-    const api = await deps.github();
-    if (!api) return 'not_configured';
     if (stage !== report.stage || report.check_run_id === undefined)
       await deps.githubReports.setStage(runId, stage);
     const input: ReportInput = {
@@ -84,6 +89,20 @@ export async function reportRunToGitHub(
     });
     return 'failed';
   }
+}
+
+/**
+ * The check of a run at its project locks: created queued the first time (waiting for a lock, or
+ * about to start), then in progress once the locks are held and the plan starts. A run that keeps
+ * waiting is not reported again at every try.
+ */
+export async function reportProjectLocks(
+  deps: GitHubReportDeps,
+  run: RunInfo,
+  acquired: boolean,
+): Promise<void> {
+  await reportRunToGitHub(deps, run.id, { stage: 'queued', onlyOnChange: true, run });
+  if (acquired) await reportRunToGitHub(deps, run.id, { stage: 'planning', onlyOnChange: true, run });
 }
 
 /** Reports every run whose report is owed and due (the sweep); returns what each did. */

@@ -125,7 +125,7 @@ describe('reportRunToGitHub', () => {
       details_url: `http://127.0.0.1:3000/runs/${run.id}`,
     });
     expect(check?.history.map((h) => `${h.status}: ${h.title}`)).toEqual([
-      'queued: waiting for a project lock',
+      'queued: queued, waiting for its project locks',
       'in_progress: planning…',
       'in_progress: waiting for approval: 0 of 2 (team:platform-leads)',
       'in_progress: waiting for approval: 1 of 2 (team:platform-leads)',
