@@ -344,7 +344,8 @@ export class SignoffStack extends Stack {
       value: secretsPrefix,
     });
     new CfnOutput(this, 'GitHubAppPermissions', {
-      description: "The GitHub App's repository permissions (its id and private key go in the secrets github-app-id and github-app-private-key)",
+      description:
+        "The GitHub App's repository permissions (its id and private key go in the secrets github-app-id and github-app-private-key)",
       value: GITHUB_APP_PERMISSIONS,
     });
     new CfnOutput(this, 'SecretsToFill', {
