@@ -113,6 +113,11 @@ export interface DepsOptions {
   logSecrets?: string[];
   /** Where votes' owed work is done (ApprovalDeps `voteEffects`); default inline. */
   voteEffects?: ApprovalDeps['voteEffects'];
+  /**
+   * False for a function that does not report to GitHub (as its own deps.ts in Lambda, which the
+   * AWS contract suite stands in for: it holds no grant on the GitHub App's secrets); default true.
+   */
+  github?: boolean;
 }
 
 /** Builds the deps from config: DynamoDB stores, Step Functions engine, scheduler, notifiers. */
@@ -126,7 +131,8 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
   // which reports nothing until the GitHub App's secrets are set.
   const parts = { doc: clients.doc, secrets, log, now };
   const channels = options.notifiers ?? approverChannels(config, parts);
-  const notifier = createNotifier(config, log, [...channels, githubChannel(config, parts)]);
+  const github = options.github === false ? [] : [githubChannel(config, parts)];
+  const notifier = createNotifier(config, log, [...channels, ...github]);
   const githubReporting = createGitHubReportDeps(config, parts);
   const timer =
     config.scheduler.kind === 'timer'
