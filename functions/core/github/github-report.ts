@@ -112,11 +112,13 @@ function describeState({ run, gates, stage }: ReportInput): RunState {
   const approved = gates.filter((g) => g.status === 'approved');
   if (approved.length > 0) {
     const names = approved.flatMap((g) => g.approved_by.map((a) => a.name));
+    // A run before the merge applies nothing: its approval is what the merge waits for.
+    const next = run.trigger.type === 'github' && run.trigger.event === 'pull_request' ? '' : '; applying…';
     return {
       ended: false,
       queued: false,
       outcome: 'Running',
-      line: `approved by ${listNames([...new Set(names)])}; applying…`,
+      line: `approved by ${listNames([...new Set(names)])}${next}`,
     };
   }
   if (stage === 'queued')

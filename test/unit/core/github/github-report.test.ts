@@ -72,3 +72,26 @@ describe('escapeText', () => {
     );
   });
 });
+
+describe('a run before the merge', () => {
+  it('says approved without applying, and ends as a check on the pull request’s head', () => {
+    const info = mergedPrRun({ number: 3, title: 't' });
+    if (info.trigger.type === 'github') info.trigger.event = 'pull_request';
+    const prRun: RunRecord = { ...info, execution_arn: 'arn', status: 'RUNNING' };
+    const gate = bigPlanGate(prRun, 1);
+    gate.status = 'approved';
+    gate.approved_by = [
+      { email: 'a@acme.com', name: 'Alice', at: new Date(T0).toISOString(), channel: 'web' },
+    ];
+    const input = { run: prRun, gates: [gate], stage: 'planning' as const, runUrl: 'http://x' };
+    expect(renderCheckRun(input)).toMatchObject({
+      status: 'in_progress',
+      output: { title: 'approved by Alice' },
+    });
+    const ended = {
+      ...input,
+      run: { ...prRun, status: 'SUCCEEDED' as const, stopped_at: new Date(T0).toISOString() },
+    };
+    expect(renderCheckRun(ended)).toMatchObject({ status: 'completed', conclusion: 'success' });
+  });
+});
