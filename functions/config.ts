@@ -47,6 +47,8 @@ export interface Config {
   local: boolean;
   /** The Slack Web API base URL, ending in `/` (the local Slack stand-in); unset means Slack's own. */
   slackApiUrl?: string;
+  /** The GitHub REST API base URL (the local fake GitHub API); unset means https://api.github.com. */
+  githubApiUrl?: string;
   /** Where approval requests go when a gate names no Slack channel. */
   slackDefaultChannel?: string;
   /** What runs build: a repository's commits, or the deploy-time snapshot when none is set. */
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     buildLogs,
     ...stripUndefined({
       slackApiUrl: optional('SIGNOFF_SLACK_API_URL'),
+      githubApiUrl: optional('SIGNOFF_GITHUB_API_URL'),
       slackDefaultChannel: optional('SIGNOFF_SLACK_DEFAULT_CHANNEL'),
       auditArchiveBucket: optional('SIGNOFF_AUDIT_ARCHIVE_BUCKET'),
     }),

@@ -23,6 +23,8 @@ import type { Config } from './config.ts';
 import type { ApprovalDeps } from './core/approval/approval-deps.ts';
 import { escalate } from './core/approval/escalate.ts';
 import type { AuthStore } from './core/auth/auth-store.ts';
+import type { GitHubReportStore } from './core/github/github-report-store.ts';
+import type { GitHubReportDeps } from './core/github/report-run-to-github.ts';
 import type {
   ArtifactStore,
   AuditAnchors,
@@ -40,6 +42,7 @@ import type { SourceResolver } from './core/runs/source.ts';
 import { createWorkflowCatalog, type WorkflowCatalog } from './core/runs/workflow-catalog.ts';
 import type { SlackApi } from './core/slack/slack-api.ts';
 import { createGateStores } from './wiring/gates.ts';
+import { createGitHubReportDeps, githubChannel } from './wiring/github.ts';
 import { createLogging } from './wiring/logging.ts';
 import { approverChannels, createNotifier } from './wiring/notifier.ts';
 import { createSecrets } from './wiring/secrets.ts';
@@ -83,6 +86,10 @@ export interface AppDeps extends ApprovalDeps {
   /** SES: the web function emails sign-in links. */
   ses: SESv2Client;
   logger: Logger;
+  /** Reporting runs to GitHub (check runs, pull request comments) and retrying what is owed. */
+  githubReporting: GitHubReportDeps;
+  /** Where each run's GitHub report stands (the run page shows a failed one). */
+  githubReports: GitHubReportStore;
   /** Stops local timers (the timer scheduler); a no-op in AWS. */
   stop(): void;
 }
@@ -106,6 +113,11 @@ export interface DepsOptions {
   logSecrets?: string[];
   /** Where votes' owed work is done (ApprovalDeps `voteEffects`); default inline. */
   voteEffects?: ApprovalDeps['voteEffects'];
+  /**
+   * False for a function that does not report to GitHub (as its own deps.ts in Lambda, which the
+   * AWS contract suite stands in for: it holds no grant on the GitHub App's secrets); default true.
+   */
+  github?: boolean;
 }
 
 /** Builds the deps from config: DynamoDB stores, Step Functions engine, scheduler, notifiers. */
@@ -115,9 +127,13 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
   const now = options.now ?? Date.now;
   const { gates, votes, audit } = createGateStores(config, clients.doc, now);
   const secrets = options.secrets ?? createSecrets(config);
-  // The approvers' channels: email and Slack, unless the caller (a test) brings its own.
-  const channels = options.notifiers ?? approverChannels(config, { doc: clients.doc, secrets, log, now });
-  const notifier = createNotifier(config, log, channels);
+  // The approvers' channels: email and Slack, unless the caller (a test) brings its own; and GitHub,
+  // which reports nothing until the GitHub App's secrets are set.
+  const parts = { doc: clients.doc, secrets, log, now };
+  const channels = options.notifiers ?? approverChannels(config, parts);
+  const github = options.github === false ? [] : [githubChannel(config, parts)];
+  const notifier = createNotifier(config, log, [...channels, ...github]);
+  const githubReporting = createGitHubReportDeps(config, parts);
   const timer =
     config.scheduler.kind === 'timer'
       ? new TimerScheduler(
@@ -168,6 +184,8 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     ses: clients.ses,
     slackApi: createInteractionSlackApi(config, { secrets, now }),
     logger,
+    githubReporting,
+    githubReports: githubReporting.githubReports,
     stop: () => timer?.stop(),
   };
   return deps;

@@ -27,6 +27,8 @@ export type SecretNeed =
   | 'slack-signing-secret'
   | 'link-signing-key'
   | 'github-webhook-secret'
+  | 'github-app-id'
+  | 'github-app-private-key'
   | 'webhook-secrets'
   | 'http-step-secrets';
 
@@ -78,6 +80,9 @@ export function entryOf(name: FunctionName): string {
 // pages and summarize-step read run artifacts: the gate item carries what the messages show.
 const GATE_WRITER = { gates: 'readwrite', audit: 'append' } as const;
 const NOTIFIER_SECRETS: SecretNeed[] = ['slack-bot-token', 'link-signing-key'];
+// The functions that move a run report it to GitHub as the GitHub App: its id and private key, and
+// the runs table, where each run's report (check run and comment ids, what is owed) sits beside it.
+const GITHUB_APP_SECRETS: SecretNeed[] = ['github-app-id', 'github-app-private-key'];
 // API Gateway gives an HTTP integration at most 30 s.
 const HTTP_TIMEOUT = 29;
 
@@ -89,8 +94,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 60,
     needs: {
-      tables: GATE_WRITER,
-      secrets: NOTIFIER_SECRETS,
+      tables: { ...GATE_WRITER, runs: 'readwrite' },
+      secrets: [...NOTIFIER_SECRETS, ...GITHUB_APP_SECRETS],
       // A retried request for a gate that already closed tells the engine again.
       taskTokens: true,
       schedulesEscalations: true,
@@ -102,7 +107,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: "Closes a gate as timed out after the task's States.Timeout and audits it",
     memoryMb: 256,
     timeoutSeconds: 60,
-    needs: { tables: GATE_WRITER, secrets: NOTIFIER_SECRETS },
+    needs: {
+      tables: { ...GATE_WRITER, runs: 'readwrite' },
+      secrets: [...NOTIFIER_SECRETS, ...GITHUB_APP_SECRETS],
+    },
   },
   {
     name: 'escalate',
@@ -120,9 +128,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     needs: {
       // Draining a gate's outbox appends audit events and refreshes Slack messages (bot token), and
       // finishes engine calls; closing an orphaned gate records the run's end (runs) after asking
-      // Step Functions (describe).
+      // Step Functions (describe). Votes and the sweep report runs to GitHub.
       tables: { ...GATE_WRITER, runs: 'readwrite' },
-      secrets: NOTIFIER_SECRETS,
+      secrets: [...NOTIFIER_SECRETS, ...GITHUB_APP_SECRETS],
       taskTokens: true,
       executions: { describe: true },
     },
@@ -148,8 +156,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 30,
     // A run that ended with a gate still pending (stopped by hand) cancels it before run_finished,
-    // and updates its Slack messages. Project locks are items in the runs table.
-    needs: { tables: { runs: 'readwrite', audit: 'append', gates: 'readwrite' }, secrets: NOTIFIER_SECRETS },
+    // and updates its Slack messages. Project locks are items in the runs table. The run's GitHub
+    // check follows its locks and its end.
+    needs: {
+      tables: { runs: 'readwrite', audit: 'append', gates: 'readwrite' },
+      secrets: [...NOTIFIER_SECRETS, ...GITHUB_APP_SECRETS],
+    },
   },
   {
     name: 'audit-checkpoint',

@@ -48,7 +48,17 @@ export interface SignoffStackProps extends StackProps {
 }
 
 /** Secrets created empty, filled in after the deploy (besides the http steps' own). */
-export const USER_SECRETS = ['slack-bot-token', 'slack-signing-secret', 'deployments-slack-webhook'];
+export const USER_SECRETS = [
+  'slack-bot-token',
+  'slack-signing-secret',
+  'deployments-slack-webhook',
+  'github-app-id',
+  'github-app-private-key',
+];
+
+/** What the GitHub App reporting runs needs, as GitHub names the permissions. */
+export const GITHUB_APP_PERMISSIONS =
+  'Checks: Read and write; Pull requests: Read and write; Metadata: Read-only';
 /** Secrets generated at deploy (besides one per webhook-triggered workflow). */
 export const GENERATED_SECRETS = ['link-signing-key', 'github-webhook-secret'];
 
@@ -328,6 +338,11 @@ export class SignoffStack extends Stack {
       description:
         'Every signoff secret is named with this prefix: <prefix>github-webhook-secret, <prefix>slack-bot-token, ...',
       value: secretsPrefix,
+    });
+    new CfnOutput(this, 'GitHubAppPermissions', {
+      description:
+        "The GitHub App's repository permissions (its id and private key go in the secrets github-app-id and github-app-private-key)",
+      value: GITHUB_APP_PERMISSIONS,
     });
     new CfnOutput(this, 'SecretsToFill', {
       description: 'Put these values after the deploy (aws secretsmanager put-secret-value)',

@@ -31,7 +31,7 @@ export function ensureSecretsFile(path: string, names: string[]): void {
   chmodSync(path, 0o600);
 }
 
-/** Secrets for the local runtime: the file, then the environment's Slack settings, then the sink. */
+/** Secrets for the local runtime: the environment's Slack and GitHub settings, then the file, then the sink. */
 export function createLocalSecrets(options: {
   file: string;
   env: Record<string, string | undefined>;
@@ -44,6 +44,9 @@ export function createLocalSecrets(options: {
   const fromEnv: Record<string, string | undefined> = {
     'slack-bot-token': options.env.SLACK_BOT_TOKEN,
     'slack-signing-secret': options.env.SLACK_SIGNING_SECRET,
+    // A real GitHub App instead of the local stand-in's (README, "Report back to GitHub").
+    'github-app-id': options.env.GITHUB_APP_ID,
+    'github-app-private-key': options.env.GITHUB_APP_PRIVATE_KEY,
   };
   return {
     async get(name) {

@@ -18,6 +18,7 @@ import { type Config, loadConfig, loadLocalRuntimeConfig } from '../functions/co
 import { logOf } from '../functions/core/approval/approval-deps.ts';
 import { rearmEscalations } from '../functions/core/approval/rearm-escalations.ts';
 import { writeAuditCheckpoint } from '../functions/core/audit/write-audit-checkpoint.ts';
+import { reportOwedRuns } from '../functions/core/github/report-run-to-github.ts';
 import { holdProjectLocks } from '../functions/core/locks/hold-project-locks.ts';
 import { secretEnvironmentValues } from '../functions/core/logs/mask-secrets.ts';
 import { createWorkflowCatalog } from '../functions/core/runs/workflow-catalog.ts';
@@ -34,6 +35,7 @@ import { createLocalBuildRunner } from './build-runner.ts';
 import { createDevRoutes, type DevRoutes } from './dev-routes.ts';
 import { startGatesStream } from './gates-stream.ts';
 import { type HttpHandler, lambdaContext, startGateway } from './gateway.ts';
+import { createLocalGitHub, type LocalGitHub } from './github/local-github.ts';
 import { send } from './http-io.ts';
 import { createLocalSecrets, ensureSecretsFile, generatedSecretNames } from './local-secrets.ts';
 import { defaultIdentity, ensureLocalTokens } from './local-tokens.ts';
@@ -97,6 +99,8 @@ export interface RuntimeOptions {
   buildWorkers?: number;
   /** Seconds between audit checkpoints (the EventBridge schedule in AWS); default 60, 0 for none. */
   auditCheckpointSeconds?: number;
+  /** How often owed GitHub reports are retried (every 5 minutes in AWS); default 5 s, 0 for never. */
+  githubSweepMs?: number;
 }
 
 /** A running local runtime. */
@@ -113,6 +117,8 @@ export interface Runtime {
   /** Loads `workflows/` again now, as a change to a file there does. */
   reloadWorkflows(): Promise<WorkflowReload>;
   dev: DevRoutes;
+  /** The local GitHub stand-in, unless a real GitHub App is configured (GITHUB_APP_ID). */
+  github?: LocalGitHub;
   /** The build runner's worker pool counters (running, queued, most at once). */
   buildStats(): BuildPoolStats;
   stop(): Promise<void>;
@@ -250,6 +256,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           dataDir,
         });
     if (localSlack) stops.push(() => localSlack.stop());
+    // GitHub: a real app when GITHUB_APP_ID is set; otherwise a local stand-in shown at /dev/github.
+    const localGitHub = process.env.GITHUB_APP_ID
+      ? undefined
+      : await createLocalGitHub({ secretsFile, dataDir });
+    if (localGitHub) stops.push(() => localGitHub.stop());
 
     // Config: what a Lambda would get from its environment, pointed at the emulators.
     const port = options.port ?? 3000;
@@ -272,6 +283,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       SIGNOFF_BUILD_LOG_DIR: join(dataDir, 'builds'),
       SIGNOFF_EMAIL_FROM: 'signoff@localhost',
       ...(localSlack ? { SIGNOFF_SLACK_API_URL: localSlack.apiUrl } : {}),
+      ...(localGitHub ? { SIGNOFF_GITHUB_API_URL: localGitHub.apiUrl } : {}),
       POWERTOOLS_SERVICE_NAME: 'signoff',
     });
     await createTables(createAwsClients(config).dynamodb, config.tables);
@@ -370,6 +382,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
     const dev = createDevRoutes({ deps, inboxUrl: `http://127.0.0.1:${inboxPort}` });
     if (localSlack) dev.add((req, res, u) => localSlack.handleDevRequest(req, res, u));
+    if (localGitHub) dev.add((req, res, u) => localGitHub.handleDevRequest(req, res, u));
     // The build workers' counters (running, queued, most at once), for load checks and benchmarks.
     dev.add(async (req, res, u) => {
       if (u.pathname !== '/dev/builds' || req.method !== 'GET') return false;
@@ -449,6 +462,18 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       checkpoints.unref();
       stops.push(() => clearInterval(checkpoints));
     }
+    // Owed GitHub reports (GitHub down, rate limited, the app uninstalled), as resume-gate's
+    // schedule retries them in AWS.
+    const githubSweepMs = options.githubSweepMs ?? 5000;
+    if (githubSweepMs > 0) {
+      const sweep = setInterval(() => {
+        void reportOwedRuns(deps.githubReporting).catch((error: unknown) =>
+          logger.error('github sweep failed', { error: error instanceof Error ? error.name : typeof error }),
+        );
+      }, githubSweepMs);
+      sweep.unref();
+      stops.push(() => clearInterval(sweep));
+    }
     dev.setReady(true);
 
     return {
@@ -462,6 +487,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       workspace,
       reloadWorkflows: () => reloader.reload(),
       dev,
+      ...(localGitHub ? { github: localGitHub } : {}),
       buildStats: () => buildRunner.stats(),
       stop: stopAll,
     };

@@ -50,6 +50,17 @@ export function checkWorkflow(
       );
   }
 
+  // A run before the merge may plan and ask, never apply: what it would apply is not merged yet.
+  if (workflow.triggers.github?.on === 'pull_request') {
+    for (const [k, step] of workflow.steps.entries()) {
+      if (step.type === 'iac' && step.action === 'apply')
+        report(
+          ['triggers', 'github', 'on'],
+          `triggers.github.on: a workflow run on open pull requests plans only, but step "${step.id}" (steps[${layout.indexes[k]}]) applies; apply in a workflow run on merges`,
+        );
+    }
+  }
+
   const firstIndex = new Map<string, number>();
   const checked = new Map(layout.indexes.map((index, k) => [index, workflow.steps[k]]));
   raw.forEach((written, i) => {

@@ -11,7 +11,10 @@ export type Trigger =
       delivery: string;
       repository: string;
       branch: string;
+      /** The commit the run builds: the merge commit, or the open pull request's head (`event: pull_request`). */
       pr: { number: number; title: string; author: string; merge_commit: string; url: string };
+      /** Set for a run started by a pull request opened or pushed to (plan only), before its merge. */
+      event?: 'pull_request';
     }
   | { type: 'webhook'; idempotency_key?: string };
 

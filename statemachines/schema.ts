@@ -128,6 +128,11 @@ const triggers = z.strictObject({
     .strictObject({
       repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be OWNER/NAME'),
       branch: z.string().min(1).default('main'),
+      /**
+       * `merged`: a pull request merged into `branch`. `pull_request`: one opened against `branch`,
+       * or pushed to, reopened (plans only: its check gates the merge; a push starts a new run).
+       */
+      on: z.enum(['merged', 'pull_request']).default('merged'),
     })
     .optional(),
   webhook: z

@@ -57,6 +57,7 @@ ${
       : ''
 }
 ${run.no_changes ? html`<div class="flash flash-no-changes" role="note"><strong>No changes.</strong> The plan found nothing to change, so no approval was asked for and nothing was applied.</div>` : renderOutcome(view.detail)}
+${view.detail.github_failure ? html`<div class="flash flash-warn" role="note">${view.detail.github_failure} The run goes on regardless.</div>` : ''}
 ${renderLocks(view.detail.locks ?? [])}
 <section class="card flush" aria-labelledby="steps-title">
   <h2 id="steps-title" class="pad">Steps</h2>

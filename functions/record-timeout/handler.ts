@@ -6,11 +6,13 @@
 import type { RecordTimeoutInput } from '../../statemachines/contract.ts';
 import { recordTimeout, type TimeoutOutcome } from '../core/approval/record-timeout.ts';
 import { createApprovalFunctionDeps } from '../wiring/approval.ts';
+import { withGitHub } from '../wiring/github.ts';
 import { slackChannels } from '../wiring/notifier.ts';
 import { depsFor } from '../wiring/scope.ts';
 
-// A timeout updates the gate's Slack messages; only requests and escalations email people.
-const getDeps = depsFor((config) => createApprovalFunctionDeps(config, slackChannels));
+// A timeout updates the gate's Slack messages and the run's GitHub check; only requests and
+// escalations email people.
+const getDeps = depsFor((config) => createApprovalFunctionDeps(config, withGitHub(slackChannels)));
 
 /** Handles one RecordTimeoutInput. */
 export const handler = async (event: RecordTimeoutInput): Promise<TimeoutOutcome> => {

@@ -1,10 +1,14 @@
-/** request-approval's deps: the approval function's, plus EventBridge Scheduler for escalations. */
+/**
+ * request-approval's deps: the approval function's (with GitHub: an open gate shows on the run's
+ * check), plus EventBridge Scheduler for escalations.
+ */
 import { EventBridgeScheduler } from '../adapters/eventbridge-scheduler.ts';
 import { SfnWorkflowEngine } from '../adapters/sfn-workflow-engine.ts';
 import { createSchedulerClient, createSfnClient } from '../aws-clients.ts';
 import type { Config } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
 import { type ApprovalFunctionDeps, createApprovalFunctionDeps } from '../wiring/approval.ts';
+import { withGitHub } from '../wiring/github.ts';
 import { approverChannels } from '../wiring/notifier.ts';
 
 export type RequestApprovalDeps = ApprovalFunctionDeps & Pick<AppDeps, 'engine' | 'scheduler'>;
@@ -13,7 +17,7 @@ export function createRequestApprovalDeps(config: Config): RequestApprovalDeps {
   if (config.scheduler.kind !== 'eventbridge')
     throw new Error('request-approval in Lambda schedules escalations on EventBridge Scheduler');
   return {
-    ...createApprovalFunctionDeps(config, approverChannels),
+    ...createApprovalFunctionDeps(config, withGitHub(approverChannels)),
     // A retried request for a gate that already closed tells the engine again.
     engine: new SfnWorkflowEngine(createSfnClient(config)),
     scheduler: new EventBridgeScheduler(createSchedulerClient(config), config.scheduler),

@@ -3,13 +3,15 @@
  * its engine call); with the gates table's stream records (only those of gates that owe
  * something reach it, by the event source mapping's filters) it drains each of their gates; with
  * no gate id (the 5-minute schedule, the backstop) it drains every gate that owes something and
- * closes the pending gates of runs that ended without them (stopped by hand, for instance).
+ * closes the pending gates of runs that ended without them (stopped by hand, for instance), and
+ * retries the GitHub reports that are owed.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { GATE_SK } from '../adapters/dynamodb-gate-store.ts';
 import { cancelOrphanGates } from '../core/approval/cancel-orphan-gates.ts';
 import { type DrainOutcome, drainAllGates, drainGate } from '../core/approval/drain-gate.ts';
 import { isGateId } from '../core/approval/gate.ts';
+import { reportOwedRuns } from '../core/github/report-run-to-github.ts';
 import { depsFor } from '../wiring/scope.ts';
 import { createResumeGateDeps, type ResumeGateDeps } from './deps.ts';
 
@@ -25,7 +27,11 @@ export const handler = async (event: DynamoDBStreamEvent | { gate_id?: string } 
   const outcomes = gateId ? [await drainGate(deps, gateId)] : await drainAllGates(deps);
   for (const outcome of outcomes) deps.logger.info('drain', { ...outcome });
   if (gateId) return { outcomes };
-  return { outcomes, cancelled: await cancelOrphanGates(deps) };
+  return {
+    outcomes,
+    cancelled: await cancelOrphanGates(deps),
+    github: await reportOwedRuns(deps.githubReporting),
+  };
 };
 
 /**

@@ -1,6 +1,7 @@
 /**
  * run-ended's deps: the runs table (runs and project locks), the deployed workflows (which
- * projects a run locks), and what cancelling a gate of an ended run takes (gates, audit, notifier).
+ * projects a run locks), what cancelling a gate of an ended run takes (gates, audit, notifier), and
+ * GitHub reporting (a run's check shows it waiting for its locks, planning, and how it ended).
  */
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from '../adapters/dynamodb-run-store.ts';
@@ -9,13 +10,23 @@ import type { Config } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
 import { deployedWorkflows } from '../wiring/deployed-config.ts';
 import { createGateStores } from '../wiring/gates.ts';
+import { createGitHubReportDeps } from '../wiring/github.ts';
 import { createLogging } from '../wiring/logging.ts';
 import { createNotifier, slackChannel } from '../wiring/notifier.ts';
 import { createSecrets } from '../wiring/secrets.ts';
 
 export type RunEndedDeps = Pick<
   AppDeps,
-  'runs' | 'locks' | 'audit' | 'gates' | 'workflows' | 'notifier' | 'now' | 'log' | 'logger'
+  | 'runs'
+  | 'locks'
+  | 'audit'
+  | 'gates'
+  | 'workflows'
+  | 'notifier'
+  | 'now'
+  | 'log'
+  | 'logger'
+  | 'githubReporting'
 >;
 
 export function createRunEndedDeps(config: Config): RunEndedDeps {
@@ -34,5 +45,6 @@ export function createRunEndedDeps(config: Config): RunEndedDeps {
     now,
     log,
     logger,
+    githubReporting: createGitHubReportDeps(config, { doc, secrets, log, now }),
   };
 }

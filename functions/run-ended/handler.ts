@@ -5,10 +5,11 @@
  * from its Step Functions server). And the state machines' AcquireProjectLocks task: takes them;
  * and their SkipGate task: a gate whose plans have no changes, recorded on the run and audited.
  * One function for both keeps the lock's IAM on one role, which already writes the runs table
- * where the lock items live.
+ * where the lock items live. Each of these also brings the run's GitHub check up to date.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { AcquireLocksInput, SkipGateInput } from '../../statemachines/contract.ts';
+import { reportProjectLocks, reportRunToGitHub } from '../core/github/report-run-to-github.ts';
 import { acquireProjectLocks } from '../core/locks/acquire-project-locks.ts';
 import type { RunStatus } from '../core/ports.ts';
 import { recordNoChanges } from '../core/runs/record-no-changes.ts';
@@ -54,6 +55,7 @@ export const handler = async (event: Event) => {
   if (isAcquire(event)) {
     const result = await acquireProjectLocks(deps, event);
     if (!result.acquired) deps.logger.info('waiting for a project lock', { run_id: event.run.id, ...result });
+    await reportProjectLocks(deps.githubReporting, event.run, result.acquired);
     return result;
   }
   const detail = event.detail;
@@ -66,5 +68,6 @@ export const handler = async (event: Event) => {
     ...(detail.cause ? { cause: detail.cause } : {}),
   });
   deps.logger.info('run ended', { run_id: runId, status: detail.status, recorded });
+  await reportRunToGitHub(deps.githubReporting, runId);
   return { recorded };
 };

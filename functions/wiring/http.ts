@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuthStore } from '../adapters/dynamodb-auth-store.ts';
+import { DynamoDbGitHubReportStore } from '../adapters/dynamodb-github-report-store.ts';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from '../adapters/dynamodb-run-store.ts';
 import { S3CheckpointArchive } from '../adapters/s3-checkpoint-archive.ts';
@@ -23,7 +24,10 @@ import { createNotifier, slackChannel } from './notifier.ts';
 import { createSecrets } from './secrets.ts';
 import { createArtifactStore, createBuildLogReader, createSourceResolver, logSecretsOf } from './stores.ts';
 
-/** The JSON API's deps: runs, gates and votes, the audit trail and its checkpoints, sessions and tokens, locks. */
+/**
+ * The JSON API's deps: runs, gates and votes, the audit trail and its checkpoints, sessions and
+ * tokens, locks, and where each run's GitHub report stands (no GitHub client).
+ */
 export type ApiDeps = Omit<
   AppDeps,
   | 'scheduler'
@@ -35,6 +39,7 @@ export type ApiDeps = Omit<
   | 'logSecrets'
   | 'stepBuilds'
   | 'artifacts'
+  | 'githubReporting'
 >;
 
 /** The web pages' deps: the API's, plus plans, build logs and the sign-in emails. */
@@ -69,6 +74,8 @@ export function createApiDeps(config: Config, clients: HttpClients = httpClients
       : {}),
     runs: new DynamoDbRunStore(doc, config.tables.runs),
     locks: new DynamoDbLockStore(doc, config.tables.runs),
+    // Read only: the run page says when GitHub could not be told; reporting is other functions'.
+    githubReports: new DynamoDbGitHubReportStore(doc, config.tables.runs),
     runEngine: new SfnRunEngine(sfn),
     get workflows() {
       workflows ??= deployedWorkflows(config);

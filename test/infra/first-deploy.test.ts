@@ -85,6 +85,8 @@ describe('a retried first deploy', () => {
     expect(names).toEqual({
       'AWS::SecretsManager::Secret': [
         'signoff/<DeploymentId>/deployments-slack-webhook',
+        'signoff/<DeploymentId>/github-app-id',
+        'signoff/<DeploymentId>/github-app-private-key',
         'signoff/<DeploymentId>/github-webhook-secret',
         'signoff/<DeploymentId>/link-signing-key',
         'signoff/<DeploymentId>/slack-bot-token',
@@ -128,7 +130,12 @@ describe('a retried first deploy', () => {
         'signoff/<DeploymentId>/slack-bot-token',
         'signoff/<DeploymentId>/slack-signing-secret',
         'signoff/<DeploymentId>/deployments-slack-webhook',
+        'signoff/<DeploymentId>/github-app-id',
+        'signoff/<DeploymentId>/github-app-private-key',
       ].join(' '),
+    );
+    expect(outputs.GitHubAppPermissions?.Value).toBe(
+      'Checks: Read and write; Pull requests: Read and write; Metadata: Read-only',
     );
   });
 });

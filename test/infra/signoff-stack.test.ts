@@ -593,6 +593,8 @@ describe('SignoffStack data', () => {
     expect(names).toEqual(
       [
         'signoff/<DeploymentId>/deployments-slack-webhook',
+        'signoff/<DeploymentId>/github-app-id',
+        'signoff/<DeploymentId>/github-app-private-key',
         'signoff/<DeploymentId>/github-webhook-secret',
         'signoff/<DeploymentId>/link-signing-key',
         'signoff/<DeploymentId>/slack-bot-token',

@@ -6,6 +6,8 @@ import type { CostSummary } from '../../../statemachines/contract.ts';
 import type { Workflow } from '../../../statemachines/schema.ts';
 import type { VoteDeps } from '../approval/approval-deps.ts';
 import { type GateView, listRunGates } from '../approval/get-gate.ts';
+import { githubTargetOf } from '../github/github-report.ts';
+import type { GitHubReportStore } from '../github/github-report-store.ts';
 import { type RunLockView, runLockViews } from '../locks/lock-views.ts';
 import type {
   Gate,
@@ -18,7 +20,13 @@ import type {
   StepRecord,
 } from '../ports.ts';
 import { recordRunEnd } from './record-run-end.ts';
-import { describeRunOutcome, describeStepError, gateProgress, type OutcomeView } from './run-outcome.ts';
+import {
+  describeRunOutcome,
+  describeStepError,
+  gateProgress,
+  type OutcomeView,
+  readableTime,
+} from './run-outcome.ts';
 import type { WorkflowCatalog } from './workflow-catalog.ts';
 
 /** What reading runs needs. */
@@ -27,6 +35,8 @@ export type RunViewDeps = Pick<VoteDeps, 'gates' | 'votes' | 'now' | 'audit'> & 
   runEngine: RunEngine;
   workflows: WorkflowCatalog;
   locks: LockStore;
+  /** Where the runs' GitHub reports stand; without it, runs show no GitHub failure. */
+  githubReports?: Pick<GitHubReportStore, 'get'>;
 };
 
 /** How reads treat an engine that cannot be reached. */
@@ -66,6 +76,8 @@ export interface RunView extends OutcomeView {
   /** The locks of the run's projects: held by this run, waited for by it, or held by another. */
   locks: RunLockView[];
   history_error?: string;
+  /** `GitHub check not updated: …` while the run's GitHub report is owed (retried until it goes through). */
+  github_failure?: string;
 }
 
 /** What a listed run's latest plan changes, and what it costs a month more or less. */
@@ -237,7 +249,11 @@ export async function getRunView(
   const stored = isRunId(runId) ? await deps.runs.get(runId) : undefined;
   if (!stored) return undefined;
   const run = await refreshRun(deps, stored, options);
-  const [gates, history] = await Promise.all([listRunGates(deps, run.id), readHistory(deps, run, options)]);
+  const [gates, history, github_failure] = await Promise.all([
+    listRunGates(deps, run.id),
+    readHistory(deps, run, options),
+    githubFailureOf(deps, run),
+  ]);
   const gateStatus: Record<string, GateStatus> = {};
   for (const g of gates) gateStatus[g.gate.step_id] = g.gate.status;
   const gateOfStep = new Map(gates.map((g) => [g.gate.step_id, g.gate]));
@@ -258,7 +274,16 @@ export async function getRunView(
     gates,
     locks,
     ...(history.error ? { history_error: history.error } : {}),
+    ...(github_failure ? { github_failure } : {}),
   };
+}
+
+/** Why GitHub does not show the run as it stands, for runs a pull request started; never fails the page. */
+async function githubFailureOf(deps: RunViewDeps, run: RunRecord): Promise<string | undefined> {
+  if (!deps.githubReports || !githubTargetOf(run)) return undefined;
+  const failure = (await deps.githubReports.get(run.id).catch(() => undefined))?.failure;
+  if (!failure) return undefined;
+  return `GitHub check not updated: ${failure.reason} (${failure.attempts} failed ${failure.attempts === 1 ? 'try' : 'tries'}; next try after ${readableTime(failure.retry_at)}).`;
 }
 
 /**

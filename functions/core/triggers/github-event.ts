@@ -1,22 +1,30 @@
 /**
  * GitHub webhook payloads, parsed into what signoff acts on: a ping, a pull request merged into
- * a branch, or something it ignores (with the reason). Only the fields signoff reads are checked.
+ * a branch, one opened or pushed to (for the workflows run before the merge), or something it
+ * ignores (with the reason). Only the fields signoff reads are checked.
  */
 import * as z from 'zod/mini';
 import '../zod-messages.ts';
 import { label } from '../../../statemachines/zod-problems.ts';
 
-/** A merged pull request, as the github trigger records it. */
+/**
+ * A pull request as the github trigger records it: merged (`merge_commit` is its merge commit), or
+ * open (`merge_commit` is its head commit, the one a push just made).
+ */
 export interface MergedPullRequest {
   repository: string;
   branch: string;
   pr: { number: number; title: string; author: string; merge_commit: string; url: string };
 }
 
+/** The pull request actions that (re)start the workflows run before the merge. */
+const OPEN_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
+
 /** What a delivery means to signoff. */
 export type GithubEvent =
   | { kind: 'ping'; zen?: string; hook_id?: number }
   | ({ kind: 'merged' } & MergedPullRequest)
+  | ({ kind: 'pull_request' } & MergedPullRequest)
   | { kind: 'ignored'; reason: string }
   | { kind: 'invalid'; problems: string[] };
 
@@ -30,6 +38,7 @@ const pullRequestEvent = z.object({
     merge_commit_sha: z.optional(z.nullable(z.string())),
     user: z.object({ login: z.string().check(z.minLength(1), z.maxLength(100)) }),
     base: z.object({ ref: z.string().check(z.minLength(1), z.maxLength(255)) }),
+    head: z.optional(z.object({ sha: z.string().check(z.regex(/^[0-9a-f]{40}$/)) })),
   }),
   repository: z.object({ full_name: z.string().check(z.regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/)) }),
 });
@@ -73,6 +82,22 @@ export function parseGithubEvent(eventName: string, payload: unknown): GithubEve
     };
   }
   const { action, pull_request: pr, repository } = parsed.data;
+  if (OPEN_ACTIONS.has(action)) {
+    if (!pr.head)
+      return { kind: 'invalid', problems: ['pull_request.head.sha: an open pull request needs one'] };
+    return {
+      kind: 'pull_request',
+      repository: repository.full_name,
+      branch: pr.base.ref,
+      pr: {
+        number: pr.number,
+        title: pr.title,
+        author: pr.user.login,
+        merge_commit: pr.head.sha,
+        url: pr.html_url,
+      },
+    };
+  }
   if (action !== 'closed') {
     return { kind: 'ignored', reason: `pull request #${pr.number} was ${action}, not merged` };
   }

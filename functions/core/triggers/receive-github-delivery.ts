@@ -1,7 +1,8 @@
 /**
  * The GitHub trigger: verifies a delivery's signature before reading it, answers pings, and starts
  * every workflow whose github trigger matches a merged pull request, once per merge (repository,
- * pull request, merge commit), however often or under whichever delivery id it is sent.
+ * pull request, merge commit), however often or under whichever delivery id it is sent; and the
+ * workflows run before the merge once per commit pushed to an open pull request.
  */
 import type { Workflow } from '../../../statemachines/schema.ts';
 import { logOf } from '../approval/approval-deps.ts';
@@ -70,7 +71,9 @@ export async function receiveGithubDelivery(
       logOf(deps).info('github delivery ignored', { delivery, event: eventName, reason: event.reason });
       return accepted(delivery, { reason: event.reason });
     case 'merged':
-      return startMatching(deps, delivery, event);
+      return startMatching(deps, delivery, event, 'merged');
+    case 'pull_request':
+      return startMatching(deps, delivery, event, 'pull_request');
   }
 }
 
@@ -82,10 +85,12 @@ async function startMatching(
   deps: TriggerDeps,
   delivery: string,
   merged: MergedPullRequest,
+  on: 'merged' | 'pull_request',
 ): Promise<TriggerResponse> {
-  const workflows = matchGithubWorkflows(deps.workflows.all(), merged.repository, merged.branch);
+  const workflows = matchGithubWorkflows(deps.workflows.all(), merged.repository, merged.branch, on);
   if (workflows.length === 0) {
-    const reason = `no workflow is triggered by merges into ${merged.branch} of ${merged.repository}`;
+    const what = on === 'merged' ? 'merges into' : 'pull requests against';
+    const reason = `no workflow is triggered by ${what} ${merged.branch} of ${merged.repository}`;
     logOf(deps).info('github delivery ignored', { delivery, reason });
     return accepted(delivery, { reason });
   }
@@ -95,7 +100,7 @@ async function startMatching(
   const failed: { workflow: string }[] = [];
   for (const workflow of workflows) {
     try {
-      const outcome = await startOne(deps, delivery, merged, workflow);
+      const outcome = await startOne(deps, delivery, merged, workflow, on);
       if (outcome.kind === 'refused') refused.push({ workflow: workflow.name, message: outcome.message });
       else {
         const entry = {
@@ -136,7 +141,13 @@ async function startMatching(
   return { status: 202, body };
 }
 
-function startOne(deps: TriggerDeps, delivery: string, merged: MergedPullRequest, workflow: Workflow) {
+function startOne(
+  deps: TriggerDeps,
+  delivery: string,
+  merged: MergedPullRequest,
+  workflow: Workflow,
+  on: 'merged' | 'pull_request',
+) {
   return startRun(deps, {
     workflow: workflow.name,
     trigger: {
@@ -145,9 +156,11 @@ function startOne(deps: TriggerDeps, delivery: string, merged: MergedPullRequest
       repository: merged.repository,
       branch: merged.branch,
       pr: { ...merged.pr },
+      ...(on === 'pull_request' ? { event: 'pull_request' as const } : {}),
     },
     actor: { email: `github:${merged.pr.author}`, name: merged.pr.author },
-    dedupKey: mergeKey(merged),
+    // A push to an open pull request is a new commit, so a new run; a redelivery of it is not.
+    dedupKey: on === 'merged' ? mergeKey(merged) : `${mergeKey(merged)}:pull_request`,
   });
 }
 

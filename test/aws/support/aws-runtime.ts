@@ -7,6 +7,7 @@
  * Slack is the local Slack stand-in; notify steps post to the local sink.
  */
 import '../../../local/polyfills.ts';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +18,12 @@ import { logOf } from '../../../functions/core/approval/approval-deps.ts';
 import { type AppDeps, createDeps } from '../../../functions/deps.ts';
 import type { HttpFunction } from '../../../functions/routes.ts';
 import { runWithDeps } from '../../../functions/wiring/scope.ts';
+import { FUNCTIONS } from '../../../infra/functions.ts';
 import { createLocalBuildRunner } from '../../../local/build-runner.ts';
 import { createDevRoutes, type DevRoutes } from '../../../local/dev-routes.ts';
 import { type GatesStream, startGatesStream } from '../../../local/gates-stream.ts';
 import { type HttpHandler, lambdaContext, startGateway } from '../../../local/gateway.ts';
+import { startFakeGitHubApi } from '../../../local/github/fake-github-api.ts';
 import { ensureLocalTokens } from '../../../local/local-tokens.ts';
 import { runEndedEvent } from '../../../local/run-ended-event.ts';
 import { shortenApprovalTimeouts } from '../../../local/runtime.ts';
@@ -93,10 +96,20 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
       interactionsUrl: () => `${url}/slack/interactions`,
     });
     stops.push(() => slack.stop());
+    // A GitHub App of the test's own, which the fake GitHub API trusts.
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const github = await startFakeGitHubApi({ appId: GITHUB_APP_ID, privateKey });
+    stops.push(() => github.close());
     // What a person puts into the secrets the stack creates empty (infra/README.md, step 5).
     const world = await deployTemplate(options.template, moto, {
       'slack-bot-token': slack.botToken,
       'slack-signing-secret': SLACK_SIGNING_SECRET,
+      'github-app-id': GITHUB_APP_ID,
+      'github-app-private-key': privateKey,
     });
 
     const logger = new Logger({ serviceName: 'signoff', logLevel: 'SILENT' });
@@ -119,6 +132,7 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
         SIGNOFF_CONFIG_DIR: projectRoot,
         SIGNOFF_PUBLIC_URL: url,
         SIGNOFF_SLACK_API_URL: slack.apiUrl,
+        SIGNOFF_GITHUB_API_URL: github.apiUrl,
         SIGNOFF_DYNAMODB_ENDPOINT: endpoint,
         SIGNOFF_SFN_ENDPOINT: endpoint,
         SIGNOFF_SES_ENDPOINT: endpoint,
@@ -133,7 +147,12 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
       // The vote channels answer after the commit in Lambda (their own deps.ts); the gates
       // stream's drainer below does what their votes owe.
       const voteEffects = VOTE_CHANNELS.has(name) ? ('outbox' as const) : undefined;
-      d = createDeps(config, { logger, now, ...(voteEffects ? { voteEffects } : {}) });
+      d = createDeps(config, {
+        logger,
+        now,
+        github: reportsToGitHub(fn.name),
+        ...(voteEffects ? { voteEffects } : {}),
+      });
       // Every function's writes to the gates table reach the stream, as in AWS.
       stream?.watch(d.clients.dynamodb);
       deps.set(name, d);
@@ -283,6 +302,15 @@ async function fillSecret(world: AwsWorld, admin: AppDeps, suffix: string, value
 
 function raise(message: string): never {
   throw new Error(message);
+}
+
+/** The app id of the test's GitHub App. */
+const GITHUB_APP_ID = '9';
+
+/** True for the functions that report runs to GitHub: those granted the GitHub App's secrets. */
+function reportsToGitHub(functionName: string): boolean {
+  const spec = FUNCTIONS.find((f) => `signoff-${f.name}` === functionName);
+  return spec?.needs.secrets.includes('github-app-id') ?? false;
 }
 
 /** The functions whose votes leave their effects to the drainer in Lambda. */

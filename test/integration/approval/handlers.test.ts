@@ -111,7 +111,7 @@ describe('handlers', () => {
     expect(await resumeHandler({ gate_id: 'g_000000000000000000000000' })).toEqual({
       outcomes: [{ gate_id: 'g_000000000000000000000000', delivered: 0, stuck: false, engine: 'not_found' }],
     });
-    await expect(resumeHandler({})).resolves.toEqual({ outcomes: [], cancelled: 0 });
+    await expect(resumeHandler({})).resolves.toEqual({ outcomes: [], cancelled: 0, github: [] });
   });
 
   it('resume-gate drains the gates named by stream records, once each, and reports none stuck', async () => {

@@ -202,12 +202,41 @@ describe('POST /webhooks/github', () => {
       status: 202,
       body: { started: [], duplicate: [], reason: 'pull request #2 was closed without merging' },
     });
-    const opened = await deliver(fixtureText('pull_request.opened.json'));
-    expect(opened).toMatchObject({ status: 202, body: { reason: 'pull request #2 was opened, not merged' } });
+    const labeled = JSON.stringify({
+      ...JSON.parse(fixtureText('pull_request.opened.json')),
+      action: 'labeled',
+    });
+    expect(await deliver(labeled)).toMatchObject({
+      status: 202,
+      body: { reason: 'pull request #2 was labeled, not merged' },
+    });
     const push = await deliver('{"ref":"refs/heads/master"}', { event: 'push' });
     expect(push).toMatchObject({ status: 202, body: { reason: expect.stringContaining('"push" events') } });
     expect(h.engine.starts).toEqual([]);
     expect(await runCount()).toBe(before);
+  });
+
+  it('starts the workflows run before the merge for an opened pull request, planning its head, and again per push', async () => {
+    const opened = JSON.parse(fixtureText('pull_request.opened.json'));
+    const first = await deliver(JSON.stringify(opened));
+    expect(first).toMatchObject({ status: 202, body: { started: [{ workflow: 'hello-pr-plan' }] } });
+    const started = h.engine.starts.at(-1);
+    expect(started?.input.run.trigger).toMatchObject({
+      type: 'github',
+      event: 'pull_request',
+      pr: { number: 2, merge_commit: opened.pull_request.head.sha },
+    });
+    // A redelivery of the same push starts nothing; a new push (synchronize) starts a run for its commit.
+    expect(await deliver(JSON.stringify(opened))).toMatchObject({ status: 202, body: { started: [] } });
+    const pushed = { ...opened, action: 'synchronize' };
+    pushed.pull_request = {
+      ...opened.pull_request,
+      head: { ...opened.pull_request.head, sha: 'f'.repeat(40) },
+    };
+    expect(await deliver(JSON.stringify(pushed))).toMatchObject({
+      status: 202,
+      body: { started: [{ workflow: 'hello-pr-plan' }] },
+    });
   });
 
   it('ignores a merge into a branch no workflow watches, and a repository no workflow watches', async () => {

@@ -36,6 +36,12 @@ export const WORKFLOWS: Workflow[] = [
     steps,
   },
   {
+    name: 'hello-pr-plan',
+    environment: 'production',
+    triggers: { github: { repository: 'Codertocat/Hello-World', branch: 'master', on: 'pull_request' } },
+    steps: [...steps, gate],
+  },
+  {
     name: 'hello-hotfix',
     environment: 'production',
     triggers: { github: { repository: 'Codertocat/Hello-World', branch: 'hotfix' } },

@@ -57,6 +57,29 @@ describe('loadWorkflow', () => {
     expect(out[0]).toMatch(/boolean/);
   });
 
+  it('lets a workflow run on open pull requests plan and ask, and refuses one that applies, at its line', () => {
+    const pr = `${header}triggers:\n  github:\n    repository: acme/infra\n    on: pull_request\nsteps:\n${plan}`;
+    const ok = loadWorkflow(
+      `${pr}  - { id: approve, type: approval, approvers: [team:leads] }\n`,
+      'wf.yaml',
+      {
+        directory,
+        projects,
+      },
+    );
+    expect(ok.ok && ok.value.triggers.github).toEqual({
+      repository: 'acme/infra',
+      branch: 'main',
+      on: 'pull_request',
+    });
+    expect(problems(`${pr}  - { id: apply, type: iac, project: net, action: apply }\n`)).toEqual([
+      'wf.yaml:6:9: triggers.github.on: a workflow run on open pull requests plans only, but step "apply" (steps[1]) applies; apply in a workflow run on merges',
+    ]);
+    expect(problems(`${pr.replace('pull_request', 'push')}`)[0]).toMatch(
+      /^wf\.yaml:6:9: triggers\.github\.on: /,
+    );
+  });
+
   it('reports a YAML syntax error with its line and column', () => {
     expect(problems(`${header}steps:\n  - id: [unclosed\n`)[0]).toMatch(
       /^wf\.yaml:5:1: YAML syntax: Flow sequence/,

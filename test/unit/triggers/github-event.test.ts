@@ -28,10 +28,29 @@ describe('parseGithubEvent', () => {
       kind: 'ignored',
       reason: 'pull request #2 was closed without merging',
     });
-    expect(parseGithubEvent('pull_request', fixture('pull_request.opened.json'))).toEqual({
+    const labeled = { ...fixture('pull_request.opened.json'), action: 'labeled' };
+    expect(parseGithubEvent('pull_request', labeled)).toEqual({
       kind: 'ignored',
-      reason: 'pull request #2 was opened, not merged',
+      reason: 'pull request #2 was labeled, not merged',
     });
+  });
+
+  it('reads an opened pull request, and a push to it, with the head commit to plan', () => {
+    const opened = {
+      kind: 'pull_request',
+      repository: 'Codertocat/Hello-World',
+      branch: 'master',
+      pr: {
+        number: 2,
+        title: 'Update the README with new information.',
+        author: 'Codertocat',
+        merge_commit: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+        url: 'https://github.com/Codertocat/Hello-World/pull/2',
+      },
+    };
+    expect(parseGithubEvent('pull_request', fixture('pull_request.opened.json'))).toEqual(opened);
+    const pushed = { ...fixture('pull_request.opened.json'), action: 'synchronize' };
+    expect(parseGithubEvent('pull_request', pushed)).toEqual(opened);
   });
 
   it('answers pings with the zen line', () => {
@@ -75,7 +94,9 @@ describe('parseGithubEvent', () => {
     const examples = all.find((e) => e.name === 'pull_request')?.examples ?? [];
     expect(examples.length).toBeGreaterThan(20);
     for (const example of examples) {
-      expect(parseGithubEvent('pull_request', example).kind).toBe('ignored');
+      const action = (example as { action: string }).action;
+      const expected = ['opened', 'synchronize', 'reopened'].includes(action) ? 'pull_request' : 'ignored';
+      expect(parseGithubEvent('pull_request', example).kind, action).toBe(expected);
     }
   });
 
@@ -83,7 +104,7 @@ describe('parseGithubEvent', () => {
     fc.assert(
       fc.property(fc.constantFrom('pull_request', 'ping', 'push'), fc.anything(), (name, payload) => {
         const result = parseGithubEvent(name, payload);
-        expect(['ping', 'merged', 'ignored', 'invalid']).toContain(result.kind);
+        expect(['ping', 'merged', 'pull_request', 'ignored', 'invalid']).toContain(result.kind);
       }),
     );
   });

@@ -16,6 +16,7 @@ const workflows = [
   workflow('also-main', { github: { repository: 'Acme/Infrastructure' } }),
   workflow('other-repo', { github: { repository: 'acme/website', branch: 'main' } }),
   workflow('manual', { manual: null }),
+  workflow('pr-plan', { github: { repository: 'acme/infrastructure', branch: 'main', on: 'pull_request' } }),
 ];
 
 describe('matchGithubWorkflows', () => {
@@ -29,6 +30,12 @@ describe('matchGithubWorkflows', () => {
       'staging',
     ]);
     expect(matchGithubWorkflows(workflows, 'acme/infrastructure', 'Main')).toEqual([]);
+  });
+
+  it('starts the workflows run before the merge only for open pull requests', () => {
+    expect(
+      matchGithubWorkflows(workflows, 'acme/infrastructure', 'main', 'pull_request').map((w) => w.name),
+    ).toEqual(['pr-plan']);
   });
 
   it('matches nothing for another repository or branch', () => {
