@@ -432,6 +432,7 @@ export function gateConfig(step: ApprovalStep, workflow?: Workflow): GateConfig 
       approvers: e.approvers,
     })),
     ...follows,
+    ...(workflow?.supersede === false ? { supersede: false } : {}),
   };
 }
 

@@ -173,6 +173,8 @@ export interface GateConfig {
   escalation: { after_seconds: number; approvers: string[] }[];
   /** The approval steps that may follow this one, and the conditions that decide (absent on gates compiled before it was kept). */
   follows?: FollowingGate[];
+  /** False when the workflow says `supersede: false`: a newer approved run leaves this gate waiting. */
+  supersede?: boolean;
 }
 
 /** Payload of the request-approval task (lambda:invoke.waitForTaskToken). */

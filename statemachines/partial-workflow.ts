@@ -34,6 +34,7 @@ export function checkPartialWorkflow(
     environment: '',
     triggers: triggers.success ? triggers.data : triggerSchema.parse(undefined),
     lock: workflowSchema.shape.lock.parse(undefined),
+    supersede: true,
     steps,
   };
   return checkWorkflow(workflow, source, context, { indexes, raw: written.steps });

@@ -159,6 +159,8 @@ export const workflowSchema = z.strictObject({
         .default('30m'),
     })
     .default({ wait: '30m' }),
+  /** Whether an approved run cancels older runs of the same project still waiting at a gate. */
+  supersede: z.boolean().default(true),
   steps: z.array(stepSchema),
 });
 
