@@ -9,8 +9,8 @@
 import type { EngineResult, Gate, OutboxEntry } from '../ports.ts';
 import { safely } from '../safely.ts';
 import { logOf, type VoteDeps } from './approval-deps.ts';
-import { supersedeOlderRuns } from './supersede-older-runs.ts';
 import { ENGINE_CALL_LEASE_MS, type ResumeOutcome } from './resume-gate.ts';
+import { supersedeOlderRuns } from './supersede-older-runs.ts';
 import { tellEngine } from './tell-engine.ts';
 
 /** Tries per outbox entry or engine call within one drain; what still fails is left for the sweep. */
