@@ -1,5 +1,11 @@
 import { ErrorName } from '../functions/core/errors.ts';
-import { BUILD_ENV, type GateConfig, type NotifyInput, PLACEHOLDER } from './contract.ts';
+import {
+  BUILD_ENV,
+  type GateConfig,
+  type GateRuleExpressions,
+  type NotifyInput,
+  PLACEHOLDER,
+} from './contract.ts';
 import {
   type ApprovalStep,
   CONDITION_ROOTS,
@@ -395,6 +401,8 @@ function compileIac(
     parameters.plan_from = planStep.id;
     parameters['approved_plan_hash.$'] = approvedHashPath;
   }
+  const gates = step.action === 'plan' ? ruleExpressionsAfter(workflow, step) : [];
+  if (gates.length > 0) parameters.gates = gates;
   add(`${step.id}.summarize`, {
     Type: 'Task',
     Comment: `Read the ${step.action} results; fails with ${step.action === 'plan' ? 'PlanFailed or PolicyFailed' : 'PlanDrift or ApplyFailed'}`,
@@ -406,6 +414,20 @@ function compileIac(
     Catch: catchAll(onFailure),
     Next: next,
   });
+}
+
+/** The rule and auto-approval expressions of the approval steps after a plan step, which that plan's summary evaluates. */
+function ruleExpressionsAfter(workflow: Workflow, plan: IacStep): GateRuleExpressions[] {
+  return workflow.steps
+    .slice(workflow.steps.indexOf(plan) + 1)
+    .filter(
+      (s): s is ApprovalStep => s.type === 'approval' && (s.rules.length > 0 || s.auto_approve !== undefined),
+    )
+    .map((s) => ({
+      step_id: s.id,
+      rules: s.rules.map((r) => r.when),
+      ...(s.auto_approve ? { auto_approve: s.auto_approve.when } : {}),
+    }));
 }
 
 /**
@@ -433,6 +455,18 @@ export function gateConfig(step: ApprovalStep, workflow?: Workflow): GateConfig 
     })),
     ...follows,
     ...(workflow?.supersede === false ? { supersede: false } : {}),
+    ...(step.rules.length > 0
+      ? {
+          rules: step.rules.map((r) => ({
+            when: r.when,
+            approvers: r.approvers ?? step.approvers,
+            required: r.required,
+            ...(r.reason ? { reason: r.reason } : {}),
+            shared: r.shared,
+          })),
+        }
+      : {}),
+    ...(step.auto_approve ? { auto_approve: step.auto_approve } : {}),
   };
 }
 

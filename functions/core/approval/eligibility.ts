@@ -3,7 +3,7 @@
  */
 import type { DirectoryUser } from '../../../statemachines/schema.ts';
 import type { Approver, Gate, Vote } from '../ports.ts';
-import { askedPeople, sameEmail } from './gate.ts';
+import { askedPeople, describeAutoApproval, sameEmail } from './gate.ts';
 
 /** Why a vote was refused; every channel renders `reason` and may branch on `code`. */
 export type RefusalCode =
@@ -37,6 +37,8 @@ export function closedReason(gate: Gate): string {
   const at = formatTime(gate.closed_at ?? gate.deadline);
   switch (gate.status) {
     case 'approved':
+      if (gate.auto_approved)
+        return `This gate closed at ${at}. ${describeAutoApproval(gate.auto_approved)}.`;
       return `This gate was approved at ${at} by ${gate.approved_by.map((a) => a.name).join(' and ')}.`;
     case 'rejected': {
       const by = gate.closed_by ? ` by ${gate.closed_by.name}` : '';
