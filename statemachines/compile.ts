@@ -347,6 +347,10 @@ function compileIac(
     { Name: BUILD_ENV.stepId, Type: 'PLAINTEXT', Value: step.id },
     { Name: BUILD_ENV.project, Type: 'PLAINTEXT', Value: step.project },
   ];
+  // The build evaluates the later gates' rules on the plan, where the plan and CEL already are.
+  const gates = step.action === 'plan' ? ruleExpressionsAfter(workflow, step) : [];
+  if (gates.length > 0)
+    env.push({ Name: BUILD_ENV.gateRules, Type: 'PLAINTEXT', Value: JSON.stringify(gates) });
   let approvedHashPath: string | undefined;
   if (planStep) {
     // The apply must match what the approvers saw when a gate stands between plan and apply,
@@ -401,8 +405,6 @@ function compileIac(
     parameters.plan_from = planStep.id;
     parameters['approved_plan_hash.$'] = approvedHashPath;
   }
-  const gates = step.action === 'plan' ? ruleExpressionsAfter(workflow, step) : [];
-  if (gates.length > 0) parameters.gates = gates;
   add(`${step.id}.summarize`, {
     Type: 'Task',
     Comment: `Read the ${step.action} results; fails with ${step.action === 'plan' ? 'PlanFailed or PolicyFailed' : 'PlanDrift or ApplyFailed'}`,
@@ -416,7 +418,7 @@ function compileIac(
   });
 }
 
-/** The rule and auto-approval expressions of the approval steps after a plan step, which that plan's summary evaluates. */
+/** The rule and auto-approval expressions of the approval steps after a plan step, which that plan's build evaluates. */
 function ruleExpressionsAfter(workflow: Workflow, plan: IacStep): GateRuleExpressions[] {
   return workflow.steps
     .slice(workflow.steps.indexOf(plan) + 1)

@@ -259,8 +259,6 @@ export interface SummarizeStepInput {
   /** The build's result; `source_version` is the commit it built (CodeBuild's ResolvedSourceVersion). */
   build: { id?: string; status?: string; source_version?: string; error?: StepError };
   data: RunData;
-  /** A plan step's: the later gates' rule and auto-approval expressions to evaluate on this plan. */
-  gates?: GateRuleExpressions[];
 }
 
 /** Payload of the notify task (http steps). */
@@ -319,6 +317,8 @@ export const BUILD_ENV = {
   project: 'SIGNOFF_PROJECT',
   planFrom: 'SIGNOFF_PLAN_FROM',
   approvedPlanHash: 'SIGNOFF_APPROVED_PLAN_HASH',
+  /** A plan step's: the later gates' rule and auto-approval expressions (JSON `GateRuleExpressions[]`), evaluated on the plan. */
+  gateRules: 'SIGNOFF_GATE_RULES',
 } as const;
 
 /** ASL placeholders that infra (CDK) and the local runtime replace with real ARNs/names. */

@@ -9,9 +9,7 @@ import { StepFailedError } from '../errors.ts';
 import type { ArtifactStore, AuditEventInput, AuditLog, RunStore } from '../ports.ts';
 import { sourceDetails } from '../runs/source.ts';
 import { ARTIFACT, artifactKey } from './artifact-keys.ts';
-import { evaluateGateRules, toRulePlan } from './plan-rules.ts';
 import type { ApplyReport, DriftReport, StepSummary } from './step-artifacts.ts';
-import { parseTerraformPlan } from './terraform-plan.ts';
 
 /** The actor of audit events that the pipeline itself records. */
 export const BUILD_ACTOR = { email: 'system:build', name: 'signoff build' } as const;
@@ -85,21 +83,6 @@ async function logTail(artifacts: ArtifactStore, key: string): Promise<string> {
   return lines.slice(-LOG_TAIL_LINES).join('\n').slice(-LOG_TAIL_CHARS);
 }
 
-/**
- * The later gates' rules and auto-approval, evaluated once on this plan. Without a readable plan
- * nothing is recorded, and the gate then applies every rule and approves nothing by itself.
- */
-async function evaluateRulesOn(
-  artifacts: ArtifactStore,
-  plan: PlanSummary,
-  input: SummarizeStepInput,
-): Promise<RunData['gate_rules']> {
-  if (!input.gates || input.gates.length === 0) return undefined;
-  const json = await readJson<unknown>(artifacts, plan.artifacts.plan_json);
-  if (json === undefined) return undefined;
-  return evaluateGateRules(toRulePlan(parseTerraformPlan(json), plan.project), plan.hash, input.gates);
-}
-
 /** Reads a finished iac build's artifacts and returns the run's data with this step's results. */
 export async function summarizeStep(deps: SummarizeStepDeps, input: SummarizeStepInput): Promise<RunData> {
   const key = (name: string) => artifactKey(input.run.id, input.step_id, name);
@@ -164,14 +147,13 @@ export async function summarizeStep(deps: SummarizeStepDeps, input: SummarizeSte
         `mandatory policies failed on the plan of ${input.project}: ${names}`,
       );
     }
-    const gateRules = await evaluateRulesOn(deps.artifacts, plan, input);
     return {
       ...input.data,
       ...(source ? { source } : {}),
       plan,
       cost,
       policy,
-      ...(gateRules ? { gate_rules: { ...input.data.gate_rules, ...gateRules } } : {}),
+      ...(summary.gate_rules ? { gate_rules: { ...input.data.gate_rules, ...summary.gate_rules } } : {}),
       steps: {
         ...input.data.steps,
         // `plan_hash` is what the compiled apply step reads (`$.data.steps.<plan step>.plan_hash`)

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryRunStore } from '../../../../functions/adapters/memory-run-store.ts';
 import { StepFailedError } from '../../../../functions/core/errors.ts';
@@ -125,55 +124,23 @@ describe('summarizeStep', () => {
     expect(audit.events).toEqual([]);
   });
 
-  it("evaluates the later gates' rules and auto-approval on the plan, once, keyed by the gate's step", async () => {
+  it("carries the later gates' rule results the build found into the run data, beside those of earlier plans", async () => {
     const { artifacts, deps } = setup();
-    await artifacts.put('runs/run-7/plan/summary.json', JSON.stringify(summary));
+    const found = {
+      plan_hash: plan.hash,
+      matched: [{ rule: 1, resources: ['aws_security_group.web'], resources_count: 1 }],
+    };
     await artifacts.put(
-      'runs/run-7/plan/plan.json',
-      readFileSync(new URL('../../../fixtures/plan-rules/security_group.plan.json', import.meta.url)),
+      'runs/run-7/plan/summary.json',
+      JSON.stringify({ ...summary, gate_rules: { approve: found } }),
     );
     const data = await summarizeStep(deps, {
       ...planInput(),
-      data: { gate_rules: { other: { plan_hash: 'x', matched: [] } } },
-      gates: [
-        {
-          step_id: 'approve',
-          rules: ['plan.destroy > 0', 'plan.resources.exists(r, r.type == "aws_security_group")'],
-          auto_approve: 'plan.change == 0',
-        },
-      ],
-    });
-    expect(data.gate_rules).toEqual({
-      other: { plan_hash: 'x', matched: [] },
-      approve: {
-        plan_hash: plan.hash,
-        matched: [{ rule: 1, resources: ['aws_security_group.web'], resources_count: 1 }],
-        auto_approve: {
-          matched: false,
-          values: {
-            add: 1,
-            change: 2,
-            destroy: 0,
-            replace: 0,
-            resources: {
-              'aws_security_group update': 1,
-              'aws_security_group_rule create': 1,
-              'aws_instance update': 1,
-            },
-            changed_attributes: [
-              'cidr_blocks',
-              'from_port',
-              'ingress',
-              'protocol',
-              'tags',
-              'tags_all',
-              'to_port',
-              'type',
-            ],
-          },
-        },
+      data: {
+        gate_rules: { other: { plan_hash: 'x', matched: [] }, approve: { plan_hash: 'old', matched: [] } },
       },
     });
+    expect(data.gate_rules).toEqual({ other: { plan_hash: 'x', matched: [] }, approve: found });
   });
 
   it('throws PlanFailed with the tail of the build log when the build failed', async () => {
