@@ -89,7 +89,7 @@ export function isEligible(
     return {
       eligible: false,
       code: 'not_approver',
-      reason: `${user.name} is not an approver of this gate (approvers: ${gate.config.approvers.join(', ')}).`,
+      reason: `${user.name} is not an approver of this gate (approvers: ${approverRefs(gate).join(', ')}).`,
     };
   }
   const requester = gate.requester;
@@ -106,6 +106,12 @@ export function isEligible(
     };
   }
   return { eligible: true, approver: { ...asked, name: user.name, role: user.role } };
+}
+
+/** The approver refs of the gate: the step's, then those of every rule the plan matched. */
+function approverRefs(gate: Gate): string[] {
+  const ruled = (gate.rules ?? []).filter((r) => r.matched).flatMap((r) => r.approvers);
+  return [...new Set([...gate.config.approvers, ...ruled])];
 }
 
 /** How many people could approve the gate at all (for the "can never open" warning). */

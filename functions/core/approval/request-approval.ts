@@ -104,6 +104,20 @@ function buildRules(
   return { rules, unresolved };
 }
 
+/** A rule as the `requested` event records it: whether it applies, why, and whom it asks. */
+function auditedRule(rule: GateRule) {
+  return {
+    when: rule.when,
+    ...(rule.reason ? { reason: rule.reason } : {}),
+    matched: rule.matched,
+    approvers: rule.approvers,
+    required: rule.required,
+    shared: rule.shared,
+    resources: rule.resources,
+    resources_count: rule.resources_count,
+  };
+}
+
 /** The auto-approval that applies to this request: its rule matched the gate's plan, and the run is no emergency bypass. */
 function autoApprovalOf(
   input: RequestApprovalInput,
@@ -159,6 +173,7 @@ export async function requestApproval(
       timeout_seconds: gate.config.timeout_seconds,
       ...sourceDetails(gate.run.source, gate.data),
       ...(gate.unresolved.length > 0 ? { unresolved: gate.unresolved } : {}),
+      ...(gate.rules ? { rules: gate.rules.map(auditedRule) } : {}),
     },
   });
   // Undelivered messages are recorded on the gate and audited; they never fail the request.
