@@ -87,24 +87,25 @@ export function describeApproverRules(makeDeps: () => TestDeps): void {
       ]);
       expect(card.headline).toBe('Waiting for 2 more approvals (0 of 2 so far)');
       expect(card.who.mayStillApprove.map((p) => p.email)).toContain('omar@acme.com');
-    const [requested] = await deps.audit.readRun(gate.run.id);
-    expect(requested?.details?.rules).toEqual([
-      {
-        when: NETWORK,
-        reason: 'network exposure changes need security',
-        matched: true,
-        approvers: ['team:security'],
-        required: 1,
-        shared: false,
-        resources: ['aws_security_group.web'],
-        resources_count: 1,
-      },
-    ]);
-    const outsider = WITH_SECURITY.users.find((u) => u.email === 'erin@acme.com');
-    expect(isEligible(gate, 'erin@acme.com', outsider, T0)).toMatchObject({
-      code: 'not_approver',
-      reason: 'Erin Manager is not an approver of this gate (approvers: team:platform-leads, team:security).',
-    });
+      const [requested] = await deps.audit.readRun(gate.run.id);
+      expect(requested?.details?.rules).toEqual([
+        {
+          when: NETWORK,
+          reason: 'network exposure changes need security',
+          matched: true,
+          approvers: ['team:security'],
+          required: 1,
+          shared: false,
+          resources: ['aws_security_group.web'],
+          resources_count: 1,
+        },
+      ]);
+      const outsider = WITH_SECURITY.users.find((u) => u.email === 'erin@acme.com');
+      expect(isEligible(gate, 'erin@acme.com', outsider, T0)).toMatchObject({
+        code: 'not_approver',
+        reason:
+          'Erin Manager is not an approver of this gate (approvers: team:platform-leads, team:security).',
+      });
     });
 
     it('opens only once every matched rule has its own approvals', async () => {
