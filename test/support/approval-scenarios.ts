@@ -1156,6 +1156,26 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
       expect(deps.engine.calls.find((c) => c.token === newer.input.task_token)?.kind).toBe('success');
     });
 
+    it('supersedes before telling the engine when a retried request finds the newer gate approved', async () => {
+      const deps = makeDeps();
+      const older = await waitingRun(deps, 0);
+      const newer = await waitingRun(deps, 5);
+      const gates = Object.assign(Object.create(deps.gates) as GateStore, {
+        close: async (...args: Parameters<GateStore['close']>) => {
+          if (args[0] === older.gateId) throw timeoutError();
+          return deps.gates.close(...args);
+        },
+      });
+      await approve({ ...deps, gates }, newer.gateId);
+      expect(deps.engine.calls).toEqual([]);
+      const retried = await requestApproval(deps, { ...newer.input, task_token: 'token-retried' });
+      expect(retried.outcome).toBe('already_closed');
+      expect((await deps.gates.get(older.gateId))?.status).toBe('cancelled');
+      expect(deps.engine.calls.filter((c) => c.token === 'token-retried').map((c) => c.kind)).toEqual([
+        'success',
+      ]);
+    });
+
     it('leaves newer runs, other projects, other workflows and workflows with supersede: false waiting', async () => {
       const deps = makeDeps();
       const otherProject = await waitingRun(deps, 0);

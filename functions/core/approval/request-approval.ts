@@ -17,7 +17,6 @@ import { drainGate } from './drain-gate.ts';
 import { countPossibleApprovers } from './eligibility.ts';
 import { gateAuditBase, gateIdFor } from './gate.ts';
 import { fewestApprovals } from './quorum.ts';
-import { tellEngine } from './tell-engine.ts';
 
 /** What requestApproval did: a new gate, a retried request on a pending gate, or a retry after it closed. */
 export type RequestApprovalOutcome = 'created' | 'auto_approved' | 'token_replaced' | 'already_closed';
@@ -143,7 +142,8 @@ export async function requestApproval(
       log.info('request retried; task token replaced', { gate_id: gate.gate_id });
       return { gate: existing, outcome: 'token_replaced' };
     }
-    await tellEngine(deps, existing);
+    // Through the drain, so an approved gate still supersedes older runs before the engine hears it.
+    await drainGate(deps, existing.gate_id);
     return { gate: existing, outcome: 'already_closed' };
   }
 
