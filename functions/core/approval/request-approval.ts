@@ -22,7 +22,7 @@ import { fewestApprovals } from './quorum.ts';
 export type RequestApprovalOutcome = 'created' | 'auto_approved' | 'token_replaced' | 'already_closed';
 
 /** Actor of `requested` when nobody in particular started the run, and of auto-approvals. */
-export const SIGNOFF_ACTOR = { email: 'system:signoff', name: 'signoff' };
+const SIGNOFF_ACTOR = { email: 'system:signoff', name: 'signoff' };
 
 /** Builds the gate a request describes, approvers resolved against today's directory. */
 export function buildGate(deps: Pick<ApprovalDeps, 'directory' | 'now'>, input: RequestApprovalInput): Gate {

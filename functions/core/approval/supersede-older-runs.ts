@@ -10,13 +10,13 @@ import type { VoteDeps } from './approval-deps.ts';
 import { gateAuditBase } from './gate.ts';
 
 /** The actor of a gate closed because a newer run superseded it. */
-export const SUPERSEDE_ACTOR = { email: 'system:supersede', name: 'signoff (superseded)' } as const;
+const SUPERSEDE_ACTOR = { email: 'system:supersede', name: 'signoff (superseded)' } as const;
 
 /** Pending gates read per superseding pass; older gates beyond it wait for the next approval. */
 const PENDING_SCAN = 500;
 
 /** Whether `older` waits at a gate of a run that `newer`'s run supersedes. */
-export function isSupersededBy(older: Gate, newer: Gate): boolean {
+function isSupersededBy(older: Gate, newer: Gate): boolean {
   const project = newer.data.plan?.project;
   return (
     older.status === 'pending' &&
@@ -31,7 +31,7 @@ export function isSupersededBy(older: Gate, newer: Gate): boolean {
 }
 
 /** The sentence a superseded gate and its run are closed with. */
-export function supersededReason(runId: string): string {
+function supersededReason(runId: string): string {
   return `superseded by run ${runId}`;
 }
 

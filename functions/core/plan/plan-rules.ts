@@ -161,7 +161,7 @@ function ruleMatches(expression: string, plan: RulePlan): boolean {
 }
 
 /** The plan values an auto-approval expression read, for its audit event. */
-export function autoApproveValues(plan: RulePlan): AutoApproveValues {
+function autoApproveValues(plan: RulePlan): AutoApproveValues {
   const resources: Record<string, number> = {};
   for (const r of plan.resources) {
     const key = `${r.type} ${r.action}`;
