@@ -1,7 +1,10 @@
+import { canMeet, fewestApprovals } from '../functions/core/approval/quorum.ts';
+import { checkRuleExpression } from '../functions/core/plan/plan-rules.ts';
 import { isPlaceholder, placeholdersIn } from './placeholders.ts';
 import {
   type ApprovalStep,
   type Directory,
+  type Environments,
   type IacStep,
   type Projects,
   parseDuration,
@@ -15,6 +18,13 @@ import { label } from './zod-problems.ts';
 
 const MIN_TIMEOUT = 60;
 const MAX_TIMEOUT = 365 * 86400;
+
+/** What a workflow is checked against: the directory, the projects and the environments' defaults. */
+export interface WorkflowContext {
+  directory: Directory;
+  projects: Projects;
+  environments?: Environments;
+}
 
 /**
  * Where `workflow.steps` sit in the file when some steps failed the schema: `indexes[k]` is
@@ -33,7 +43,7 @@ export interface StepLayout {
 export function checkWorkflow(
   workflow: Workflow,
   source: YamlSource,
-  context: { directory: Directory; projects: Projects },
+  context: WorkflowContext,
   layout: StepLayout = { indexes: workflow.steps.map((_, i) => i), raw: workflow.steps },
 ): Problem[] {
   const problems: Problem[] = [];
@@ -82,11 +92,21 @@ export function checkWorkflow(
           report(at(field), `${name(field)}: ${msg}`),
         );
         break;
-      case 'approval':
-        checkApproval(step, context.directory, (path, msg) =>
-          report(at(...path), `${name(label(path))}: ${msg}`),
+      case 'approval': {
+        const readsPlan = raw
+          .slice(0, i)
+          .some((s) => mayBe(s, 'iac', (r) => mayEqual(r.action, 'plan', ACTIONS)));
+        const forbidsAutoApproval =
+          context.environments?.environments[workflow.environment]?.defaults.auto_approve === 'never';
+        checkApproval(
+          step,
+          { directory: context.directory, readsPlan, forbidsAutoApproval, environment: workflow.environment },
+          (path, msg) => report(at(...path), `${name(label(path))}: ${msg}`),
+          (path, index, msg) =>
+            problems.push(source.problemInString(at(...path), index, `${name(label(path))}: ${msg}`)),
         );
         break;
+      }
       case 'condition': {
         for (const field of ['then', 'else'] as const) {
           const target = firstIndex.get(step[field]);
@@ -182,11 +202,13 @@ function checkIac(
 
 function checkApproval(
   step: ApprovalStep,
-  directory: Directory,
+  context: { directory: Directory; readsPlan: boolean; forbidsAutoApproval: boolean; environment: string },
   report: (path: PathSegment[], message: string) => void,
+  reportInString: (path: PathSegment[], index: number, message: string) => void,
 ): void {
-  const eligible = new Set<string>();
-  const resolve = (refs: string[], path: PathSegment[]) => {
+  const { directory } = context;
+  const resolve = (refs: string[], path: PathSegment[]): Set<string> => {
+    const eligible = new Set<string>();
     refs.forEach((ref, j) => {
       const [kind, ...rest] = ref.split(':');
       const value = rest.join(':');
@@ -218,8 +240,9 @@ function checkApproval(
         for (const u of directory.users) if (u.role === value) eligible.add(u.email.toLowerCase());
       }
     });
+    return eligible;
   };
-  resolve(step.approvers, ['approvers']);
+  const eligible = resolve(step.approvers, ['approvers']);
   if (step.required > eligible.size)
     report(
       ['required'],
@@ -238,4 +261,61 @@ function checkApproval(
   });
   if (!step.notify.email && !step.notify.slack)
     report(['notify'], 'notifies nobody: set notify.slack to a channel or leave notify.email true');
+  checkRules(step, eligible, context, resolve, report, reportInString);
+}
+
+/**
+ * The approver rules and auto-approval: expressions that type-check, approvers who exist, and
+ * rules that people can meet, each alone and all at once (when every rule matches).
+ */
+function checkRules(
+  step: ApprovalStep,
+  eligible: Set<string>,
+  context: { readsPlan: boolean; forbidsAutoApproval: boolean; environment: string },
+  resolve: (refs: string[], path: PathSegment[]) => Set<string>,
+  report: (path: PathSegment[], message: string) => void,
+  reportInString: (path: PathSegment[], index: number, message: string) => void,
+): void {
+  const checkExpression = (path: PathSegment[]) => (expression: string) => {
+    const problem = checkRuleExpression(expression);
+    if (problem) reportInString(path, problem.offset, `the expression ${problem.message}`);
+  };
+  const requirements = [{ required: step.required, shared: false, people: eligible }];
+  let each = step.required <= eligible.size;
+  step.rules.forEach((rule, k) => {
+    checkExpression(['rules', k, 'when'])(rule.when);
+    const people = rule.approvers ? resolve(rule.approvers, ['rules', k, 'approvers']) : eligible;
+    requirements.push({ required: rule.required, shared: rule.shared, people });
+    if (rule.required > people.size) {
+      each = false;
+      report(
+        ['rules', k, 'required'],
+        `requires ${rule.required} approval(s) but ${rule.approvers ? "the rule's approvers" : "the step's approvers"} include only ${people.size} people who can approve (viewers excluded); no run could meet this rule`,
+      );
+    }
+  });
+  const everyone = [...new Set(requirements.flatMap((r) => [...r.people]))];
+  const asRequirements = requirements.map((r) => ({
+    required: r.required,
+    shared: r.shared,
+    eligible: (email: string) => r.people.has(email),
+  }));
+  if (each && step.rules.length > 0 && !canMeet(asRequirements, everyone))
+    report(
+      ['rules'],
+      `a plan that matches every rule could never be approved: the step's approvers and its rules need ${fewestApprovals(asRequirements)} distinct people, and there are not enough who can approve for each; add approvers, lower a required, or let a rule count approvals for the others too (shared: true)`,
+    );
+  if (step.auto_approve) {
+    checkExpression(['auto_approve', 'when'])(step.auto_approve.when);
+    if (context.forbidsAutoApproval)
+      report(
+        ['auto_approve'],
+        `environment "${context.environment}" forbids auto-approval (auto_approve: never in its defaults, config/environments.yaml)`,
+      );
+  }
+  if (!context.readsPlan && (step.rules.length > 0 || step.auto_approve))
+    report(
+      [step.rules.length > 0 ? 'rules' : 'auto_approve'],
+      'reads the plan, but no plan step comes before this approval step',
+    );
 }

@@ -1,5 +1,11 @@
 import { ErrorName } from '../functions/core/errors.ts';
-import { BUILD_ENV, type GateConfig, type NotifyInput, PLACEHOLDER } from './contract.ts';
+import {
+  BUILD_ENV,
+  type GateConfig,
+  type GateRuleExpressions,
+  type NotifyInput,
+  PLACEHOLDER,
+} from './contract.ts';
 import {
   type ApprovalStep,
   CONDITION_ROOTS,
@@ -341,6 +347,10 @@ function compileIac(
     { Name: BUILD_ENV.stepId, Type: 'PLAINTEXT', Value: step.id },
     { Name: BUILD_ENV.project, Type: 'PLAINTEXT', Value: step.project },
   ];
+  // The build evaluates the later gates' rules on the plan, where the plan and CEL already are.
+  const gates = step.action === 'plan' ? ruleExpressionsAfter(workflow, step) : [];
+  if (gates.length > 0)
+    env.push({ Name: BUILD_ENV.gateRules, Type: 'PLAINTEXT', Value: JSON.stringify(gates) });
   let approvedHashPath: string | undefined;
   if (planStep) {
     // The apply must match what the approvers saw when a gate stands between plan and apply,
@@ -408,6 +418,20 @@ function compileIac(
   });
 }
 
+/** The rule and auto-approval expressions of the approval steps after a plan step, which that plan's build evaluates. */
+function ruleExpressionsAfter(workflow: Workflow, plan: IacStep): GateRuleExpressions[] {
+  return workflow.steps
+    .slice(workflow.steps.indexOf(plan) + 1)
+    .filter(
+      (s): s is ApprovalStep => s.type === 'approval' && (s.rules.length > 0 || s.auto_approve !== undefined),
+    )
+    .map((s) => ({
+      step_id: s.id,
+      rules: s.rules.map((r) => r.when),
+      ...(s.auto_approve ? { auto_approve: s.auto_approve.when } : {}),
+    }));
+}
+
 /**
  * The gate's static configuration as the request-approval handler receives it; with the workflow,
  * it names the approval steps that may follow and the conditions that decide (the gate card shows them).
@@ -432,6 +456,19 @@ export function gateConfig(step: ApprovalStep, workflow?: Workflow): GateConfig 
       approvers: e.approvers,
     })),
     ...follows,
+    ...(workflow?.supersede === false ? { supersede: false } : {}),
+    ...(step.rules.length > 0
+      ? {
+          rules: step.rules.map((r) => ({
+            when: r.when,
+            approvers: r.approvers ?? step.approvers,
+            required: r.required,
+            ...(r.reason ? { reason: r.reason } : {}),
+            shared: r.shared,
+          })),
+        }
+      : {}),
+    ...(step.auto_approve ? { auto_approve: step.auto_approve } : {}),
   };
 }
 

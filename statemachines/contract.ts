@@ -127,6 +127,8 @@ export interface ApprovalDecision {
   requested_at: string;
   decided_at: string;
   plan_hash: string | null;
+  /** Present when no person approved: signoff closed the gate by the step's auto-approval rule. */
+  auto_approved?: { reason: string; expression: string };
 }
 
 /** The run's accumulated facts, at `$.data`. */
@@ -142,6 +144,8 @@ export interface RunData {
    * build resolved.
    */
   source?: { checkout: string; commit?: string };
+  /** What the latest plan step found for each later gate with rules or auto-approval, by the gate's step id. */
+  gate_rules?: Record<string, GateRuleResult>;
 }
 
 /** What a condition step tests, as the compiler copies it into the gates before it. */
@@ -163,6 +167,46 @@ export interface FollowingGate {
   when: (ConditionTest & { branch: 'then' | 'else' })[];
 }
 
+/** One conditional approver rule of a gate: when its CEL expression matches the plan, it needs its own approvals. */
+export interface ApprovalRuleConfig {
+  when: string;
+  /** Approver refs; the step's approvers when the rule names none. */
+  approvers: string[];
+  required: number;
+  reason?: string;
+  /** True when an approval counted for this rule may also count for the gate's other rules. */
+  shared: boolean;
+}
+
+/** What the plan step found for one later gate: the rules that matched and whether it may close by itself. */
+export interface GateRuleResult {
+  /** The hash of the plan the expressions read; a gate whose plan has another hash applies every rule. */
+  plan_hash: string;
+  /** The rules (by index in the gate's `rules`) that matched, each with the resources that make it match (capped). */
+  matched: { rule: number; resources: string[]; resources_count: number }[];
+  /** The auto-approval expression's verdict and the plan values it read. */
+  auto_approve?: { matched: boolean; values: AutoApproveValues };
+}
+
+/** The plan values an auto-approval saw, kept in its audit event. */
+export interface AutoApproveValues {
+  add: number;
+  change: number;
+  destroy: number;
+  replace: number;
+  /** Changed resources by type and action, e.g. `aws_instance update: 2`. */
+  resources: Record<string, number>;
+  /** The attributes the changed resources change, each once. */
+  changed_attributes: string[];
+}
+
+/** What a plan step evaluates for a gate after it: the gate's rule expressions and its auto-approval expression. */
+export interface GateRuleExpressions {
+  step_id: string;
+  rules: string[];
+  auto_approve?: string;
+}
+
 /** Static configuration of one approval gate, compiled into the ASL. */
 export interface GateConfig {
   name: string;
@@ -176,6 +220,12 @@ export interface GateConfig {
   escalation: { after_seconds: number; approvers: string[] }[];
   /** The approval steps that may follow this one, and the conditions that decide (absent on gates compiled before it was kept). */
   follows?: FollowingGate[];
+  /** False when the workflow says `supersede: false`: a newer approved run leaves this gate waiting. */
+  supersede?: boolean;
+  /** Conditional approver rules (absent when the step has none). */
+  rules?: ApprovalRuleConfig[];
+  /** When this CEL expression matches the plan, the gate closes as approved by signoff, with `reason`. */
+  auto_approve?: { when: string; reason: string };
 }
 
 /** Payload of the request-approval task (lambda:invoke.waitForTaskToken). */
@@ -270,6 +320,8 @@ export const BUILD_ENV = {
   project: 'SIGNOFF_PROJECT',
   planFrom: 'SIGNOFF_PLAN_FROM',
   approvedPlanHash: 'SIGNOFF_APPROVED_PLAN_HASH',
+  /** A plan step's: the later gates' rule and auto-approval expressions (JSON `GateRuleExpressions[]`), evaluated on the plan. */
+  gateRules: 'SIGNOFF_GATE_RULES',
 } as const;
 
 /** ASL placeholders that infra (CDK) and the local runtime replace with real ARNs/names. */

@@ -1,11 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { z } from 'zod';
-import { checkWorkflow } from './check-workflow.ts';
+import { checkWorkflow, type WorkflowContext } from './check-workflow.ts';
 import { checkPartialWorkflow, mergeInFileOrder } from './partial-workflow.ts';
 import {
   type Directory,
   directorySchema,
+  type Environments,
+  environmentsSchema,
   type Projects,
   projectsSchema,
   type Workflow,
@@ -80,12 +82,13 @@ export function loadProjects(text: string, file: string): Loaded<Projects> {
   return problems.length > 0 ? { ok: false, problems } : loaded;
 }
 
-/** Loads one workflow file's text and checks it against the directory and projects. */
-export function loadWorkflow(
-  text: string,
-  file: string,
-  context: { directory: Directory; projects: Projects },
-): Loaded<Workflow> {
+/** Loads `config/environments.yaml` text: each environment's defaults. */
+export function loadEnvironments(text: string, file: string): Loaded<Environments> {
+  return parseWith(environmentsSchema, text, file);
+}
+
+/** Loads one workflow file's text and checks it against the directory, projects and environments. */
+export function loadWorkflow(text: string, file: string, context: WorkflowContext): Loaded<Workflow> {
   const read = readYaml(text, file);
   if (!read.ok) return read;
   const { source } = read;
@@ -103,6 +106,7 @@ export function loadWorkflow(
 export interface Workspace {
   directory: Directory;
   projects: Projects;
+  environments: Environments;
   workflows: { file: string; workflow: Workflow }[];
   problems: Problem[];
 }
@@ -140,6 +144,13 @@ export function loadWorkspace(root: string, files?: string[]): Workspace {
   if (projLoaded && !projLoaded.ok) problems.push(...projLoaded.problems);
   const projects: Projects = projLoaded?.ok ? projLoaded.value : { projects: [] };
 
+  // Optional: without it, every environment allows auto-approval.
+  const envPath = join(root, 'config', 'environments.yaml');
+  const envText = existsSync(envPath) ? read(envPath) : undefined;
+  const envLoaded = envText === undefined ? undefined : loadEnvironments(envText, rel(envPath));
+  if (envLoaded && !envLoaded.ok) problems.push(...envLoaded.problems);
+  const environments: Environments = envLoaded?.ok ? envLoaded.value : { environments: {} };
+
   const workflowFiles = files ?? listWorkflowFiles(join(root, 'workflows'));
   const workflows: Workspace['workflows'] = [];
   const names = new Map<string, string>();
@@ -147,7 +158,7 @@ export function loadWorkspace(root: string, files?: string[]): Workspace {
     const text = read(path);
     if (text === undefined) continue;
     const file = rel(path);
-    const loaded = loadWorkflow(text, file, { directory, projects });
+    const loaded = loadWorkflow(text, file, { directory, projects, environments });
     if (!loaded.ok) {
       problems.push(...loaded.problems);
       continue;
@@ -167,7 +178,7 @@ export function loadWorkspace(root: string, files?: string[]): Workspace {
     names.set(name, file);
     workflows.push({ file, workflow: loaded.value });
   }
-  return { directory, projects, workflows, problems };
+  return { directory, projects, environments, workflows, problems };
 }
 
 /** The workflow files in a folder, sorted. */

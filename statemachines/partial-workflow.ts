@@ -1,15 +1,12 @@
-import { checkWorkflow } from './check-workflow.ts';
-import { type Directory, type Projects, type Step, stepSchema, workflowSchema } from './schema.ts';
+import { checkWorkflow, type WorkflowContext } from './check-workflow.ts';
+import { type Step, stepSchema, workflowSchema } from './schema.ts';
 import type { Problem, YamlSource } from './yaml-source.ts';
 
 /**
  * Runs the cross-checks over the parts of a workflow that passed the schema when the whole
  * did not: each step is validated on its own and checked under its position in the file.
  */
-export function checkPartialWorkflow(
-  source: YamlSource,
-  context: { directory: Directory; projects: Projects },
-): Problem[] {
+export function checkPartialWorkflow(source: YamlSource, context: WorkflowContext): Problem[] {
   const value = source.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
   const written = value as Record<string, unknown>;
@@ -25,15 +22,17 @@ export function checkPartialWorkflow(
     }
   });
   // A trigger section that failed the schema is left to its schema problems; the default
-  // stands in for it. Name, environment and description take no part in the cross-checks.
+  // stands in for it. Name and description take no part in the cross-checks; the environment's
+  // defaults do.
   const triggerSchema = workflowSchema.shape.triggers;
   const triggers = triggerSchema.safeParse(written.triggers);
   const workflow = {
     name: '',
     description: '',
-    environment: '',
+    environment: typeof written.environment === 'string' ? written.environment : '',
     triggers: triggers.success ? triggers.data : triggerSchema.parse(undefined),
     lock: workflowSchema.shape.lock.parse(undefined),
+    supersede: true,
     steps,
   };
   return checkWorkflow(workflow, source, context, { indexes, raw: written.steps });

@@ -42,6 +42,16 @@ const escalation = z.strictObject({
   approvers: z.array(approverRef).min(1),
 });
 
+/** A conditional approver rule: when `when` (CEL over the plan) matches, `required` more approvals from `approvers`. */
+const approvalRule = z.strictObject({
+  when: z.string().min(1),
+  approvers: z.array(approverRef).min(1).optional(),
+  required: z.number().int().min(1).default(1),
+  reason: z.string().min(1).optional(),
+  /** An approval counted for this rule may also count for the gate's other rules. */
+  shared: z.boolean().default(false),
+});
+
 const approvalStep = z.strictObject({
   id: stepId,
   type: z.literal('approval'),
@@ -64,6 +74,9 @@ const approvalStep = z.strictObject({
   /** Open the gate even when the plans before it have no changes (by default such a run ends "No changes"). */
   gate_on_no_changes: z.boolean().default(false),
   escalation: z.array(escalation).default([]),
+  rules: z.array(approvalRule).default([]),
+  /** Closes the gate as approved by signoff when `when` (CEL over the plan) matches. */
+  auto_approve: z.strictObject({ when: z.string().min(1), reason: z.string().min(1) }).optional(),
 });
 
 /** Roots a condition may read, and the JSONPath each one lives at in the run's state. */
@@ -164,6 +177,8 @@ export const workflowSchema = z.strictObject({
         .default('30m'),
     })
     .default({ wait: '30m' }),
+  /** Whether an approved run cancels older runs of the same project still waiting at a gate. */
+  supersede: z.boolean().default(true),
   steps: z.array(stepSchema),
 });
 
@@ -185,6 +200,23 @@ export const directorySchema = z.strictObject({
     }),
   ),
   teams: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.array(z.email())).default({}),
+});
+
+/** config/environments.yaml (optional): defaults per environment, by the name workflows give in `environment`. */
+export const environmentsSchema = z.strictObject({
+  environments: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        defaults: z
+          .strictObject({
+            /** `never`: no approval step of a workflow in this environment may auto-approve. */
+            auto_approve: z.enum(['allow', 'never']).default('allow'),
+          })
+          .default({ auto_approve: 'allow' }),
+      }),
+    )
+    .default({}),
 });
 
 const command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -218,9 +250,11 @@ export type Workflow = z.infer<typeof workflowSchema>;
 export type Step = z.infer<typeof stepSchema>;
 export type IacStep = z.infer<typeof iacStep>;
 export type ApprovalStep = z.infer<typeof approvalStep>;
+export type ApprovalRule = z.infer<typeof approvalRule>;
 export type ConditionStep = z.infer<typeof conditionStep>;
 export type HttpStep = z.infer<typeof httpStep>;
 export type Directory = z.infer<typeof directorySchema>;
+export type Environments = z.infer<typeof environmentsSchema>;
 export type DirectoryUser = Directory['users'][number];
 export type Projects = z.infer<typeof projectsSchema>;
 export type Project = Projects['projects'][number];

@@ -23,6 +23,11 @@ export interface YamlSource {
   /** The position of the value at `path`, or of its nearest existing parent. */
   at(path: readonly PathSegment[], opts?: { key?: boolean }): { line: number; column: number };
   problem(path: readonly PathSegment[], message: string, opts?: { key?: boolean }): Problem;
+  /**
+   * A problem at character `index` of the one-line string at `path` (an expression's error), or
+   * at the value itself when it spans lines or is not a string.
+   */
+  problemInString(path: readonly PathSegment[], index: number, message: string): Problem;
 }
 
 /** Parses YAML text, keeping node positions; syntax errors become problems, never throws. */
@@ -53,12 +58,23 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     const pos = lines.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
+  const inString = (path: readonly PathSegment[], index: number) => {
+    const node = doc ? findNode(doc, path) : undefined;
+    const start = rangeStart(node);
+    if (!isScalar(node) || start === undefined || typeof node.value !== 'string' || node.value.includes('\n'))
+      return at(path);
+    const quoted = node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE' ? 1 : 0;
+    const plain = node.type === 'PLAIN' || quoted === 1;
+    const pos = lines.linePos(start + (plain ? quoted + Math.min(index, node.value.length) : 0));
+    return { line: pos.line, column: pos.col };
+  };
   return {
     file,
     value,
     problems,
     at,
     problem: (path, message, opts) => ({ file, ...at(path, opts), message }),
+    problemInString: (path, index, message) => ({ file, ...inString(path, index), message }),
   };
 }
 
@@ -66,8 +82,12 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }
 
-/** Walks the document along `path` and returns the start offset of the deepest node found. */
-function findOffset(doc: Document.Parsed, path: readonly PathSegment[], wantKey: boolean): number {
+/** Walks the document along `path`: the deepest node found, its start offset, and whether the whole path led there. */
+function walk(
+  doc: Document.Parsed,
+  path: readonly PathSegment[],
+  wantKey: boolean,
+): { node: unknown; offset: number; found: boolean } {
   let node: unknown = doc.contents;
   let offset = rangeStart(node) ?? 0;
   for (let i = 0; i < path.length; i++) {
@@ -77,20 +97,31 @@ function findOffset(doc: Document.Parsed, path: readonly PathSegment[], wantKey:
       const pair = node.items.find(
         (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
       );
-      if (!pair) return offset;
-      if (last && wantKey) return rangeStart(pair.key) ?? offset;
+      if (!pair) return { node, offset, found: false };
+      if (last && wantKey) return { node: pair.key, offset: rangeStart(pair.key) ?? offset, found: true };
       node = pair.value;
       offset = rangeStart(node) ?? rangeStart(pair.key) ?? offset;
     } else if (node && typeof node === 'object' && 'items' in node && typeof segment === 'number') {
       const item = (node as { items: unknown[] }).items[segment];
-      if (item === undefined) return offset;
+      if (item === undefined) return { node, offset, found: false };
       node = item;
       offset = rangeStart(node) ?? offset;
     } else {
-      return offset;
+      return { node, offset, found: false };
     }
   }
-  return offset;
+  return { node, offset, found: true };
+}
+
+/** The start offset of the deepest node along `path`. */
+function findOffset(doc: Document.Parsed, path: readonly PathSegment[], wantKey: boolean): number {
+  return walk(doc, path, wantKey).offset;
+}
+
+/** The node at `path`, or undefined when the path does not lead to one. */
+function findNode(doc: Document.Parsed, path: readonly PathSegment[]): unknown {
+  const found = walk(doc, path, false);
+  return found.found ? found.node : undefined;
 }
 
 function rangeStart(node: unknown): number | undefined {

@@ -79,6 +79,9 @@ export function gateCardLines(card: GateCard): { title: string; lines: Line[] }[
       items: who.approvedBy.map((a) => `${a.name} (via ${a.channel})`),
     },
   ];
+  if (who.rules.length > 0) {
+    whoLines.push({ label: 'Rules', text: '', items: who.rules.map((r) => r.text) });
+  }
   if (card.status === 'pending') {
     whoLines.push({
       label: 'May still approve',

@@ -120,6 +120,17 @@ function renderWho(card: GateCard, idPrefix: string): SafeHtml {
     }`,
   )}
   ${
+    who.rules.length > 0
+      ? row(
+          'Rules',
+          html`<ul class="gate-list">${who.rules.map(
+            (r) =>
+              html`<li class="rule-${r.matched ? (r.met ? 'met' : 'waiting') : 'not-needed'}">${r.text}</li>`,
+          )}</ul>`,
+        )
+      : ''
+  }
+  ${
     card.status === 'pending'
       ? row(
           'May still approve',

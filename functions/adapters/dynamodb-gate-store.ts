@@ -43,6 +43,8 @@ const GATE_FIELDS = [
   'data',
   'status',
   'approved_by',
+  'rules',
+  'auto_approved',
   'closed_at',
   'closed_by',
   'close_comment',

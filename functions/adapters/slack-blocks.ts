@@ -58,6 +58,7 @@ export function gateMessage(gate: Gate, context: SlackMessageContext): SlackMess
     { type: 'section', fields: factFields(gate, view) },
     ...listBlocks(view.card),
     statusBlock(gate, view.card),
+    ...ruleBlocks(view.card),
     ...escalationBlocks(view.card),
     ...followingBlocks(view.card),
     contextBlock(view),
@@ -191,6 +192,15 @@ function statusBlock(gate: Gate, card: GateCard): SlackBlock {
       break;
   }
   return section(text);
+}
+
+/** The step's approvers and each approver rule: why it applies and how far it got. */
+function ruleBlocks(card: GateCard): SlackBlock[] {
+  const lines = card.who.rules.map(
+    (r) => `${r.matched ? (r.met ? '✅' : '⏳') : '◦'} ${escapeMrkdwn(truncate(r.text, 500))}`,
+  );
+  if (lines.length === 0) return [];
+  return [section(listText('Rules', lines))];
 }
 
 /** Escalations that fired (to whom, when) and, while pending, those still ahead. */

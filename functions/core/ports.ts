@@ -18,6 +18,7 @@ export type AuditAction =
   | 'start_refused'
   | 'requested'
   | 'approved'
+  | 'auto_approved'
   | 'rejected'
   | 'refused'
   | 'timed_out'
@@ -183,6 +184,24 @@ export type VoteChannel = 'slack' | 'email' | 'web' | 'api' | 'cli';
 /** What the engine was told when the gate closed: sent, too late (task gone), or nothing to send. */
 export type EngineResult = 'sent' | 'too_late' | 'not_needed';
 
+/** One approver rule of a gate, as the plan decided it when the gate opened. */
+export interface GateRule {
+  when: string;
+  reason?: string;
+  /** The refs as written (`team:security`). */
+  approvers: string[];
+  /** Those refs resolved from the directory when the gate opened. */
+  people: Approver[];
+  required: number;
+  /** An approval counted for this rule may also count for the others. */
+  shared: boolean;
+  /** Whether it applies to this run's plan; every rule applies when the plan could not be read. */
+  matched: boolean;
+  /** Why it matched: the resources that make it match (capped), and how many there are. */
+  resources: string[];
+  resources_count: number;
+}
+
 /** One approval gate of one run, as every read returns it (never with its task token). */
 export interface Gate {
   gate_id: string;
@@ -203,6 +222,10 @@ export interface Gate {
   data: Pick<RunData, 'plan' | 'cost' | 'policy' | 'source'>;
   status: GateStatus;
   approved_by: ApprovalEntry[];
+  /** The step's approver rules (absent on gates without any). */
+  rules?: GateRule[];
+  /** Set when signoff closed the gate by the step's auto-approval rule: no person approved. */
+  auto_approved?: { reason: string; expression: string };
   closed_at?: string;
   closed_by?: { email: string; name: string };
   close_comment?: string;

@@ -20,8 +20,8 @@ import {
 import { TaskGoneError } from '../../functions/core/approval/task-gone-error.ts';
 import { verifyAuditChain } from '../../functions/core/audit/audit-chain.ts';
 import type { AuditLog, GateStore, WorkflowEngine } from '../../functions/core/ports.ts';
-import type { ApprovalDecision } from '../../statemachines/contract.ts';
-import { requestInput, type TestDeps } from './approval-fixtures.ts';
+import type { ApprovalDecision, RunInfo } from '../../statemachines/contract.ts';
+import { requestInput, runInfo, T0, type TestDeps } from './approval-fixtures.ts';
 
 type MakeDeps = () => TestDeps;
 
@@ -1070,6 +1070,158 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
         reason: 'gate is approved',
       });
       expect(deps.notifier.sent.filter((n) => n.kind === 'escalated')).toHaveLength(1);
+    });
+  });
+
+  describe('superseding', () => {
+    /** A run of the fixtures' workflow, started `minutes` after T0, waiting at its gate. */
+    async function waitingRun(
+      deps: TestDeps,
+      minutes: number,
+      gate: Parameters<typeof requestInput>[0] = {},
+      run: Partial<RunInfo> = {},
+    ) {
+      const input = requestInput(
+        gate,
+        runInfo({ started_at: new Date(T0 + minutes * 60_000).toISOString(), ...run }),
+      );
+      const { gate: created } = await requestApproval(deps, input);
+      return { gateId: created.gate_id, input };
+    }
+
+    async function approve(deps: TestDeps, gateId: string) {
+      await castVote(deps, vote(gateId, 'alice@acme.com'));
+      return castVote(deps, vote(gateId, 'bob@acme.com'));
+    }
+
+    it('cancels an older waiting run of the same workflow and project once a newer one is approved, and its links answer superseded', async () => {
+      const deps = makeDeps();
+      const older = await waitingRun(deps, 0);
+      await castVote(deps, vote(older.gateId, 'carol@acme.com'));
+      const newer = await waitingRun(deps, 5);
+      deps.clock.advance(60_000);
+      expect(await approve(deps, newer.gateId)).toMatchObject({ kind: 'counted', status: 'approved' });
+      await drainAllGates(deps);
+
+      const cancelled = await deps.gates.get(older.gateId);
+      expect(cancelled).toMatchObject({
+        status: 'cancelled',
+        close_comment: `superseded by run ${newer.input.run.id}`,
+        closed_by: { email: 'system:supersede' },
+        engine_notified: true,
+      });
+      // The older approval stayed on the older gate: nothing moved to the newer run.
+      expect(cancelled?.approved_by.map((a) => a.email)).toEqual(['carol@acme.com']);
+      expect((await deps.gates.get(newer.gateId))?.approved_by.map((a) => a.email)).toEqual([
+        'alice@acme.com',
+        'bob@acme.com',
+      ]);
+      const failure = deps.engine.calls.find((c) => c.token === older.input.task_token);
+      expect(failure).toMatchObject({ kind: 'failure', error: 'Cancelled' });
+      expect((failure as { cause: string }).cause).toContain(`superseded by run ${newer.input.run.id}`);
+      expect(deps.engine.calls.find((c) => c.token === newer.input.task_token)?.kind).toBe('success');
+      const event = (await deps.audit.readRun(older.input.run.id)).find((e) => e.action === 'gate_cancelled');
+      expect(event).toMatchObject({
+        actor: { email: 'system:supersede' },
+        reason: `superseded by run ${newer.input.run.id}`,
+        details: { superseded_by_run: newer.input.run.id, approved_plan_hash: 'sha256:abc123' },
+      });
+      expect(
+        deps.notifier.sent.some(
+          (n) => n.kind === 'decided' && n.gate.gate_id === older.gateId && n.gate.status === 'cancelled',
+        ),
+      ).toBe(true);
+      const late = await castVote(deps, vote(older.gateId, 'dave@acme.com', { channel: 'email' }));
+      expect(late).toMatchObject({ kind: 'refused', code: 'closed' });
+      expect((late as { reason: string }).reason).toContain(`superseded by run ${newer.input.run.id}`);
+    });
+
+    it('tells the engine to apply the newer run only after the older runs are cancelled', async () => {
+      const deps = makeDeps();
+      const older = await waitingRun(deps, 0);
+      const newer = await waitingRun(deps, 5);
+      let failing = true;
+      const gates = Object.assign(Object.create(deps.gates) as GateStore, {
+        close: async (...args: Parameters<GateStore['close']>) => {
+          if (failing && args[0] === older.gateId) throw timeoutError();
+          return deps.gates.close(...args);
+        },
+      });
+      const flaky = { ...deps, gates };
+      await approve(flaky, newer.gateId);
+      expect(deps.engine.calls).toEqual([]);
+      expect((await deps.gates.get(older.gateId))?.status).toBe('pending');
+      failing = false;
+      // The closing vote's engine-call lease runs out before the sweep may make the call.
+      deps.clock.advance(ENGINE_CALL_LEASE_MS + 1);
+      await drainAllGates(flaky);
+      expect((await deps.gates.get(older.gateId))?.status).toBe('cancelled');
+      expect(deps.engine.calls.find((c) => c.token === newer.input.task_token)?.kind).toBe('success');
+    });
+
+    it('supersedes before telling the engine when a retried request finds the newer gate approved', async () => {
+      const deps = makeDeps();
+      const older = await waitingRun(deps, 0);
+      const newer = await waitingRun(deps, 5);
+      const gates = Object.assign(Object.create(deps.gates) as GateStore, {
+        close: async (...args: Parameters<GateStore['close']>) => {
+          if (args[0] === older.gateId) throw timeoutError();
+          return deps.gates.close(...args);
+        },
+      });
+      await approve({ ...deps, gates }, newer.gateId);
+      expect(deps.engine.calls).toEqual([]);
+      const retried = await requestApproval(deps, { ...newer.input, task_token: 'token-retried' });
+      expect(retried.outcome).toBe('already_closed');
+      expect((await deps.gates.get(older.gateId))?.status).toBe('cancelled');
+      expect(deps.engine.calls.filter((c) => c.token === 'token-retried').map((c) => c.kind)).toEqual([
+        'success',
+      ]);
+    });
+
+    it('leaves newer runs, other projects, other workflows and workflows with supersede: false waiting', async () => {
+      const deps = makeDeps();
+      const otherProject = await waitingRun(deps, 0);
+      const plan = otherProject.input.data.plan;
+      if (plan) plan.project = 'aws-production-dns';
+      await deps.gates.close(otherProject.gateId, {
+        status: 'cancelled',
+        closed_at: new Date(T0).toISOString(),
+        closed_by: { email: 'test', name: 'test' },
+        engine_notified: true,
+      });
+      const dns = await requestApproval(deps, {
+        ...otherProject.input,
+        run: runInfo({ started_at: new Date(T0).toISOString() }),
+      });
+      const otherWorkflow = await waitingRun(deps, 1, {}, { workflow: 'another-deploy' });
+      const optedOut = await waitingRun(deps, 2, { supersede: false });
+      const approved = await waitingRun(deps, 3);
+      const newer = await waitingRun(deps, 4);
+      await approve(deps, approved.gateId);
+      await drainAllGates(deps);
+      for (const gateId of [dns.gate.gate_id, otherWorkflow.gateId, optedOut.gateId, newer.gateId]) {
+        expect((await deps.gates.get(gateId))?.status).toBe('pending');
+      }
+    });
+
+    it('cancels an older run once when two newer runs are approved at the same moment', async () => {
+      const deps = makeDeps();
+      const older = await waitingRun(deps, 0);
+      const first = await waitingRun(deps, 5);
+      const second = await waitingRun(deps, 6);
+      await castVote(deps, vote(first.gateId, 'alice@acme.com'));
+      await castVote(deps, vote(second.gateId, 'alice@acme.com'));
+      await Promise.all([
+        castVote(deps, vote(first.gateId, 'bob@acme.com')),
+        castVote(deps, vote(second.gateId, 'bob@acme.com')),
+      ]);
+      await drainAllGates(deps);
+      const events = (await deps.audit.readRun(older.input.run.id)).filter(
+        (e) => e.action === 'gate_cancelled',
+      );
+      expect(events).toHaveLength(1);
+      expect(deps.engine.calls.filter((c) => c.token === older.input.task_token)).toHaveLength(1);
     });
   });
 }

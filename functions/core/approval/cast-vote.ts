@@ -14,6 +14,7 @@ import { findUser } from './directory.ts';
 import { drainGate } from './drain-gate.ts';
 import { isEligible } from './eligibility.ts';
 import { isGateId, sameEmail } from './gate.ts';
+import { isQuorumMet } from './quorum.ts';
 import { ENGINE_CALL_LEASE_MS } from './resume-gate.ts';
 import {
   alreadyVotedReason,
@@ -210,8 +211,8 @@ async function applyApproval(attempt: VoteAttempt, gate: Gate): Promise<VoteOutc
         alreadyVotedReason({ ...counted, decision: 'approve' }),
       );
     const count = current.approved_by.length;
-    const close = count + 1 >= current.required ? closeBy(attempt, 'approved') : undefined;
     const added = { ...current, approved_by: [...current.approved_by, entry] };
+    const close = isQuorumMet(added) ? closeBy(attempt, 'approved') : undefined;
     const after = close ? closedGate(added, close) : added;
     if (await deps.gates.addApproval(current.gate_id, entry, count, close, [countedEntry(vote, after)])) {
       await drainBeforeAnswer(deps, current.gate_id, close !== undefined);

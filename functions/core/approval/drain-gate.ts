@@ -10,6 +10,7 @@ import type { EngineResult, Gate, OutboxEntry } from '../ports.ts';
 import { safely } from '../safely.ts';
 import { logOf, type VoteDeps } from './approval-deps.ts';
 import { ENGINE_CALL_LEASE_MS, type ResumeOutcome } from './resume-gate.ts';
+import { supersedeOlderRuns } from './supersede-older-runs.ts';
 import { tellEngine } from './tell-engine.ts';
 
 /** Tries per outbox entry or engine call within one drain; what still fails is left for the sweep. */
@@ -58,9 +59,20 @@ export async function drainGate(
   const gate = read?.gate;
   if (!gate) outcome.engine = 'not_found';
   else if (gate.status !== 'pending' && !gate.engine_notified) {
+    // An approved run moves on only once the older runs it supersedes are cancelled; until then
+    // the gate stays owing, and the next drain tries again.
+    if (!(await withRetries(deps, 'supersede', () => supersede(deps, gate)))) {
+      outcome.stuck = true;
+      return outcome;
+    }
     outcome.engine = await callEngine(deps, gate, options.closer === true);
   }
   return outcome;
+}
+
+async function supersede(deps: VoteDeps, gate: Gate): Promise<void> {
+  const closed = await supersedeOlderRuns(deps, gate);
+  if (closed.length > 0) logOf(deps).info('superseded older runs', { gate_id: gate.gate_id, gates: closed });
 }
 
 /** Drains every gate whose outbox owes something, then makes every owed engine call (the sweep). */

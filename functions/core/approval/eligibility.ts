@@ -3,7 +3,7 @@
  */
 import type { DirectoryUser } from '../../../statemachines/schema.ts';
 import type { Approver, Gate, Vote } from '../ports.ts';
-import { askedPeople, sameEmail } from './gate.ts';
+import { askedPeople, describeAutoApproval, sameEmail } from './gate.ts';
 
 /** Why a vote was refused; every channel renders `reason` and may branch on `code`. */
 export type RefusalCode =
@@ -37,6 +37,8 @@ export function closedReason(gate: Gate): string {
   const at = formatTime(gate.closed_at ?? gate.deadline);
   switch (gate.status) {
     case 'approved':
+      if (gate.auto_approved)
+        return `This gate closed at ${at}. ${describeAutoApproval(gate.auto_approved)}.`;
       return `This gate was approved at ${at} by ${gate.approved_by.map((a) => a.name).join(' and ')}.`;
     case 'rejected': {
       const by = gate.closed_by ? ` by ${gate.closed_by.name}` : '';
@@ -87,7 +89,7 @@ export function isEligible(
     return {
       eligible: false,
       code: 'not_approver',
-      reason: `${user.name} is not an approver of this gate (approvers: ${gate.config.approvers.join(', ')}).`,
+      reason: `${user.name} is not an approver of this gate (approvers: ${approverRefs(gate).join(', ')}).`,
     };
   }
   const requester = gate.requester;
@@ -104,6 +106,12 @@ export function isEligible(
     };
   }
   return { eligible: true, approver: { ...asked, name: user.name, role: user.role } };
+}
+
+/** The approver refs of the gate: the step's, then those of every rule the plan matched. */
+function approverRefs(gate: Gate): string[] {
+  const ruled = (gate.rules ?? []).filter((r) => r.matched).flatMap((r) => r.approvers);
+  return [...new Set([...gate.config.approvers, ...ruled])];
 }
 
 /** How many people could approve the gate at all (for the "can never open" warning). */

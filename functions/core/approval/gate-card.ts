@@ -16,8 +16,9 @@ import {
 } from '../runs/condition-test.ts';
 import { describeSource } from '../runs/source.ts';
 import { mayStillVote } from './eligibility.ts';
-import { askedPeople, sameEmail } from './gate.ts';
+import { askedPeople, describeAutoApproval, sameEmail } from './gate.ts';
 import { formatAbsolute, formatChanges, formatCost, formatDuration, formatPolicies } from './gate-format.ts';
+import { gateRequirements, requirementProgress } from './quorum.ts';
 
 /** A person as the card names them. */
 export interface CardPerson {
@@ -45,6 +46,19 @@ export interface CardFollowingGate {
   /** What decides it: `cost +$750/month > $500`; empty when every run reaches it. */
   because: string[];
   /** The whole sentence: `finance approval follows: cost +$750/month > $500`. */
+  text: string;
+}
+
+/** One approval requirement of a gate with rules: the step's approvers, or a rule, with why it applies and its progress. */
+export interface CardRule {
+  /** Whether it applies to this plan (the step's own approvers always do). */
+  matched: boolean;
+  /** Whether enough of its people approved. */
+  met: boolean;
+  /** `1 of 1`. */
+  progress: string;
+  approvedBy: string[];
+  /** The sentence: `network exposure changes need security: 0 of 1 from team:security; matched aws_security_group.web`. */
   text: string;
 }
 
@@ -110,6 +124,8 @@ export interface GateCard {
     selfApproval?: string;
     escalations: CardEscalation[];
     following: CardFollowingGate[];
+    /** For a gate with approver rules: the step's approvers, then each rule; empty otherwise. */
+    rules: CardRule[];
   };
   when: {
     requestedAt: string;
@@ -158,10 +174,11 @@ function headlineOf(gate: Gate): string {
   const count = `${gate.approved_by.length} of ${gate.required}`;
   switch (gate.status) {
     case 'pending': {
-      const missing = gate.required - gate.approved_by.length;
+      const missing = missingApprovals(gate);
       return `Waiting for ${plural(missing, 'more approval')} (${count} so far)`;
     }
     case 'approved':
+      if (gate.auto_approved) return `${describeAutoApproval(gate.auto_approved)} at ${at}`;
       return `Approved at ${at} by ${names(gate.approved_by)}`;
     case 'rejected': {
       const by = gate.closed_by ? ` by ${gate.closed_by.name}` : '';
@@ -284,7 +301,75 @@ function whoOf(gate: Gate, now: number): GateCard['who'] {
       : {}),
     escalations: escalationsOf(gate, now),
     following: (gate.config.follows ?? []).map((f) => followingOf(gate, f)),
+    rules: rulesOf(gate),
   };
+}
+
+/** How many more approvals the gate needs, over all its requirements. */
+function missingApprovals(gate: Gate): number {
+  const counted = requirementProgress(gate);
+  return gateRequirements(gate).reduce(
+    (sum, r, i) => sum + Math.max(0, r.required - (counted[i]?.length ?? 0)),
+    0,
+  );
+}
+
+function rulesOf(gate: Gate): CardRule[] {
+  if (!gate.rules || gate.rules.length === 0) return [];
+  const counted = requirementProgress(gate);
+  const line = (
+    label: string,
+    required: number,
+    approvers: string[],
+    approvals: ApprovalEntry[] | undefined,
+    why: string,
+  ): CardRule => {
+    const by = approvals ?? [];
+    const met = by.length >= required;
+    const progress = `${by.length} of ${required}`;
+    const who = by.length > 0 ? ` (${names(by)})` : '';
+    return {
+      matched: true,
+      met,
+      progress,
+      approvedBy: by.map((a) => a.name),
+      text: `${label}: ${progress} from ${approvers.join(', ')}${who}${why}`,
+    };
+  };
+  const rules: CardRule[] = [
+    line(gate.config.name.replace(/_/g, ' '), gate.config.required, gate.config.approvers, counted[0], ''),
+  ];
+  let index = 1;
+  for (const rule of gate.rules) {
+    const label = rule.reason ?? rule.when;
+    if (!rule.matched) {
+      rules.push({
+        matched: false,
+        met: true,
+        progress: '',
+        approvedBy: [],
+        text: `${label}: not needed, the plan does not match ${rule.when}`,
+      });
+      continue;
+    }
+    const listed = rule.resources.join(', ');
+    const more = rule.resources_count - rule.resources.length;
+    const why =
+      rule.resources_count > 0
+        ? `; matched ${listed}${more > 0 ? ` and ${more} more` : ''}`
+        : `; matched ${rule.when}`;
+    rules.push(
+      line(
+        label,
+        rule.required,
+        rule.approvers,
+        counted[index],
+        `${why}${rule.shared ? '; approvals here also count for the other rules' : ''}`,
+      ),
+    );
+    index += 1;
+  }
+  return rules;
 }
 
 function approvalOf(entry: ApprovalEntry): GateCard['who']['approvedBy'][number] {

@@ -26,15 +26,21 @@ export function sameEmail(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
-/** Everyone asked to approve: the resolved approvers plus every escalation level that fired. */
+/** Everyone asked to approve: the resolved approvers, the people of every matched rule and of every escalation level that fired. */
 export function askedPeople(gate: Gate): Approver[] {
   const people = [...gate.approvers];
-  for (const level of Object.values(gate.escalations)) {
+  const ruled = (gate.rules ?? []).filter((r) => r.matched).map((r) => ({ people: r.people }));
+  for (const level of [...ruled, ...Object.values(gate.escalations)]) {
     for (const person of level.people) {
       if (!people.some((p) => sameEmail(p.email, person.email))) people.push(person);
     }
   }
   return people;
+}
+
+/** How every channel says that signoff, not a person, approved a gate. */
+export function describeAutoApproval(auto: { reason: string }): string {
+  return `Auto-approved by signoff; no person approved (reason: ${auto.reason})`;
 }
 
 /** The plan summary fields the audit trail keeps for a gate, when the gate has a plan. */

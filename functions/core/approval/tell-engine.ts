@@ -26,6 +26,7 @@ export function buildApprovalDecision(gate: Gate): ApprovalDecision {
     requested_at: gate.requested_at,
     decided_at: gate.closed_at ?? gate.requested_at,
     plan_hash: gate.data.plan?.hash ?? null,
+    ...(gate.auto_approved ? { auto_approved: gate.auto_approved } : {}),
   };
 }
 

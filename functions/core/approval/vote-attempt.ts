@@ -102,9 +102,10 @@ export function replayedOutcome(gate: Gate, vote: Vote): VoteOutcome | undefined
     const approval = gate.approved_by[index];
     if (!approval || !same(approval.channel, approval.comment)) return undefined;
     // Approvals are only appended while the gate is pending, and the one that meets the
-    // threshold closes it: the vote's place in the list is its count, and whether it closed.
+    // threshold closes it: the vote's place in the list is its count, and the last one closed it.
     const approvals = index + 1;
-    const status = approvals >= gate.required ? 'approved' : 'pending';
+    const status =
+      gate.status === 'approved' && approvals === gate.approved_by.length ? 'approved' : 'pending';
     return {
       kind: 'counted',
       gate_id: gate.gate_id,

@@ -11,6 +11,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   start_refused: 'Start refused',
   requested: 'Approval requested',
   approved: 'Approved',
+  auto_approved: 'Auto-approved (no person approved)',
   rejected: 'Rejected',
   refused: 'Vote refused',
   timed_out: 'Timed out',

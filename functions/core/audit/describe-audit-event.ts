@@ -46,6 +46,10 @@ export function describeAuditEvent(event: AuditEvent): string {
     }
     case 'approved':
       return `Approved${typeof d.approvals === 'number' && typeof d.required === 'number' ? ` (${d.approvals} of ${d.required})` : ''}${comment}`;
+    case 'auto_approved':
+      return sentence(
+        `Auto-approved by signoff; no person approved${why}${text(d.expression) ? ` (rule: ${text(d.expression)})` : ''}`,
+      );
     case 'rejected':
       return `Rejected${comment}`;
     case 'refused':

@@ -1,4 +1,4 @@
-import { BUILD_ENV } from '../../../statemachines/contract.ts';
+import { BUILD_ENV, type GateRuleExpressions } from '../../../statemachines/contract.ts';
 
 /** Extra variables the build runner reads besides BUILD_ENV. */
 export const RUNNER_ENV = {
@@ -18,6 +18,8 @@ export interface BuildSettings {
   project: string;
   planFrom?: string;
   approvedPlanHash?: string;
+  /** The later gates' rule and auto-approval expressions a plan evaluates. */
+  gateRules: GateRuleExpressions[];
   projectsFile: string;
   policiesFile: string;
 }
@@ -42,6 +44,7 @@ export function readBuildSettings(env: NodeJS.ProcessEnv): { settings?: BuildSet
     project: required(BUILD_ENV.project),
     planFrom: optional(BUILD_ENV.planFrom),
     approvedPlanHash: optional(BUILD_ENV.approvedPlanHash),
+    gateRules: readGateRules(optional(BUILD_ENV.gateRules), problems),
     projectsFile: optional(RUNNER_ENV.projectsFile) ?? 'config/projects.yaml',
     policiesFile: optional(RUNNER_ENV.policiesFile) ?? 'config/policies.yaml',
   };
@@ -61,4 +64,26 @@ export function readBuildSettings(env: NodeJS.ProcessEnv): { settings?: BuildSet
     problems.push(`${BUILD_ENV.approvedPlanHash} must be a SHA-256 hex digest`);
   }
   return problems.length > 0 ? { problems } : { settings, problems };
+}
+
+/** The gate rules variable: a JSON list of `{ step_id, rules, auto_approve? }`, or nothing. */
+function readGateRules(text: string | undefined, problems: string[]): GateRuleExpressions[] {
+  if (text === undefined) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    const valid =
+      Array.isArray(value) &&
+      value.every(
+        (g) =>
+          typeof g?.step_id === 'string' &&
+          Array.isArray(g.rules) &&
+          g.rules.every((r: unknown) => typeof r === 'string') &&
+          (g.auto_approve === undefined || typeof g.auto_approve === 'string'),
+      );
+    if (valid) return value as GateRuleExpressions[];
+  } catch {
+    // Reported below, like any other shape that is not a list of gates.
+  }
+  problems.push(`${BUILD_ENV.gateRules} must be a JSON list of { step_id, rules, auto_approve }`);
+  return [];
 }

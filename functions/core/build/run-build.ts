@@ -56,7 +56,7 @@ export async function runBuild(env: NodeJS.ProcessEnv, deps: BuildDeps): Promise
         resolve(deps.rootDir, settings.policiesFile),
         settings.policiesFile,
       );
-      const summary = await runPlan(ctx, store, policies, workDir);
+      const summary = await runPlan(ctx, store, policies, workDir, settings.gateRules);
       result = { code: BUILD_EXIT.ok, message: `planned; hash ${summary.plan.hash}` };
     } else {
       const outcome = await runApply(ctx, store, {

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { GateRuleExpressions } from '../../../statemachines/contract.ts';
 import { ARTIFACT, artifactKey } from '../plan/artifact-keys.ts';
+import { evaluateGateRules, toRulePlan } from '../plan/plan-rules.ts';
 import type { Policy } from '../plan/policy.ts';
 import { type PolicyReport, summarizePolicyResults } from '../plan/policy-results.ts';
 import type { StepSummary } from '../plan/step-artifacts.ts';
@@ -48,6 +50,7 @@ export async function runPlan(
   store: { artifacts: ArtifactStore; runId: string; stepId: string },
   policies: Policy[],
   workDir: string,
+  gateRules: GateRuleExpressions[] = [],
 ): Promise<StepSummary> {
   const stored = await planAndStore(ctx, store, workDir);
   const key = (name: string) => artifactKey(store.runId, store.stepId, name);
@@ -67,7 +70,14 @@ export async function runPlan(
   const results = await checkPolicies(ctx, stored.plan, stored.planJson, policies);
   const report: PolicyReport = { results };
   await store.artifacts.put(key(ARTIFACT.policy), JSON.stringify(report), 'application/json');
-  const summary: StepSummary = { plan, cost, policy: summarizePolicyResults(results, key(ARTIFACT.policy)) };
+  const summary: StepSummary = {
+    plan,
+    cost,
+    policy: summarizePolicyResults(results, key(ARTIFACT.policy)),
+    ...(gateRules.length > 0
+      ? { gate_rules: evaluateGateRules(toRulePlan(stored.plan, ctx.project.name), plan.hash, gateRules) }
+      : {}),
+  };
   await store.artifacts.put(key(ARTIFACT.summary), JSON.stringify(summary, null, 2), 'application/json');
   return summary;
 }

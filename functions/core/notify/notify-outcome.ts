@@ -1,5 +1,6 @@
 /** The outcome an http step reports, in the runs' own vocabulary, with its sentence. */
 import type { NotifyInput } from '../../../statemachines/contract.ts';
+import { describeAutoApproval } from '../approval/gate.ts';
 import { describeRunOutcome, listNames, type OutcomeView } from '../runs/run-outcome.ts';
 
 /**
@@ -32,8 +33,13 @@ export function describeNotifyOutcome(input: NotifyInput): OutcomeView {
     };
   }
   const approvers = input.data.approval?.approved_by.map((a) => a.name) ?? [];
+  const auto = input.data.approval?.auto_approved;
   return {
     outcome: 'Succeeded',
-    outcome_detail: approvers.length > 0 ? `Approved by ${listNames(approvers)}.` : 'Finished.',
+    outcome_detail: auto
+      ? `Finished. ${describeAutoApproval(auto)}.`
+      : approvers.length > 0
+        ? `Approved by ${listNames(approvers)}.`
+        : 'Finished.',
   };
 }

@@ -1,11 +1,18 @@
 /** The JSON artifacts a build writes for the summarize task to read. */
-import type { CostSummary, PlanSummary, PolicySummary } from '../../../statemachines/contract.ts';
+import type {
+  CostSummary,
+  GateRuleResult,
+  PlanSummary,
+  PolicySummary,
+} from '../../../statemachines/contract.ts';
 
 /** `summary.json` of a plan step. */
 export interface StepSummary {
   plan: PlanSummary;
   cost: CostSummary;
   policy: PolicySummary;
+  /** The later gates' rules and auto-approval evaluated on this plan, by gate step id (when any gate has them). */
+  gate_rules?: Record<string, GateRuleResult>;
 }
 
 /** `drift.json` of an apply step whose re-plan differs from the approved plan. */

@@ -153,6 +153,7 @@ export async function summarizeStep(deps: SummarizeStepDeps, input: SummarizeSte
       plan,
       cost,
       policy,
+      ...(summary.gate_rules ? { gate_rules: { ...input.data.gate_rules, ...summary.gate_rules } } : {}),
       steps: {
         ...input.data.steps,
         // `plan_hash` is what the compiled apply step reads (`$.data.steps.<plan step>.plan_hash`)

@@ -3,6 +3,7 @@
  * sentence that says who or what decided it (`outcome_detail`). Derived from the run record, its
  * gates and the engine's error and cause; never shows JSON or a Step Functions error name.
  */
+import { describeAutoApproval } from '../approval/gate.ts';
 import { ErrorName } from '../errors.ts';
 import type { Gate, RunRecord } from '../ports.ts';
 
@@ -96,6 +97,7 @@ export function describeGate(gate: Gate): string {
     case 'pending':
       return `Waiting for approval at step ${gate.step_id}: ${progressOf(gate)}, until ${readableTime(gate.deadline)}.`;
     case 'approved':
+      if (gate.auto_approved) return `${describeAutoApproval(gate.auto_approved)} at ${at}.`;
       return `Approved by ${listNames(gate.approved_by.map((a) => a.name))} at ${at}.`;
     case 'rejected': {
       const by = gate.closed_by ? ` by ${gate.closed_by.name}` : '';
@@ -170,7 +172,9 @@ function describeSuccess(run: OutcomeInput['run'], gates: Gate[]): OutcomeView {
     .filter((g) => g.status === 'approved')
     .flatMap((g) => g.approved_by.map((a) => a.name));
   const by = approvers.length > 0 ? ` Approved by ${listNames([...new Set(approvers)])}.` : '';
-  return ended('Succeeded', `Finished at ${at}.${by}`);
+  const auto = gates.flatMap((g) => (g.status === 'approved' && g.auto_approved ? [g.auto_approved] : []));
+  const signoff = auto.map((a) => ` ${describeAutoApproval(a)}.`).join('');
+  return ended('Succeeded', `Finished at ${at}.${by}${signoff}`);
 }
 
 function describeFailure(run: OutcomeInput['run'], gates: Gate[]): OutcomeView {

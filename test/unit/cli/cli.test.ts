@@ -17,7 +17,7 @@ describe('signoff CLI', () => {
   it('validates the example workflows', () => {
     const out = signoff(['validate']);
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain('5 workflow(s) valid');
+    expect(out.stdout).toContain('8 workflow(s) valid');
   });
 
   it('prints every problem with file:line:column and exits 1', () => {
@@ -34,6 +34,36 @@ describe('signoff CLI', () => {
       'workflows/broken.yaml:4:68: steps[0].timeout: must be a number followed by s, m, h or d',
     );
     expect(out.stderr).toContain('1 problem found');
+  });
+
+  it('refuses a rule expression that does not type-check and auto-approval where the environment forbids it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signoff-cli-'));
+    cpSync(join(projectRoot, 'config'), join(dir, 'config'), { recursive: true });
+    mkdirSync(join(dir, 'workflows'));
+    writeFileSync(
+      join(dir, 'workflows', 'ruled.yaml'),
+      [
+        'name: ruled',
+        'environment: production',
+        'steps:',
+        '  - { id: plan, type: iac, project: example-site, action: plan }',
+        '  - id: approve',
+        '    type: approval',
+        '    approvers: [team:platform-leads]',
+        '    rules:',
+        "      - { when: 'plan.destroyed > 0', approvers: [team:security] }",
+        "    auto_approve: { when: 'plan.destroy == 0', reason: low risk }",
+        '',
+      ].join('\n'),
+    );
+    const out = signoff(['validate'], dir);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(
+      'workflows/ruled.yaml:9:23: steps[1] (approve).rules[0].when: the expression is not valid: No such key: destroyed',
+    );
+    expect(out.stderr).toContain(
+      'workflows/ruled.yaml:10:19: steps[1] (approve).auto_approve: environment "production" forbids auto-approval',
+    );
   });
 
   it('compiles a workflow to ASL JSON', () => {

@@ -24,6 +24,9 @@ const EXAMPLES = [
   'critical-infra-two-person',
   'production-deploy-with-escalation',
   'production-emergency-deploy',
+  'production-deploy-with-rules',
+  'staging-deploy-with-auto-approval',
+  'production-deploy-latest-wins',
 ];
 
 function nextsOf(state: AslState): string[] {
@@ -307,7 +310,7 @@ describe('compileWorkflow', () => {
         expect(retried).not.toContain('States.Timeout');
       }
     }
-    expect(builds).toBe(10);
+    expect(builds).toBe(16);
   });
 });
 
@@ -406,6 +409,36 @@ describe('a build task under the local interpreter', () => {
       SecondsPath: '$.lock.retry_after_seconds',
       Next: 'AcquireProjectLocks',
     });
+  });
+
+  it("hands a plan's build the rule and auto-approval expressions of the gates after it, and the gate its rules", () => {
+    type Params = {
+      EnvironmentVariablesOverride: { Name: string; Value?: string }[];
+      Payload: { gate: Record<string, unknown> };
+    };
+    const params = (name: string, state: string) =>
+      example(name).definition.States[state]?.Parameters as Params;
+    const env = params('production-deploy-with-rules', 'plan').EnvironmentVariablesOverride;
+    expect(JSON.parse(env.find((v) => v.Name === 'SIGNOFF_GATE_RULES')?.Value ?? 'null')).toEqual([
+      {
+        step_id: 'approve',
+        rules: [
+          'plan.resources.exists(r, r.type.startsWith("aws_security_group") || r.type == "aws_network_acl")',
+          'plan.destroy > 0',
+        ],
+      },
+    ]);
+    expect(params('production-deploy-with-rules', 'approve').Payload.gate.rules).toEqual([
+      expect.objectContaining({ approvers: ['team:security'], required: 1, shared: false }),
+      expect.objectContaining({ approvers: ['team:platform-leads'], required: 2, shared: true }),
+    ]);
+    expect(params('staging-deploy-with-auto-approval', 'approve').Payload.gate.auto_approve).toEqual({
+      when: expect.stringContaining('changed_attributes'),
+      reason: 'tags-only changes are low risk',
+    });
+    // A workflow without rules hands its builds nothing more.
+    const plain = params('production-deploy-with-approval', 'plan').EnvironmentVariablesOverride;
+    expect(plain.map((v) => v.Name)).not.toContain('SIGNOFF_GATE_RULES');
   });
 
   it('takes no lock in a workflow without iac steps', () => {

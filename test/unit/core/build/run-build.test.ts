@@ -142,6 +142,43 @@ describe('runBuild', () => {
     expect(summary.plan.artifacts.saved_plan).toBeUndefined();
   });
 
+  it("evaluates the later gates' rules and auto-approval on the plan, into the summary", async () => {
+    const fixture = new URL('../../../fixtures/plan-rules/security_group.plan.json', import.meta.url)
+      .pathname;
+    writeProjects([
+      {
+        name: 'app',
+        tool: 'command',
+        directory: '.',
+        plan: `cp '${fixture}' "$SIGNOFF_PLAN_JSON"`,
+        apply: 'true',
+      },
+    ]);
+    const gates = [
+      {
+        step_id: 'approve',
+        rules: ['plan.destroy > 0', 'plan.resources.exists(r, r.type.startsWith("aws_security_group"))'],
+        auto_approve: 'plan.change == 0',
+      },
+    ];
+    const result = await build({ SIGNOFF_GATE_RULES: JSON.stringify(gates) });
+    expect(result.code, result.echoed).toBe(BUILD_EXIT.ok);
+    const summary = JSON.parse(new TextDecoder().decode(await artifacts.get('runs/r1/plan/summary.json')));
+    expect(summary.gate_rules.approve).toMatchObject({
+      plan_hash: summary.plan.hash,
+      matched: [
+        { rule: 1, resources: ['aws_security_group.web', 'aws_security_group_rule.ssh'], resources_count: 2 },
+      ],
+      auto_approve: { matched: false, values: { add: 1, change: 2, destroy: 0 } },
+    });
+  });
+
+  it('refuses gate rules that are not a list of gates, before touching the project', async () => {
+    const result = await build({ SIGNOFF_GATE_RULES: '{"step_id": "approve"}' });
+    expect(result.code).toBe(BUILD_EXIT.badSettings);
+    expect(result.message).toMatch(/SIGNOFF_GATE_RULES must be a JSON list/);
+  });
+
   it('blocks the plan with a mandatory failure when a configured scanner is missing', async () => {
     const planJson = JSON.stringify({ format_version: '1.2', resource_changes: [] });
     writeProjects([

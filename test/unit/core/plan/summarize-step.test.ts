@@ -124,6 +124,25 @@ describe('summarizeStep', () => {
     expect(audit.events).toEqual([]);
   });
 
+  it("carries the later gates' rule results the build found into the run data, beside those of earlier plans", async () => {
+    const { artifacts, deps } = setup();
+    const found = {
+      plan_hash: plan.hash,
+      matched: [{ rule: 1, resources: ['aws_security_group.web'], resources_count: 1 }],
+    };
+    await artifacts.put(
+      'runs/run-7/plan/summary.json',
+      JSON.stringify({ ...summary, gate_rules: { approve: found } }),
+    );
+    const data = await summarizeStep(deps, {
+      ...planInput(),
+      data: {
+        gate_rules: { other: { plan_hash: 'x', matched: [] }, approve: { plan_hash: 'old', matched: [] } },
+      },
+    });
+    expect(data.gate_rules).toEqual({ other: { plan_hash: 'x', matched: [] }, approve: found });
+  });
+
   it('throws PlanFailed with the tail of the build log when the build failed', async () => {
     const { artifacts, audit, deps } = setup();
     const log = `${Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n')}\nError: provider exploded\n`;

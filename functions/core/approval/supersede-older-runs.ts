@@ -1,0 +1,78 @@
+/**
+ * Newer runs supersede older ones: once a gate of a run is approved, every older run of the same
+ * workflow and project still waiting at a gate is cancelled as "superseded by run X", so an
+ * approval given to an older plan can never be used. Decided here, on the server, from the gates
+ * table alone; each older gate closes with one conditional write that also puts its audit event
+ * and card update in its outbox, and the drainer ends its run (SendTaskFailure Cancelled).
+ */
+import type { Gate } from '../ports.ts';
+import type { VoteDeps } from './approval-deps.ts';
+import { gateAuditBase } from './gate.ts';
+
+/** The actor of a gate closed because a newer run superseded it. */
+const SUPERSEDE_ACTOR = { email: 'system:supersede', name: 'signoff (superseded)' } as const;
+
+/** Pending gates read per superseding pass; older gates beyond it wait for the next approval. */
+const PENDING_SCAN = 500;
+
+/** Whether `older` waits at a gate of a run that `newer`'s run supersedes. */
+function isSupersededBy(older: Gate, newer: Gate): boolean {
+  const project = newer.data.plan?.project;
+  return (
+    older.status === 'pending' &&
+    older.config.supersede !== false &&
+    newer.config.supersede !== false &&
+    project !== undefined &&
+    older.data.plan?.project === project &&
+    older.workflow === newer.workflow &&
+    older.run.id !== newer.run.id &&
+    Date.parse(older.run.started_at) < Date.parse(newer.run.started_at)
+  );
+}
+
+/** The sentence a superseded gate and its run are closed with. */
+function supersededReason(runId: string): string {
+  return `superseded by run ${runId}`;
+}
+
+/** Cancels every older waiting run `approved` supersedes; returns the gate ids this call closed. */
+export async function supersedeOlderRuns(deps: VoteDeps, approved: Gate): Promise<string[]> {
+  if (approved.status !== 'approved') return [];
+  const closed: string[] = [];
+  for (const older of await deps.gates.listByStatus('pending', PENDING_SCAN)) {
+    if (!isSupersededBy(older, approved)) continue;
+    const at = new Date(deps.now()).toISOString();
+    const reason = supersededReason(approved.run.id);
+    const won = await deps.gates.close(
+      older.gate_id,
+      {
+        status: 'cancelled',
+        closed_at: at,
+        closed_by: SUPERSEDE_ACTOR,
+        comment: reason,
+        engine_notified: false,
+      },
+      [
+        {
+          id: `superseded#${approved.run.id}`,
+          audit: {
+            ...gateAuditBase(older),
+            action: 'gate_cancelled',
+            actor: SUPERSEDE_ACTOR,
+            at,
+            reason,
+            details: {
+              superseded_by_run: approved.run.id,
+              superseded_by_gate: approved.gate_id,
+              approved_plan_hash: approved.data.plan?.hash ?? null,
+            },
+          },
+          notify: 'decided',
+        },
+      ],
+    );
+    // Lost: a vote or another superseding pass closed it first, which is as good.
+    if (won) closed.push(older.gate_id);
+  }
+  return closed;
+}
