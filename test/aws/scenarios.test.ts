@@ -143,7 +143,8 @@ function unneededGrants(runtime: AwsRuntime): string[] {
 }
 
 describe.skipIf(Boolean(missing))('signoff deployed into moto, each function with its own grants', () => {
-  it('plans, approves through the API, applies and notifies', async () => {
+  // The first scenario also loads every function's code for the first time.
+  it('plans, approves through the API, applies and notifies', { timeout: 90_000 }, async () => {
     const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
     const ok = await rt.vote('alice@acme.com', gateId, 'approve', 'looks good');
