@@ -18,7 +18,6 @@ import { type Config, loadConfig, loadLocalRuntimeConfig } from '../functions/co
 import { logOf } from '../functions/core/approval/approval-deps.ts';
 import { rearmEscalations } from '../functions/core/approval/rearm-escalations.ts';
 import { writeAuditCheckpoint } from '../functions/core/audit/write-audit-checkpoint.ts';
-import { reportOwedRuns } from '../functions/core/github/report-run-to-github.ts';
 import { holdProjectLocks } from '../functions/core/locks/hold-project-locks.ts';
 import { secretEnvironmentValues } from '../functions/core/logs/mask-secrets.ts';
 import { createWorkflowCatalog } from '../functions/core/runs/workflow-catalog.ts';
@@ -99,8 +98,6 @@ export interface RuntimeOptions {
   buildWorkers?: number;
   /** Seconds between audit checkpoints (the EventBridge schedule in AWS); default 60, 0 for none. */
   auditCheckpointSeconds?: number;
-  /** How often owed GitHub reports are retried (every 5 minutes in AWS); default 5 s, 0 for never. */
-  githubSweepMs?: number;
 }
 
 /** A running local runtime. */
@@ -428,7 +425,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stops.push(() => sfn.drain());
     // The sweep, as the schedule invokes resume-gate with `{}` in AWS: every gate that owes
     // something is drained, whatever the stream delivered or discarded, and the pending gates of
-    // runs that ended without them are closed. It runs once at start too: a vote that closed a
+    // runs that ended without them are closed, and owed GitHub reports are retried. It runs once at start too: a vote that closed a
     // gate just before the last process died may still owe the engine its call.
     const sweep = () =>
       resumeGate({}).catch((error: unknown) =>
@@ -461,18 +458,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       }, checkpointSeconds * 1000);
       checkpoints.unref();
       stops.push(() => clearInterval(checkpoints));
-    }
-    // Owed GitHub reports (GitHub down, rate limited, the app uninstalled), as resume-gate's
-    // schedule retries them in AWS.
-    const githubSweepMs = options.githubSweepMs ?? 5000;
-    if (githubSweepMs > 0) {
-      const sweep = setInterval(() => {
-        void reportOwedRuns(deps.githubReporting).catch((error: unknown) =>
-          logger.error('github sweep failed', { error: error instanceof Error ? error.name : typeof error }),
-        );
-      }, githubSweepMs);
-      sweep.unref();
-      stops.push(() => clearInterval(sweep));
     }
     dev.setReady(true);
 

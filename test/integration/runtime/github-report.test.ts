@@ -14,7 +14,7 @@ const WORKFLOW = 'production-deploy-with-approval';
 
 let rt: TestRuntime;
 beforeAll(async () => {
-  rt = await startTestRuntime({ githubSweepMs: 0 });
+  rt = await startTestRuntime();
 }, 60_000);
 afterAll(() => rt?.stop());
 
