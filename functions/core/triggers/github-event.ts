@@ -89,13 +89,7 @@ export function parseGithubEvent(eventName: string, payload: unknown): GithubEve
       kind: 'pull_request',
       repository: repository.full_name,
       branch: pr.base.ref,
-      pr: {
-        number: pr.number,
-        title: pr.title,
-        author: pr.user.login,
-        merge_commit: pr.head.sha,
-        url: pr.html_url,
-      },
+      pr: { ...describePr(pr), merge_commit: pr.head.sha },
     };
   }
   if (action !== 'closed') {
@@ -111,12 +105,11 @@ export function parseGithubEvent(eventName: string, payload: unknown): GithubEve
     kind: 'merged',
     repository: repository.full_name,
     branch: pr.base.ref,
-    pr: {
-      number: pr.number,
-      title: pr.title,
-      author: pr.user.login,
-      merge_commit: pr.merge_commit_sha,
-      url: pr.html_url,
-    },
+    pr: { ...describePr(pr), merge_commit: pr.merge_commit_sha },
   };
+}
+
+/** What a run records of its pull request, but the commit it builds. */
+function describePr(pr: { number: number; title: string; user: { login: string }; html_url: string }) {
+  return { number: pr.number, title: pr.title, author: pr.user.login, url: pr.html_url };
 }
