@@ -167,7 +167,10 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   };
 
   const projects = lockedProjects(workflow);
-  const afterInitialize = projects.length > 0 ? LOCK_STATES.start : entry(0);
+  // A run GitHub started goes through the lock task even with nothing to lock: it is also where
+  // its check shows the run queued, then planning.
+  const startsWithLocks = projects.length > 0 || workflow.triggers.github !== undefined;
+  const afterInitialize = startsWithLocks ? LOCK_STATES.start : entry(0);
   add(
     INITIALIZE,
     fromRepository
@@ -187,7 +190,7 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
           Next: afterInitialize,
         },
   );
-  if (projects.length > 0) compileLocks(workflow, projects, entry(0), failureEntry('notify'), add);
+  if (startsWithLocks) compileLocks(workflow, projects, entry(0), failureEntry('notify'), add);
 
   steps.forEach((step, index) => {
     switch (step.type) {
@@ -291,7 +294,10 @@ export function lockLeaseSeconds(workflow: Workflow): number {
 function compileLocks(workflow: Workflow, projects: string[], next: string, onFailure: string, add: Add) {
   add(LOCK_STATES.start, {
     Type: 'Pass',
-    Comment: `Lock ${projects.join(', ')} for the whole run`,
+    Comment:
+      projects.length > 0
+        ? `Lock ${projects.join(', ')} for the whole run`
+        : 'Nothing to lock (no step applies); the task still reports the run started',
     Result: { waiting_since: null },
     ResultPath: '$.lock',
     Next: LOCK_STATES.acquire,

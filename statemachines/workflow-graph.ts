@@ -62,9 +62,16 @@ export function reachableSteps(workflow: Workflow): Set<string> {
   return seen;
 }
 
-/** The IaC projects a workflow plans or applies, sorted: the project locks a run of it takes, in that order. */
+/**
+ * The IaC projects a workflow applies, sorted: the project locks a run of it takes, in that order.
+ * A lock keeps what was approved true until it is applied; a run that only plans (a pull request's
+ * run) changes nothing, so it takes none and never holds a deploy back.
+ */
 export function lockedProjects(workflow: Pick<Workflow, 'steps'>): string[] {
-  return [...new Set(workflow.steps.flatMap((s) => (s.type === 'iac' ? [s.project] : [])))].sort();
+  const applied = workflow.steps.flatMap((s) =>
+    s.type === 'iac' && s.action === 'apply' ? [s.project] : [],
+  );
+  return [...new Set(applied)].sort();
 }
 
 /** At most this many following gates are kept on a gate (they travel in every request payload). */

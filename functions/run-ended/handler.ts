@@ -55,7 +55,7 @@ export const handler = async (event: Event) => {
   if (isAcquire(event)) {
     const result = await acquireProjectLocks(deps, event);
     if (!result.acquired) deps.logger.info('waiting for a project lock', { run_id: event.run.id, ...result });
-    await reportProjectLocks(deps.githubReporting, event.run, result.acquired);
+    await reportProjectLocks(deps.githubReporting, event.run, result.acquired, event.projects.length === 0);
     return result;
   }
   const detail = event.detail;

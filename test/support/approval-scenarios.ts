@@ -1179,6 +1179,52 @@ export function describeApprovalRules(makeDeps: MakeDeps): void {
       ]);
     });
 
+    it('cancels the older push’s waiting run of a pull request when the newer push’s run is requested; other pull requests stay', async () => {
+      const deps = makeDeps();
+      const onPr = (number: number, commit: string): Partial<RunInfo> => ({
+        trigger: {
+          type: 'github',
+          event: 'pull_request',
+          delivery: `d-${number}-${commit}`,
+          repository: 'acme/infrastructure',
+          branch: 'main',
+          pr: {
+            number,
+            title: 'Widen the VPC',
+            author: 'jane',
+            url: 'https://github.com/x',
+            merge_commit: commit,
+          },
+        },
+      });
+      const olderPush = await waitingRun(deps, 0, {}, onPr(7, 'a'.repeat(40)));
+      const otherPr = await waitingRun(deps, 1, {}, onPr(8, 'b'.repeat(40)));
+      const newerPush = await waitingRun(deps, 5, {}, onPr(7, 'c'.repeat(40)));
+      // Requested, not yet approved: a newer push is enough.
+      expect((await deps.gates.get(newerPush.gateId))?.status).toBe('pending');
+      expect(await deps.gates.get(olderPush.gateId)).toMatchObject({
+        status: 'cancelled',
+        close_comment: `superseded by run ${newerPush.input.run.id}`,
+      });
+      expect((await deps.gates.get(otherPr.gateId))?.status).toBe('pending');
+      await drainAllGates(deps);
+      expect(deps.engine.calls.find((c) => c.token === olderPush.input.task_token)).toMatchObject({
+        kind: 'failure',
+        error: 'Cancelled',
+      });
+      const event = (await deps.audit.readRun(olderPush.input.run.id)).find(
+        (e) => e.action === 'gate_cancelled',
+      );
+      expect(event?.details).toMatchObject({
+        superseded_by_run: newerPush.input.run.id,
+        newer_commit: 'c'.repeat(40),
+      });
+      // Approving the newer push leaves the other pull request's run waiting.
+      await approve(deps, newerPush.gateId);
+      await drainAllGates(deps);
+      expect((await deps.gates.get(otherPr.gateId))?.status).toBe('pending');
+    });
+
     it('leaves newer runs, other projects, other workflows and workflows with supersede: false waiting', async () => {
       const deps = makeDeps();
       const otherProject = await waitingRun(deps, 0);

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createFixtureRoot } from './fixture-root.ts';
 
+/** An empty Terraform JSON plan, and a saved plan for the apply to take. */
 const EMPTY_PLAN =
-  "require('node:fs').writeFileSync(process.env.SIGNOFF_PLAN_JSON, JSON.stringify({format_version:'1.2',resource_changes:[]}))";
+  "const fs=require('node:fs');fs.writeFileSync(process.env.SIGNOFF_PLAN_JSON, JSON.stringify({format_version:'1.2',resource_changes:[]}));fs.writeFileSync(process.env.SIGNOFF_SAVED_PLAN, 'empty')";
 
 /** The fixture's workflows, by what the tests use them for. */
 export const LOCK_WORKFLOWS = {
   /**
-   * The race: no gate, and a plan of `fast` that only a production run reaches, so a run holds
+   * The race: no gate, and a plan and apply of `fast` that only a production run reaches, so a run holds
    * the lock for a few tasks (a notification) instead of a build, and twenty runs take turns
    * within a test's time. The lock is taken at the start either way; builds are in the others.
    */
@@ -71,6 +72,14 @@ export function createLockProjects(): LockProjects {
       }),
     );
   const plan = (project: string) => ({ id: 'plan', type: 'iac', project, action: 'plan' });
+  // Only a run that applies takes the project's lock: each workflow applies what it planned.
+  const apply = (project: string) => ({
+    id: 'apply',
+    type: 'iac',
+    project,
+    action: 'apply',
+    plan_from: 'plan',
+  });
   workflow(
     LOCK_WORKFLOWS.race,
     [
@@ -82,6 +91,7 @@ export function createLockProjects(): LockProjects {
         else: 'done',
       },
       plan('fast'),
+      apply('fast'),
       { id: 'done', type: 'http', secret: 'lock-race-sink', run_on: 'success' },
     ],
     '10m',
@@ -98,10 +108,11 @@ export function createLockProjects(): LockProjects {
         on_timeout: 'cancel',
         gate_on_no_changes: true,
       },
+      apply('gated'),
     ],
     '2s',
   );
-  workflow(LOCK_WORKFLOWS.broken, [plan('broken')], '1m');
-  workflow(LOCK_WORKFLOWS.crash, [plan('crashy')], '1m');
+  workflow(LOCK_WORKFLOWS.broken, [plan('broken'), apply('broken')], '1m');
+  workflow(LOCK_WORKFLOWS.crash, [plan('crashy'), apply('crashy')], '1m');
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

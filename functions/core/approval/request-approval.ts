@@ -17,6 +17,7 @@ import { drainGate } from './drain-gate.ts';
 import { countPossibleApprovers } from './eligibility.ts';
 import { gateAuditBase, gateIdFor } from './gate.ts';
 import { fewestApprovals } from './quorum.ts';
+import { supersedeOlderRuns } from './supersede-older-runs.ts';
 
 /** What requestApproval did: a new gate, a retried request on a pending gate, or a retry after it closed. */
 export type RequestApprovalOutcome = 'created' | 'auto_approved' | 'token_replaced' | 'already_closed';
@@ -179,6 +180,8 @@ export async function requestApproval(
   // Undelivered messages are recorded on the gate and audited; they never fail the request.
   await announce(deps, gate, 'requested', (notifier) => notifier.requested(gate));
   await scheduleEscalations(deps, gate);
+  // A newer push's run on an open pull request supersedes the older push's waiting run at once.
+  await safely(deps, 'supersede older pull request runs', () => supersedeOlderRuns(deps, gate));
   return { gate, outcome: 'created' };
 }
 

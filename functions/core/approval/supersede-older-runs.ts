@@ -1,10 +1,15 @@
 /**
- * Newer runs supersede older ones: once a gate of a run is approved, every older run of the same
- * workflow and project still waiting at a gate is cancelled as "superseded by run X", so an
- * approval given to an older plan can never be used. Decided here, on the server, from the gates
- * table alone; each older gate closes with one conditional write that also puts its audit event
- * and card update in its outbox, and the drainer ends its run (SendTaskFailure Cancelled).
+ * Newer runs supersede older ones, so an approval given to an older plan can never be used:
+ * - once a gate of a run is approved, every older run of the same workflow and project still
+ *   waiting at a gate is cancelled as "superseded by run X";
+ * - a run on an open pull request is superseded as soon as a newer push's run of the same
+ *   workflow asks for its approval: its commit is no longer what the pull request would merge.
+ * Runs on different pull requests never supersede each other. Decided here, on the server, from
+ * the gates table alone; each older gate closes with one conditional write that also puts its
+ * audit event and card update in its outbox, and the drainer ends its run (SendTaskFailure
+ * Cancelled).
  */
+import type { RunInfo } from '../../../statemachines/contract.ts';
 import type { Gate } from '../ports.ts';
 import type { VoteDeps } from './approval-deps.ts';
 import { gateAuditBase } from './gate.ts';
@@ -15,11 +20,20 @@ const SUPERSEDE_ACTOR = { email: 'system:supersede', name: 'signoff (superseded)
 /** Pending gates read per superseding pass; older gates beyond it wait for the next approval. */
 const PENDING_SCAN = 500;
 
+/** The open pull request a run was started for (`owner/repo#7`); undefined for any other run. */
+function openPullRequestOf(run: RunInfo): string | undefined {
+  const { trigger } = run;
+  return trigger.type === 'github' && trigger.event === 'pull_request'
+    ? `${trigger.repository}#${trigger.pr.number}`
+    : undefined;
+}
+
 /** Whether `older` waits at a gate of a run that `newer`'s run supersedes. */
 function isSupersededBy(older: Gate, newer: Gate): boolean {
   const project = newer.data.plan?.project;
   return (
     older.status === 'pending' &&
+    openPullRequestOf(older.run) === openPullRequestOf(newer.run) &&
     older.config.supersede !== false &&
     newer.config.supersede !== false &&
     project !== undefined &&
@@ -35,14 +49,18 @@ function supersededReason(runId: string): string {
   return `superseded by run ${runId}`;
 }
 
-/** Cancels every older waiting run `approved` supersedes; returns the gate ids this call closed. */
-export async function supersedeOlderRuns(deps: VoteDeps, approved: Gate): Promise<string[]> {
-  if (approved.status !== 'approved') return [];
+/**
+ * Cancels every older waiting run `newer` supersedes: when `newer` is approved, or, for a run on an
+ * open pull request, as soon as it is requested. Returns the gate ids this call closed.
+ */
+export async function supersedeOlderRuns(deps: VoteDeps, newer: Gate): Promise<string[]> {
+  const requestedOnPullRequest = newer.status === 'pending' && openPullRequestOf(newer.run) !== undefined;
+  if (newer.status !== 'approved' && !requestedOnPullRequest) return [];
   const closed: string[] = [];
   for (const older of await deps.gates.listByStatus('pending', PENDING_SCAN)) {
-    if (!isSupersededBy(older, approved)) continue;
+    if (!isSupersededBy(older, newer)) continue;
     const at = new Date(deps.now()).toISOString();
-    const reason = supersededReason(approved.run.id);
+    const reason = supersededReason(newer.run.id);
     const won = await deps.gates.close(
       older.gate_id,
       {
@@ -54,7 +72,7 @@ export async function supersedeOlderRuns(deps: VoteDeps, approved: Gate): Promis
       },
       [
         {
-          id: `superseded#${approved.run.id}`,
+          id: `superseded#${newer.run.id}`,
           audit: {
             ...gateAuditBase(older),
             action: 'gate_cancelled',
@@ -62,9 +80,15 @@ export async function supersedeOlderRuns(deps: VoteDeps, approved: Gate): Promis
             at,
             reason,
             details: {
-              superseded_by_run: approved.run.id,
-              superseded_by_gate: approved.gate_id,
-              approved_plan_hash: approved.data.plan?.hash ?? null,
+              superseded_by_run: newer.run.id,
+              superseded_by_gate: newer.gate_id,
+              ...(newer.status === 'approved'
+                ? { approved_plan_hash: newer.data.plan?.hash ?? null }
+                : {
+                    newer_commit:
+                      newer.run.trigger.type === 'github' ? newer.run.trigger.pr.merge_commit : null,
+                    plan_hash: newer.data.plan?.hash ?? null,
+                  }),
             },
           },
           notify: 'decided',

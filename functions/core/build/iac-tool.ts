@@ -13,6 +13,9 @@ import { SignoffError } from '../errors.ts';
 import type { BuildLog } from './build-log.ts';
 import { type Command, describeCommand, runCommand } from './run-command.ts';
 
+/** How long a plan waits for the Terraform state lock another run's apply holds. */
+const STATE_LOCK_TIMEOUT = '10m';
+
 /** Thrown when a plan or apply command fails; the message says which and how. */
 export class BuildStepError extends SignoffError {}
 
@@ -69,7 +72,22 @@ export async function makePlan(
   const bin = project.tool;
   const env = { TF_IN_AUTOMATION: '1' };
   await step(ctx, `${bin} init`, [bin, 'init', '-input=false', '-no-color'], env);
-  await step(ctx, `${bin} plan`, [bin, 'plan', '-input=false', '-no-color', `-out=${files.savedPlan}`], env);
+  // A run that only plans holds no project lock, so it may plan while another run applies; the
+  // plan then waits for the state lock that apply holds rather than failing at once (Terraform's
+  // default `-lock-timeout` is 0s: "Error acquiring the state lock").
+  await step(
+    ctx,
+    `${bin} plan`,
+    [
+      bin,
+      'plan',
+      '-input=false',
+      '-no-color',
+      `-lock-timeout=${STATE_LOCK_TIMEOUT}`,
+      `-out=${files.savedPlan}`,
+    ],
+    env,
+  );
   ctx.log.line(`$ ${bin} show -json ${files.savedPlan} > plan.json`);
   // Captured, not logged: the JSON plan shows sensitive values in clear text.
   const shown = await runCommand([bin, 'show', '-json', files.savedPlan], {

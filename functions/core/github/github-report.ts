@@ -61,7 +61,7 @@ export function renderCheckRun(input: ReportInput): CheckRunFields {
     return {
       ...base,
       status: 'completed',
-      conclusion: SUCCESS.has(state.outcome) ? 'success' : 'failure',
+      conclusion: conclusionOf(state.outcome),
       ...(run.stopped_at ? { completed_at: run.stopped_at } : {}),
       output: { title: cut(state.line, TITLE_CHARS), summary },
     };
@@ -71,6 +71,16 @@ export function renderCheckRun(input: ReportInput): CheckRunFields {
     status: state.queued ? 'queued' : 'in_progress',
     output: { title: cut(state.line, TITLE_CHARS), summary },
   };
+}
+
+/**
+ * A run that succeeded passes; one that was cancelled (superseded by a newer push, stopped) is
+ * `cancelled`. Branch protection lets only success, neutral and skipped through (GitHub Docs,
+ * "Status checks"), so a cancelled check blocks a merge as a failed one does.
+ */
+function conclusionOf(outcome: string): NonNullable<CheckRunFields['conclusion']> {
+  if (SUCCESS.has(outcome)) return 'success';
+  return outcome === 'Cancelled' ? 'cancelled' : 'failure';
 }
 
 /** The pull request comment as the run stands now (Markdown, within GitHub's limit). */

@@ -94,14 +94,15 @@ export async function reportRunToGitHub(
 /**
  * The check of a run at its project locks: created queued the first time (waiting for a lock, or
  * about to start), then in progress once the locks are held and the plan starts. A run that keeps
- * waiting is not reported again at every try.
+ * waiting is not reported again at every try; one with nothing to lock starts in progress.
  */
 export async function reportProjectLocks(
   deps: GitHubReportDeps,
   run: RunInfo,
   acquired: boolean,
+  nothingToLock = false,
 ): Promise<void> {
-  await reportRunToGitHub(deps, run.id, { stage: 'queued', onlyOnChange: true, run });
+  if (!nothingToLock) await reportRunToGitHub(deps, run.id, { stage: 'queued', onlyOnChange: true, run });
   if (acquired) await reportRunToGitHub(deps, run.id, { stage: 'planning', onlyOnChange: true, run });
 }
 

@@ -17,7 +17,7 @@ describe('signoff CLI', () => {
   it('validates the example workflows', () => {
     const out = signoff(['validate']);
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain('8 workflow(s) valid');
+    expect(out.stdout).toContain('9 workflow(s) valid');
   });
 
   it('prints every problem with file:line:column and exits 1', () => {

@@ -27,6 +27,7 @@ const EXAMPLES = [
   'production-deploy-with-rules',
   'staging-deploy-with-auto-approval',
   'production-deploy-latest-wins',
+  'production-plan-on-pull-request',
 ];
 
 function nextsOf(state: AslState): string[] {
@@ -310,7 +311,7 @@ describe('compileWorkflow', () => {
         expect(retried).not.toContain('States.Timeout');
       }
     }
-    expect(builds).toBe(16);
+    expect(builds).toBe(17);
   });
 });
 
@@ -445,6 +446,7 @@ describe('a build task under the local interpreter', () => {
     const { workflow } = example('staging-deploy');
     const definition = compileWorkflow({
       ...workflow,
+      triggers: { manual: workflow.triggers.manual, webhook: undefined },
       steps: workflow.steps
         .filter((s) => s.type !== 'iac')
         .concat([
@@ -460,5 +462,23 @@ describe('a build task under the local interpreter', () => {
     });
     expect(definition.States.Initialize?.Next).toBe('ping');
     expect(definition.States.AcquireProjectLocks).toBeUndefined();
+  });
+
+  it('locks only what a workflow applies; a run on pull requests locks nothing but still reports its start', () => {
+    const deploy = compileWorkflow(example('staging-deploy').workflow);
+    expect(deploy.States.AcquireProjectLocks?.Parameters).toMatchObject({
+      projects: ['example-site-staging'],
+    });
+    const { workflow } = example('production-plan-on-pull-request');
+    expect(workflow.triggers.github?.on).toBe('pull_request');
+    const review = compileWorkflow(workflow);
+    expect(review.States.Initialize?.Next).toBe('LockProjects');
+    expect(review.States.AcquireProjectLocks?.Parameters).toMatchObject({ projects: [] });
+    // Without a GitHub trigger there is nothing to report, so no task at all.
+    const byHand = compileWorkflow({
+      ...workflow,
+      triggers: { manual: { roles: ['developer'] }, webhook: undefined },
+    });
+    expect(byHand.States.Initialize?.Next).toBe('plan');
   });
 });

@@ -24,6 +24,24 @@ const workflow = {
   steps: [
     { id: 'plan', type: 'iac', project: 'net', action: 'plan', on_failure: 'stop', timeout: '1h' },
     { id: 'plan_db', type: 'iac', project: 'db', action: 'plan', on_failure: 'stop', timeout: '1h' },
+    {
+      id: 'apply',
+      type: 'iac',
+      project: 'net',
+      action: 'apply',
+      plan_from: 'plan',
+      on_failure: 'stop',
+      timeout: '1h',
+    },
+    {
+      id: 'apply_db',
+      type: 'iac',
+      project: 'db',
+      action: 'apply',
+      plan_from: 'plan_db',
+      on_failure: 'stop',
+      timeout: '1h',
+    },
   ],
 } as unknown as Workflow;
 
