@@ -1,10 +1,17 @@
 /** Builds the signoff CDK app for the infra tests, and reads policies and ARNs out of its template. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import { buildApp, type SignoffApp } from '../../infra/build-app.ts';
 import { projectRoot } from '../support/examples.ts';
+
+/** The output folders this test file synthesized into; a bundled app is tens of MB. */
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Settings a team would put in cdk.json, for the tests. */
 export const TEST_CONTEXT = {
@@ -21,6 +28,7 @@ export function synthSignoff(
   options: { bundle?: boolean; context?: Record<string, unknown>; root?: string } = {},
 ): SignoffApp & { template: Template; outdir: string } {
   const outdir = mkdtempSync(join(tmpdir(), 'signoff-cdk-'));
+  outdirs.push(outdir);
   const built = buildApp({
     projectRoot: options.root ?? projectRoot,
     outdir,
