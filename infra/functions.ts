@@ -156,8 +156,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 30,
     // A run that ended with a gate still pending (stopped by hand) cancels it before run_finished,
-    // and updates its Slack messages. Project locks are items in the runs table. The run's GitHub
-    // check follows its locks and its end.
+    // and updates its Slack messages. Project locks are items in the runs table; a run waiting for
+    // one held by an older run of its workflow at a gate closes that gate as superseded. The run's
+    // GitHub check follows its locks and its end.
     needs: {
       tables: { runs: 'readwrite', audit: 'append', gates: 'readwrite' },
       secrets: [...NOTIFIER_SECRETS, ...GITHUB_APP_SECRETS],

@@ -313,6 +313,7 @@ function compileLocks(workflow: Workflow, projects: string[], next: string, onFa
       wait_seconds: parseDuration(workflow.lock.wait),
       lease_seconds: lockLeaseSeconds(workflow),
       'waiting_since.$': '$.lock.waiting_since',
+      supersede: workflow.supersede,
     },
     ResultPath: '$.lock',
     TimeoutSeconds: 60,

@@ -302,6 +302,11 @@ export interface AcquireLocksInput {
   lease_seconds: number;
   /** When this run began waiting (null on the first try); the task hands it back each time. */
   waiting_since: string | null;
+  /**
+   * The workflow's `supersede`: a run that waits for a lock held by an older run of the same
+   * workflow waiting at a gate cancels that gate as superseded. Absent (compiled before) is false.
+   */
+  supersede?: boolean;
 }
 
 /** What the project-lock task returns into `$.lock`: all held, or whom the run waits for and for how long to pause. */

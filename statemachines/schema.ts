@@ -177,7 +177,10 @@ export const workflowSchema = z.strictObject({
         .default('30m'),
     })
     .default({ wait: '30m' }),
-  /** Whether an approved run cancels older runs of the same project still waiting at a gate. */
+  /**
+   * Whether a newer run cancels older runs of the same workflow and project still waiting at a
+   * gate: when it is approved, or when it waits for the project lock such a run holds.
+   */
   supersede: z.boolean().default(true),
   steps: z.array(stepSchema),
 });

@@ -23,7 +23,7 @@ export const LOCK_WORKFLOWS = {
   /**
    * Plan `gated`, then an approval (its task times out after 11 s in the tests); waits 2 s for the
    * lock. The plan is empty, and the gate opens anyway (`gate_on_no_changes`): the tests hold a
-   * lock across a pending gate.
+   * lock across a pending gate. `supersede: false`, so a second run waits for that lock.
    */
   gated: 'lock-gated',
   /** Plan `broken`, which fails. */
@@ -60,7 +60,7 @@ export function createLockProjects(): LockProjects {
     }),
   );
   mkdirSync(join(root, 'workflows'));
-  const workflow = (name: string, steps: unknown[], wait: string) =>
+  const workflow = (name: string, steps: unknown[], wait: string, more: Record<string, unknown> = {}) =>
     writeFileSync(
       join(root, 'workflows', `${name}.yaml`),
       stringify({
@@ -68,6 +68,7 @@ export function createLockProjects(): LockProjects {
         environment: 'staging',
         triggers: { manual: { roles: ['developer', 'admin'] } },
         lock: { wait },
+        ...more,
         steps,
       }),
     );
@@ -111,6 +112,8 @@ export function createLockProjects(): LockProjects {
       apply('gated'),
     ],
     '2s',
+    // A second run waits for the first instead of superseding it at its gate.
+    { supersede: false },
   );
   workflow(LOCK_WORKFLOWS.broken, [plan('broken'), apply('broken')], '1m');
   workflow(LOCK_WORKFLOWS.crash, [plan('crashy'), apply('crashy')], '1m');

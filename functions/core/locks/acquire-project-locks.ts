@@ -5,14 +5,16 @@
  * its own, with no second write and no second audit event.
  */
 import type { AcquireLocksInput, AcquireLocksResult } from '../../../statemachines/contract.ts';
+import { supersedeLockHolder } from '../approval/supersede-older-runs.ts';
 import { ErrorName, StepFailedError } from '../errors.ts';
-import type { AuditLog, Clock, LockHolder, LockStore, ProjectLock, RunStore } from '../ports.ts';
+import type { AuditLog, Clock, GateStore, LockHolder, LockStore, ProjectLock, RunStore } from '../ports.ts';
 
-/** What taking locks needs. */
+/** What taking locks needs; the gates, to supersede an older run of the workflow waiting at one. */
 export interface LockDeps {
   locks: LockStore;
   runs: RunStore;
   audit: AuditLog;
+  gates: GateStore;
   now: Clock;
 }
 
@@ -54,6 +56,10 @@ export async function acquireProjectLocks(
     const waitedMs = Math.max(0, now - Date.parse(waitingSince));
     const remainingMs = input.wait_seconds * 1000 - waitedMs;
     const by = attempt.holder;
+    // An older run of the same workflow waiting at its gate yields: its gate closes as superseded,
+    // its run ends, and its end releases the lock for the next try.
+    if (input.supersede === true && by && !by.held_for_admin && by.workflow === input.run.workflow)
+      await supersedeLockHolder(deps, by.run_id, project, input.run);
     if (remainingMs <= 0) {
       const who = by
         ? `run ${by.run_id} (${by.workflow}) since ${by.acquired_at}${by.held_for_admin ? `, held for an admin to release: ${by.held_for_admin}` : ''}`

@@ -153,17 +153,13 @@ describe('gates that read the plan, on the local runtime', () => {
     expect(body.events.some((e: { action: string }) => e.action === 'approved')).toBe(false);
   });
 
-  it('cancels an older waiting run as superseded once a newer one is approved; its email link says so', {
+  it('cancels an older waiting run as superseded when a newer one waits for its lock; the newer one plans, is approved and applies; the older email link says superseded', {
     timeout: 120_000,
   }, async () => {
     const older = await rt.startRun('jane@acme.com', 'network-deploy');
     const olderGate = await rt.pendingGate('jane@acme.com', older.id, 'approve');
     const [olderEmail] = await emailsFor(olderGate, 1);
-    // The older run holds the project's lock at its gate; an admin frees it so a newer run can plan.
-    const unlock = await rt.api('alice@acme.com', 'POST', '/api/locks/network/release', {
-      reason: 'a newer commit is ready',
-    });
-    expect(unlock.status).toBe(200);
+    // The older run holds the project's lock at its gate: the newer run, waiting for it, supersedes it.
     const newer = await rt.startRun('jane@acme.com', 'network-deploy');
     const newerGate = await rt.pendingGate('jane@acme.com', newer.id, 'approve');
     await rt.vote('alice@acme.com', newerGate, 'approve');
@@ -177,6 +173,11 @@ describe('gates that read the plan, on the local runtime', () => {
       status: 'cancelled',
       close_comment: `superseded by run ${newer.id}`,
       approved_by: [],
+    });
+    const { body } = await rt.api('jane@acme.com', 'GET', `/api/audit?run=${older.id}&format=json`);
+    expect(body.events.find((e: { action: string }) => e.action === 'gate_cancelled')).toMatchObject({
+      actor: { email: 'system:supersede' },
+      details: { superseded_by_run: newer.id, waiting_for_lock: 'network' },
     });
     const page = await (await fetch(linkIn(olderEmail))).text();
     expect(page).toContain(`superseded by run ${newer.id}`);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryAuditLog } from '../../../../functions/adapters/memory-audit-log.ts';
+import { MemoryGateStore } from '../../../../functions/adapters/memory-gate-store.ts';
 import { MemoryLockStore } from '../../../../functions/adapters/memory-lock-store.ts';
 import { MemoryRunStore } from '../../../../functions/adapters/memory-run-store.ts';
+import { requestApproval } from '../../../../functions/core/approval/request-approval.ts';
 import {
   acquireProjectLocks,
   retryAfterSeconds,
@@ -12,6 +14,7 @@ import { recordRunEnd } from '../../../../functions/core/runs/record-run-end.ts'
 import { createWorkflowCatalog } from '../../../../functions/core/runs/workflow-catalog.ts';
 import type { AcquireLocksInput } from '../../../../statemachines/contract.ts';
 import type { Workflow } from '../../../../statemachines/schema.ts';
+import { createMemoryDeps, requestInput } from '../../../support/approval-fixtures.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 
@@ -51,6 +54,7 @@ function world() {
     locks: new MemoryLockStore(),
     runs: new MemoryRunStore(),
     audit: new MemoryAuditLog(),
+    gates: new MemoryGateStore(),
     workflows: createWorkflowCatalog([workflow], 'arn:sm:'),
     now: () => now,
   };
@@ -125,6 +129,48 @@ describe('acquireProjectLocks', () => {
         'project db is locked by run r1 (w) since 2026-12-01T10:00:00.000Z; waited 60 s (lock.wait is 60 s)',
     });
     expect((await deps.locks.get('db'))?.holder?.run_id).toBe('r1');
+  });
+
+  it('supersedes an older run of the workflow waiting at its gate, and takes the lock once that run ends', async () => {
+    const { deps, startRun, input, tick } = world();
+    const r1 = await startRun('r1');
+    await acquireProjectLocks(deps, input(r1));
+    const approval = { ...createMemoryDeps(), gates: deps.gates };
+    const { gate } = await requestApproval(approval, requestInput({}, { ...r1 }));
+    tick(60_000);
+    const r2 = await startRun('r2');
+    const waiting = await acquireProjectLocks(deps, { ...input(r2), supersede: true });
+    expect(waiting).toMatchObject({ acquired: false, waiting_for: { run_id: 'r1' } });
+    expect(await deps.gates.get(gate.gate_id)).toMatchObject({
+      status: 'cancelled',
+      close_comment: 'superseded by run r2',
+      closed_by: { email: 'system:supersede' },
+      engine_notified: false,
+    });
+    // The drainer ends r1 (SendTaskFailure Cancelled); its end releases the lock.
+    await recordRunEnd(deps, 'r1', { status: 'FAILED', stopped_at: new Date(T0 + 61_000).toISOString() });
+    tick(1000);
+    expect(
+      await acquireProjectLocks(deps, { ...input(r2, waiting.waiting_since), supersede: true }),
+    ).toMatchObject({
+      acquired: true,
+    });
+  });
+
+  it('leaves the holder waiting at its gate with supersede off, and a holder that started after the waiting run', async () => {
+    const { deps, startRun, input, tick } = world();
+    const early = await startRun('early');
+    tick(1000);
+    const r1 = await startRun('r1');
+    await acquireProjectLocks(deps, input(r1));
+    const approval = { ...createMemoryDeps(), gates: deps.gates };
+    const { gate } = await requestApproval(approval, requestInput({}, { ...r1 }));
+    const r2 = await startRun('r2');
+    expect(await acquireProjectLocks(deps, input(r2))).toMatchObject({ acquired: false });
+    expect(await acquireProjectLocks(deps, { ...input(early), supersede: true })).toMatchObject({
+      acquired: false,
+    });
+    expect((await deps.gates.get(gate.gate_id))?.status).toBe('pending');
   });
 
   it('gets the lock once the holder ends, which releases it', async () => {
