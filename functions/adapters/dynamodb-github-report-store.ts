@@ -76,13 +76,20 @@ export class DynamoDbGitHubReportStore implements GitHubReportStore {
   }
 
   async recordFailure(runId: string, failure: GitHubReportFailure): Promise<void> {
+    // Given up: kept for the run page, out of the sweep's index.
+    const update = failure.given_up_at
+      ? { UpdateExpression: 'SET failure = :failure REMOVE #stream, started_at', values: {} }
+      : {
+          UpdateExpression: 'SET failure = :failure, #stream = :owed, started_at = :retry',
+          values: { ':owed': OWED, ':retry': failure.retry_at },
+        };
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
         Key: reportKey(runId),
-        UpdateExpression: 'SET failure = :failure, #stream = :owed, started_at = :retry',
+        UpdateExpression: update.UpdateExpression,
         ExpressionAttributeNames: { '#stream': 'stream' },
-        ExpressionAttributeValues: { ':failure': failure, ':owed': OWED, ':retry': failure.retry_at },
+        ExpressionAttributeValues: { ':failure': failure, ...update.values },
       }),
     );
   }

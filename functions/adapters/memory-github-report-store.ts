@@ -36,7 +36,7 @@ export class MemoryGitHubReportStore implements GitHubReportStore {
 
   async listOwed(now: string, limit = 100): Promise<string[]> {
     return [...this.reports.values()]
-      .filter((r) => r.failure && r.failure.retry_at <= now)
+      .filter((r) => r.failure && !r.failure.given_up_at && r.failure.retry_at <= now)
       .sort((a, b) => (a.failure?.at ?? '').localeCompare(b.failure?.at ?? ''))
       .slice(0, limit)
       .map((r) => r.run_id);

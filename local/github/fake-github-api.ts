@@ -67,6 +67,8 @@ export interface FakeGitHubApi {
   failNext(count: number, status: number): void;
   /** Uninstalls the app from a repository: its tokens answer 401, its installation 404. */
   uninstall(repository: string): void;
+  /** Installs the app on a repository again: a new installation, as on GitHub. */
+  install(repository: string): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startFakeGitHubApi(options: FakeGitHubOptions): Promise<Fa
   const installed = new Set((options.repositories ?? []).map((r) => r.toLowerCase()));
   const uninstalled = new Set<string>();
   const installations = new Map<string, number>();
+  let nextInstallation = 1000;
   const tokens = new Map<string, { installation: number; expiresAt: number }>();
   let nextId = Math.max(0, ...checkRuns.map((c) => c.id), ...comments.map((c) => c.id)) + 1;
   let used = 0;
@@ -105,7 +108,7 @@ export async function startFakeGitHubApi(options: FakeGitHubOptions): Promise<Fa
     if (uninstalled.has(key) || (options.repositories && !installed.has(key))) return undefined;
     let id = installations.get(key);
     if (id === undefined) {
-      id = 1000 + installations.size;
+      id = nextInstallation++;
       installations.set(key, id);
     }
     return id;
@@ -280,6 +283,12 @@ export async function startFakeGitHubApi(options: FakeGitHubOptions): Promise<Fa
       uninstalled.add(repository.toLowerCase());
       const id = installations.get(repository.toLowerCase());
       for (const [token, held] of tokens) if (held.installation === id) tokens.delete(token);
+    },
+    install: (repository) => {
+      const key = repository.toLowerCase();
+      uninstalled.delete(key);
+      installed.add(key);
+      installations.delete(key);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -9,6 +9,10 @@ export interface GitHubReportFailure {
   /** Not before this time (GitHub's `retry-after`, or the backoff). */
   retry_at: string;
   attempts: number;
+  /** When the first failure of this outage happened (absent on failures recorded before it was kept). */
+  since?: string;
+  /** Set once signoff stopped retrying (owed too long): the sweep lists it no more. */
+  given_up_at?: string;
 }
 
 /** One run's report state. */
@@ -31,7 +35,7 @@ export interface GitHubReportStore {
    * is recorded, so two reporters racing keep the first one.
    */
   claimId(runId: string, field: 'check_run_id' | 'comment_id', id: number): Promise<number>;
-  /** Marks the report owed, with why; the sweep lists it until `clearFailure`. */
+  /** Marks the report owed, with why; the sweep lists it until `clearFailure`, or once it is given up. */
   recordFailure(runId: string, failure: GitHubReportFailure): Promise<void>;
   clearFailure(runId: string): Promise<void>;
   /** Runs whose report is owed and may be retried at `now` (ISO), oldest first. */

@@ -28,6 +28,12 @@ export const MAX_INLINE_WAIT_MS = 2_000;
 /** The sweep's backoff when GitHub gave no time: 30 s, doubling, at most an hour. */
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 3_600_000;
+/**
+ * How long a report stays owed before the sweep stops retrying it: long enough for an outage or a
+ * reinstalled app, short of retrying a permanent refusal (a deleted repository, an app removed for
+ * good) every hour forever. A later change to the run still tries once more.
+ */
+export const GIVE_UP_AFTER_MS = 3 * 24 * 3_600_000;
 
 /** What reporting needs. */
 export interface GitHubReportDeps {
@@ -190,13 +196,17 @@ async function recordFailure(
     retryAfter !== undefined
       ? retryAfter * 1000
       : Math.min(BACKOFF_BASE_MS * 2 ** (attempts - 1), BACKOFF_MAX_MS);
-  log.warn('github report failed', { run_id: report.run_id, reason, attempts });
+  const since = report.failure?.since ?? report.failure?.at ?? new Date(now).toISOString();
+  const givenUp = now - Date.parse(since) >= GIVE_UP_AFTER_MS;
+  log.warn('github report failed', { run_id: report.run_id, reason, attempts, given_up: givenUp });
   try {
     await deps.githubReports.recordFailure(report.run_id, {
       reason,
       at: new Date(now).toISOString(),
       retry_at: new Date(now + waitMs).toISOString(),
       attempts,
+      since,
+      ...(givenUp ? { given_up_at: new Date(now).toISOString() } : {}),
     });
     // One audit event per outage, not one per retry.
     if (!report.failure) {

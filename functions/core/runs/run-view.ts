@@ -283,7 +283,11 @@ async function githubFailureOf(deps: RunViewDeps, run: RunRecord): Promise<strin
   if (!deps.githubReports || !githubTargetOf(run)) return undefined;
   const failure = (await deps.githubReports.get(run.id).catch(() => undefined))?.failure;
   if (!failure) return undefined;
-  return `GitHub check not updated: ${failure.reason} (${failure.attempts} failed ${failure.attempts === 1 ? 'try' : 'tries'}; next try after ${readableTime(failure.retry_at)}).`;
+  const tries = `${failure.attempts} failed ${failure.attempts === 1 ? 'try' : 'tries'}`;
+  const next = failure.given_up_at
+    ? `retried no more since ${readableTime(failure.given_up_at)}; the run's next change tries again`
+    : `next try after ${readableTime(failure.retry_at)}`;
+  return `GitHub check not updated: ${failure.reason} (${tries}; ${next}).`;
 }
 
 /**

@@ -39,6 +39,21 @@ describe('DynamoDbGitHubReportStore', () => {
     expect((await reports.get('r2'))?.failure).toBeUndefined();
   });
 
+  it('keeps a given-up report’s failure for the run page, and lists it as owed no more', async () => {
+    await reports.recordFailure('r4', failure('2026-12-05T10:00:00.000Z'));
+    await reports.recordFailure('r4', {
+      ...failure('2026-12-08T11:00:00.000Z'),
+      attempts: 75,
+      since: '2026-12-05T10:00:00.000Z',
+      given_up_at: '2026-12-08T10:00:00.000Z',
+    });
+    expect(await reports.listOwed('2026-12-09T00:00:00.000Z')).not.toContain('r4');
+    expect((await reports.get('r4'))?.failure).toMatchObject({
+      attempts: 75,
+      given_up_at: '2026-12-08T10:00:00.000Z',
+    });
+  });
+
   it('never shows in the runs list', async () => {
     await reports.recordFailure('r3', failure('2026-12-05T10:00:00.000Z'));
     const { runs } = await new DynamoDbRunStore(db.docClient, db.tableNames.runs).list({});

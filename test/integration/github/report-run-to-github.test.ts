@@ -5,6 +5,7 @@ import { MemoryAuditLog } from '../../../functions/adapters/memory-audit-log.ts'
 import { MemoryGitHubReportStore } from '../../../functions/adapters/memory-github-report-store.ts';
 import { MemoryRunStore } from '../../../functions/adapters/memory-run-store.ts';
 import {
+  GIVE_UP_AFTER_MS,
   type GitHubReportDeps,
   reportOwedRuns,
   reportRunToGitHub,
@@ -210,6 +211,31 @@ describe('reportRunToGitHub', () => {
     const failure = (await deps.githubReports.get(run.id))?.failure;
     expect(failure?.reason).toMatch(/GitHub answered (401|404)/);
     expect(JSON.stringify(deps.log.lines)).not.toMatch(/ghs_|BEGIN RSA/);
+  });
+
+  it('stops retrying a report owed for three days (the app was removed for good); a later change of the run tries once more', async () => {
+    const run = await startRun();
+    await reportRunToGitHub(deps, run.id, { stage: 'planning' });
+    fake.uninstall('acme/infrastructure');
+    expect(await reportRunToGitHub(deps, run.id)).toBe('failed');
+    // The sweep retries it, backing off to an hour, for three days.
+    let swept = 0;
+    while (clock.now() < T0 + GIVE_UP_AFTER_MS) {
+      clock.advance(3_600_000);
+      swept += (await reportOwedRuns(deps)).length;
+    }
+    expect(swept).toBeGreaterThan(60);
+    const failure = (await deps.githubReports.get(run.id))?.failure;
+    expect(failure).toMatchObject({ since: new Date(T0).toISOString(), given_up_at: expect.any(String) });
+    clock.advance(3_600_000);
+    expect(await reportOwedRuns(deps)).toEqual([]);
+    // Audited once for the whole outage.
+    expect(deps.audit.events.filter((e) => e.action === 'notification_failed')).toHaveLength(1);
+
+    // The app is installed again and the run moves on: that report goes through.
+    fake.install('acme/infrastructure');
+    expect(await reportRunToGitHub(deps, run.id)).toBe('reported');
+    expect((await deps.githubReports.get(run.id))?.failure).toBeUndefined();
   });
 
   it('sends a stage it already showed only once with onlyOnChange', async () => {
