@@ -46,6 +46,12 @@ export interface GatesStream {
   pending(): number;
   /** Delivers (or discards) every record there is, including those the deliveries write. */
   settled(): Promise<void>;
+  /**
+   * Delivers nothing until the returned function is called, then goes on in order (tests): a
+   * stream's records reach Lambda "in near-real time", with no bound (DynamoDB Developer Guide,
+   * "Change data capture for DynamoDB Streams"), so a writer may finish before its record arrives.
+   */
+  hold(): () => void;
   /** Stops polling and waits for a batch in flight. */
   stop(): Promise<void>;
 }
@@ -169,7 +175,10 @@ export function startGatesStream(options: GatesStreamOptions): GatesStream {
     retrying.unshift(...records.map((part) => ({ records: part, retries: batch.retries + 1 })));
   };
 
+  let held = false;
+
   const deliverOne = async (): Promise<void> => {
+    if (held) return;
     const batch = await take();
     if (!batch) return;
     let response: unknown;
@@ -231,7 +240,14 @@ export function startGatesStream(options: GatesStreamOptions): GatesStream {
     poll,
     pending: () => queue.length + retrying.reduce((n, batch) => n + batch.records.length, 0),
     async settled() {
+      if (held) throw new Error('the gates stream is held: release it before waiting for it to settle');
       while (queue.length > 0 || retrying.length > 0 || inFlight) await (inFlight ?? poll());
+    },
+    hold() {
+      held = true;
+      return () => {
+        held = false;
+      };
     },
     async stop() {
       if (timer) clearInterval(timer);

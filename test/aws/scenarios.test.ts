@@ -423,13 +423,23 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     rt.setClockOffset(0);
     expect((await rt.waitFor('jane@acme.com', run.id, () => false)).run.status).toBe('SUCCEEDED');
 
-    // Step Functions retries the gate's request after the gate closed: the engine is told again,
-    // and nobody is asked twice.
+    // Step Functions retries the gate's request after the gate closed: the engine is told again
+    // (by the retried request itself; the gates stream, held, lags behind it), and nobody is
+    // asked twice.
     const request = rt.invocations.find(
       (i) => i.functionName === 'signoff-request-approval' && JSON.stringify(i.event).includes(run.id),
     );
     const emails = rt.gate.emails.length;
-    await rt.invoke('signoff-request-approval', request?.event);
+    const toldBy = () =>
+      rt.gate.granted.filter((g) => g.action === 'states:SendTaskSuccess' && /requestapproval/i.test(g.role));
+    const told = toldBy().length;
+    const release = rt.holdStream();
+    try {
+      await rt.invoke('signoff-request-approval', request?.event);
+    } finally {
+      release();
+    }
+    expect(toldBy()).toHaveLength(told + 1);
     expect(rt.gate.emails.length).toBe(emails);
     expect((await rt.depsOf('admin').gates.get(gateId))?.status).toBe('approved');
   });

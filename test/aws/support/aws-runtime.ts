@@ -68,6 +68,8 @@ export interface AwsRuntime extends RuntimeClient {
   setClockOffset(ms: number): void;
   /** Resolves once the gates stream has delivered (or dropped) every record it has. */
   streamSettled(): Promise<void>;
+  /** Holds the gates stream's deliveries until the returned function is called. */
+  holdStream(): () => void;
   stop(): Promise<void>;
 }
 
@@ -281,6 +283,7 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
       invocations,
       lostRunEnds,
       streamSettled: () => stream?.settled() ?? Promise.resolve(),
+      holdStream: () => stream?.hold() ?? (() => {}),
       setClockOffset: (ms) => {
         clockOffset = ms;
       },
