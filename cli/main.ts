@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatProblem, loadWorkspace } from '../statemachines/load.ts';
+import { formatInZone, nextRunTimes, parseCron } from '../statemachines/schedule.ts';
 import { graphMermaid, graphText } from './graph.ts';
 import { locksCommand, unlockCommand } from './lock-commands.ts';
 import { auditCommand, auditVerifyCommand, runCommand, runsCommand, voteCommand } from './run-commands.ts';
@@ -264,6 +265,13 @@ function validate(args: string[]): number {
     process.stdout.write(
       `ok  ${file}  (${workflow.steps.length} steps, ${gates} approval gate${gates === 1 ? '' : 's'})\n`,
     );
+    const schedule = workflow.triggers.schedule;
+    if (schedule) {
+      const next = nextRunTimes(parseCron(schedule.cron), schedule.timezone, Date.now(), 3);
+      process.stdout.write(
+        `    schedule "${schedule.cron}" (${schedule.timezone}), next: ${next.map((t) => formatInZone(t, schedule.timezone)).join(', ')}\n`,
+      );
+    }
   }
   process.stdout.write(`${workspace.workflows.length} workflow(s) valid\n`);
   return 0;

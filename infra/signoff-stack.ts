@@ -25,6 +25,7 @@ import { SignoffFunction } from './constructs/signoff-function.ts';
 import { SignoffHttpApi } from './constructs/signoff-http-api.ts';
 import { SignoffSecrets } from './constructs/signoff-secrets.ts';
 import { SignoffTable } from './constructs/signoff-table.ts';
+import { WorkflowSchedules } from './constructs/workflow-schedules.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
 import { grantNeeds } from './function-permissions.ts';
 import {
@@ -245,6 +246,11 @@ export class SignoffStack extends Stack {
         ),
       }),
     );
+
+    new WorkflowSchedules(this, 'Schedules', {
+      workflows: workspace.workflows.map((w) => w.workflow),
+      target: fn('webhook'),
+    });
 
     new Rule(this, 'ResumeGatesSweep', {
       description:

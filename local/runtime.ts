@@ -21,6 +21,7 @@ import { writeAuditCheckpoint } from '../functions/core/audit/write-audit-checkp
 import { holdProjectLocks } from '../functions/core/locks/hold-project-locks.ts';
 import { secretEnvironmentValues } from '../functions/core/logs/mask-secrets.ts';
 import { createWorkflowCatalog } from '../functions/core/runs/workflow-catalog.ts';
+import { startScheduledRun } from '../functions/core/triggers/start-scheduled-run.ts';
 import { type AppDeps, createDeps } from '../functions/deps.ts';
 import type { HttpFunction } from '../functions/routes.ts';
 import { setDeps } from '../functions/wiring/scope.ts';
@@ -39,6 +40,7 @@ import { send } from './http-io.ts';
 import { createLocalSecrets, ensureSecretsFile, generatedSecretNames } from './local-secrets.ts';
 import { defaultIdentity, ensureLocalTokens } from './local-tokens.ts';
 import { runEndedEvent } from './run-ended-event.ts';
+import { type LocalSchedules, startLocalSchedules } from './schedules.ts';
 import { startSesInbox } from './ses-inbox.ts';
 import { createLocalSlack } from './slack/local-slack.ts';
 import { ensureSourceRepository, localGitSource } from './source-repository.ts';
@@ -98,6 +100,8 @@ export interface RuntimeOptions {
   buildWorkers?: number;
   /** Seconds between audit checkpoints (the EventBridge schedule in AWS); default 60, 0 for none. */
   auditCheckpointSeconds?: number;
+  /** How often the workflows' schedules are looked at (default 15 s; 0: only by `schedules.tick()`). */
+  scheduleTickMs?: number;
 }
 
 /** A running local runtime. */
@@ -110,6 +114,8 @@ export interface Runtime {
   config: Config;
   deps: AppDeps;
   sfn: LocalStepFunctions;
+  /** The workflows' schedules, as EventBridge Scheduler runs them in AWS. */
+  schedules: LocalSchedules;
   workspace: Workspace;
   /** Loads `workflows/` again now, as a change to a file there does. */
   reloadWorkflows(): Promise<WorkflowReload>;
@@ -459,6 +465,22 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       checkpoints.unref();
       stops.push(() => clearInterval(checkpoints));
     }
+    // The workflows' schedules, as EventBridge Scheduler invokes the webhook function in AWS.
+    const schedules = startLocalSchedules({
+      workflows: () => deps.workflows.all(),
+      start: async (start) => {
+        const outcome = await startScheduledRun(deps, start);
+        if (outcome.kind === 'refused')
+          logger.warn('scheduled run not started', { ...start, why: outcome.message });
+      },
+      tickMs: options.scheduleTickMs ?? 15_000,
+      onError: (workflow, error) =>
+        logger.error('scheduled run failed to start', {
+          workflow,
+          error: error instanceof Error ? error.name : typeof error,
+        }),
+    });
+    stops.push(() => schedules.stop());
     dev.setReady(true);
 
     return {
@@ -469,6 +491,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       config,
       deps,
       sfn,
+      schedules,
       workspace,
       reloadWorkflows: () => reloader.reload(),
       dev,

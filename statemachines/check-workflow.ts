@@ -1,6 +1,8 @@
 import { canMeet, fewestApprovals } from '../functions/core/approval/quorum.ts';
 import { checkRuleExpression } from '../functions/core/plan/plan-rules.ts';
+import { isProduction } from './environment.ts';
 import { isPlaceholder, placeholdersIn } from './placeholders.ts';
+import { checkTimeZone, parseCron, ScheduleError } from './schedule.ts';
 import {
   type ApprovalStep,
   type Directory,
@@ -57,6 +59,29 @@ export function checkWorkflow(
       report(
         ['triggers', 'manual', 'roles', i],
         `triggers.manual.roles[${i}]: unknown role "${role}"; roles are ${ROLES.join(', ')}`,
+      );
+  }
+
+  const schedule = workflow.triggers.schedule;
+  if (schedule) {
+    const checks: [PathSegment, () => void][] = [
+      ['cron', () => parseCron(schedule.cron)],
+      ['timezone', () => checkTimeZone(schedule.timezone)],
+    ];
+    for (const [field, check] of checks) {
+      try {
+        check();
+      } catch (error) {
+        if (!(error instanceof ScheduleError)) throw error;
+        report(['triggers', 'schedule', field], `triggers.schedule.${String(field)}: ${error.message}`);
+      }
+    }
+    // Nobody would be there to ask: a schedule never applies to production without a gate.
+    const applies = workflow.steps.some((s) => s.type === 'iac' && s.action === 'apply');
+    if (isProduction(workflow) && applies && !workflow.steps.some((s) => s.type === 'approval'))
+      report(
+        ['triggers', 'schedule'],
+        'triggers.schedule: a production workflow that applies without an approval gate cannot run on a schedule; add a gate',
       );
   }
 

@@ -16,7 +16,9 @@ export type Trigger =
       /** Set for a run started by a pull request opened or pushed to (plan only), before its merge. */
       event?: 'pull_request';
     }
-  | { type: 'webhook'; idempotency_key?: string };
+  | { type: 'webhook'; idempotency_key?: string }
+  /** `slot`: the scheduled time (ISO, to the minute) the run is for; one run per slot. */
+  | { type: 'schedule'; slot: string; cron: string; timezone: string };
 
 /** A person in the directory, as it travels in payloads. */
 export interface Person {

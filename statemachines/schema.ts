@@ -158,6 +158,13 @@ const triggers = z.strictObject({
     .nullable()
     .optional()
     .transform((w) => (w === null ? {} : w)),
+  /**
+   * Runs at the times of a five-field cron expression (minute hour day-of-month month
+   * day-of-week) in an IANA time zone; checked at load (statemachines/schedule.ts).
+   */
+  schedule: z
+    .strictObject({ cron: z.string().min(1), timezone: z.string().min(1).default('UTC') })
+    .optional(),
 });
 
 /** A workflow file as written. */

@@ -104,5 +104,6 @@ export function approvalUrl(publicUrl: string, gateId: string, capability: strin
 function describeTrigger(gate: Gate): string {
   const trigger = gate.run.trigger;
   if (trigger.type === 'github') return `GitHub PR #${trigger.pr.number} by ${trigger.pr.author}`;
+  if (trigger.type === 'schedule') return `the schedule ${trigger.cron} (${trigger.timezone})`;
   return trigger.type;
 }

@@ -51,6 +51,12 @@ export const WORKFLOWS: Workflow[] = [
   { name: 'hook-custom', environment: 'staging', triggers: { webhook: { secret: 'custom-hook' } }, steps },
   { name: 'hook-emergency', environment: 'production', triggers: { webhook: null }, steps },
   { name: 'manual-only', environment: 'staging', triggers: { manual: null }, steps },
+  {
+    name: 'nightly-plan',
+    environment: 'production',
+    triggers: { schedule: { cron: '0 2 * * *', timezone: 'Europe/Berlin' } },
+    steps,
+  },
 ].map((w) => workflowSchema.parse(w));
 
 /** The secrets the harness knows. */

@@ -80,6 +80,23 @@ describe('loadWorkflow', () => {
     );
   });
 
+  it('takes a schedule in a time zone, and names the line of a bad expression, zone or gate-less production apply', () => {
+    const scheduled = (cron: string, timezone: string, steps = plan) =>
+      `${header}triggers:\n  schedule:\n    cron: "${cron}"\n    timezone: ${timezone}\nsteps:\n${steps}`;
+    const ok = loadWorkflow(scheduled('0 */4 * * *', 'Europe/Berlin'), 'wf.yaml', { directory, projects });
+    expect(ok.ok && ok.value.triggers.schedule).toEqual({ cron: '0 */4 * * *', timezone: 'Europe/Berlin' });
+    expect(problems(scheduled('0 25 * * *', 'Europe/Berlin'))).toEqual([
+      'wf.yaml:5:11: triggers.schedule.cron: the hour field "25": "25" is not 0-23',
+    ]);
+    expect(problems(scheduled('0 2 * * *', 'Europe/Paris2'))).toEqual([
+      'wf.yaml:6:15: triggers.schedule.timezone: "Europe/Paris2" is not an IANA time zone (for example Europe/Berlin or UTC)',
+    ]);
+    const apply = `${plan}  - { id: apply, type: iac, project: net, action: apply }\n`;
+    expect(problems(scheduled('0 2 * * *', 'UTC', apply))).toEqual([
+      'wf.yaml:5:5: triggers.schedule: a production workflow that applies without an approval gate cannot run on a schedule; add a gate',
+    ]);
+  });
+
   it('reports a YAML syntax error with its line and column', () => {
     expect(problems(`${header}steps:\n  - id: [unclosed\n`)[0]).toMatch(
       /^wf\.yaml:5:1: YAML syntax: Flow sequence/,
