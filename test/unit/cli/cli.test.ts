@@ -20,6 +20,21 @@ describe('signoff CLI', () => {
     expect(out.stdout).toContain('9 workflow(s) valid');
   });
 
+  it('prints a scheduled workflow’s next three run times in its time zone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signoff-cli-'));
+    cpSync(join(projectRoot, 'config'), join(dir, 'config'), { recursive: true });
+    mkdirSync(join(dir, 'workflows'));
+    writeFileSync(
+      join(dir, 'workflows', 'nightly.yaml'),
+      'name: nightly\nenvironment: staging\ntriggers:\n  schedule: { cron: "30 2 * * *", timezone: Europe/Berlin }\nsteps:\n  - { id: plan, type: iac, project: example-site-staging, action: plan }\n',
+    );
+    const out = signoff(['validate'], dir);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(
+      /schedule "30 2 \* \* \*" \(Europe\/Berlin\), next: \d{4}-\d\d-\d\d 02:30 CES?T, \d{4}-\d\d-\d\d 02:30 CES?T, \d{4}-\d\d-\d\d 02:30 CES?T/,
+    );
+  });
+
   it('prints every problem with file:line:column and exits 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'signoff-cli-'));
     cpSync(join(projectRoot, 'config'), join(dir, 'config'), { recursive: true });
