@@ -40,6 +40,11 @@ export interface SignoffSettings {
   buildImages: Record<string, string>;
   /** The URL people open, when a custom domain fronts the API; default: the API's own URL. */
   publicUrl?: string;
+  /**
+   * The GitHub REST API runs report to, for GitHub Enterprise Server (`https://HOST/api/v3`);
+   * default: https://api.github.com.
+   */
+  githubApiUrl?: string;
   /** SNS topic the alarms notify; without it the alarms only show in CloudWatch. */
   alarmTopicArn?: string;
   /** Alarm when more than this percent of a day's approval requests time out. */
@@ -176,6 +181,13 @@ const settingsSchema = z.strictObject({
     .optional(),
   publicUrl: z
     .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  githubApiUrl: z
+    .url({
+      protocol: /^https$/,
+      error: 'must be an https:// URL (GitHub Enterprise Server: https://HOST/api/v3)',
+    })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
   alarmTopicArn: z

@@ -178,6 +178,7 @@ export class SignoffStack extends Stack {
       SIGNOFF_GITHUB_REPOS: settings.githubRepos.join(','),
       ...sourceEnvironment(settings),
       ...(settings.slackChannel ? { SIGNOFF_SLACK_DEFAULT_CHANNEL: settings.slackChannel } : {}),
+      ...(settings.githubApiUrl ? { SIGNOFF_GITHUB_API_URL: settings.githubApiUrl } : {}),
     };
     const targets = {
       tables: this.tables,

@@ -50,10 +50,12 @@ describe('parseSettings', () => {
         planRoleArns: '{"example-site":"arn:aws:iam::123456789012:role/site-reader"}',
         stateBackends: '{"example-site":"acme-tf-state/site"}',
         publicUrl: 'https://signoff.acme.com/',
+        githubApiUrl: 'https://github.acme.com/api/v3/',
       },
       context,
     );
     expect(settings.slackChannel).toBe('deploys');
+    expect(settings.githubApiUrl).toBe('https://github.acme.com/api/v3');
     expect(settings.githubRepos).toEqual(['acme/infrastructure', 'acme/network']);
     expect(settings.artifactRetentionDays).toBe(14);
     expect(settings.auditRetentionDays).toBe(2555);
@@ -78,6 +80,7 @@ describe('parseSettings', () => {
           auditCheckpointMinutes: 0.5,
           buildRoleArns: { 'example-site': 'admin', 'no-such-project': 'arn:aws:iam::123456789012:role/x' },
           publicUrl: 'http://insecure.example.com',
+          githubApiUrl: 'github.acme.com',
           emailfrom: 'typo@acme.com',
         },
         context,
@@ -92,6 +95,7 @@ describe('parseSettings', () => {
     expect(message).toContain('signoff:auditCheckpointMinutes: must be a whole number of minutes');
     expect(message).toContain('signoff:buildRoleArns.example-site: must be an IAM role ARN');
     expect(message).toContain('signoff:publicUrl: must be an https:// URL');
+    expect(message).toContain('signoff:githubApiUrl: must be an https:// URL (GitHub Enterprise Server');
     expect(message).toContain('signoff:emailfrom: not a signoff setting');
   });
 

@@ -185,6 +185,8 @@ describe('SignoffStack functions', () => {
       expect(config.tables.audit).toMatch(/^<AuditTable/);
       expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('signoff');
       expect(env.SIGNOFF_SLACK_DEFAULT_CHANNEL).toBe('deployments');
+      // GitHub itself unless the settings name a GitHub Enterprise Server.
+      expect(env.SIGNOFF_GITHUB_API_URL).toBeUndefined();
     }
   });
 
@@ -571,11 +573,19 @@ describe('SignoffStack data', () => {
     expect(fn?.Properties.Environment.Variables.SIGNOFF_AUDIT_ARCHIVE_BUCKET).toEqual({ Ref: archive });
   });
 
-  it('takes the audit retention and the checkpoint interval from the settings', () => {
+  it('takes the audit retention, the checkpoint interval and a GitHub Enterprise Server from the settings', () => {
     const { template: other } = synthSignoff({
       bundle: false,
-      context: { 'signoff:auditRetentionDays': 2555, 'signoff:auditCheckpointMinutes': 15 },
+      context: {
+        'signoff:auditRetentionDays': 2555,
+        'signoff:auditCheckpointMinutes': 15,
+        'signoff:githubApiUrl': 'https://github.acme.com/api/v3',
+      },
     });
+    const runEnded = other.findResources('AWS::Lambda::Function')[functionLogicalId('run-ended')];
+    expect(runEnded?.Properties.Environment.Variables.SIGNOFF_GITHUB_API_URL).toBe(
+      'https://github.acme.com/api/v3',
+    );
     other.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockConfiguration: Match.objectLike({
         Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2555 } },
