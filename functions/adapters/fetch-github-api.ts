@@ -1,10 +1,10 @@
 /**
- * GitHubApi over `fetch`, as a GitHub App: `@octokit/auth-app` signs the app's JWT with its private
- * key, the JWT finds the repository's installation and buys an installation token, and every call
- * is made with that token (cached until shortly before it expires). Tokens travel only in the
- * Authorization header, never in a URL, a log line or an error.
+ * GitHubApi over `fetch`, as a GitHub App: the app's JWT, signed with its private key, finds the
+ * repository's installation and buys an installation token, and every call is made with that
+ * token (cached until shortly before it expires). Tokens travel only in the Authorization header,
+ * never in a URL, a log line or an error.
  */
-import { createAppAuth } from '@octokit/auth-app';
+import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
 import {
   type CheckRunFields,
   type GitHubApi,
@@ -34,8 +34,11 @@ export class FetchGitHubApi implements GitHubApi {
     private readonly apiUrl = 'https://api.github.com',
     private readonly now: () => number = Date.now,
   ) {
-    const auth = createAppAuth({ appId: credentials.appId, privateKey: credentials.privateKey });
-    this.appJwt = async () => (await auth({ type: 'app' })).token;
+    let key: KeyObject | undefined;
+    this.appJwt = async () => {
+      key ??= privateKeyOf(credentials.privateKey);
+      return signAppJwt(credentials.appId, key, this.now());
+    };
   }
 
   async createCheckRun(repository: RepositoryName, headSha: string, check: CheckRunFields): Promise<number> {
@@ -169,4 +172,25 @@ function retryAfterOf(response: Response, now: number): number | undefined {
     if (Number.isFinite(reset)) return Math.max(0, Math.ceil(reset - now / 1000));
   }
   return undefined;
+}
+
+/** The app's private key (GitHub hands out PKCS#1 PEM; PKCS#8 works too); never quoted in an error. */
+function privateKeyOf(pem: string): KeyObject {
+  try {
+    return createPrivateKey(pem);
+  } catch {
+    throw new GitHubApiError('the GitHub App private key is not a PEM private key', undefined);
+  }
+}
+
+/**
+ * The app's JWT as GitHub documents it ("Generating a JSON Web Token (JWT) for a GitHub App"):
+ * RS256, issued 60 seconds in the past against clock drift, expiring within 10 minutes (here 9),
+ * issued by the app.
+ */
+export function signAppJwt(appId: string, key: KeyObject, now: number): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const iat = Math.floor(now / 1000) - 60;
+  const unsigned = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iat, exp: iat + 9 * 60, iss: appId })}`;
+  return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), key).toString('base64url')}`;
 }

@@ -1,6 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FetchGitHubApi } from '../../../functions/adapters/fetch-github-api.ts';
+import { FetchGitHubApi, signAppJwt } from '../../../functions/adapters/fetch-github-api.ts';
 import {
   type CheckRunFields,
   GITHUB_TEXT_LIMIT,
@@ -108,5 +108,25 @@ describe('FetchGitHubApi against the fake GitHub API', () => {
     });
     const stranger = new FetchGitHubApi({ appId: '42', privateKey: other.privateKey }, fake.apiUrl);
     expect((await failureOf(stranger.createCheckRun(REPO, SHA, check))).status).toBe(401);
+  });
+
+  it('signs its JWT as GitHub asks: RS256, issued a minute back, at most 10 minutes long, by the app', () => {
+    const now = Date.parse('2026-12-05T10:00:00Z');
+    const jwt = signAppJwt('7', createPrivateKey(privateKey), now);
+    const [header, payload, signature] = jwt.split('.') as [string, string, string];
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ alg: 'RS256', typ: 'JWT' });
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    expect(claims).toEqual({ iat: now / 1000 - 60, exp: now / 1000 - 60 + 540, iss: '7' });
+    const signed = Buffer.from(`${header}.${payload}`);
+    expect(
+      verify('RSA-SHA256', signed, createPublicKey(privateKey), Buffer.from(signature, 'base64url')),
+    ).toBe(true);
+  });
+
+  it('says a private key that is not PEM is not one, without quoting it', async () => {
+    const broken = new FetchGitHubApi({ appId: '7', privateKey: 'not-a-key-secret-material' }, fake.apiUrl);
+    const error = await failureOf(broken.createCheckRun(REPO, SHA, check));
+    expect(error.message).toBe('the GitHub App private key is not a PEM private key');
+    expect(error.message).not.toContain('secret-material');
   });
 });
