@@ -166,7 +166,9 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     expect(rt.dev.notifications[0]?.body).toContain('production-deploy-with-approval Succeeded');
   });
 
-  it('approves from the emailed link: the page shows the plan, its POST decides', async () => {
+  it('approves from the emailed link: the page shows the plan, its POST decides', {
+    timeout: 90_000,
+  }, async () => {
     const run = await rt.startRun('sam@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('sam@acme.com', run.id, 'approve');
     const link = await emailedLink('bob@acme.com', `${rt.url}/approvals/${gateId}?t=`);
@@ -228,7 +230,7 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     ]);
   });
 
-  it('a rejection cancels the run and the failure is notified', async () => {
+  it('a rejection cancels the run and the failure is notified', { timeout: 90_000 }, async () => {
     const run = await rt.startRun('sam@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('sam@acme.com', run.id, 'approve');
     await rt.vote('bob@acme.com', gateId, 'reject', 'not during the freeze');
@@ -245,7 +247,7 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     ]);
   });
 
-  it('the timeout closes the gate as timed out and cancels the run', async () => {
+  it('the timeout closes the gate as timed out and cancels the run', { timeout: 90_000 }, async () => {
     const run = await rt.startRun('sam@acme.com', 'critical-infra-two-person');
     await rt.pendingGate('sam@acme.com', run.id, 'approve');
     const done = await rt.waitFor('sam@acme.com', run.id, () => false, 60_000);
@@ -320,7 +322,9 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     }
   });
 
-  it('runs the ungated staging workflow from a signed generic webhook, once per Idempotency-Key', async () => {
+  it('runs the ungated staging workflow from a signed generic webhook, once per Idempotency-Key', {
+    timeout: 90_000,
+  }, async () => {
     const body = '{"reason":"nightly"}';
     const headers = {
       'content-type': 'application/json',
@@ -335,7 +339,9 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     expect((await rt.waitFor('alice@acme.com', runId, () => false)).run.status).toBe('SUCCEEDED');
   });
 
-  it('a run stopped by hand cancels its pending gate before its end is audited', async () => {
+  it('a run stopped by hand cancels its pending gate before its end is audited', {
+    timeout: 90_000,
+  }, async () => {
     const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
     await stopInConsole('signoff-production-deploy-with-approval', run.id);
@@ -352,7 +358,9 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     ]);
   });
 
-  it('the API closes the gate of a run stopped by hand whose end event was lost when someone reads the run', async () => {
+  it('the API closes the gate of a run stopped by hand whose end event was lost when someone reads the run', {
+    timeout: 90_000,
+  }, async () => {
     const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
     rt.lostRunEnds.add(run.id);
@@ -371,7 +379,9 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     expect(csv).toContain('run_finished');
   });
 
-  it('the scheduled sweep closes the gate of a run stopped by hand whose end event was lost', async () => {
+  it('the scheduled sweep closes the gate of a run stopped by hand whose end event was lost', {
+    timeout: 90_000,
+  }, async () => {
     const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
     rt.lostRunEnds.add(run.id);
@@ -444,7 +454,9 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     expect((await rt.depsOf('admin').gates.get(gateId))?.status).toBe('approved');
   });
 
-  it('an apply whose approved plan expired from the bucket fails with that reason', async () => {
+  it('an apply whose approved plan expired from the bucket fails with that reason', {
+    timeout: 90_000,
+  }, async () => {
     const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
     const { s3 } = rt.depsOf('admin').clients;
@@ -456,7 +468,9 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     expect(done.run.cause).toContain('has no runs/');
   });
 
-  it('shows the run page of a run whose plan never wrote its summary (S3 throttled the upload)', async () => {
+  it('shows the run page of a run whose plan never wrote its summary (S3 throttled the upload)', {
+    timeout: 90_000,
+  }, async () => {
     const heal = rt.gate.inject({
       action: 's3:PutObject',
       resource: /summary\.json$/,

@@ -136,7 +136,11 @@ describe('GitHub reports in the local runtime', () => {
     ]);
     const comments = rt.github?.api.comments.filter((c) => c.body.includes(runId)) ?? [];
     expect(comments).toHaveLength(1);
-    expect(comments[0]).toMatchObject({ issue_number: 101, edits: 4 });
+    // Edited in place at each move; two moves reported at the same moment may share one edit,
+    // since every report renders the run as it stands (never a second comment).
+    expect(comments[0]).toMatchObject({ issue_number: 101 });
+    expect(comments[0]?.edits).toBeGreaterThanOrEqual(3);
+    expect(comments[0]?.edits).toBeLessThanOrEqual(4);
     expect(comments[0]?.body).toMatch(/\*\*Outcome:\*\* Succeeded/);
 
     const page = await fetch(`${rt.url}/dev/github`).then((r) => r.text());
