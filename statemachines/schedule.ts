@@ -108,28 +108,37 @@ export function checkTimeZone(timeZone: string): void {
   }
 }
 
-/** The wall-clock fields of `instant` in `timeZone`. */
-function wallClock(instant: number, timeZone: string) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
+/** One formatter per time zone: next run times read a zone's clock several times per minute tried. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The fields of `instant` as `timeZone`'s clock shows it (two digits each; the zone's short name). */
+function zoneParts(instant: number, timeZone: string): Record<string, string> {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    })
-      .formatToParts(instant)
-      .map((p) => [p.type, Number(p.value)]),
-  ) as Record<'year' | 'month' | 'day' | 'hour' | 'minute', number>;
-  return parts;
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    });
+    formatters.set(timeZone, format);
+  }
+  return Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]));
+}
+
+/** `timeZone`'s wall clock at `instant`, as the epoch milliseconds of that reading in UTC. */
+function wallClock(instant: number, timeZone: string): number {
+  const p = zoneParts(instant, timeZone);
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
 }
 
 /** Minutes east of UTC at `instant`. */
 function offsetMinutes(instant: number, timeZone: string): number {
-  const w = wallClock(instant, timeZone);
-  return Math.round((Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - instant) / 60_000);
+  return Math.round((wallClock(instant, timeZone) - instant) / 60_000);
 }
 
 /**
@@ -142,10 +151,7 @@ function instantOf(local: number, timeZone: string): number | undefined {
       (probe) => local - offsetMinutes(probe, timeZone) * 60_000,
     ),
   );
-  const matching = [...candidates].filter((t) => {
-    const w = wallClock(t, timeZone);
-    return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) === local;
-  });
+  const matching = [...candidates].filter((t) => wallClock(t, timeZone) === local);
   return matching.length > 0 ? Math.min(...matching) : undefined;
 }
 
@@ -155,8 +161,8 @@ const SEARCH_DAYS = 8 * 366;
 /** The next `count` run times after `after` (epoch ms), as EventBridge Scheduler would run them. */
 export function nextRunTimes(schedule: CronSchedule, timeZone: string, after: number, count: number): Date[] {
   const out: Date[] = [];
-  const start = wallClock(after, timeZone);
-  const firstDay = Date.UTC(start.year, start.month - 1, start.day);
+  const start = new Date(wallClock(after, timeZone));
+  const firstDay = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate());
   for (let day = 0; day < SEARCH_DAYS && out.length < count; day++) {
     const date = new Date(firstDay + day * 86_400_000);
     if (!schedule.month.values.includes(date.getUTCMonth() + 1)) continue;
@@ -192,19 +198,6 @@ export function toSchedulerExpression(schedule: CronSchedule): string {
 
 /** `2026-12-05 08:00 GMT+1`: a run time as the schedule's time zone reads it. */
 export function formatInZone(instant: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZoneName: 'short',
-    })
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
+  const parts = zoneParts(instant.getTime(), timeZone);
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
