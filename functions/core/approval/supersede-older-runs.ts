@@ -30,19 +30,26 @@ function openPullRequestOf(run: RunInfo): string | undefined {
     : undefined;
 }
 
+/** Whether `older` is a pending gate, open to superseding, of an earlier run of `newer`'s workflow. */
+function waitsBeforeRun(older: Gate, newer: RunInfo): boolean {
+  return (
+    older.status === 'pending' &&
+    older.config.supersede !== false &&
+    older.workflow === newer.workflow &&
+    older.run.id !== newer.id &&
+    Date.parse(older.run.started_at) < Date.parse(newer.started_at)
+  );
+}
+
 /** Whether `older` waits at a gate of a run that `newer`'s run supersedes. */
 function isSupersededBy(older: Gate, newer: Gate): boolean {
   const project = newer.data.plan?.project;
   return (
-    older.status === 'pending' &&
+    waitsBeforeRun(older, newer.run) &&
     openPullRequestOf(older.run) === openPullRequestOf(newer.run) &&
-    older.config.supersede !== false &&
     newer.config.supersede !== false &&
     project !== undefined &&
-    older.data.plan?.project === project &&
-    older.workflow === newer.workflow &&
-    older.run.id !== newer.run.id &&
-    Date.parse(older.run.started_at) < Date.parse(newer.run.started_at)
+    older.data.plan?.project === project
   );
 }
 
@@ -92,13 +99,7 @@ export async function supersedeLockHolder(
 ): Promise<string[]> {
   const closed: string[] = [];
   for (const older of await deps.gates.listByRun(holder)) {
-    const superseded =
-      older.status === 'pending' &&
-      older.config.supersede !== false &&
-      older.workflow === newer.workflow &&
-      older.run.id !== newer.id &&
-      Date.parse(older.run.started_at) < Date.parse(newer.started_at);
-    if (!superseded) continue;
+    if (!waitsBeforeRun(older, newer)) continue;
     if (await closeSuperseded(deps, older, newer.id, { waiting_for_lock: project }))
       closed.push(older.gate_id);
   }
