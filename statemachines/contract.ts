@@ -319,6 +319,32 @@ export interface AcquireLocksResult {
   waiting_for?: { project: string; run_id: string; workflow: string; since: string };
 }
 
+/** The freeze check before an apply step: run-ended's `check_freeze` task. */
+export interface CheckFreezeInput {
+  kind: 'check_freeze';
+  run: RunInfo;
+  /** The apply step it stands in front of. */
+  step_id: string;
+  /** The workflow's lock lease: a run waiting out a freeze keeps its project locks this long past each check. */
+  lease_seconds: number;
+  /** When this apply began waiting (null on the first check); the task hands it back each time. */
+  frozen_since: string | null;
+}
+
+/** What the freeze check returns into `$.freeze`: go on, or wait until `recheck_at` and check again. */
+export interface CheckFreezeResult {
+  frozen: boolean;
+  frozen_since: string | null;
+  /** When to check again (a freeze's end, or sooner: an admin may end it early). */
+  recheck_at?: string;
+  /** When the freeze ends; absent while it lasts until an admin ends it. */
+  until?: string;
+  /** The freezes in effect, and why. */
+  freezes?: { name: string; reason: string }[];
+  /** An emergency bypass went through the freeze (audited `freeze_overridden`). */
+  overridden?: boolean;
+}
+
 /** Environment variables the iac build gets (CodeBuild overrides, and the local build runner). */
 export const BUILD_ENV = {
   action: 'SIGNOFF_ACTION',

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import type { z } from 'zod';
 import { checkWorkflow, type WorkflowContext } from './check-workflow.ts';
+import { type Freezes, loadFreezes } from './freezes.ts';
 import { checkPartialWorkflow, mergeInFileOrder } from './partial-workflow.ts';
 import {
   type Directory,
@@ -13,34 +13,12 @@ import {
   type Workflow,
   workflowSchema,
 } from './schema.ts';
-import { formatProblem, type Problem, parseYamlSource, type YamlSource } from './yaml-source.ts';
+import { type Loaded, parseWith, readYaml } from './yaml-load.ts';
+import { formatProblem, type Problem } from './yaml-source.ts';
 import { issuesToProblems } from './zod-problems.ts';
 
+export type { Loaded } from './yaml-load.ts';
 export { formatProblem, type Problem } from './yaml-source.ts';
-
-/** The outcome of loading one file: the typed value, or every problem found. */
-export type Loaded<T> = { ok: true; value: T; source: YamlSource } | { ok: false; problems: Problem[] };
-
-function readYaml(
-  text: string,
-  file: string,
-): { ok: true; source: YamlSource } | { ok: false; problems: Problem[] } {
-  const source = parseYamlSource(text, file);
-  if (source.problems.length > 0) return { ok: false, problems: source.problems };
-  if (source.value === undefined || source.value === null) {
-    return { ok: false, problems: [{ file, line: 1, column: 1, message: 'the file is empty' }] };
-  }
-  return { ok: true, source };
-}
-
-function parseWith<S extends z.ZodType>(schema: S, text: string, file: string): Loaded<z.output<S>> {
-  const read = readYaml(text, file);
-  if (!read.ok) return read;
-  const { source } = read;
-  const parsed = schema.safeParse(source.value);
-  if (!parsed.success) return { ok: false, problems: issuesToProblems(source, schema, parsed.error.issues) };
-  return { ok: true, value: parsed.data, source };
-}
 
 /** Loads `config/directory.yaml` text: users and teams, with cross-checks. */
 export function loadDirectory(text: string, file: string): Loaded<Directory> {
@@ -108,6 +86,8 @@ export interface Workspace {
   projects: Projects;
   environments: Environments;
   workflows: { file: string; workflow: Workflow }[];
+  /** `config/freezes.yaml`, or none when the file is absent. */
+  freezes: Freezes;
   problems: Problem[];
 }
 
@@ -178,7 +158,55 @@ export function loadWorkspace(root: string, files?: string[]): Workspace {
     names.set(name, file);
     workflows.push({ file, workflow: loaded.value });
   }
-  return { directory, projects, environments, workflows, problems };
+  const freezes = loadFreezesFile(root, read, problems, environments, workflows);
+  return { directory, projects, environments, workflows, freezes, problems };
+}
+
+/**
+ * Optional `config/freezes.yaml`, checked against the workflows: a freeze naming a workflow or
+ * an environment that none has would silently freeze nothing.
+ */
+function loadFreezesFile(
+  root: string,
+  read: (path: string) => string | undefined,
+  problems: Problem[],
+  environments: Environments,
+  workflows: Workspace['workflows'],
+): Freezes {
+  const path = join(root, 'config', 'freezes.yaml');
+  const text = existsSync(path) ? read(path) : undefined;
+  if (text === undefined) return { freezes: [] };
+  const loaded = loadFreezes(text, relative(root, path) || path);
+  if (!loaded.ok) {
+    problems.push(...loaded.problems);
+    return { freezes: [] };
+  }
+  const names = new Set(workflows.map((w) => w.workflow.name));
+  const envs = new Set([
+    ...workflows.map((w) => w.workflow.environment),
+    ...Object.keys(environments.environments),
+  ]);
+  loaded.value.freezes.forEach((f, i) => {
+    f.workflows.forEach((name, j) => {
+      if (!names.has(name))
+        problems.push(
+          loaded.source.problem(
+            ['freezes', i, 'workflows', j],
+            `freezes[${i}].workflows[${j}]: no workflow is named "${name}"`,
+          ),
+        );
+    });
+    f.environments.forEach((env, j) => {
+      if (!envs.has(env))
+        problems.push(
+          loaded.source.problem(
+            ['freezes', i, 'environments', j],
+            `freezes[${i}].environments[${j}]: no workflow has environment "${env}" (known: ${[...envs].sort().join(', ')})`,
+          ),
+        );
+    });
+  });
+  return loaded.value;
 }
 
 /** The workflow files in a folder, sorted. */

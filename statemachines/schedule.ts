@@ -9,6 +9,10 @@
  * - day-of-month and day-of-week cannot both be restricted (one of them must be `?`).
  */
 
+import { instantsOf, isTimeZone, wallClock } from './time-zone.ts';
+
+export { formatInZone } from './time-zone.ts';
+
 /** One parsed field: the values it allows, and whether it was `*` (unrestricted). */
 interface CronField {
   values: number[];
@@ -101,58 +105,8 @@ function range(from: number, to: number): number[] {
 
 /** Throws ScheduleError unless `timeZone` is an IANA time zone this runtime knows. */
 export function checkTimeZone(timeZone: string): void {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-  } catch {
+  if (!isTimeZone(timeZone))
     throw new ScheduleError(`"${timeZone}" is not an IANA time zone (for example Europe/Berlin or UTC)`);
-  }
-}
-
-/** One formatter per time zone: next run times read a zone's clock several times per minute tried. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The fields of `instant` as `timeZone`'s clock shows it (two digits each; the zone's short name). */
-function zoneParts(instant: number, timeZone: string): Record<string, string> {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZoneName: 'short',
-    });
-    formatters.set(timeZone, format);
-  }
-  return Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]));
-}
-
-/** `timeZone`'s wall clock at `instant`, as the epoch milliseconds of that reading in UTC. */
-function wallClock(instant: number, timeZone: string): number {
-  const p = zoneParts(instant, timeZone);
-  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
-}
-
-/** Minutes east of UTC at `instant`. */
-function offsetMinutes(instant: number, timeZone: string): number {
-  return Math.round((wallClock(instant, timeZone) - instant) / 60_000);
-}
-
-/**
- * The first instant whose wall clock in `timeZone` reads the given local time, or undefined when
- * the clocks skip it. A time read twice (autumn) gives the earlier instant.
- */
-function instantOf(local: number, timeZone: string): number | undefined {
-  const candidates = new Set(
-    [local - 86_400_000, local, local + 86_400_000].map(
-      (probe) => local - offsetMinutes(probe, timeZone) * 60_000,
-    ),
-  );
-  const matching = [...candidates].filter((t) => wallClock(t, timeZone) === local);
-  return matching.length > 0 ? Math.min(...matching) : undefined;
 }
 
 /** How far ahead the next run is looked for: a schedule such as 29 February runs within 8 years. */
@@ -170,7 +124,8 @@ export function nextRunTimes(schedule: CronSchedule, timeZone: string, after: nu
     if (!schedule.dayOfWeek.values.includes(date.getUTCDay())) continue;
     for (const hour of schedule.hour.values) {
       for (const minute of schedule.minute.values) {
-        const instant = instantOf(date.getTime() + (hour * 60 + minute) * 60_000, timeZone);
+        // A time read twice runs the first time; a skipped one does not run.
+        const instant = instantsOf(date.getTime() + (hour * 60 + minute) * 60_000, timeZone)[0];
         if (instant !== undefined && instant > after) out.push(new Date(instant));
         if (out.length === count) return out;
       }
@@ -194,10 +149,4 @@ export function toSchedulerExpression(schedule: CronSchedule): string {
   const dayOfWeek = schedule.dayOfWeek.any ? '?' : schedule.dayOfWeek.values.map((d) => DAYS[d]).join(',');
   const month = schedule.month.any ? '*' : schedule.month.values.map((m) => MONTHS[m - 1]).join(',');
   return `cron(${list(schedule.minute)} ${list(schedule.hour)} ${dayOfMonth} ${month} ${dayOfWeek} *)`;
-}
-
-/** `2026-12-05 08:00 GMT+1`: a run time as the schedule's time zone reads it. */
-export function formatInZone(instant: Date, timeZone: string): string {
-  const parts = zoneParts(instant.getTime(), timeZone);
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }

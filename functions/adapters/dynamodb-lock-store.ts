@@ -97,6 +97,17 @@ export class DynamoDbLockStore implements LockStore {
     });
   }
 
+  async renew(project: string, runId: string, expiresAt: string): Promise<boolean> {
+    return this.conditional({
+      TableName: this.table,
+      Key: { run_id: lockKey(project) },
+      // ISO-8601 times in UTC compare as strings. A later lease only: never shortens one.
+      UpdateExpression: 'SET expires_at = :e',
+      ConditionExpression: 'holder_run = :r AND expires_at < :e',
+      ExpressionAttributeValues: { ':e': expiresAt, ':r': runId },
+    });
+  }
+
   private async conditional(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
     try {
       await this.doc.send(new UpdateCommand(input));

@@ -44,4 +44,11 @@ export class MemoryLockStore implements LockStore {
     current.version += 1;
     return true;
   }
+
+  async renew(project: string, runId: string, expiresAt: string): Promise<boolean> {
+    const current = this.locks.get(project);
+    if (current?.holder?.run_id !== runId || current.holder.expires_at >= expiresAt) return false;
+    current.holder.expires_at = expiresAt;
+    return true;
+  }
 }

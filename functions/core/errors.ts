@@ -24,6 +24,8 @@ export const ErrorName = {
   Stopped: 'Stopped',
   /** Another run held the project's lock for longer than the workflow waits for it. */
   ProjectLocked: 'ProjectLocked',
+  /** A change freeze with `apply: fail` was in effect when the run reached its apply. */
+  Frozen: 'Frozen',
 } as const;
 
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];

@@ -10,6 +10,7 @@ import type {
   RunInfo,
 } from '../../statemachines/contract.ts';
 import type { AuditCheckpoint } from './audit/audit-checkpoint.ts';
+import type { AdhocFreeze } from './freeze/freeze-windows.ts';
 
 /** Audit actions; the audit trail is append-only. */
 export type AuditAction =
@@ -36,7 +37,11 @@ export type AuditAction =
   | 'lock_released'
   | 'lock_force_released'
   | 'lock_held'
-  | 'gate_skipped';
+  | 'gate_skipped'
+  | 'apply_frozen'
+  | 'freeze_overridden'
+  | 'freeze_started'
+  | 'freeze_ended';
 
 /** One audit event as the domain writes it; the store adds sequence and hash chain. */
 export interface AuditEventInput {
@@ -514,6 +519,25 @@ export interface LockStore {
   ): Promise<ProjectLock | undefined>;
   /** Keeps `runId`'s lock for an admin to release, with the reason; false when that run does not hold it. */
   hold(project: string, runId: string, reason: string): Promise<boolean>;
+  /**
+   * Moves the lease of `runId`'s lock on to `expiresAt` when that is later than it is now (a run
+   * waiting out a freeze still holds its projects); false when that run does not hold it, or its
+   * lease already runs that long.
+   */
+  renew(project: string, runId: string, expiresAt: string): Promise<boolean>;
+}
+
+/**
+ * The ad-hoc freezes admins start and end. All of them live in one item, written with a
+ * compare-and-swap on its version, so a list is one strongly consistent read.
+ */
+export interface FreezeStore {
+  /** Every stored freeze: in effect, to come, and those ended in the last 30 days. */
+  list(): Promise<AdhocFreeze[]>;
+  /** Adds a freeze; throws if its id is taken. */
+  add(freeze: AdhocFreeze): Promise<void>;
+  /** Ends a freeze that has not ended; returns it as ended, or undefined when there is no such freeze in effect. */
+  end(id: string, endedAt: string, endedBy: string): Promise<AdhocFreeze | undefined>;
 }
 
 /** One page of a build's log: whole lines after a position, and the position after them. */

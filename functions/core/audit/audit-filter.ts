@@ -30,6 +30,10 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   lock_force_released: 'Lock force-released',
   lock_held: 'Lock held for an admin',
   gate_skipped: 'Gate skipped (no changes)',
+  apply_frozen: 'Apply held by a freeze',
+  freeze_overridden: 'Freeze overridden (emergency bypass)',
+  freeze_started: 'Freeze started',
+  freeze_ended: 'Freeze ended',
 };
 
 /** Whether a string is an audit action. */
