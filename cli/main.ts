@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatProblem, loadWorkspace } from '../statemachines/load.ts';
 import { formatInZone, nextRunTimes, parseCron } from '../statemachines/schedule.ts';
+import { freezeAddCommand, freezeEndCommand, freezeListCommand } from './freeze-commands.ts';
 import { graphMermaid, graphText } from './graph.ts';
 import { locksCommand, unlockCommand } from './lock-commands.ts';
 import { auditCommand, auditVerifyCommand, runCommand, runsCommand, voteCommand } from './run-commands.ts';
@@ -26,6 +27,12 @@ Runs and approvals (talk to the local runtime's API, or --endpoint URL)
                                 PROJECT LOCK column says which project locks a run holds or waits for
   locks [--json]                every project a workflow locks, and the run holding it
   unlock PROJECT --reason TEXT  force-release a project's lock (admins only; audited with the reason)
+  freeze list [--json]          change freezes in effect and those starting within two weeks
+  freeze add --reason TEXT [--env ENV]... [--workflow W]... [--for 4h] [--fail]
+                                freeze changes now (admins only; audited): covered applies wait until
+                                it ends (--fail: they fail); neither --env nor --workflow covers every
+                                workflow; without --for it lasts until ended
+  freeze end ID                 end an ad-hoc freeze (admins only; audited); held applies go on
   approve RUN [--comment TEXT] [--gate STEP]
   reject RUN [--comment TEXT] [--gate STEP]
                                 vote on the run's pending approval gate
@@ -54,6 +61,7 @@ Examples
   npx signoff validate
   npx signoff compile production-deploy-with-approval > asl.json
   npx signoff graph production-deploy-with-escalation --mermaid
+  npx signoff freeze add --reason "incident 4711" --env production --as alice@acme.com
 `;
 
 /** Runs the CLI with its arguments; returns the exit code. */
@@ -147,6 +155,39 @@ export async function main(argv: string[]): Promise<number> {
         });
         const project = requireOne(positionals, 'unlock PROJECT --reason TEXT');
         return await unlockCommand({ ...api(values), project, reason: values.reason }, print);
+      }
+      case 'freeze': {
+        const { positionals, values } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            ...API_OPTIONS,
+            json: { type: 'boolean', default: false },
+            reason: { type: 'string' },
+            env: { type: 'string', multiple: true },
+            workflow: { type: 'string', multiple: true },
+            for: { type: 'string' },
+            fail: { type: 'boolean', default: false },
+          },
+        });
+        const [sub, ...args] = positionals;
+        if (sub === 'list' && args.length === 0)
+          return await freezeListCommand({ ...api(values), json: values.json ?? false }, print);
+        if (sub === 'add' && args.length === 0)
+          return await freezeAddCommand(
+            {
+              ...api(values),
+              reason: values.reason,
+              environments: values.env ?? [],
+              workflows: values.workflow ?? [],
+              duration: values.for,
+              fail: values.fail ?? false,
+            },
+            print,
+          );
+        if (sub === 'end' && args.length === 1)
+          return await freezeEndCommand({ ...api(values), id: args[0] as string }, print);
+        throw new CliError('usage: signoff freeze list | freeze add --reason TEXT [...] | freeze end ID', 2);
       }
       case 'approve':
       case 'reject': {

@@ -33,6 +33,8 @@ export interface Config {
   /** Where `workflows/` and `config/` are (the repository locally; the bundle in Lambda). */
   configDir: string;
   directoryFile: string;
+  /** The shortest pause between two freeze checks of an apply a freeze holds (SIGNOFF_FREEZE_POLL_SECONDS, default 300). */
+  freezePollSeconds: number;
   scheduler: SchedulerConfig;
   serviceName: string;
   /** A workflow's state machine ARN is this prefix plus the workflow name. */
@@ -132,6 +134,11 @@ export function loadConfig(env: Env = process.env): Config {
   } else if (schedulerKind !== 'timer') {
     throw new Error(`SIGNOFF_SCHEDULER must be eventbridge or timer, not "${schedulerKind}"`);
   }
+  const freezePoll = optional('SIGNOFF_FREEZE_POLL_SECONDS') ?? '300';
+  if (!/^[1-9][0-9]{0,4}$/.test(freezePoll))
+    throw new Error(
+      `SIGNOFF_FREEZE_POLL_SECONDS must be a whole number of seconds (1-99999), not "${freezePoll}"`,
+    );
   if (missing.length > 0) {
     throw new Error(
       `signoff configuration is incomplete; set these environment variables: ${missing.join(', ')}`,
@@ -146,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
       (Object.keys(endpoints).length > 0 && !optional('AWS_ACCESS_KEY_ID')),
     configDir,
     directoryFile: optional('SIGNOFF_DIRECTORY_FILE') ?? `${configDir}/config/directory.yaml`,
+    freezePollSeconds: Number(freezePoll),
     scheduler,
     serviceName: optional('POWERTOOLS_SERVICE_NAME') ?? 'signoff',
     stateMachineArnPrefix:

@@ -6,10 +6,12 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { FreezeDefinition } from '../statemachines/freezes.ts';
 import { formatProblem, loadDirectoryFile, loadWorkspace } from '../statemachines/load.ts';
 import type { Directory } from '../statemachines/schema.ts';
 import type { NamedNotifier } from './adapters/composite-notifier.ts';
 import { DynamoDbAuthStore } from './adapters/dynamodb-auth-store.ts';
+import { DynamoDbFreezeStore } from './adapters/dynamodb-freeze-store.ts';
 import { DynamoDbLockStore } from './adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from './adapters/dynamodb-run-store.ts';
 import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
@@ -31,6 +33,7 @@ import type {
   AuditQuery,
   BuildLogReader,
   CheckpointArchive,
+  FreezeStore,
   LockStore,
   RunEngine,
   RunStore,
@@ -65,6 +68,10 @@ export interface AppDeps extends ApprovalDeps {
   runs: RunStore;
   /** Project locks: items in the runs table. */
   locks: LockStore;
+  /** Ad-hoc freezes: one item in the runs table. */
+  freezes: FreezeStore;
+  /** `config/freezes.yaml`'s windows; loaded on first use. */
+  readonly freezeWindows: readonly FreezeDefinition[];
   runEngine: RunEngine;
   /** Loaded on first use: only the handlers that start runs or show workflows read them. */
   readonly workflows: WorkflowCatalog;
@@ -102,6 +109,7 @@ export interface DepsOptions {
   logger?: Logger;
   engine?: WorkflowEngine;
   workflows?: WorkflowCatalog;
+  freezeWindows?: FreezeDefinition[];
   /** Tests only: scales the local timer scheduler's delays (escalations). */
   timerScale?: number;
   secrets?: Secrets;
@@ -149,14 +157,20 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
       : timer;
   if (!scheduler) throw new Error('no scheduler configured');
   let workflows = options.workflows;
+  let freezeWindows = options.freezeWindows;
   const deps: AppDeps = {
     config,
     runs: new DynamoDbRunStore(clients.doc, config.tables.runs),
     locks: new DynamoDbLockStore(clients.doc, config.tables.runs),
+    freezes: new DynamoDbFreezeStore(clients.doc, config.tables.runs, now),
     runEngine: new SfnRunEngine(clients.sfn),
     get workflows() {
       workflows ??= loadWorkflowCatalog(config.configDir, config.stateMachineArnPrefix);
       return workflows;
+    },
+    get freezeWindows() {
+      freezeWindows ??= loadWorkspace(config.configDir).freezes.freezes;
+      return freezeWindows;
     },
     secrets,
     artifacts: createArtifactStore(config, clients.s3),

@@ -41,6 +41,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/gates/{gateId}/votes', fn: 'api', auth: 'user' },
   { method: 'GET', path: '/api/locks', fn: 'api', auth: 'user' },
   { method: 'POST', path: '/api/locks/{project}/release', fn: 'api', auth: 'user' },
+  { method: 'GET', path: '/api/freezes', fn: 'api', auth: 'user' },
+  { method: 'POST', path: '/api/freezes', fn: 'api', auth: 'user' },
+  { method: 'POST', path: '/api/freezes/{freezeId}/end', fn: 'api', auth: 'user' },
   { method: 'GET', path: '/api/audit', fn: 'api', auth: 'user' },
   { method: 'GET', path: '/api/audit/verify', fn: 'api', auth: 'user' },
 ];

@@ -10,6 +10,7 @@ import {
   placeholdersOf,
 } from '../statemachines/compile.ts';
 import { PLACEHOLDER } from '../statemachines/contract.ts';
+import type { Freezes } from '../statemachines/freezes.ts';
 import { formatProblem, loadWorkspace } from '../statemachines/load.ts';
 import type { Directory, Project, Workflow } from '../statemachines/schema.ts';
 
@@ -27,6 +28,8 @@ export interface SynthWorkspace {
   workflows: CompiledWorkflow[];
   /** Who is who: the functions read it, validated, from the deployed config. */
   directory: Directory;
+  /** `config/freezes.yaml`: the functions read it, validated, from the deployed config. */
+  freezes: Freezes;
   projects: Project[];
   /** Secret names (without the prefix) the handlers read for workflows: webhook triggers and http steps. */
   workflowSecrets: { webhook: string[]; http: string[] };
@@ -68,6 +71,7 @@ export function compileWorkspace(root: string, options: CompileOptions = {}): Sy
   return {
     workflows,
     directory: workspace.directory,
+    freezes: workspace.freezes,
     projects: workspace.projects.projects,
     workflowSecrets: {
       webhook: sorted(workflows.map((w) => webhookSecretName(w.workflow))),

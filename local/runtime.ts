@@ -102,6 +102,8 @@ export interface RuntimeOptions {
   auditCheckpointSeconds?: number;
   /** How often the workflows' schedules are looked at (default 15 s; 0: only by `schedules.tick()`). */
   scheduleTickMs?: number;
+  /** The shortest pause between two freeze checks of a frozen apply (default 300 s, as in AWS). */
+  freezePollSeconds?: number;
 }
 
 /** A running local runtime. */
@@ -285,6 +287,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       SIGNOFF_SECRETS_FILE: secretsFile,
       SIGNOFF_BUILD_LOG_DIR: join(dataDir, 'builds'),
       SIGNOFF_EMAIL_FROM: 'signoff@localhost',
+      ...(options.freezePollSeconds ? { SIGNOFF_FREEZE_POLL_SECONDS: String(options.freezePollSeconds) } : {}),
       ...(localSlack ? { SIGNOFF_SLACK_API_URL: localSlack.apiUrl } : {}),
       ...(localGitHub ? { SIGNOFF_GITHUB_API_URL: localGitHub.apiUrl } : {}),
       POWERTOOLS_SERVICE_NAME: 'signoff',
@@ -296,6 +299,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const deps = createDeps(config, {
       directory: workspace.directory,
       workflows: catalog,
+      freezeWindows: workspace.freezes.freezes,
       secrets,
       logger,
       source: localGitSource(repository),

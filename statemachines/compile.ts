@@ -102,6 +102,17 @@ export const NO_CHANGES_STATES = {
   end: 'NoChanges',
 } as const;
 
+/**
+ * The freeze check in front of an apply step; capitalised, so no step id can take these names.
+ * `frozen` is the Wait a frozen apply shows as its current state.
+ */
+export const FREEZE_STATES = {
+  start: (step: string) => `Freeze.${step}`,
+  check: (step: string) => `CheckFreeze.${step}`,
+  choice: (step: string) => `IsFrozen.${step}`,
+  frozen: (step: string) => `Frozen.${step}`,
+} as const;
+
 const ref = (name: string) => `\${${name}}`;
 
 /** How a failure continues: through the failure notifications, or straight to the always-steps. */
@@ -138,7 +149,9 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   const entry = (index: number): string => {
     for (let i = index; i < steps.length; i++) {
       const s = steps[i] as Step;
-      if (runsOnSuccess(s)) return checksChanges(s) ? NO_CHANGES_STATES.check(s.id) : s.id;
+      if (!runsOnSuccess(s)) continue;
+      if (checksChanges(s)) return NO_CHANGES_STATES.check(s.id);
+      return s.type === 'iac' && s.action === 'apply' ? FREEZE_STATES.start(s.id) : s.id;
     }
     return SUCCEEDED;
   };
@@ -195,6 +208,8 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   steps.forEach((step, index) => {
     switch (step.type) {
       case 'iac':
+        if (step.action === 'apply')
+          compileFreezeCheck(workflow, step, failureEntry(step.on_failure === 'stop' ? 'stop' : 'notify'), add);
         compileIac(
           workflow,
           step,
@@ -332,6 +347,50 @@ function compileLocks(workflow: Workflow, projects: string[], next: string, onFa
     Comment: 'Waiting for a project lock held by another run ($.lock.waiting_for names it)',
     SecondsPath: '$.lock.retry_after_seconds',
     Next: LOCK_STATES.acquire,
+  });
+}
+
+/**
+ * Checks the change freezes before an apply: a task that says go on, or when to check again
+ * while a freeze holds the apply (the Wait is the run's visible "frozen" state), or fails the run
+ * with Frozen when the freeze says so (functions/core/freeze/check-freeze.ts).
+ */
+function compileFreezeCheck(workflow: Workflow, step: IacStep, onFailure: string, add: Add) {
+  add(FREEZE_STATES.start(step.id), {
+    Type: 'Pass',
+    Comment: `Check the change freezes before applying ${step.project}`,
+    Result: { frozen_since: null },
+    ResultPath: '$.freeze',
+    Next: FREEZE_STATES.check(step.id),
+  });
+  add(FREEZE_STATES.check(step.id), {
+    Type: 'Task',
+    Comment: `Whether a change freeze holds the apply back; fails with ${ErrorName.Frozen} when the freeze says apply: fail`,
+    Resource: ref(PLACEHOLDER.runEnded),
+    Parameters: {
+      kind: 'check_freeze',
+      'run.$': '$.run',
+      step_id: step.id,
+      lease_seconds: lockLeaseSeconds(workflow),
+      'frozen_since.$': '$.freeze.frozen_since',
+    },
+    ResultPath: '$.freeze',
+    TimeoutSeconds: 60,
+    Retry: LAMBDA_RETRY,
+    Catch: catchAll(onFailure),
+    Next: FREEZE_STATES.choice(step.id),
+  });
+  add(FREEZE_STATES.choice(step.id), {
+    Type: 'Choice',
+    Comment: 'No freeze in effect: apply; otherwise wait and check again',
+    Choices: [{ Variable: '$.freeze.frozen', BooleanEquals: true, Next: FREEZE_STATES.frozen(step.id) }],
+    Default: step.id,
+  });
+  add(FREEZE_STATES.frozen(step.id), {
+    Type: 'Wait',
+    Comment: 'Frozen: the apply waits until $.freeze.recheck_at ($.freeze.until and $.freeze.freezes say why)',
+    TimestampPath: '$.freeze.recheck_at',
+    Next: FREEZE_STATES.check(step.id),
   });
 }
 

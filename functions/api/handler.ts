@@ -13,13 +13,21 @@ import { renderAuditCsv } from '../core/audit/audit-csv.ts';
 import { parseAuditFilter } from '../core/audit/audit-filter.ts';
 import { verifyAuditTrail } from '../core/audit/verify-audit-trail.ts';
 import { authenticateBearer } from '../core/auth/api-tokens.ts';
+import { endFreeze, listFreezes, startFreeze } from '../core/freeze/adhoc-freezes.ts';
 import { forceReleaseLock } from '../core/locks/force-release-lock.ts';
 import { listProjectLocks } from '../core/locks/lock-views.ts';
 import { getRunView, listRunViews } from '../core/runs/run-view.ts';
 import { startManualRun } from '../core/runs/start-manual-run.ts';
 import { createApiDeps } from '../wiring/http.ts';
 import { depsFor } from '../wiring/scope.ts';
-import { parseReleaseBody, parseStartBody, parseVoteBody, queryOf, voteChannel } from './requests.ts';
+import {
+  parseFreezeBody,
+  parseReleaseBody,
+  parseStartBody,
+  parseVoteBody,
+  queryOf,
+  voteChannel,
+} from './requests.ts';
 
 const getDeps = depsFor(createApiDeps);
 
@@ -104,6 +112,20 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
       });
       if (outcome.kind === 'refused') throw createError(outcome.status, outcome.message, { expose: true });
       return json(200, outcome);
+    }
+    case 'GET /api/freezes':
+      return json(200, await listFreezes(deps));
+    case 'POST /api/freezes': {
+      // Only an admin's body is read: anyone else is refused (and audited) whatever they sent.
+      const body = user.role === 'admin' ? parseFreezeBody(event) : {};
+      const outcome = await startFreeze(deps, { actor: user.email, ...body });
+      if (outcome.kind === 'refused') throw createError(outcome.status, outcome.message, { expose: true });
+      return json(201, { freeze: outcome.freeze });
+    }
+    case 'POST /api/freezes/{freezeId}/end': {
+      const outcome = await endFreeze(deps, user.email, event.pathParameters?.freezeId ?? '');
+      if (outcome.kind === 'refused') throw createError(outcome.status, outcome.message, { expose: true });
+      return json(200, { freeze: outcome.freeze });
     }
     case 'GET /api/audit': {
       const format = query.string('format') ?? 'json';

@@ -37,6 +37,17 @@ const releaseBody = z.strictObject({ reason: z.optional(z.string().check(z.maxLe
 /** `POST /api/locks/{project}/release`: `{ "reason" }` (the use case says when it is missing). */
 export const parseReleaseBody = (event: APIGatewayProxyEventV2) => parseWith(releaseBody, event);
 
+const freezeBody = z.strictObject({
+  reason: z.optional(z.string().check(z.maxLength(2000))),
+  environments: z.optional(z.array(z.string().check(z.maxLength(200)))),
+  workflows: z.optional(z.array(z.string().check(z.maxLength(200)))),
+  apply: z.optional(z.string()),
+  duration: z.optional(z.string().check(z.maxLength(20))),
+});
+
+/** `POST /api/freezes`: `{ "reason", "environments"?, "workflows"?, "apply"?, "duration"? }` (the use case checks the values). */
+export const parseFreezeBody = (event: APIGatewayProxyEventV2) => parseWith(freezeBody, event);
+
 /** `POST /api/runs`: `{ "workflow", "reason"?, "ref"?, "sha"? }`. */
 export const parseStartBody = (event: APIGatewayProxyEventV2) => parseWith(manualStartSchema, event);
 

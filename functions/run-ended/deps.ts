@@ -1,14 +1,15 @@
 /**
- * run-ended's deps: the runs table (runs and project locks), the deployed workflows (which
+ * run-ended's deps: the runs table (runs, project locks and ad-hoc freezes), the freeze windows, the deployed workflows (which
  * projects a run locks), what cancelling a gate of an ended run takes (gates, audit, notifier), and
  * GitHub reporting (a run's check shows it waiting for its locks, planning, and how it ended).
  */
+import { DynamoDbFreezeStore } from '../adapters/dynamodb-freeze-store.ts';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from '../adapters/dynamodb-run-store.ts';
 import { createDynamoDocument } from '../aws-clients.ts';
 import type { Config } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
-import { deployedWorkflows } from '../wiring/deployed-config.ts';
+import { deployedFreezes, deployedWorkflows } from '../wiring/deployed-config.ts';
 import { createGateStores } from '../wiring/gates.ts';
 import { createGitHubReportDeps } from '../wiring/github.ts';
 import { createLogging } from '../wiring/logging.ts';
@@ -27,6 +28,9 @@ export type RunEndedDeps = Pick<
   | 'log'
   | 'logger'
   | 'githubReporting'
+  | 'freezes'
+  | 'freezeWindows'
+  | 'config'
 >;
 
 export function createRunEndedDeps(config: Config): RunEndedDeps {
@@ -36,8 +40,11 @@ export function createRunEndedDeps(config: Config): RunEndedDeps {
   const secrets = createSecrets(config);
   const { gates, audit } = createGateStores(config, doc, now);
   return {
+    config,
     runs: new DynamoDbRunStore(doc, config.tables.runs),
     locks: new DynamoDbLockStore(doc, config.tables.runs),
+    freezes: new DynamoDbFreezeStore(doc, config.tables.runs, now),
+    freezeWindows: deployedFreezes(config),
     audit,
     gates,
     workflows: deployedWorkflows(config),

@@ -3,12 +3,14 @@
  * Status Change" events of this stack's state machines: records how each run ended, audits
  * `run_finished` and releases the run's project locks (the local runtime sends it the same events
  * from its Step Functions server). And the state machines' AcquireProjectLocks task: takes them;
- * and their SkipGate task: a gate whose plans have no changes, recorded on the run and audited.
+ * and their SkipGate task: a gate whose plans have no changes, recorded on the run and audited;
+ * and their CheckFreeze task before each apply: whether a change freeze holds it back.
  * One function for both keeps the lock's IAM on one role, which already writes the runs table
  * where the lock items live. Each of these also brings the run's GitHub check up to date.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { AcquireLocksInput, SkipGateInput } from '../../statemachines/contract.ts';
+import type { AcquireLocksInput, CheckFreezeInput, SkipGateInput } from '../../statemachines/contract.ts';
+import { checkFreeze } from '../core/freeze/check-freeze.ts';
 import { reportProjectLocks, reportRunToGitHub } from '../core/github/report-run-to-github.ts';
 import { acquireProjectLocks } from '../core/locks/acquire-project-locks.ts';
 import type { RunStatus } from '../core/ports.ts';
@@ -34,7 +36,11 @@ type StatusChangeEvent = EventBridgeEvent<'Step Functions Execution Status Chang
 
 const ENDED = new Set<string>(['SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT']);
 
-type Event = StatusChangeEvent | AcquireLocksInput | SkipGateInput;
+type Event = StatusChangeEvent | AcquireLocksInput | SkipGateInput | CheckFreezeInput;
+
+function isCheckFreeze(event: Event): event is CheckFreezeInput {
+  return (event as CheckFreezeInput).kind === 'check_freeze';
+}
 
 function isAcquire(event: Event): event is AcquireLocksInput {
   return (event as AcquireLocksInput).kind === 'acquire_project_locks';
@@ -51,6 +57,12 @@ export const handler = async (event: Event) => {
     await recordNoChanges(deps, event);
     deps.logger.info('gate skipped: no changes', { run_id: event.run.id, step_id: event.step_id });
     return { skipped: true };
+  }
+  if (isCheckFreeze(event)) {
+    const result = await checkFreeze({ ...deps, freezePollSeconds: deps.config.freezePollSeconds }, event);
+    if (result.frozen)
+      deps.logger.info('apply frozen', { run_id: event.run.id, step_id: event.step_id, ...result });
+    return result;
   }
   if (isAcquire(event)) {
     const result = await acquireProjectLocks(deps, event);

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FreezeDefinition } from '../../statemachines/freezes.ts';
 import type { Directory, Workflow } from '../../statemachines/schema.ts';
 import type { Config } from '../config.ts';
 import { createWorkflowCatalog, type WorkflowCatalog } from '../core/runs/workflow-catalog.ts';
@@ -17,6 +18,8 @@ export const DEPLOYED_CONFIG_FILE = 'signoff-config.json';
 export interface DeployedConfig {
   directory: Directory;
   workflows: Workflow[];
+  /** `config/freezes.yaml`'s windows (absent in a bundle built before freezes). */
+  freezes?: FreezeDefinition[];
 }
 
 const read = new Map<string, DeployedConfig>();
@@ -48,4 +51,9 @@ export function deployedWorkflows(
   config: Pick<Config, 'configDir' | 'stateMachineArnPrefix'>,
 ): WorkflowCatalog {
   return createWorkflowCatalog(readDeployedConfig(config.configDir).workflows, config.stateMachineArnPrefix);
+}
+
+/** The deployed freeze windows. */
+export function deployedFreezes(config: Pick<Config, 'configDir'>): FreezeDefinition[] {
+  return readDeployedConfig(config.configDir).freezes ?? [];
 }

@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuthStore } from '../adapters/dynamodb-auth-store.ts';
+import { DynamoDbFreezeStore } from '../adapters/dynamodb-freeze-store.ts';
 import { DynamoDbGitHubReportStore } from '../adapters/dynamodb-github-report-store.ts';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from '../adapters/dynamodb-run-store.ts';
@@ -17,7 +18,7 @@ import { SfnWorkflowEngine } from '../adapters/sfn-workflow-engine.ts';
 import { createDynamoDocument, createS3Client, createSesClient, createSfnClient } from '../aws-clients.ts';
 import type { Config } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
-import { deployedDirectory, deployedWorkflows } from './deployed-config.ts';
+import { deployedDirectory, deployedFreezes, deployedWorkflows } from './deployed-config.ts';
 import { createGateStores } from './gates.ts';
 import { createLogging } from './logging.ts';
 import { createNotifier, slackChannel } from './notifier.ts';
@@ -74,6 +75,8 @@ export function createApiDeps(config: Config, clients: HttpClients = httpClients
       : {}),
     runs: new DynamoDbRunStore(doc, config.tables.runs),
     locks: new DynamoDbLockStore(doc, config.tables.runs),
+    freezes: new DynamoDbFreezeStore(doc, config.tables.runs, now),
+    freezeWindows: deployedFreezes(config),
     // Read only: the run page says when GitHub could not be told; reporting is other functions'.
     githubReports: new DynamoDbGitHubReportStore(doc, config.tables.runs),
     runEngine: new SfnRunEngine(sfn),

@@ -25,13 +25,16 @@ export const RUNTIME_FOLDERS = ['workflows', 'config'] as const;
 export const LAMBDA_TASK_ROOT = '/var/task';
 
 /**
- * Writes the validated workflows and directory as the JSON every function reads at cold start
+ * Writes the validated workflows, directory and freeze windows as the JSON every function reads at cold start
  * (functions/wiring/deployed-config.ts) into a fresh folder; returns the file's path.
  */
-export function writeDeployedConfig(workspace: Pick<Workspace, 'directory' | 'workflows'>): string {
+export function writeDeployedConfig(
+  workspace: Pick<Workspace, 'directory' | 'workflows' | 'freezes'>,
+): string {
   const config: DeployedConfig = {
     directory: workspace.directory,
     workflows: workspace.workflows.map((w) => w.workflow),
+    freezes: workspace.freezes.freezes,
   };
   const file = join(mkdtempSync(join(tmpdir(), 'signoff-config-')), DEPLOYED_CONFIG_FILE);
   writeFileSync(file, JSON.stringify(config));

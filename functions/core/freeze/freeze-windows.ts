@@ -131,6 +131,21 @@ export function adhocWindow(freeze: AdhocFreeze): FreezeWindow | undefined {
   };
 }
 
+/** Every window, configured or ad hoc, in effect at some moment of [from, to], by start. */
+export function freezeWindows(
+  config: readonly FreezeDefinition[],
+  adhoc: readonly AdhocFreeze[],
+  from: number,
+  to: number,
+): FreezeWindow[] {
+  return [
+    ...config.flatMap((def) => windowsOf(def, from, to)),
+    ...adhoc.map(adhocWindow).filter((w): w is FreezeWindow => w !== undefined),
+  ]
+    .filter((w) => w.start <= to && (w.end === undefined || w.end > from))
+    .sort((a, b) => a.start - b.start);
+}
+
 /** Whether a window covers the workflow: it names it or its environment, or names neither. */
 export function covers(window: FreezeWindow, workflow: { name: string; environment: string }): boolean {
   if (window.environments.length === 0 && window.workflows.length === 0) return true;
@@ -153,10 +168,7 @@ export function freezeStatus(
   horizonMs = 14 * DAY,
 ): FreezeStatus {
   const windowsBetween = (from: number, to: number) =>
-    [
-      ...config.flatMap((def) => windowsOf(def, from, to)),
-      ...adhoc.map(adhocWindow).filter((w): w is FreezeWindow => w !== undefined),
-    ].filter((w) => covers(w, workflow) && w.start <= to && (w.end === undefined || w.end > from));
+    freezeWindows(config, adhoc, from, to).filter((w) => covers(w, workflow));
   const near = windowsBetween(now, now + horizonMs);
   const active = near.filter((w) => w.start <= now);
   const upcoming = near.filter((w) => w.start > now).sort((a, b) => a.start - b.start);

@@ -144,7 +144,7 @@ describe('compileWorkflow', () => {
       ],
       Next: 'HasChanges.finance_approval',
     });
-    expect(choice.Default).toBe('apply');
+    expect(choice.Default).toBe('Freeze.apply');
     expect(conditionPath('approval.approved_by_count')).toBe('$.data.approval.approved_by_count');
   });
 

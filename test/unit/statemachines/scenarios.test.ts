@@ -71,6 +71,8 @@ function standIns(
           plan_hash: 'hash-1',
         };
       };
+    } else if (name.startsWith('CheckFreeze.')) {
+      all[name] = () => ({ frozen: false, frozen_since: null });
     } else if (name === 'AcquireProjectLocks') {
       all[name] = () => ({ acquired: true, waiting_since: null, retry_after_seconds: 0 });
     } else if (name.endsWith('.timed_out')) {
@@ -121,6 +123,8 @@ async function scenario(
 const never: StandIn = () => new Promise(() => {});
 /** The states that take the project locks before the first step. */
 const LOCKED = ['LockProjects', 'AcquireProjectLocks', 'ProjectLocksHeld'];
+/** The freeze check an apply step passes through when no freeze is in effect. */
+const unfrozen = (step: string) => [`Freeze.${step}`, `CheckFreeze.${step}`, `IsFrozen.${step}`];
 
 describe('production-deploy-with-approval', () => {
   it('approved -> applied -> notified', async () => {
@@ -133,6 +137,7 @@ describe('production-deploy-with-approval', () => {
       'plan.summarize',
       'HasChanges.approve',
       'approve',
+      ...unfrozen('apply'),
       'apply',
       'apply.summarize',
       'notify',
@@ -203,6 +208,7 @@ describe('production-deploy-with-approval', () => {
       'approve.timed_out',
       'approve.gate_outcome',
       'approve.approved',
+      ...unfrozen('apply'),
       'apply',
       'apply.summarize',
       'notify',
@@ -247,6 +253,54 @@ describe('production-deploy-with-approval', () => {
     });
     expect(out.error).toBe('PlanDrift');
     expect(out.notified).toEqual([{ state: 'notify.failed', outcome: 'failed', error: 'PlanDrift' }]);
+  });
+});
+
+describe('a change freeze in front of an apply', () => {
+  it('a frozen apply waits at Frozen.apply, checks again, and applies once the freeze is over', async () => {
+    const checks: unknown[] = [];
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: {
+        'CheckFreeze.apply': (input) => {
+          checks.push(input.frozen_since);
+          // Frozen at the first check; the second finds the freeze over.
+          return checks.length === 1
+            ? {
+                frozen: true,
+                frozen_since: '2026-12-05T10:00:00.000Z',
+                recheck_at: new Date(Date.now() + 200).toISOString(),
+                freezes: [{ name: 'weekend', reason: 'No changes over the weekend' }],
+              }
+            : { frozen: false, frozen_since: input.frozen_since };
+        },
+      },
+    });
+    expect(out.status).toBe('SUCCEEDED');
+    expect(checks).toEqual([null, '2026-12-05T10:00:00.000Z']);
+    const at = out.states.indexOf('Frozen.apply');
+    expect(out.states.slice(at - 3, at + 4)).toEqual([
+      'Freeze.apply',
+      'CheckFreeze.apply',
+      'IsFrozen.apply',
+      'Frozen.apply',
+      'CheckFreeze.apply',
+      'IsFrozen.apply',
+      'apply',
+    ]);
+  });
+
+  it('a freeze that says fail ends the run Frozen before the apply, and notifies', async () => {
+    const out = await scenario('production-deploy-with-approval', {
+      overrides: {
+        'CheckFreeze.apply': () => {
+          throw stepError('Frozen', 'production-deploy-with-approval is frozen until 2027-01-04 08:00 GMT+1');
+        },
+      },
+    });
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('Frozen');
+    expect(out.states).not.toContain('apply');
+    expect(out.notified).toEqual([{ state: 'notify.failed', outcome: 'failed', error: 'Frozen' }]);
   });
 });
 
@@ -336,6 +390,7 @@ describe('a plan with no changes', () => {
       'plan',
       'plan.summarize',
       'approve',
+      ...unfrozen('apply'),
       'apply',
       'apply.summarize',
       'notify',
@@ -382,6 +437,7 @@ describe('production-deploy-with-escalation', () => {
       'check_cost',
       'HasChanges.finance_approval',
       'finance_approval',
+      ...unfrozen('apply'),
       'apply',
       'apply.summarize',
       'notify',
@@ -399,6 +455,7 @@ describe('production-deploy-with-escalation', () => {
       'HasChanges.approve',
       'approve',
       'check_cost',
+      ...unfrozen('apply'),
       'apply',
       'apply.summarize',
       'notify',
@@ -434,6 +491,7 @@ describe('staging-deploy', () => {
       ...LOCKED,
       'plan',
       'plan.summarize',
+      ...unfrozen('apply'),
       'apply',
       'apply.summarize',
       'Succeeded',

@@ -172,6 +172,8 @@ describe('summarize-step handler in a gateless workflow', () => {
     const handlers: Record<string, StandIn> = {
       // The project lock is free: the run takes it at once.
       AcquireProjectLocks: () => ({ acquired: true, waiting_since: null, retry_after_seconds: 0 }),
+      // No freeze is in effect.
+      'CheckFreeze.apply': () => ({ frozen: false, frozen_since: null }),
       plan: build(() => put('plan', ARTIFACT.summary, summary())),
       'plan.summarize': summarize,
       apply: build(async (env) => {
