@@ -90,7 +90,7 @@ describe('signoff CLI', () => {
   it('draws a workflow as Mermaid', () => {
     const out = signoff(['graph', 'production-deploy-with-escalation', '--mermaid']);
     expect(out.stdout).toContain('flowchart TD');
-    expect(out.stdout).toContain('check_cost -->|else| apply');
+    expect(out.stdout).toContain('check_cost -->|else| Freeze_apply');
   });
 
   it('names the known workflows when one is unknown', () => {
