@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       localCredentials: true,
       configDir: '.',
       directoryFile: './config/directory.yaml',
+      freezePollSeconds: 300,
       scheduler: { kind: 'timer' },
       serviceName: 'signoff',
       stateMachineArnPrefix: 'arn:aws:states:us-east-1:000000000000:stateMachine:signoff-',
@@ -76,6 +77,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, SIGNOFF_SCHEDULER: 'cron' })).toThrow(
       'SIGNOFF_SCHEDULER must be eventbridge or timer',
     );
+  });
+
+  it('takes the freeze poll in whole seconds, and refuses anything else', () => {
+    expect(loadConfig({ ...base, SIGNOFF_FREEZE_POLL_SECONDS: '2' }).freezePollSeconds).toBe(2);
+    for (const bad of ['0', '1.5', '5m', '-1'])
+      expect(() => loadConfig({ ...base, SIGNOFF_FREEZE_POLL_SECONDS: bad })).toThrow(
+        `SIGNOFF_FREEZE_POLL_SECONDS must be a whole number of seconds (1-99999), not "${bad}"`,
+      );
   });
 });
 
