@@ -287,7 +287,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       SIGNOFF_SECRETS_FILE: secretsFile,
       SIGNOFF_BUILD_LOG_DIR: join(dataDir, 'builds'),
       SIGNOFF_EMAIL_FROM: 'signoff@localhost',
-      ...(options.freezePollSeconds ? { SIGNOFF_FREEZE_POLL_SECONDS: String(options.freezePollSeconds) } : {}),
+      ...(options.freezePollSeconds
+        ? { SIGNOFF_FREEZE_POLL_SECONDS: String(options.freezePollSeconds) }
+        : {}),
       ...(localSlack ? { SIGNOFF_SLACK_API_URL: localSlack.apiUrl } : {}),
       ...(localGitHub ? { SIGNOFF_GITHUB_API_URL: localGitHub.apiUrl } : {}),
       POWERTOOLS_SERVICE_NAME: 'signoff',

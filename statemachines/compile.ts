@@ -209,7 +209,12 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
     switch (step.type) {
       case 'iac':
         if (step.action === 'apply')
-          compileFreezeCheck(workflow, step, failureEntry(step.on_failure === 'stop' ? 'stop' : 'notify'), add);
+          compileFreezeCheck(
+            workflow,
+            step,
+            failureEntry(step.on_failure === 'stop' ? 'stop' : 'notify'),
+            add,
+          );
         compileIac(
           workflow,
           step,
@@ -388,7 +393,8 @@ function compileFreezeCheck(workflow: Workflow, step: IacStep, onFailure: string
   });
   add(FREEZE_STATES.frozen(step.id), {
     Type: 'Wait',
-    Comment: 'Frozen: the apply waits until $.freeze.recheck_at ($.freeze.until and $.freeze.freezes say why)',
+    Comment:
+      'Frozen: the apply waits until $.freeze.recheck_at ($.freeze.until and $.freeze.freezes say why)',
     TimestampPath: '$.freeze.recheck_at',
     Next: FREEZE_STATES.check(step.id),
   });

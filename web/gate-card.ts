@@ -174,6 +174,7 @@ function renderWhen(card: GateCard, idPrefix: string): SafeHtml {
   ${row('Requested', html`<time datetime="${when.requestedAt}">${formatTimestamp(when.requestedAt)}</time>`)}
   ${row('Deadline', html`<time datetime="${when.deadline}">${when.deadlineText}</time>`)}
   ${row(card.status === 'pending' ? 'Time left' : 'Closed', when.timeLeft)}
+  ${card.freeze ? row('Freeze', html`<strong class="bad">${card.freeze}</strong>`) : ''}
 </dl>`,
   );
 }

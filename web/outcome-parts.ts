@@ -19,6 +19,7 @@ const OUTCOME_TONE: Record<RunOutcome, string> = {
   Running: 'running',
   'Waiting for approval': 'waiting',
   Queued: 'queued',
+  Frozen: 'queued',
 };
 
 /** An outcome as a coloured pill with its words. */

@@ -27,6 +27,8 @@ export interface RunPageView {
   now: number;
   publicUrl: string;
   flash?: Flash;
+  /** A change freeze that concerns the run's pending gate (its card shows it). */
+  freeze?: string;
 }
 
 /** What the run builds: its commit, or a warning that it builds the deploy-time snapshot. */
@@ -86,6 +88,8 @@ ${renderBuildLogs(run.id, steps)}`;
 function renderOutcome(detail: RunDetail): SafeHtml {
   const good = ['Succeeded', 'No changes', 'Bypassed', 'Running', 'Waiting for approval', 'Queued'];
   if (good.includes(detail.outcome)) return html`<p class="outcome-detail">${detail.outcome_detail}</p>`;
+  if (detail.outcome === 'Frozen')
+    return html`<div class="flash flash-warn" role="status"><strong>Frozen.</strong> ${detail.outcome_detail} It applies by itself once the freeze ends; only an emergency bypass goes through a freeze.</div>`;
   return html`<div class="flash flash-error" role="note"><strong>${detail.outcome}.</strong> ${detail.outcome_detail}</div>`;
 }
 
@@ -111,7 +115,7 @@ function renderLocks(locks: RunLockView[]): SafeHtml | string {
 }
 
 function renderGate(view: RunPageView, g: RunDetail['gates'][number]): SafeHtml {
-  const approval = buildApprovalView(g.gate, view.now, view.publicUrl);
+  const approval = buildApprovalView(g.gate, view.now, view.publicUrl, view.freeze);
   const id = `gate-${g.gate.gate_id}`;
   return html`<section class="card" aria-labelledby="${id}">
   <h2 id="${id}">${approval.gateName} ${statusBadge(g.gate.status)}</h2>

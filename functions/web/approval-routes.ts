@@ -12,6 +12,7 @@ import { alreadyVotedReason } from '../core/approval/vote-attempt.ts';
 import { AuthError } from '../core/auth/auth-error.ts';
 import { type Capability, verifyCapability } from '../core/auth/capability.ts';
 import { getLinkSigningKey } from '../core/auth/signing-key.ts';
+import { readFreezeNotice } from '../core/freeze/freeze-notice.ts';
 import type { WebDeps } from '../wiring/http.ts';
 import { assertSameOrigin } from './guards.ts';
 import { loadPlanChanges } from './plan-changes.ts';
@@ -81,7 +82,19 @@ async function approvalPage(
   }
   const { plan, policy } = gate.data;
   const body = renderApprovalPage({
-    approval: buildApprovalView(gate, now, deps.config.publicUrl),
+    approval: buildApprovalView(
+      gate,
+      now,
+      deps.config.publicUrl,
+      gate.status === 'pending'
+        ? await readFreezeNotice(
+            deps,
+            { name: gate.workflow, environment: gate.run.environment },
+            now,
+            Date.parse(gate.deadline),
+          )
+        : undefined,
+    ),
     ...(gate.data.cost ? { cost: gate.data.cost } : {}),
     ...(plan ? { changes: await loadPlanChanges(deps.artifacts, plan) } : {}),
     ...(policy ? { policyResults: await loadPolicyResults(deps.artifacts, policy) } : {}),

@@ -11,6 +11,7 @@ import { castVote } from '../core/approval/cast-vote.ts';
 import { renderAuditCsv } from '../core/audit/audit-csv.ts';
 import { parseAuditFilter } from '../core/audit/audit-filter.ts';
 import { assertCsrf, type Session } from '../core/auth/sessions.ts';
+import { readFreezeNotice } from '../core/freeze/freeze-notice.ts';
 import type { WebDeps } from '../wiring/http.ts';
 import { loadApprovalReport } from './approval-report.ts';
 import { assertSameOrigin, requireSession } from './guards.ts';
@@ -121,11 +122,22 @@ async function runPage(
 ): Promise<WebResponse> {
   const detail = await loadRunDetail(deps, runId, session);
   if (!detail) throw createError(404, `There is no run "${runId}".`);
+  const now = deps.now();
+  const pending = detail.gates.find((g) => g.gate.status === 'pending')?.gate;
+  const freeze = pending
+    ? await readFreezeNotice(
+        deps,
+        { name: detail.run.workflow, environment: detail.run.environment },
+        now,
+        Date.parse(pending.deadline),
+      )
+    : undefined;
   const page = renderRunPage({
     user: layoutUser(session),
     detail,
-    now: deps.now(),
+    now,
     publicUrl: deps.config.publicUrl,
+    ...(freeze ? { freeze } : {}),
     ...(flash ? { flash } : {}),
   });
   // The run page loads its log script (web/run-logs.js).

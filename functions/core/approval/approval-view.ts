@@ -58,7 +58,7 @@ export interface ApprovalView {
 }
 
 /** Builds the view of a gate at time `now` (ms), with links under `publicUrl`. */
-export function buildApprovalView(gate: Gate, now: number, publicUrl: string): ApprovalView {
+export function buildApprovalView(gate: Gate, now: number, publicUrl: string, freeze?: string): ApprovalView {
   const plan = gate.data.plan;
   const requester = gate.requester ?? gate.run.started_by;
   return {
@@ -86,7 +86,7 @@ export function buildApprovalView(gate: Gate, now: number, publicUrl: string): A
     required: gate.required,
     approvers: askedPeople(gate).map(({ email, name }) => ({ email, name })),
     runUrl: `${publicUrl}/runs/${encodeURIComponent(gate.run.id)}`,
-    card: buildGateCard(gate, now, publicUrl),
+    card: buildGateCard(gate, now, publicUrl, freeze),
   };
 }
 

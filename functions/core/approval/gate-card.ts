@@ -75,6 +75,8 @@ export interface CardEscalation {
 
 /** The gate card's view model. */
 export interface GateCard {
+  /** A change freeze in effect, or starting before the deadline: what it means for the apply. */
+  freeze?: string;
   gateId: string;
   gateName: string;
   workflow: string;
@@ -142,8 +144,10 @@ export interface GateCard {
 const MAX_POLICY_FAILURES = 10;
 
 /** Builds the card of a gate at time `now` (ms), with links under `publicUrl`. */
-export function buildGateCard(gate: Gate, now: number, publicUrl: string): GateCard {
+export function buildGateCard(gate: Gate, now: number, publicUrl: string, freeze?: string): GateCard {
   return {
+    // A freeze matters while the gate can still be decided.
+    ...(freeze && gate.status === 'pending' ? { freeze } : {}),
     gateId: gate.gate_id,
     gateName: gate.config.name,
     workflow: gate.workflow,

@@ -22,6 +22,7 @@ export const RUN_OUTCOMES = [
   'Running',
   'Waiting for approval',
   'Queued',
+  'Frozen',
 ] as const;
 
 /** One outcome of `RUN_OUTCOMES`. */
@@ -39,6 +40,8 @@ export interface OutcomeInput {
   gates: Gate[];
   /** The step whose build waits for a build worker, while the run is queued. */
   queuedStep?: string;
+  /** The apply a change freeze holds, and why (`frozen until …`), while it waits. */
+  frozen?: { step_id: string; description: string };
 }
 
 /** The error name the local runtime fails an execution with when it stopped under it. */
@@ -147,9 +150,11 @@ export function describeRunOutcome(input: OutcomeInput): OutcomeView {
   }
 }
 
-function describeInProgress({ run, gates, queuedStep }: OutcomeInput): OutcomeView {
+function describeInProgress({ run, gates, queuedStep, frozen }: OutcomeInput): OutcomeView {
   const pending = gates.find((g) => g.status === 'pending');
   if (pending) return ended('Waiting for approval', describeGate(pending));
+  if (frozen)
+    return ended('Frozen', `Step ${frozen.step_id} waits: ${frozen.description.replace(/\.?$/, '.')}`);
   if (queuedStep) return ended('Queued', `Step ${queuedStep} is waiting for a build worker.`);
   return ended('Running', `Running since ${readableTime(run.started_at)}.`);
 }
@@ -207,6 +212,8 @@ function describeFailure(run: OutcomeInput['run'], gates: Gate[]): OutcomeView {
       return ended('Cancelled', because('another run held the project lock for too long'));
     case ErrorName.Stopped:
       return ended('Cancelled', because(`the run was stopped at ${readableTime(run.stopped_at)}`));
+    case ErrorName.Frozen:
+      return ended('Cancelled', `Apply refused: ${because('a change freeze was in effect')}`);
     case ErrorName.ConditionFieldMissing:
       return ended('Failed', because('a condition read a value the run does not have'));
     case LOCAL_RESTART:
@@ -277,6 +284,8 @@ export function describeStepError(error: string, gate: Gate | undefined): string
       return 'The apply failed.';
     case ErrorName.ProjectLocked:
       return 'Another run held the project lock for too long.';
+    case ErrorName.Frozen:
+      return 'Refused: a change freeze was in effect (it says apply: fail).';
     case ErrorName.ConditionFieldMissing:
       return 'The condition read a value the run does not have.';
     case 'rejected':

@@ -3,13 +3,17 @@
  * from the execution history) and its gates with their votes. Never a task token.
  */
 import type { CostSummary } from '../../../statemachines/contract.ts';
+import type { FreezeDefinition } from '../../../statemachines/freezes.ts';
 import type { Workflow } from '../../../statemachines/schema.ts';
 import type { VoteDeps } from '../approval/approval-deps.ts';
 import { type GateView, listRunGates } from '../approval/get-gate.ts';
+import { describeFreeze } from '../freeze/check-freeze.ts';
+import { freezeStatus } from '../freeze/freeze-windows.ts';
 import { githubTargetOf } from '../github/github-report.ts';
 import type { GitHubReportStore } from '../github/github-report-store.ts';
 import { type RunLockView, runLockViews } from '../locks/lock-views.ts';
 import type {
+  FreezeStore,
   Gate,
   GateStatus,
   LockStore,
@@ -37,6 +41,9 @@ export type RunViewDeps = Pick<VoteDeps, 'gates' | 'votes' | 'now' | 'audit'> & 
   locks: LockStore;
   /** Where the runs' GitHub reports stand; without it, runs show no GitHub failure. */
   githubReports?: Pick<GitHubReportStore, 'get'>;
+  /** The freezes, to say why and until when a frozen apply waits; without them, it only shows frozen. */
+  freezes?: Pick<FreezeStore, 'list'>;
+  freezeWindows?: readonly FreezeDefinition[];
 };
 
 /** How reads treat an engine that cannot be reached. */
@@ -47,9 +54,17 @@ export interface EngineTolerance {
 
 /**
  * How one workflow step stands: `pending` not reached yet, `queued` its build waits for a build
- * worker, `waiting` at a pending gate, `skipped` never reached.
+ * worker, `waiting` at a pending gate, `frozen` an apply a change freeze holds, `skipped` never reached.
  */
-export type StepStatus = 'pending' | 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
+export type StepStatus =
+  | 'pending'
+  | 'queued'
+  | 'running'
+  | 'waiting'
+  | 'frozen'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped';
 
 /** How one workflow step went in a run. */
 export interface StepView {
@@ -78,6 +93,18 @@ export interface RunView extends OutcomeView {
   history_error?: string;
   /** `GitHub check not updated: …` while the run's GitHub report is owed (retried until it goes through). */
   github_failure?: string;
+  /** The apply a change freeze holds, until when and why. */
+  frozen?: FrozenStep;
+}
+
+/** An apply a change freeze holds. */
+export interface FrozenStep {
+  step_id: string;
+  /** Absent: until an admin ends the freeze. */
+  until?: string;
+  freezes: { name: string; reason: string }[];
+  /** `frozen until 2027-01-04 08:00 CET (year-end: Holidays)`. */
+  description: string;
 }
 
 /** What a listed run's latest plan changes, and what it costs a month more or less. */
@@ -105,6 +132,14 @@ export type RunListEntry = RunRecord &
 
 /** Pending gates read to mark which listed runs wait for approval. */
 const PENDING_SCAN = 200;
+/** The freeze check's states, named `<prefix>.<apply step>` (statemachines/compile.ts FREEZE_STATES). */
+const FREEZE_PREFIXES = new Set(['Freeze', 'CheckFreeze', 'IsFrozen', 'Frozen']);
+
+/** A state an apply a freeze holds is in: waiting, or checking again. */
+function isFrozenState(state: string): boolean {
+  return state.startsWith('Frozen.') || state.startsWith('CheckFreeze.') || state.startsWith('IsFrozen.');
+}
+
 /** States of the engine's own, outside every workflow step. */
 const ENGINE_STATES = new Set([
   'Initialize',
@@ -164,7 +199,9 @@ export function foldSteps(
 ): StepView[] {
   const byStep = new Map<string, StepRecord[]>();
   for (const record of history) {
-    const id = record.state.split('.')[0] as string;
+    const [first = '', ...rest] = record.state.split('.');
+    // The freeze check in front of an apply (`CheckFreeze.apply`) counts toward that apply.
+    const id = FREEZE_PREFIXES.has(first) ? rest.join('.') : first;
     if (ENGINE_STATES.has(id)) continue;
     byStep.set(id, [...(byStep.get(id) ?? []), record]);
   }
@@ -187,6 +224,7 @@ export function foldSteps(
         : 'succeeded';
     const gate = gates[step.id];
     if (gate === 'pending' && open) status = 'waiting';
+    if (open && !failed && isFrozenState(last.state)) status = 'frozen';
     if (gate === 'rejected' || gate === 'timed_out' || gate === 'cancelled') status = 'failed';
     // Approved before its deadline: the engine's backstop timer may have fired, the gate decides.
     if (gate === 'approved' && !open) status = 'succeeded';
@@ -262,10 +300,13 @@ export async function getRunView(
   );
   const [locks = []] = await runLockViews(deps, [run]);
   const queued = steps.find((s) => s.status === 'queued')?.id;
+  const frozenStep = steps.find((s) => s.status === 'frozen')?.id;
+  const frozen = frozenStep ? await frozenStepOf(deps, run, frozenStep) : undefined;
   const outcome = describeRunOutcome({
     run,
     gates: gates.map((g) => g.gate),
     ...(queued ? { queuedStep: queued } : {}),
+    ...(frozen ? { frozen } : {}),
   });
   return {
     run,
@@ -275,6 +316,27 @@ export async function getRunView(
     locks,
     ...(history.error ? { history_error: history.error } : {}),
     ...(github_failure ? { github_failure } : {}),
+    ...(frozen ? { frozen } : {}),
+  };
+}
+
+/** Why and until when a freeze holds the run's apply, as the freezes stand now. */
+async function frozenStepOf(deps: RunViewDeps, run: RunRecord, stepId: string): Promise<FrozenStep> {
+  const status = freezeStatus(
+    deps.freezeWindows ?? [],
+    deps.freezes ? await deps.freezes.list() : [],
+    { name: run.workflow, environment: run.environment },
+    deps.now(),
+    0,
+  );
+  return {
+    step_id: stepId,
+    ...(status.until !== undefined ? { until: new Date(status.until).toISOString() } : {}),
+    freezes: status.active.map((w) => ({ name: w.name, reason: w.reason })),
+    description:
+      status.active.length > 0
+        ? describeFreeze(status)
+        : 'the freeze has ended; the apply goes on at its next check',
   };
 }
 

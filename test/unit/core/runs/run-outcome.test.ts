@@ -204,7 +204,7 @@ describe('describeRunOutcome', () => {
     expect(describeRunOutcome({ run: run({ status: 'TIMED_OUT' }), gates: [] }).outcome).toBe('Timed out');
   });
 
-  it('shows a running run as waiting for approval, queued or running', () => {
+  it('shows a running run as waiting for approval, queued, frozen or running', () => {
     const live = run({ status: 'RUNNING', stopped_at: undefined });
     const pending = gate({ approved_by: [approval('Alice Lead')] });
     expect(describeRunOutcome({ run: live, gates: [pending] })).toEqual({
@@ -214,6 +214,16 @@ describe('describeRunOutcome', () => {
     expect(describeRunOutcome({ run: live, gates: [], queuedStep: 'plan' })).toEqual({
       outcome: 'Queued',
       outcome_detail: 'Step plan is waiting for a build worker.',
+    });
+    expect(
+      describeRunOutcome({
+        run: live,
+        gates: [],
+        frozen: { step_id: 'apply', description: 'frozen until 2027-01-04 08:00 CET (year-end: Holidays)' },
+      }),
+    ).toEqual({
+      outcome: 'Frozen',
+      outcome_detail: 'Step apply waits: frozen until 2027-01-04 08:00 CET (year-end: Holidays).',
     });
     expect(describeRunOutcome({ run: live, gates: [] })).toEqual({
       outcome: 'Running',
@@ -237,6 +247,7 @@ describe('describeRunOutcome', () => {
         'Running',
         'Waiting for approval',
         'Queued',
+        'Frozen',
       ].sort(),
     );
   });
