@@ -10,6 +10,7 @@ import { formatProblem, loadDirectoryFile, loadWorkspace } from '../statemachine
 import type { Directory } from '../statemachines/schema.ts';
 import type { NamedNotifier } from './adapters/composite-notifier.ts';
 import { DynamoDbAuthStore } from './adapters/dynamodb-auth-store.ts';
+import { DynamoDbDriftCheckStore } from './adapters/dynamodb-drift-check-store.ts';
 import { DynamoDbLockStore } from './adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from './adapters/dynamodb-run-store.ts';
 import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
@@ -23,6 +24,7 @@ import type { Config } from './config.ts';
 import type { ApprovalDeps } from './core/approval/approval-deps.ts';
 import { escalate } from './core/approval/escalate.ts';
 import type { AuthStore } from './core/auth/auth-store.ts';
+import type { DriftCheckStore } from './core/drift-checks/drift-check-store.ts';
 import type { GitHubReportStore } from './core/github/github-report-store.ts';
 import type { GitHubReportDeps } from './core/github/report-run-to-github.ts';
 import type {
@@ -65,6 +67,8 @@ export interface AppDeps extends ApprovalDeps {
   runs: RunStore;
   /** Project locks: items in the runs table. */
   locks: LockStore;
+  /** The projects' drift checks: items in the runs table. */
+  driftChecks: DriftCheckStore;
   runEngine: RunEngine;
   /** Loaded on first use: only the handlers that start runs or show workflows read them. */
   readonly workflows: WorkflowCatalog;
@@ -153,6 +157,7 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     config,
     runs: new DynamoDbRunStore(clients.doc, config.tables.runs),
     locks: new DynamoDbLockStore(clients.doc, config.tables.runs),
+    driftChecks: new DynamoDbDriftCheckStore(clients.doc, config.tables.runs),
     runEngine: new SfnRunEngine(clients.sfn),
     get workflows() {
       workflows ??= loadWorkflowCatalog(config.configDir, config.stateMachineArnPrefix);

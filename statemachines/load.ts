@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { z } from 'zod';
-import { checkWorkflow, type WorkflowContext } from './check-workflow.ts';
+import { checkFixUps, checkWorkflow, type WorkflowContext } from './check-workflow.ts';
 import { checkPartialWorkflow, mergeInFileOrder } from './partial-workflow.ts';
 import {
   type Directory,
@@ -154,6 +154,7 @@ export function loadWorkspace(root: string, files?: string[]): Workspace {
   const workflowFiles = files ?? listWorkflowFiles(join(root, 'workflows'));
   const workflows: Workspace['workflows'] = [];
   const names = new Map<string, string>();
+  const sources = new Map<string, YamlSource>();
   for (const path of workflowFiles) {
     const text = read(path);
     if (text === undefined) continue;
@@ -177,6 +178,15 @@ export function loadWorkspace(root: string, files?: string[]): Workspace {
     }
     names.set(name, file);
     workflows.push({ file, workflow: loaded.value });
+    sources.set(name, loaded.source);
+  }
+  // A fix-up workflow whose file has problems of its own, or that is not among the files named,
+  // is not reported again here: it is checked when it loads.
+  const present = files ? undefined : workflowFiles.map((f) => basename(f).replace(/\.ya?ml$/, ''));
+  const known = present && new Set(present);
+  for (const { workflow } of workflows) {
+    const source = sources.get(workflow.name);
+    if (source) problems.push(...checkFixUps(workflow, workflows, source, known));
   }
   return { directory, projects, environments, workflows, problems };
 }

@@ -36,7 +36,8 @@ export type AuditAction =
   | 'lock_released'
   | 'lock_force_released'
   | 'lock_held'
-  | 'gate_skipped';
+  | 'gate_skipped'
+  | 'drift_checked';
 
 /** One audit event as the domain writes it; the store adds sequence and hash chain. */
 export interface AuditEventInput {

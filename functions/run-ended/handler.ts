@@ -4,11 +4,14 @@
  * `run_finished` and releases the run's project locks (the local runtime sends it the same events
  * from its Step Functions server). And the state machines' AcquireProjectLocks task: takes them;
  * and their SkipGate task: a gate whose plans have no changes, recorded on the run and audited.
+ * And the task after a drift check: the project's drift status recorded, a fix-up run started.
  * One function for both keeps the lock's IAM on one role, which already writes the runs table
  * where the lock items live. Each of these also brings the run's GitHub check up to date.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { AcquireLocksInput, SkipGateInput } from '../../statemachines/contract.ts';
+import type { RecordDriftCheckInput } from '../../statemachines/drift-contract.ts';
+import { recordDriftCheck } from '../core/drift-checks/record-drift-check.ts';
 import { reportProjectLocks, reportRunToGitHub } from '../core/github/report-run-to-github.ts';
 import { acquireProjectLocks } from '../core/locks/acquire-project-locks.ts';
 import type { RunStatus } from '../core/ports.ts';
@@ -34,7 +37,11 @@ type StatusChangeEvent = EventBridgeEvent<'Step Functions Execution Status Chang
 
 const ENDED = new Set<string>(['SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT']);
 
-type Event = StatusChangeEvent | AcquireLocksInput | SkipGateInput;
+type Event = StatusChangeEvent | AcquireLocksInput | SkipGateInput | RecordDriftCheckInput;
+
+function isDriftCheck(event: Event): event is RecordDriftCheckInput {
+  return (event as RecordDriftCheckInput).kind === 'record_drift_check';
+}
 
 function isAcquire(event: Event): event is AcquireLocksInput {
   return (event as AcquireLocksInput).kind === 'acquire_project_locks';
@@ -47,6 +54,11 @@ function isSkipGate(event: Event): event is SkipGateInput {
 /** Handles one status change (anything but an end is ignored), one try at a run's project locks, or a skipped gate. */
 export const handler = async (event: Event) => {
   const deps = getDeps();
+  if (isDriftCheck(event)) {
+    const fixUp = await recordDriftCheck(deps, event);
+    deps.logger.info('drift check recorded', { run_id: event.run.id, step_id: event.step_id, fix_up: fixUp });
+    return fixUp;
+  }
   if (isSkipGate(event)) {
     await recordNoChanges(deps, event);
     deps.logger.info('gate skipped: no changes', { run_id: event.run.id, step_id: event.step_id });

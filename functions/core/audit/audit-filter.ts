@@ -30,6 +30,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   lock_force_released: 'Lock force-released',
   lock_held: 'Lock held for an admin',
   gate_skipped: 'Gate skipped (no changes)',
+  drift_checked: 'Drift checked',
 };
 
 /** Whether a string is an audit action. */
