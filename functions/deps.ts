@@ -11,6 +11,7 @@ import { formatProblem, loadDirectoryFile, loadWorkspace } from '../statemachine
 import type { Directory } from '../statemachines/schema.ts';
 import type { NamedNotifier } from './adapters/composite-notifier.ts';
 import { DynamoDbAuthStore } from './adapters/dynamodb-auth-store.ts';
+import { DynamoDbDriftCheckStore } from './adapters/dynamodb-drift-check-store.ts';
 import { DynamoDbFreezeStore } from './adapters/dynamodb-freeze-store.ts';
 import { DynamoDbLockStore } from './adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from './adapters/dynamodb-run-store.ts';
@@ -25,6 +26,7 @@ import type { Config } from './config.ts';
 import type { ApprovalDeps } from './core/approval/approval-deps.ts';
 import { escalate } from './core/approval/escalate.ts';
 import type { AuthStore } from './core/auth/auth-store.ts';
+import type { DriftCheckStore } from './core/drift-checks/drift-check-store.ts';
 import type { GitHubReportStore } from './core/github/github-report-store.ts';
 import type { GitHubReportDeps } from './core/github/report-run-to-github.ts';
 import type {
@@ -72,6 +74,8 @@ export interface AppDeps extends ApprovalDeps {
   freezes: FreezeStore;
   /** `config/freezes.yaml`'s windows; loaded on first use. */
   readonly freezeWindows: readonly FreezeDefinition[];
+  /** The projects' drift checks: items in the runs table. */
+  driftChecks: DriftCheckStore;
   runEngine: RunEngine;
   /** Loaded on first use: only the handlers that start runs or show workflows read them. */
   readonly workflows: WorkflowCatalog;
@@ -163,6 +167,7 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     runs: new DynamoDbRunStore(clients.doc, config.tables.runs),
     locks: new DynamoDbLockStore(clients.doc, config.tables.runs),
     freezes: new DynamoDbFreezeStore(clients.doc, config.tables.runs, now),
+    driftChecks: new DynamoDbDriftCheckStore(clients.doc, config.tables.runs),
     runEngine: new SfnRunEngine(clients.sfn),
     get workflows() {
       workflows ??= loadWorkflowCatalog(config.configDir, config.stateMachineArnPrefix);

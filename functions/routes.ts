@@ -25,6 +25,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/runs/{runId}', fn: 'web', auth: 'user' },
   { method: 'POST', path: '/runs/{runId}', fn: 'web', auth: 'user' },
   { method: 'GET', path: '/workflows', fn: 'web', auth: 'user' },
+  { method: 'GET', path: '/projects/{project}', fn: 'web', auth: 'user' },
   { method: 'GET', path: '/runs/{runId}/steps/{stepId}/log', fn: 'web', auth: 'user' },
   { method: 'GET', path: '/audit', fn: 'web', auth: 'user' },
   { method: 'GET', path: '/reports/approvals', fn: 'web', auth: 'user' },

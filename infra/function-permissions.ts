@@ -33,6 +33,8 @@ export interface PermissionTargets {
   stateMachineArns: string[];
   /** ARN patterns of their executions (`...:execution:<state machine>:*`). */
   executionArns: string[];
+  /** ARNs of the state machines of the workflows drift checks start as fix-ups (`fix_with`). */
+  fixUpStateMachineArns: string[];
   secrets: SignoffSecrets;
   /** The secret names the per-workflow secret groups expand to. */
   secretGroups: Record<Extract<SecretNeed, 'webhook-secrets' | 'http-step-secrets'>, string[]>;
@@ -83,6 +85,7 @@ export function grantNeeds(
   if (needs.taskTokens) allow(['states:SendTaskSuccess', 'states:SendTaskFailure'], targets.stateMachineArns);
   const executions = needs.executions ?? {};
   if (executions.start) allow(['states:StartExecution'], targets.stateMachineArns);
+  if (needs.startsFixUpRuns) allow(['states:StartExecution'], targets.fixUpStateMachineArns);
   const onExecutions = [
     ...(executions.describe ? ['states:DescribeExecution'] : []),
     ...(executions.history ? ['states:GetExecutionHistory'] : []),

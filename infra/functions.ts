@@ -50,6 +50,11 @@ export interface FunctionNeeds {
     history?: boolean;
     stop?: boolean;
   };
+  /**
+   * states:StartExecution on the state machines of the workflows that drift checks name as their
+   * fix-up (`fix_with`), and on no other.
+   */
+  startsFixUpRuns?: boolean;
   /** scheduler:CreateSchedule in the stack's group, and passing the scheduler role. */
   schedulesEscalations?: boolean;
   /** ses:SendEmail from the sender identity. */
@@ -152,16 +157,19 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'run-ended',
     description:
-      "Records how each run ended (Step Functions status-change events) and audits it; takes and releases runs' project locks",
+      "Records how each run ended (Step Functions status-change events) and audits it; takes and releases runs' project locks; records drift checks",
     memoryMb: 256,
     timeoutSeconds: 30,
     // A run that ended with a gate still pending (stopped by hand) cancels it before run_finished,
     // and updates its Slack messages. Project locks are items in the runs table; a run waiting for
     // one held by an older run of its workflow at a gate closes that gate as superseded. The run's
     // GitHub check follows its locks and its end.
+    // After a drift check it records the project's drift status (items in the runs table) and on
+    // drift starts the fix-up run of the workflow the check names.
     needs: {
       tables: { runs: 'readwrite', audit: 'append', gates: 'readwrite' },
       secrets: [...NOTIFIER_SECRETS, ...GITHUB_APP_SECRETS],
+      startsFixUpRuns: true,
     },
   },
   {

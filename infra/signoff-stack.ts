@@ -38,7 +38,7 @@ import {
 } from './functions.ts';
 import { GATES_STREAM_MAPPING, GATES_SWEEP_MINUTES, OWES, OWING_MARKERS } from './gates-stream.ts';
 import type { SignoffSettings } from './settings.ts';
-import { buildProjectPlaceholders, type SynthWorkspace } from './workflows.ts';
+import { buildProjectPlaceholders, fixUpWorkflows, type SynthWorkspace } from './workflows.ts';
 
 /** What the stack is built from. */
 export interface SignoffStackProps extends StackProps {
@@ -184,6 +184,9 @@ export class SignoffStack extends Stack {
       tables: this.tables,
       stateMachineArns: stateMachineNames.map((name) => arnOf('stateMachine', name)),
       executionArns: stateMachineNames.map((name) => arnOf('execution', `${name}:*`)),
+      fixUpStateMachineArns: fixUpWorkflows(workspace.workflows.map((w) => w.workflow)).map((name) =>
+        arnOf('stateMachine', `${prefix}${name}`),
+      ),
       secrets,
       secretGroups: {
         'webhook-secrets': workspace.workflowSecrets.webhook,

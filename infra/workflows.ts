@@ -95,3 +95,11 @@ export function buildProjectPlaceholders(
     ),
   );
 }
+
+/** The workflows drift checks start as fix-ups (`fix_with`), sorted, each once. */
+export function fixUpWorkflows(workflows: Workflow[]): string[] {
+  const names = workflows.flatMap((w) =>
+    w.steps.flatMap((s) => (s.type === 'iac' && s.fix_with ? [s.fix_with] : [])),
+  );
+  return [...new Set(names)].sort();
+}

@@ -147,6 +147,11 @@ export function checkWorkflow(
         const hasPlan = earlier.some((s) => mayBe(s, 'iac', (r) => mayEqual(r.action, 'plan', ACTIONS)));
         if ((root === 'plan' || root === 'cost' || root === 'policy') && !hasPlan)
           report(at('if', 'field'), `${name('if.field')}: "${step.if.field}" needs an earlier plan step`);
+        if (root === 'drift' && !earlier.some(mayBeDriftCheck))
+          report(
+            at('if', 'field'),
+            `${name('if.field')}: "${step.if.field}" needs an earlier drift check (mode: drift)`,
+          );
         if (root === 'approval' && !earlier.some((s) => mayBe(s, 'approval', () => true)))
           report(at('if', 'field'), `${name('if.field')}: "${step.if.field}" needs an earlier approval step`);
         if (['gt', 'gte', 'lt', 'lte'].includes(step.if.op) && typeof step.if.value !== 'number')
@@ -157,6 +162,8 @@ export function checkWorkflow(
         break;
       }
       case 'http':
+        if (step.run_on === 'drifted' && !raw.slice(0, i).some(mayBeDriftCheck))
+          report(at('run_on'), `${name('run_on')}: drifted needs an earlier drift check (mode: drift)`);
         for (const placeholder of placeholdersIn(step.body ?? '')) {
           if (!isPlaceholder(placeholder))
             report(
@@ -183,6 +190,16 @@ function mayBe(written: unknown, type: Step['type'], fits: (r: Record<string, un
   return written.type === type && fits(written);
 }
 
+/** Whether a step as written is a drift check. */
+function isDriftCheck(written: unknown): boolean {
+  return isRecord(written) && written.type === 'iac' && written.mode === 'drift';
+}
+
+/** Whether a step as written is, or after fixing its schema errors might be, a drift check. */
+function mayBeDriftCheck(written: unknown): boolean {
+  return mayBe(written, 'iac', (r) => r.mode !== undefined);
+}
+
 /** Whether a written field is `value`, or is not a valid value at all (so it might be meant as `value`). */
 function mayEqual(field: unknown, value: string, allowed?: readonly string[]): boolean {
   if (field === value) return true;
@@ -201,14 +218,23 @@ function checkIac(
     const known = projects.projects.map((p) => p.name).join(', ') || 'none';
     report('project', `unknown project "${step.project}" (config/projects.yaml has: ${known})`);
   }
+  if (step.mode === 'drift' && step.action === 'apply')
+    report('mode', 'mode: drift checks for drift with a plan and never applies; use it with action: plan');
+  if (step.fix_with && step.mode !== 'drift')
+    report('fix_with', 'only a drift check (action: plan, mode: drift) takes fix_with');
   if (step.action === 'plan') {
     if (step.plan_from) report('plan_from', 'only an apply step takes plan_from');
     return;
   }
   if (planStepFor(workflow, step)) return;
   // A plan step that failed the schema may be this apply's plan; its own problem is reported.
+  // A drift check's plan is never applied.
   const mayBePlan = (written: unknown) =>
-    mayBe(written, 'iac', (r) => mayEqual(r.action, 'plan', ACTIONS) && mayEqual(r.project, step.project));
+    mayBe(
+      written,
+      'iac',
+      (r) => mayEqual(r.action, 'plan', ACTIONS) && mayEqual(r.project, step.project) && r.mode !== 'drift',
+    );
   if (step.plan_from) {
     const target = steps.firstIndex.get(step.plan_from) ?? -1;
     if (target !== -1 && target < index && mayBePlan(steps.raw[target])) return;
@@ -217,7 +243,9 @@ function checkIac(
         ? `no step has the id "${step.plan_from}"`
         : target >= index
           ? `"${step.plan_from}" comes after this step`
-          : `"${step.plan_from}" is not a plan of project ${step.project}`;
+          : isDriftCheck(steps.raw[target])
+            ? `"${step.plan_from}" is a drift check, whose plan is never applied`
+            : `"${step.plan_from}" is not a plan of project ${step.project}`;
     report('plan_from', `${why}; an apply needs an earlier plan step of the same project`);
   } else {
     if (steps.raw.slice(0, index).some(mayBePlan)) return;
@@ -343,4 +371,37 @@ function checkRules(
       [step.rules.length > 0 ? 'rules' : 'auto_approve'],
       'reads the plan, but no plan step comes before this approval step',
     );
+}
+
+/**
+ * The fix-up workflows a workflow's drift checks name (`fix_with`): each must be a loaded workflow
+ * that is not a drift check itself (a fix-up that checks for drift would start another fix-up).
+ * `known`: every workflow name of the folder; without it (some files only), a name not loaded
+ * is not reported.
+ */
+export function checkFixUps(
+  workflow: Workflow,
+  loaded: { workflow: Workflow }[],
+  source: YamlSource,
+  known?: Set<string>,
+): Problem[] {
+  const problems: Problem[] = [];
+  workflow.steps.forEach((step, i) => {
+    if (step.type !== 'iac' || !step.fix_with) return;
+    const report = (message: string) =>
+      problems.push(
+        source.problem(['steps', i, 'fix_with'], `steps[${i}] (${step.id}).fix_with: ${message}`),
+      );
+    const target = loaded.find((w) => w.workflow.name === step.fix_with)?.workflow;
+    if (!target) {
+      if (known && !known.has(step.fix_with))
+        report(`no workflow is named "${step.fix_with}" (workflows/${step.fix_with}.yaml)`);
+      return;
+    }
+    if (target.steps.some((s) => s.type === 'iac' && s.mode === 'drift'))
+      report(
+        `"${step.fix_with}" is a drift check workflow itself; name a workflow that plans and applies the fix`,
+      );
+  });
+  return problems;
 }

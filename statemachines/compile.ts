@@ -115,6 +115,15 @@ export const FREEZE_STATES = {
 
 const ref = (name: string) => `\${${name}}`;
 
+/**
+ * A drift check's extra states (capitalised prefixes, so no step id can take their names): the
+ * Choice in front of an http step that runs only on drift, and the task after a drift check.
+ */
+export const DRIFT_STATES = {
+  ifDrifted: (step: string) => `IfDrifted.${step}`,
+  record: (step: string) => `${step}.record`,
+} as const;
+
 /** How a failure continues: through the failure notifications, or straight to the always-steps. */
 type FailureRoute = 'notify' | 'stop';
 
@@ -142,6 +151,7 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   };
 
   const runsOnSuccess = (s: Step) => s.type !== 'http' || s.run_on !== 'failure';
+  const onlyWhenDrifted = (s: Step) => s.type === 'http' && s.run_on === 'drifted';
   /** A gate that follows a plan is entered through its change check, unless it opts out. */
   const checksChanges = (s: Step) =>
     s.type === 'approval' && !s.gate_on_no_changes && plansBefore(workflow, s).length > 0;
@@ -151,7 +161,8 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
       const s = steps[i] as Step;
       if (!runsOnSuccess(s)) continue;
       if (checksChanges(s)) return NO_CHANGES_STATES.check(s.id);
-      return s.type === 'iac' && s.action === 'apply' ? FREEZE_STATES.start(s.id) : s.id;
+      if (s.type === 'iac' && s.action === 'apply') return FREEZE_STATES.start(s.id);
+      return onlyWhenDrifted(s) ? DRIFT_STATES.ifDrifted(s.id) : s.id;
     }
     return SUCCEEDED;
   };
@@ -171,7 +182,10 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   };
 
   /** The notifications a run that ends with no changes sends: the steps that run on success, in order. */
-  const noChangesChain = steps.filter((s): s is HttpStep => s.type === 'http' && runsOnSuccess(s));
+  // A run with no changes found no drift to tell of: run_on drifted steps are not in it.
+  const noChangesChain = steps.filter(
+    (s): s is HttpStep => s.type === 'http' && runsOnSuccess(s) && !onlyWhenDrifted(s),
+  );
   let noChangesUsed = false;
   const noChangesEntry = (): string => {
     noChangesUsed = true;
@@ -241,6 +255,7 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
         break;
       }
       case 'http':
+        if (onlyWhenDrifted(step)) compileIfDrifted(step, nextAfter(index), add);
         if (runsOnSuccess(step)) add(step.id, notifyTask(step, 'succeeded', nextAfter(index)));
         break;
     }
@@ -420,7 +435,9 @@ function compileIac(
     { Name: BUILD_ENV.project, Type: 'PLAINTEXT', Value: step.project },
   ];
   // The build evaluates the later gates' rules on the plan, where the plan and CEL already are.
-  const gates = step.action === 'plan' ? ruleExpressionsAfter(workflow, step) : [];
+  const driftCheck = step.mode === 'drift';
+  if (driftCheck) env.push({ Name: BUILD_ENV.planMode, Type: 'PLAINTEXT', Value: 'drift' });
+  const gates = step.action === 'plan' && !driftCheck ? ruleExpressionsAfter(workflow, step) : [];
   if (gates.length > 0)
     env.push({ Name: BUILD_ENV.gateRules, Type: 'PLAINTEXT', Value: JSON.stringify(gates) });
   let approvedHashPath: string | undefined;
@@ -470,6 +487,7 @@ function compileIac(
     step_id: step.id,
     project: step.project,
     action: step.action,
+    ...(driftCheck ? { mode: 'drift' } : {}),
     'build.$': '$.build',
     'data.$': '$.data',
   };
@@ -479,14 +497,68 @@ function compileIac(
   }
   add(`${step.id}.summarize`, {
     Type: 'Task',
-    Comment: `Read the ${step.action} results; fails with ${step.action === 'plan' ? 'PlanFailed or PolicyFailed' : 'PlanDrift or ApplyFailed'}`,
+    Comment: driftCheck
+      ? 'Read what the drift check found; drift is reported, and only a failed plan fails with PlanFailed'
+      : `Read the ${step.action} results; fails with ${step.action === 'plan' ? 'PlanFailed or PolicyFailed' : 'PlanDrift or ApplyFailed'}`,
     Resource: ref(PLACEHOLDER.summarizeStep),
     Parameters: parameters,
     ResultPath: '$.data',
     TimeoutSeconds: LAMBDA_TIMEOUT_SECONDS,
     Retry: LAMBDA_RETRY,
     Catch: catchAll(onFailure),
+    Next: driftCheck ? DRIFT_STATES.record(step.id) : next,
+  });
+  if (driftCheck) compileDriftRecord(step, next, onFailure, add);
+}
+
+/**
+ * After a drift check: the run-ended function records the project's drift status and history,
+ * and on drift starts the fix-up run (`fix_with`), once per check however often the task is
+ * retried. Its result (the fix-up run, or null) goes beside the step's data.
+ */
+function compileDriftRecord(step: IacStep, next: string, onFailure: string, add: Add): void {
+  add(DRIFT_STATES.record(step.id), {
+    Type: 'Task',
+    Comment: step.fix_with
+      ? `Record the drift status of ${step.project}; on drift start a run of ${step.fix_with}, which waits at its own gates`
+      : `Record the drift status of ${step.project}`,
+    Resource: ref(PLACEHOLDER.runEnded),
+    Parameters: {
+      kind: 'record_drift_check',
+      'run.$': '$.run',
+      step_id: step.id,
+      project: step.project,
+      ...(step.fix_with ? { fix_with: step.fix_with } : {}),
+      'data.$': '$.data',
+    },
+    ResultPath: `$.data.steps.${step.id}.fix_up`,
+    TimeoutSeconds: 60,
+    Retry: LAMBDA_RETRY,
+    Catch: catchAll(onFailure),
     Next: next,
+  });
+}
+
+/**
+ * The Choice in front of an http step with `run_on: drifted`: it sends when a drift check before
+ * it found drift, and goes on to the next step otherwise. A Choice rule on a missing path fails the
+ * state (Step Functions Developer Guide, "Choice state"), so the rule checks presence first.
+ */
+function compileIfDrifted(step: HttpStep, next: string, add: Add): void {
+  const status = `${CONDITION_ROOTS.drift}.status`;
+  add(DRIFT_STATES.ifDrifted(step.id), {
+    Type: 'Choice',
+    Comment: `Send ${step.id} only when a drift check found drift`,
+    Choices: [
+      {
+        And: [
+          { Variable: status, IsPresent: true },
+          { Variable: status, StringEquals: 'drifted' },
+        ],
+        Next: step.id,
+      },
+    ],
+    Default: next,
   });
 }
 

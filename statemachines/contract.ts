@@ -2,6 +2,7 @@
  * The data that flows between the compiled state machines and the Lambda handlers.
  * compile.ts builds the Parameters that produce these shapes; the handlers read them.
  */
+import type { RunDrift } from './drift-contract.ts';
 
 /** Who or what started a run. */
 export type Trigger =
@@ -18,7 +19,9 @@ export type Trigger =
     }
   | { type: 'webhook'; idempotency_key?: string }
   /** `slot`: the scheduled time (ISO, to the minute) the run is for; one run per slot. */
-  | { type: 'schedule'; slot: string; cron: string; timezone: string };
+  | { type: 'schedule'; slot: string; cron: string; timezone: string }
+  /** A fix-up run, started by the drift check (`run_id`, `step_id`) that found `project` drifted. */
+  | { type: 'fix_up'; run_id: string; workflow: string; step_id: string; project: string };
 
 /** A person in the directory, as it travels in payloads. */
 export interface Person {
@@ -148,6 +151,8 @@ export interface RunData {
   source?: { checkout: string; commit?: string };
   /** What the latest plan step found for each later gate with rules or auto-approval, by the gate's step id. */
   gate_rules?: Record<string, GateRuleResult>;
+  /** What the run's drift checks found (statemachines/drift-contract.ts). */
+  drift?: RunDrift;
 }
 
 /** What a condition step tests, as the compiler copies it into the gates before it. */
@@ -259,6 +264,8 @@ export interface SummarizeStepInput {
   step_id: string;
   project: string;
   action: 'plan' | 'apply';
+  /** `drift`: the plan was a drift check; drift is reported, never a failure. */
+  mode?: 'drift';
   plan_from?: string;
   approved_plan_hash?: string;
   /** The build's result; `source_version` is the commit it built (CodeBuild's ResolvedSourceVersion). */
@@ -355,6 +362,8 @@ export const BUILD_ENV = {
   approvedPlanHash: 'SIGNOFF_APPROVED_PLAN_HASH',
   /** A plan step's: the later gates' rule and auto-approval expressions (JSON `GateRuleExpressions[]`), evaluated on the plan. */
   gateRules: 'SIGNOFF_GATE_RULES',
+  /** `drift` for a drift check's plan (no cost, no policies; `drift-check.json`). */
+  planMode: 'SIGNOFF_PLAN_MODE',
 } as const;
 
 /** ASL placeholders that infra (CDK) and the local runtime replace with real ARNs/names. */

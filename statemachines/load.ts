@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { checkWorkflow, type WorkflowContext } from './check-workflow.ts';
+import { checkFixUps, checkWorkflow, type WorkflowContext } from './check-workflow.ts';
 import { type Freezes, loadFreezes } from './freezes.ts';
 import { checkPartialWorkflow, mergeInFileOrder } from './partial-workflow.ts';
 import {
@@ -14,7 +14,7 @@ import {
   workflowSchema,
 } from './schema.ts';
 import { type Loaded, parseWith, readYaml } from './yaml-load.ts';
-import { formatProblem, type Problem } from './yaml-source.ts';
+import { formatProblem, type Problem, type YamlSource } from './yaml-source.ts';
 import { issuesToProblems } from './zod-problems.ts';
 
 export type { Loaded } from './yaml-load.ts';
@@ -134,6 +134,7 @@ export function loadWorkspace(root: string, files?: string[]): Workspace {
   const workflowFiles = files ?? listWorkflowFiles(join(root, 'workflows'));
   const workflows: Workspace['workflows'] = [];
   const names = new Map<string, string>();
+  const sources = new Map<string, YamlSource>();
   for (const path of workflowFiles) {
     const text = read(path);
     if (text === undefined) continue;
@@ -157,6 +158,15 @@ export function loadWorkspace(root: string, files?: string[]): Workspace {
     }
     names.set(name, file);
     workflows.push({ file, workflow: loaded.value });
+    sources.set(name, loaded.source);
+  }
+  // A fix-up workflow whose file has problems of its own, or that is not among the files named,
+  // is not reported again here: it is checked when it loads.
+  const present = files ? undefined : workflowFiles.map((f) => basename(f).replace(/\.ya?ml$/, ''));
+  const known = present && new Set(present);
+  for (const { workflow } of workflows) {
+    const source = sources.get(workflow.name);
+    if (source) problems.push(...checkFixUps(workflow, workflows, source, known));
   }
   const freezes = loadFreezesFile(root, read, problems, environments, workflows);
   return { directory, projects, environments, workflows, freezes, problems };

@@ -1,4 +1,5 @@
-import type { NotifyInput } from './contract.ts';
+import type { NotifyInput, RunData } from './contract.ts';
+import type { DriftedResource } from './drift-contract.ts';
 
 /** Every `{{placeholder}}` an http step's body may use, with what it holds. */
 export const PLACEHOLDERS = {
@@ -12,7 +13,7 @@ export const PLACEHOLDERS = {
   outcome_detail:
     'one sentence saying who or what decided the outcome ("Rejected by Dave Kim at ...: \'why\'")',
   started_by: 'who started the run (email), or the trigger',
-  trigger: 'manual, github or webhook',
+  trigger: 'manual, github, webhook, schedule or fix_up',
   reason: 'the reason given when the run was started',
   error: 'the error name when the run failed (Rejected, Cancelled, PlanDrift, ...)',
   cause: 'the failure cause',
@@ -26,6 +27,11 @@ export const PLACEHOLDERS = {
   'cost.currency': 'the currency of the cost estimate',
   'approval.approved_by': 'who approved, comma separated, or "nobody"',
   'approval.approved_by_count': 'how many approved',
+  'drift.status': 'what the drift checks found: "drifted", "in sync", or empty when none ran',
+  'drift.count': 'how many resources differ from the code, over every drift check of the run',
+  'drift.summary':
+    'one line per drifted resource: address, changed outside the tool and/or what the plan would do, and the attributes that differ',
+  'drift.fix_up': 'the fix-up run a drift check started (its id), or "none"',
   'pr.number': 'the pull request number (github trigger)',
   'pr.title': 'the pull request title',
   'pr.url': 'the pull request link',
@@ -80,6 +86,7 @@ export function buildRunSummary(
     // "approved by nobody", never "approved by ." when a run ended before any gate opened.
     'approval.approved_by': approvers.length > 0 ? approvers.map((a) => a.email).join(', ') : 'nobody',
     'approval.approved_by_count': String(data.approval?.approved_by_count ?? 0),
+    ...describeDrift(data),
     'pr.number': pr ? String(pr.number) : '',
     'pr.title': pr?.title ?? '',
     'pr.url': pr?.url ?? '',
@@ -96,4 +103,39 @@ export function renderTemplate(
   encode: (value: string) => string = (v) => v,
 ): string {
   return template.replace(PATTERN, (_, name: string) => encode(summary[name] ?? ''));
+}
+
+/** One drifted resource as a line of a notification. */
+export function describeDriftedResource(r: DriftedResource): string {
+  const what = [
+    r.changed_outside ? 'changed outside the tool' : '',
+    r.planned ? `the plan would ${r.planned} it` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  const attributes =
+    r.attributes.length > 0 ? ` (${r.attributes.join(', ')}${r.attributes_truncated ? ', ...' : ''})` : '';
+  return `${r.address}: ${what}${attributes}`;
+}
+
+/** The drift placeholders: the run's drift checks, resource by resource (capped as the state is). */
+function describeDrift(data: RunData): Record<Extract<PlaceholderName, `drift.${string}`>, string> {
+  const drift = data.drift;
+  if (!drift) return { 'drift.status': '', 'drift.count': '0', 'drift.summary': '', 'drift.fix_up': 'none' };
+  const lines = drift.checks.flatMap((c) => [
+    ...c.resources.map(describeDriftedResource),
+    ...(c.resources_truncated ? [`... and ${c.drifted - c.resources.length} more in ${c.project}`] : []),
+  ]);
+  const fixUps = drift.checks.flatMap((c) => {
+    const step = data.steps?.[c.step_id] as
+      | { fix_up?: { run_id?: string; workflow: string } | null }
+      | undefined;
+    return step?.fix_up?.run_id ? [`${step.fix_up.workflow} ${step.fix_up.run_id}`] : [];
+  });
+  return {
+    'drift.status': drift.status === 'drifted' ? 'drifted' : 'in sync',
+    'drift.count': String(drift.checks.reduce((n, c) => n + c.drifted, 0)),
+    'drift.summary': lines.map((l) => `- ${l}`).join('\n'),
+    'drift.fix_up': fixUps.join(', ') || 'none',
+  };
 }

@@ -32,6 +32,13 @@ const iacStep = z.strictObject({
   name: z.string().optional(),
   project: z.string().min(1),
   action: z.enum(['plan', 'apply']),
+  /** `drift`: a drift check, a plan that is never applied and reports how the project differs from its code. */
+  mode: z.literal('drift').optional(),
+  /** A drift check's fix-up: the workflow a run of which is started when the check finds drift. */
+  fix_with: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'must be a workflow name')
+    .optional(),
   plan_from: stepId.optional(),
   on_failure: onFailure.default('stop'),
   timeout: durationText.default('1h'),
@@ -86,6 +93,8 @@ export const CONDITION_ROOTS = {
   policy: '$.data.policy',
   approval: '$.data.approval',
   run: '$.run',
+  /** What the drift checks before the condition found (`drift.status`: `in_sync` or `drifted`). */
+  drift: '$.data.drift',
 } as const;
 
 const conditionStep = z.strictObject({
@@ -96,8 +105,8 @@ const conditionStep = z.strictObject({
     field: z
       .string()
       .regex(
-        /^(plan|cost|policy|approval|run)(\.[a-z_][a-z0-9_]*)+$/,
-        'must be a dotted path under plan, cost, policy, approval or run (for example cost.monthly_delta)',
+        /^(plan|cost|policy|approval|run|drift)(\.[a-z_][a-z0-9_]*)+$/,
+        'must be a dotted path under plan, cost, policy, approval, run or drift (for example cost.monthly_delta)',
       ),
     op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq', 'ne']),
     value: z.union([z.number(), z.string(), z.boolean()]),
@@ -121,7 +130,8 @@ const httpStep = z
     method: z.enum(['POST', 'PUT', 'PATCH', 'GET']).default('POST'),
     headers: z.record(z.string(), z.string()).default({}),
     body: z.string().optional(),
-    run_on: z.enum(['success', 'failure', 'always']).default('success'),
+    /** `drifted`: like `success`, but only when a drift check before it found drift. */
+    run_on: z.enum(['success', 'failure', 'always', 'drifted']).default('success'),
   })
   .refine((s) => (s.url === undefined) !== (s.secret === undefined), {
     message: 'needs exactly one of url or secret',

@@ -15,7 +15,7 @@ export function planStepFor(workflow: Workflow, apply: IacStep): IacStep | undef
   const index = workflow.steps.indexOf(apply);
   const earlier = workflow.steps
     .slice(0, index)
-    .filter((s): s is IacStep => s.type === 'iac' && s.action === 'plan');
+    .filter((s): s is IacStep => s.type === 'iac' && s.action === 'plan' && s.mode !== 'drift');
   if (apply.plan_from) return earlier.find((s) => s.id === apply.plan_from && s.project === apply.project);
   return earlier.filter((s) => s.project === apply.project).at(-1);
 }

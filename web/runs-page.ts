@@ -1,6 +1,8 @@
 /** The runs list: tabs "Needs my vote", "Waiting" and "All runs", outcomes, approvals, changes and cost. */
 import type { RunListEntry } from '../functions/core/runs/run-view.ts';
+import type { ProjectDriftStatus } from '../functions/web/drift-check-views.ts';
 import type { RunsTab } from '../functions/web/run-views.ts';
+import { renderDriftStatus } from './drift-check-parts.ts';
 import { formatTimestamp, queryString } from './format.ts';
 import { html } from './html.ts';
 import { type LayoutUser, renderLayout } from './layout.ts';
@@ -17,6 +19,8 @@ export interface RunsPageView {
   nextCursor?: string;
   /** The Start run form, with the workflows the signed-in person may start. */
   start?: StartFormView;
+  /** The projects the workflows check for drift, with each one's latest check. */
+  drift?: ProjectDriftStatus[];
 }
 
 const TABS: { tab: RunsTab; label: string; empty: string }[] = [
@@ -35,6 +39,7 @@ export function renderRunsPage(view: RunsPageView): string {
   <nav class="tabs" aria-label="Filter runs">${TABS.map(tab)}</nav>
 </div>
 ${view.start ? renderStartForm(view.start) : ''}
+${renderDriftStatus(view.drift ?? [])}
 <form method="get" action="/runs" class="filters">
   <input type="hidden" name="tab" value="${view.tab}">
   <label for="workflow">Workflow</label>

@@ -41,7 +41,8 @@ export type AuditAction =
   | 'apply_frozen'
   | 'freeze_overridden'
   | 'freeze_started'
-  | 'freeze_ended';
+  | 'freeze_ended'
+  | 'drift_checked';
 
 /** One audit event as the domain writes it; the store adds sequence and hash chain. */
 export interface AuditEventInput {

@@ -3,18 +3,22 @@
  * projects a run locks), what cancelling a gate of an ended run takes (gates, audit, notifier), and
  * GitHub reporting (a run's check shows it waiting for its locks, planning, and how it ended).
  */
+
+import { DynamoDbDriftCheckStore } from '../adapters/dynamodb-drift-check-store.ts';
 import { DynamoDbFreezeStore } from '../adapters/dynamodb-freeze-store.ts';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from '../adapters/dynamodb-run-store.ts';
-import { createDynamoDocument } from '../aws-clients.ts';
+import { SfnRunEngine } from '../adapters/sfn-run-engine.ts';
+import { createDynamoDocument, createSfnClient } from '../aws-clients.ts';
 import type { Config } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
-import { deployedFreezes, deployedWorkflows } from '../wiring/deployed-config.ts';
+import { deployedDirectory, deployedFreezes, deployedWorkflows } from '../wiring/deployed-config.ts';
 import { createGateStores } from '../wiring/gates.ts';
 import { createGitHubReportDeps } from '../wiring/github.ts';
 import { createLogging } from '../wiring/logging.ts';
 import { createNotifier, slackChannel } from '../wiring/notifier.ts';
 import { createSecrets } from '../wiring/secrets.ts';
+import { createSourceResolver } from '../wiring/stores.ts';
 
 export type RunEndedDeps = Pick<
   AppDeps,
@@ -31,6 +35,10 @@ export type RunEndedDeps = Pick<
   | 'freezes'
   | 'freezeWindows'
   | 'config'
+  | 'driftChecks'
+  | 'runEngine'
+  | 'directory'
+  | 'source'
 >;
 
 export function createRunEndedDeps(config: Config): RunEndedDeps {
@@ -45,6 +53,11 @@ export function createRunEndedDeps(config: Config): RunEndedDeps {
     locks: new DynamoDbLockStore(doc, config.tables.runs),
     freezes: new DynamoDbFreezeStore(doc, config.tables.runs, now),
     freezeWindows: deployedFreezes(config),
+    // A drift check's record and, on drift, its fix-up run (started as the triggers start runs).
+    driftChecks: new DynamoDbDriftCheckStore(doc, config.tables.runs),
+    runEngine: new SfnRunEngine(createSfnClient(config)),
+    directory: deployedDirectory(config),
+    source: createSourceResolver(config),
     audit,
     gates,
     workflows: deployedWorkflows(config),

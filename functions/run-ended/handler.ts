@@ -4,12 +4,15 @@
  * `run_finished` and releases the run's project locks (the local runtime sends it the same events
  * from its Step Functions server). And the state machines' AcquireProjectLocks task: takes them;
  * and their SkipGate task: a gate whose plans have no changes, recorded on the run and audited;
- * and their CheckFreeze task before each apply: whether a change freeze holds it back.
+ * their CheckFreeze task before each apply: whether a change freeze holds it back; and the task
+ * after a drift check: the project's drift status recorded, a fix-up run started.
  * One function for both keeps the lock's IAM on one role, which already writes the runs table
  * where the lock items live. Each of these also brings the run's GitHub check up to date.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { AcquireLocksInput, CheckFreezeInput, SkipGateInput } from '../../statemachines/contract.ts';
+import type { RecordDriftCheckInput } from '../../statemachines/drift-contract.ts';
+import { recordDriftCheck } from '../core/drift-checks/record-drift-check.ts';
 import { checkFreeze } from '../core/freeze/check-freeze.ts';
 import { reportProjectLocks, reportRunToGitHub } from '../core/github/report-run-to-github.ts';
 import { acquireProjectLocks } from '../core/locks/acquire-project-locks.ts';
@@ -36,10 +39,14 @@ type StatusChangeEvent = EventBridgeEvent<'Step Functions Execution Status Chang
 
 const ENDED = new Set<string>(['SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT']);
 
-type Event = StatusChangeEvent | AcquireLocksInput | SkipGateInput | CheckFreezeInput;
+type Event = StatusChangeEvent | AcquireLocksInput | SkipGateInput | CheckFreezeInput | RecordDriftCheckInput;
 
 function isCheckFreeze(event: Event): event is CheckFreezeInput {
   return (event as CheckFreezeInput).kind === 'check_freeze';
+}
+
+function isDriftCheck(event: Event): event is RecordDriftCheckInput {
+  return (event as RecordDriftCheckInput).kind === 'record_drift_check';
 }
 
 function isAcquire(event: Event): event is AcquireLocksInput {
@@ -53,6 +60,11 @@ function isSkipGate(event: Event): event is SkipGateInput {
 /** Handles one status change (anything but an end is ignored), one try at a run's project locks, or a skipped gate. */
 export const handler = async (event: Event) => {
   const deps = getDeps();
+  if (isDriftCheck(event)) {
+    const fixUp = await recordDriftCheck(deps, event);
+    deps.logger.info('drift check recorded', { run_id: event.run.id, step_id: event.step_id, fix_up: fixUp });
+    return fixUp;
+  }
   if (isSkipGate(event)) {
     await recordNoChanges(deps, event);
     deps.logger.info('gate skipped: no changes', { run_id: event.run.id, step_id: event.step_id });

@@ -14,6 +14,7 @@ import { decideApproval, showApproval } from './approval-routes.ts';
 import { SigninRequired } from './guards.ts';
 import { showStepLog } from './log-routes.ts';
 import { showAudit, showReport, showRun, showRuns, showWorkflows, voteOnRun } from './page-routes.ts';
+import { showProject } from './project-routes.ts';
 import { parseRequest, type WebRequest } from './request.ts';
 import { htmlResponse, redirect, type WebResponse } from './responses.ts';
 import { postSignin, postSignout, showSignin, showSigninLink } from './signin-routes.ts';
@@ -32,6 +33,7 @@ export const WEB_ROUTES: Record<string, Route> = {
   'GET /runs/{runId}': showRun,
   'POST /runs/{runId}': voteOnRun,
   'GET /workflows': showWorkflows,
+  'GET /projects/{project}': showProject,
   'GET /runs/{runId}/steps/{stepId}/log': showStepLog,
   'GET /audit': showAudit,
   'GET /reports/approvals': showReport,

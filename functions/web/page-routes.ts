@@ -14,6 +14,7 @@ import { assertCsrf, type Session } from '../core/auth/sessions.ts';
 import { readFreezeNotice } from '../core/freeze/freeze-notice.ts';
 import type { WebDeps } from '../wiring/http.ts';
 import { loadApprovalReport } from './approval-report.ts';
+import { loadDriftStatus } from './drift-check-views.ts';
 import { assertSameOrigin, requireSession } from './guards.ts';
 import { param, readForm, type WebRequest } from './request.ts';
 import { download, htmlResponse, type WebResponse } from './responses.ts';
@@ -72,6 +73,7 @@ export async function showRuns(deps: WebDeps, request: WebRequest): Promise<WebR
     workflows: workflowNames(deps),
     ...(list.cursor ? { nextCursor: list.cursor } : {}),
     start: startFormFor(deps, session),
+    drift: await loadDriftStatus(deps),
   });
   return htmlResponse(200, page, deps.config.local);
 }

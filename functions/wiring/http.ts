@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuthStore } from '../adapters/dynamodb-auth-store.ts';
+import { DynamoDbDriftCheckStore } from '../adapters/dynamodb-drift-check-store.ts';
 import { DynamoDbFreezeStore } from '../adapters/dynamodb-freeze-store.ts';
 import { DynamoDbGitHubReportStore } from '../adapters/dynamodb-github-report-store.ts';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.ts';
@@ -77,6 +78,8 @@ export function createApiDeps(config: Config, clients: HttpClients = httpClients
     locks: new DynamoDbLockStore(doc, config.tables.runs),
     freezes: new DynamoDbFreezeStore(doc, config.tables.runs, now),
     freezeWindows: deployedFreezes(config),
+    // Read only: the runs list and the project pages show each project's drift checks.
+    driftChecks: new DynamoDbDriftCheckStore(doc, config.tables.runs),
     // Read only: the run page says when GitHub could not be told; reporting is other functions'.
     githubReports: new DynamoDbGitHubReportStore(doc, config.tables.runs),
     runEngine: new SfnRunEngine(sfn),

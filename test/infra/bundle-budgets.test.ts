@@ -55,7 +55,8 @@ function allowedClients(spec: FunctionSpec): Record<string, boolean> {
     '@aws-sdk/client-sesv2': needs.sendsEmail === true,
     '@aws-sdk/client-s3': needs.artifacts !== undefined || needs.auditArchive !== undefined,
     '@aws-sdk/client-scheduler': needs.schedulesEscalations === true,
-    '@aws-sdk/client-sfn': needs.taskTokens === true || needs.executions !== undefined,
+    '@aws-sdk/client-sfn':
+      needs.taskTokens === true || needs.executions !== undefined || needs.startsFixUpRuns === true,
     '@aws-sdk/client-secrets-manager': needs.secrets.length > 0,
     // Only the web function is granted logs:GetLogEvents (the run pages' build logs).
     '@aws-sdk/client-cloudwatch-logs': spec.name === 'web',

@@ -16,6 +16,8 @@ const runtime = await startRuntime({
   port: 0,
   inboxPort: 0,
   logLevel: 'SILENT',
+  // A test's runs are the ones it starts: no schedule fires by itself.
+  scheduleTickMs: 0,
   ...options,
 });
 process.stdout.write(`READY ${runtime.url}\n`);

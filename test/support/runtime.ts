@@ -33,6 +33,8 @@ export async function startTestRuntime(options: RuntimeOptions = {}): Promise<Te
     port: 0,
     inboxPort: 0,
     logLevel: 'SILENT',
+    // A test's runs are the ones it starts: schedules fire only when it calls `schedules.tick()`.
+    scheduleTickMs: 0,
     ...options,
     dataDir,
   });

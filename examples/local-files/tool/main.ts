@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { applyPlan, staleReason } from './apply.ts';
 import { costReport } from './cost.ts';
 import { readDesired } from './desired.ts';
-import { planChanges, type SavedPlan, toTerraformJson } from './plan.ts';
+import { planChanges, planDrift, type SavedPlan, toTerraformJson } from './plan.ts';
 import { readState, statePath, writeState } from './state.ts';
 
 const env = process.env;
@@ -47,7 +47,9 @@ function plan(): void {
     changes,
   };
   writeFileSync(savedPlanFile, `${JSON.stringify(saved, null, 2)}\n`);
-  writeFileSync(planJsonFile, `${JSON.stringify(toTerraformJson(changes, new Date()), null, 2)}\n`);
+  const drift = planDrift(state, root);
+  for (const d of drift) console.log(`  changed outside local-files: ${d.address} (${d.actions[0]})`);
+  writeFileSync(planJsonFile, `${JSON.stringify(toTerraformJson(changes, new Date(), drift), null, 2)}\n`);
   for (const c of changes) if (c.actions[0] !== 'no-op') console.log(`  ${c.actions.join('/')} ${c.address}`);
   const count = (pred: (a: string[]) => boolean) => changes.filter((c) => pred(c.actions)).length;
   const add = count((a) => a.includes('create'));

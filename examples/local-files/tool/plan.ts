@@ -66,9 +66,73 @@ export function planChanges(desired: DesiredResource[], state: State, root: stri
   return changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }
 
-/** Writes the changes in Terraform's JSON plan format (`terraform show -json`), format 1.2. */
-export function toTerraformJson(changes: PlannedChange[], now: Date): Record<string, unknown> {
+/** One resource changed behind the tool's back: as recorded in state, and as it really is now. */
+export interface DriftedObject {
+  address: string;
+  type: string;
+  name: string;
+  actions: ['update'] | ['delete'];
+  before: Attributes;
+  after: Attributes | null;
+}
+
+/**
+ * What changed since the last apply without the tool: every resource in state whose real object
+ * differs from what the state recorded, or is gone (Terraform's `resource_drift`).
+ */
+export function planDrift(state: State, root: string): DriftedObject[] {
+  const drift: DriftedObject[] = [];
+  for (const current of state.resources) {
+    const real = readObject(root, current.type, current.attributes);
+    const base = {
+      address: current.address,
+      type: current.type,
+      name: current.name,
+      before: current.attributes,
+    };
+    if (!real) drift.push({ ...base, actions: ['delete'], after: null });
+    else if (!same(real, current.attributes)) drift.push({ ...base, actions: ['update'], after: real });
+  }
+  return drift.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}
+
+function terraformEntry(c: {
+  address: string;
+  type: string;
+  name: string;
+  actions: string[];
+  before: Attributes | null;
+  after: Attributes | null;
+}) {
   return {
+    address: c.address,
+    mode: 'managed',
+    type: c.type,
+    name: c.name,
+    provider_name: 'example.local/signoff/local-files',
+    change: {
+      actions: c.actions,
+      before: c.before,
+      after: c.after,
+      after_unknown: {},
+      before_sensitive: c.before ? {} : false,
+      after_sensitive: c.after ? {} : false,
+    },
+  };
+}
+
+/**
+ * Writes the changes in Terraform's JSON plan format (`terraform show -json`), format 1.2, with
+ * `resource_drift` when something changed behind the tool's back (left out when nothing did, as
+ * Terraform leaves it out).
+ */
+export function toTerraformJson(
+  changes: PlannedChange[],
+  now: Date,
+  drift: DriftedObject[] = [],
+): Record<string, unknown> {
+  return {
+    ...(drift.length > 0 ? { resource_drift: drift.map(terraformEntry) } : {}),
     format_version: '1.2',
     applyable: changes.some((c) => c.actions[0] !== 'no-op'),
     complete: true,

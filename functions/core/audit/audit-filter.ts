@@ -34,6 +34,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   freeze_overridden: 'Freeze overridden (emergency bypass)',
   freeze_started: 'Freeze started',
   freeze_ended: 'Freeze ended',
+  drift_checked: 'Drift checked',
 };
 
 /** Whether a string is an audit action. */

@@ -20,6 +20,8 @@ export interface BuildSettings {
   approvedPlanHash?: string;
   /** The later gates' rule and auto-approval expressions a plan evaluates. */
   gateRules: GateRuleExpressions[];
+  /** `drift`: the plan is a drift check (statemachines/drift-contract.ts). */
+  planMode?: 'drift';
   projectsFile: string;
   policiesFile: string;
 }
@@ -37,6 +39,9 @@ export function readBuildSettings(env: NodeJS.ProcessEnv): { settings?: BuildSet
   if (action && action !== 'plan' && action !== 'apply') {
     problems.push(`${BUILD_ENV.action} must be plan or apply, not ${JSON.stringify(action)}`);
   }
+  const planMode = optional(BUILD_ENV.planMode);
+  if (planMode !== undefined && (planMode !== 'drift' || action !== 'plan'))
+    problems.push(`${BUILD_ENV.planMode} may only be drift, on a plan; got ${JSON.stringify(planMode)}`);
   const settings: BuildSettings = {
     action: action as BuildSettings['action'],
     runId: required(BUILD_ENV.runId),
@@ -45,6 +50,7 @@ export function readBuildSettings(env: NodeJS.ProcessEnv): { settings?: BuildSet
     planFrom: optional(BUILD_ENV.planFrom),
     approvedPlanHash: optional(BUILD_ENV.approvedPlanHash),
     gateRules: readGateRules(optional(BUILD_ENV.gateRules), problems),
+    ...(planMode === 'drift' ? { planMode } : {}),
     projectsFile: optional(RUNNER_ENV.projectsFile) ?? 'config/projects.yaml',
     policiesFile: optional(RUNNER_ENV.policiesFile) ?? 'config/policies.yaml',
   };

@@ -8,6 +8,7 @@ import { readBuildSettings } from './build-settings.ts';
 import type { ToolContext } from './iac-tool.ts';
 import { loadPolicyFile, loadProject } from './load-config.ts';
 import { runApply } from './run-apply.ts';
+import { describeDriftCheck, runDriftCheck } from './run-drift-check.ts';
 import { runPlan } from './run-plan.ts';
 
 /** Exit codes of a build; drift has its own, so it is never mistaken for a broken build. */
@@ -52,12 +53,17 @@ export async function runBuild(env: NodeJS.ProcessEnv, deps: BuildDeps): Promise
       `signoff ${settings.action}: project ${project.name} (${project.tool}), run ${settings.runId}, step ${settings.stepId}`,
     );
     if (settings.action === 'plan') {
-      const policies = await loadPolicyFile(
-        resolve(deps.rootDir, settings.policiesFile),
-        settings.policiesFile,
-      );
-      const summary = await runPlan(ctx, store, policies, workDir, settings.gateRules);
-      result = { code: BUILD_EXIT.ok, message: `planned; hash ${summary.plan.hash}` };
+      if (settings.planMode === 'drift') {
+        const summary = await runDriftCheck(ctx, store, workDir);
+        result = { code: BUILD_EXIT.ok, message: describeDriftCheck(summary) };
+      } else {
+        const policies = await loadPolicyFile(
+          resolve(deps.rootDir, settings.policiesFile),
+          settings.policiesFile,
+        );
+        const summary = await runPlan(ctx, store, policies, workDir, settings.gateRules);
+        result = { code: BUILD_EXIT.ok, message: `planned; hash ${summary.plan.hash}` };
+      }
     } else {
       const outcome = await runApply(ctx, store, {
         planFrom: settings.planFrom ?? '',

@@ -41,10 +41,13 @@ export function renderNotifyBody(input: NotifyInput, runUrl: string, contentType
   const summary = buildRunSummary(input, runUrl, describeNotifyOutcome(input));
   const template = input.http.body;
   if (template === undefined) {
+    // A drift check's resources follow, one per line, so a channel sees what drifted without a click.
+    const drift = summary['drift.status'] === 'drifted' ? `\n${summary['drift.summary']}` : '';
     const text = escapeSlackText(
-      `${summary.workflow} ${summary.outcome_label} (run ${summary.run_id}): ${summary.outcome_detail} ${summary.run_url}`,
+      `${summary.workflow} ${summary.outcome_label} (run ${summary.run_id}): ${summary.outcome_detail} ${summary.run_url}${drift}`,
     );
-    return { body: JSON.stringify({ text, summary }), contentType: 'application/json' };
+    const checks = input.data.drift ? { drift: input.data.drift } : {};
+    return { body: JSON.stringify({ text, summary, ...checks }), contentType: 'application/json' };
   }
   const json = isJsonLike(template, contentType);
   const slack = json && isSlackMessage(template);

@@ -8,8 +8,10 @@ export const ARTIFACT = {
   summary: 'summary.json',
   /** `PolicyReport`: every policy result of the plan; the summary carries counts and failures only. */
   policy: 'policy.json',
-  /** Written by an apply whose re-plan differs from the approved plan. */
+  /** Written by an apply whose re-plan differs from the approved plan (plan drift, `DriftReport`). */
   drift: 'drift.json',
+  /** Written by a drift check (`mode: drift`): every resource that differs (`DriftCheckReport`). */
+  driftCheck: 'drift-check.json',
   /** Written by an apply that ran: its outcome. */
   apply: 'apply.json',
 } as const;

@@ -5,6 +5,7 @@ import type {
   PlanSummary,
   PolicySummary,
 } from '../../../statemachines/contract.ts';
+import type { DriftCheckSummary } from '../../../statemachines/drift-contract.ts';
 
 /** `summary.json` of a plan step. */
 export interface StepSummary {
@@ -13,9 +14,14 @@ export interface StepSummary {
   policy: PolicySummary;
   /** The later gates' rules and auto-approval evaluated on this plan, by gate step id (when any gate has them). */
   gate_rules?: Record<string, GateRuleResult>;
+  /** A drift check's verdict (`mode: drift`); its full report is `drift-check.json`. */
+  drift_check?: DriftCheckSummary;
 }
 
-/** `drift.json` of an apply step whose re-plan differs from the approved plan. */
+/**
+ * `drift.json` of an apply step whose re-plan differs from the approved plan (plan drift; not a
+ * drift check, whose report is `drift-check.json`).
+ */
 export interface DriftReport {
   approved_hash: string;
   current_hash: string;

@@ -5,6 +5,7 @@
  * happened.
  */
 import type { PlanSummary, RunData, SummarizeStepInput } from '../../../statemachines/contract.ts';
+import { withDriftCheck } from '../drift-checks/drift-check-data.ts';
 import { StepFailedError } from '../errors.ts';
 import type { ArtifactStore, AuditEventInput, AuditLog, RunStore } from '../ports.ts';
 import { sourceDetails } from '../runs/source.ts';
@@ -119,6 +120,7 @@ export async function summarizeStep(deps: SummarizeStepDeps, input: SummarizeSte
       await audit({ action: 'plan_failed', reason: message, details: { project: input.project } });
       throw new StepFailedError('PlanFailed', message);
     }
+    if (input.mode === 'drift') return withDriftCheck(input, summary, source);
     const { plan, cost, policy } = summary;
     const planSummary = auditPlan(plan);
     if (policy.mandatory_failed > 0) {

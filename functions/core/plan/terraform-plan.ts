@@ -45,6 +45,12 @@ export const terraformPlanSchema = z.looseObject({
     .check(z.regex(/^\d+\.\d+$/, 'must be a Terraform JSON format version such as 1.2')),
   terraform_version: z.optional(z.string()),
   resource_changes: z._default(z.array(resourceChangeSchema), []),
+  /**
+   * What the refresh found changed outside Terraform since the last apply, in the same shape as
+   * `resource_changes` (JSON Output Format, "resource_drift"). No default: a plan without it
+   * parses, and hashes, as it did before.
+   */
+  resource_drift: z.optional(z.array(resourceChangeSchema)),
 });
 export type TerraformPlan = z.infer<typeof terraformPlanSchema>;
 

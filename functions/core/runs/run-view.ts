@@ -154,6 +154,8 @@ const ENGINE_STATES = new Set([
   'HasChanges',
   'SkipGate',
   'NoChanges',
+  // The Choice in front of a notification sent only on drift (`IfDrifted.notify`).
+  'IfDrifted',
 ]);
 
 function isMissingExecution(error: unknown): boolean {
@@ -247,6 +249,7 @@ export function stepLabel(step: Workflow['steps'][number]): string {
   if (step.name) return step.name;
   switch (step.type) {
     case 'iac':
+      if (step.mode === 'drift') return `Drift check ${step.project}`;
       return `${step.action === 'plan' ? 'Plan' : 'Apply'} ${step.project}`;
     case 'approval':
       return `Approval (${step.required} of ${step.approvers.join(', ')})`;

@@ -48,9 +48,14 @@ export type StartRunOutcome =
 
 const MAX_REASON = 1000;
 
-/** Whether a workflow deploys to production without any approval gate (the emergency pattern). */
+/**
+ * Whether a workflow deploys to production without any approval gate (the emergency pattern). A
+ * workflow whose every iac step is a drift check deploys nothing: it is not one.
+ */
 export function isBypass(workflow: Workflow): boolean {
-  return isProduction(workflow) && !workflow.steps.some((s) => s.type === 'approval');
+  const iac = workflow.steps.filter((s) => s.type === 'iac');
+  const checksOnly = iac.length > 0 && iac.every((s) => s.mode === 'drift');
+  return isProduction(workflow) && !workflow.steps.some((s) => s.type === 'approval') && !checksOnly;
 }
 
 /** A run id: sortable by time, unguessable, valid as a Step Functions execution name. */

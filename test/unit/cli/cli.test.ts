@@ -17,7 +17,7 @@ describe('signoff CLI', () => {
   it('validates the example workflows', () => {
     const out = signoff(['validate']);
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain('9 workflow(s) valid');
+    expect(out.stdout).toContain('10 workflow(s) valid');
   });
 
   it('prints a scheduled workflow’s next three run times in its time zone', () => {

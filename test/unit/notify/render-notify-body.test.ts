@@ -190,3 +190,53 @@ describe('renderNotifyBody', () => {
     expect(text).not.toContain('Succeeded');
   });
 });
+
+describe('renderNotifyBody for a drift check', () => {
+  const drift: NotifyInput['data'] = {
+    drift: {
+      status: 'drifted',
+      checks: [
+        {
+          step_id: 'check',
+          project: 'net',
+          status: 'drifted',
+          drifted: 2,
+          changed_outside: 1,
+          planned: 2,
+          resources: [
+            { address: 'aws_vpc.main', changed_outside: true, planned: 'update', attributes: ['cidr_block'] },
+            { address: 'aws_instance.web', changed_outside: false, planned: 'replace', attributes: [] },
+          ],
+          resources_truncated: false,
+          artifact: 'runs/r-1/check/drift-check.json',
+        },
+      ],
+    },
+    steps: { check: { fix_up: { workflow: 'fix-net', run_id: 'd-abc', outcome: 'started' } } },
+  };
+
+  it('lists each drifted resource in a template, one per line, and names the fix-up run', () => {
+    const { body } = renderNotifyBody(
+      input({
+        data: drift,
+        http: {
+          method: 'POST',
+          headers: {},
+          body: '{"text": "{{drift.status}} {{drift.count}}:\\n{{drift.summary}}\\nfix-up {{drift.fix_up}}"}',
+        },
+      }),
+      RUN_URL,
+    );
+    expect(JSON.parse(body).text).toBe(
+      'drifted 2:\n- aws_vpc.main: changed outside the tool; the plan would update it (cidr_block)\n- aws_instance.web: the plan would replace it\nfix-up fix-net d-abc',
+    );
+  });
+
+  it('adds the resources and the structured verdict to the default body', () => {
+    const { body } = renderNotifyBody(input({ data: drift, http: { method: 'POST', headers: {} } }), RUN_URL);
+    const parsed = JSON.parse(body);
+    expect(parsed.text).toContain('\n- aws_vpc.main: changed outside the tool');
+    expect(parsed.drift.checks[0].resources).toHaveLength(2);
+    expect(parsed.summary['drift.status']).toBe('drifted');
+  });
+});

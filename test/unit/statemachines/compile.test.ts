@@ -28,6 +28,7 @@ const EXAMPLES = [
   'staging-deploy-with-auto-approval',
   'production-deploy-latest-wins',
   'production-plan-on-pull-request',
+  'production-drift-check',
 ];
 
 function nextsOf(state: AslState): string[] {
@@ -311,7 +312,7 @@ describe('compileWorkflow', () => {
         expect(retried).not.toContain('States.Timeout');
       }
     }
-    expect(builds).toBe(17);
+    expect(builds).toBe(18);
   });
 });
 
