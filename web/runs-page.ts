@@ -4,6 +4,7 @@ import type { ProjectDriftStatus } from '../functions/web/drift-check-views.ts';
 import type { RunsTab } from '../functions/web/run-views.ts';
 import { renderDriftStatus } from './drift-check-parts.ts';
 import { formatTimestamp, queryString } from './format.ts';
+import { type FreezeListView, renderFreezeNotice } from './freeze-notice.ts';
 import { html } from './html.ts';
 import { type LayoutUser, renderLayout } from './layout.ts';
 import { outcomeBadge, renderChanges, renderCostDelta } from './outcome-parts.ts';
@@ -19,6 +20,8 @@ export interface RunsPageView {
   nextCursor?: string;
   /** The Start run form, with the workflows the signed-in person may start. */
   start?: StartFormView;
+  /** Change freezes in effect and to come. */
+  freezes?: FreezeListView;
   /** The projects the workflows check for drift, with each one's latest check. */
   drift?: ProjectDriftStatus[];
 }
@@ -39,6 +42,7 @@ export function renderRunsPage(view: RunsPageView): string {
   <nav class="tabs" aria-label="Filter runs">${TABS.map(tab)}</nav>
 </div>
 ${view.start ? renderStartForm(view.start) : ''}
+${renderFreezeNotice(view.freezes)}
 ${renderDriftStatus(view.drift ?? [])}
 <form method="get" action="/runs" class="filters">
   <input type="hidden" name="tab" value="${view.tab}">

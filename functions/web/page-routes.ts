@@ -11,6 +11,7 @@ import { castVote } from '../core/approval/cast-vote.ts';
 import { renderAuditCsv } from '../core/audit/audit-csv.ts';
 import { parseAuditFilter } from '../core/audit/audit-filter.ts';
 import { assertCsrf, type Session } from '../core/auth/sessions.ts';
+import { listFreezes } from '../core/freeze/adhoc-freezes.ts';
 import { readFreezeNotice } from '../core/freeze/freeze-notice.ts';
 import type { WebDeps } from '../wiring/http.ts';
 import { loadApprovalReport } from './approval-report.ts';
@@ -74,6 +75,7 @@ export async function showRuns(deps: WebDeps, request: WebRequest): Promise<WebR
     ...(list.cursor ? { nextCursor: list.cursor } : {}),
     start: startFormFor(deps, session),
     drift: await loadDriftStatus(deps),
+    freezes: await listFreezes(deps),
   });
   return htmlResponse(200, page, deps.config.local);
 }

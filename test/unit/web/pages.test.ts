@@ -4,6 +4,7 @@ import { buildGate } from '../../../functions/core/approval/request-approval.ts'
 import { renderApprovalEmail } from '../../../web/approval-email.ts';
 import { renderApprovalPage } from '../../../web/approval-page.ts';
 import { renderErrorPage } from '../../../web/error-page.ts';
+import { renderFreezeNotice } from '../../../web/freeze-notice.ts';
 import { renderPlanSection } from '../../../web/plan-section.ts';
 import { createMemoryDeps, requestInput, T0 } from '../../support/approval-fixtures.ts';
 
@@ -115,5 +116,48 @@ describe('renderErrorPage', () => {
     const out = renderErrorPage({ status: 410, title: 'Expired', message: '<img src=x>' });
     expect(out).toContain('Error 410');
     expect(out).toContain('&lt;img src=x&gt;');
+  });
+});
+
+describe('renderFreezeNotice', () => {
+  it('warns of each freeze in effect and lists those to come; nothing without freezes', () => {
+    const base = {
+      adhoc: false,
+      apply: 'wait' as const,
+      environments: ['production'],
+      workflows: [],
+      timezone: 'Europe/Berlin',
+    };
+    const html = String(
+      renderFreezeNotice({
+        active: [
+          {
+            ...base,
+            name: 'freeze-1',
+            reason: 'incident <42>',
+            adhoc: true,
+            starts_at: '2026-12-05T10:00:00.000Z',
+            ends_at: null,
+            timezone: 'UTC',
+          },
+        ],
+        upcoming: [
+          {
+            ...base,
+            name: 'weekend',
+            reason: 'Weekend',
+            starts_at: '2026-12-11T15:00:00.000Z',
+            ends_at: '2026-12-14T07:00:00.000Z',
+          },
+        ],
+      }),
+    );
+    expect(html).toContain(
+      '<strong>Change freeze in effect: freeze-1.</strong> incident &lt;42&gt;. Covers production workflows until an admin ends it; their applies wait for its end',
+    );
+    expect(html).toContain(
+      '<strong>weekend</strong> from 2026-12-11 16:00 CET until 2026-12-14 08:00 CET (production workflows: Weekend)',
+    );
+    expect(renderFreezeNotice({ active: [], upcoming: [] })).toBe('');
   });
 });

@@ -3,10 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildGateCard } from '../../../../functions/core/approval/gate-card.ts';
 import { buildGate } from '../../../../functions/core/approval/request-approval.ts';
+import { freezeNotice } from '../../../../functions/core/freeze/freeze-notice.ts';
 import type { Gate } from '../../../../functions/core/ports.ts';
 import { gateConfig as compileGateConfig } from '../../../../statemachines/compile.ts';
 import type { CostSummary, GateConfig, RunInfo } from '../../../../statemachines/contract.ts';
+import type { FreezeDefinition } from '../../../../statemachines/freezes.ts';
 import { type ApprovalStep, workflowSchema } from '../../../../statemachines/schema.ts';
+import { renderGateCard } from '../../../../web/gate-card.ts';
 import {
   DIRECTORY,
   mergedPrRun,
@@ -273,6 +276,45 @@ describe('buildGateCard: when', () => {
       closed_at: new Date(T0 + 25 * 60_000).toISOString(),
     };
     expect(buildGateCard(closed, T0 + 5 * 3600_000, URL).when.timeLeft).toBe('closed after 25 minutes');
+  });
+});
+
+describe('buildGateCard: a change freeze', () => {
+  const weekend: FreezeDefinition = {
+    name: 'weekend',
+    reason: 'No changes over the weekend',
+    timezone: 'Europe/Berlin',
+    environments: ['production'],
+    workflows: [],
+    apply: 'wait',
+    weekly: { from: 'Wed 14:00', to: 'Thu 08:00' },
+  };
+  const workflow = { name: 'production-deploy', environment: 'production' };
+
+  it('says an approved apply waits while a freeze is in effect, and when one starts before the deadline', () => {
+    // T0 is Wednesday 2026-11-25 10:00 UTC (11:00 in Berlin); the gate closes at 14:00 UTC.
+    const deadline = T0 + 4 * 3600_000;
+    const ahead = freezeNotice([weekend], [], workflow, T0, deadline);
+    expect(ahead).toBe(
+      'A change freeze starts 2026-11-25 14:00 CET (weekend: No changes over the weekend); an apply after that waits until it ends.',
+    );
+    const card = buildGateCard(gateOf(), T0, URL, ahead);
+    expect(card.freeze).toBe(ahead);
+    const html = String(renderGateCard(card));
+    expect(html).toContain('<dt>Freeze</dt>');
+    const now = freezeNotice([weekend], [], workflow, T0 + 3 * 3600_000, deadline);
+    expect(now).toBe(
+      'An approved apply waits: frozen until 2026-11-26 08:00 CET (weekend: No changes over the weekend).',
+    );
+    expect(freezeNotice([weekend], [], workflow, T0, T0 + 3600_000)).toBeUndefined();
+    expect(
+      freezeNotice([weekend], [], { ...workflow, environment: 'staging' }, T0 + 3 * 3600_000, deadline),
+    ).toBeUndefined();
+  });
+
+  it('says nothing of a freeze once the gate is closed', () => {
+    const closed: Gate = { ...gateOf(), status: 'approved', closed_at: new Date(T0).toISOString() };
+    expect(buildGateCard(closed, T0, URL, 'An approved apply waits: ...').freeze).toBeUndefined();
   });
 });
 
