@@ -86,6 +86,38 @@ describe('SignoffStack state machines', () => {
     }
   });
 
+  it('puts the run-ended function’s freeze check in front of every apply: no other state leads into an apply', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    let applies = 0;
+    for (const workflow of workflows) {
+      const machine = machines.find((m) => m.Properties.StateMachineName === `signoff-${workflow.name}`);
+      const states = JSON.parse(machine?.Properties.DefinitionString).States as Record<string, any>;
+      const into = (target: string) =>
+        Object.entries(states)
+          .filter(([, st]) =>
+            [st.Next, st.Default, ...(st.Choices ?? []).map((c: { Next: string }) => c.Next)].includes(
+              target,
+            ),
+          )
+          .map(([name]) => name);
+      for (const step of workflow.steps) {
+        if (step.type !== 'iac' || step.action !== 'apply') continue;
+        applies++;
+        expect(into(step.id), `${workflow.name}: into ${step.id}`).toEqual([`IsFrozen.${step.id}`]);
+        expect(states[`CheckFreeze.${step.id}`]).toMatchObject({
+          Resource: `\${${PLACEHOLDER.runEnded}}`,
+          Parameters: { kind: 'check_freeze', step_id: step.id },
+        });
+        expect(states[`Frozen.${step.id}`]).toMatchObject({
+          Type: 'Wait',
+          TimestampPath: '$.freeze.recheck_at',
+          Next: `CheckFreeze.${step.id}`,
+        });
+      }
+    }
+    expect(applies).toBeGreaterThan(3);
+  });
+
   it('waits on a task token for each approval step, its timer a minute after the deadline the workflow gives it', () => {
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
     let gates = 0;
