@@ -157,13 +157,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'run-ended',
     description:
-      "Records how each run ended (Step Functions status-change events) and audits it; takes and releases runs' project locks; records drift checks",
+      "Records how each run ended (Step Functions status-change events) and audits it; takes and releases runs' project locks; checks change freezes before applies; records drift checks",
     memoryMb: 256,
     timeoutSeconds: 30,
     // A run that ended with a gate still pending (stopped by hand) cancels it before run_finished,
     // and updates its Slack messages. Project locks are items in the runs table; a run waiting for
     // one held by an older run of its workflow at a gate closes that gate as superseded. The run's
     // GitHub check follows its locks and its end.
+    // Before each apply it reads the ad-hoc freezes (one item in the runs table) and moves a
+    // frozen run's lock lease on.
     // After a drift check it records the project's drift status (items in the runs table) and on
     // drift starts the fix-up run of the workflow the check names.
     needs: {
@@ -182,7 +184,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'api',
-    description: 'JSON API: runs, gates and votes, the audit trail',
+    description: 'JSON API: runs, gates and votes, the audit trail, change freezes',
     memoryMb: 512,
     timeoutSeconds: HTTP_TIMEOUT,
     needs: {

@@ -166,6 +166,36 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     expect(rt.dev.notifications[0]?.body).toContain('production-deploy-with-approval Succeeded');
   });
 
+  it('an admin’s ad-hoc freeze holds an approved apply until the admin ends it', {
+    timeout: 90_000,
+  }, async () => {
+    const started = await rt.api('alice@acme.com', 'POST', '/api/freezes', {
+      reason: 'incident 4711',
+      environments: ['production'],
+    });
+    expect(started.status).toBe(201);
+    const id = started.body.freeze.id as string;
+    const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+    await rt.vote('alice@acme.com', gateId, 'approve');
+    const frozen = await rt.waitFor('jane@acme.com', run.id, (v) => v.outcome === 'Frozen');
+    expect(frozen.frozen?.freezes).toEqual([{ name: id, reason: 'incident 4711' }]);
+    expect((await rt.api('alice@acme.com', 'POST', `/api/freezes/${id}/end`, {})).status).toBe(200);
+    const done = await rt.waitFor('jane@acme.com', run.id, () => false);
+    expect(done.run.status).toBe('SUCCEEDED');
+    expect(await auditActions(run.id)).toEqual([
+      'run_started',
+      'lock_acquired',
+      'requested',
+      'approved',
+      'apply_frozen',
+      'applied',
+      'notified',
+      'lock_released',
+      'run_finished',
+    ]);
+  });
+
   it('approves from the emailed link: the page shows the plan, its POST decides', {
     timeout: 90_000,
   }, async () => {

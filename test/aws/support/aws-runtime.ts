@@ -141,6 +141,8 @@ export async function startAwsRuntime(options: AwsRuntimeOptions): Promise<AwsRu
         SIGNOFF_S3_ENDPOINT: endpoint,
         SIGNOFF_SCHEDULER_ENDPOINT: endpoint,
         SIGNOFF_SECRETS_ENDPOINT: endpoint,
+        // A frozen apply checks again every second here (five minutes at first in AWS).
+        SIGNOFF_FREEZE_POLL_SECONDS: '1',
       });
       config.credentials =
         name === 'admin'
