@@ -10,36 +10,13 @@
  * - `from: "2027-03-01 09:00"` and `to: "2027-03-02 18:00"` once.
  */
 import { z } from 'zod';
+import { DATE_TIME, FREEZE_APPLY, localDateTime, WEEKLY_TIME, YEARLY_TIME } from './freeze-times.ts';
 import { isTimeZone } from './time-zone.ts';
+
+export type { FreezeApply } from './freeze-times.ts';
+
 import { type Loaded, parseWith } from './yaml-load.ts';
 import type { Problem } from './yaml-source.ts';
-
-export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-export const MONTHS = [
-  'jan',
-  'feb',
-  'mar',
-  'apr',
-  'may',
-  'jun',
-  'jul',
-  'aug',
-  'sep',
-  'oct',
-  'nov',
-  'dec',
-] as const;
-
-const TIME = '([01][0-9]|2[0-3]):([0-5][0-9])';
-/** `Fri 16:00`. */
-export const WEEKLY_TIME = new RegExp(`^(${WEEKDAYS.join('|')})[a-z]* ${TIME}$`, 'i');
-/** `Dec 20` or `Dec 20 08:00`. */
-export const YEARLY_TIME = new RegExp(
-  `^(${MONTHS.join('|')})[a-z]* ([1-9]|[12][0-9]|3[01])(?: ${TIME})?$`,
-  'i',
-);
-/** `2027-03-01 09:00` or `2027-03-01`. */
-export const DATE_TIME = new RegExp(`^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(?: ${TIME})?$`);
 
 const weeklyTime = z.string().regex(WEEKLY_TIME, 'must be a weekday and a 24-hour time, such as "Fri 16:00"');
 const yearlyTime = z
@@ -51,10 +28,6 @@ const yearlyTime = z
 const dateTime = z
   .string()
   .regex(DATE_TIME, 'must be a date and an optional 24-hour time, such as "2027-03-01 09:00"');
-
-/** What a covered run's apply does during the freeze. */
-export const FREEZE_APPLY = ['wait', 'fail'] as const;
-export type FreezeApply = (typeof FREEZE_APPLY)[number];
 
 const freeze = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes'),
@@ -118,11 +91,4 @@ export function loadFreezes(text: string, file: string): Loaded<Freezes> {
     }
   }
   return problems.length > 0 ? { ok: false, problems } : loaded;
-}
-
-/** `2027-03-01 09:00` as a local value (epoch ms of that reading in UTC). */
-export function localDateTime(text: string): number {
-  const m = DATE_TIME.exec(text);
-  if (!m) throw new Error(`not a date and time: ${text}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0));
 }

@@ -104,6 +104,7 @@ export function gateCardLines(card: GateCard): { title: string; lines: Line[] }[
   }
 
   const whenLines: Line[] = [{ label: 'Deadline', text: `${when.deadlineText} (${when.timeLeft})` }];
+  if (card.freeze) whenLines.push({ label: 'Freeze', text: card.freeze });
   return [
     { title: 'Why', lines: whyLines },
     { title: 'What', lines: whatLines },

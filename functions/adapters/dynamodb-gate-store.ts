@@ -53,6 +53,7 @@ const GATE_FIELDS = [
   'engine_result',
   'delivery_failures',
   'delivery_failures_dropped',
+  'freeze_notice',
 ] as const satisfies readonly (keyof Gate)[];
 
 const PROJECTION = {

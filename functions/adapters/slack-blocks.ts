@@ -58,6 +58,9 @@ export function gateMessage(gate: Gate, context: SlackMessageContext): SlackMess
     { type: 'section', fields: factFields(gate, view) },
     ...listBlocks(view.card),
     statusBlock(gate, view.card),
+    ...(view.card.freeze
+      ? [section(`🧊 *Change freeze:* ${escapeMrkdwn(truncate(view.card.freeze, 500))}`)]
+      : []),
     ...ruleBlocks(view.card),
     ...escalationBlocks(view.card),
     ...followingBlocks(view.card),

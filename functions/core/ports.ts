@@ -242,6 +242,8 @@ export interface Gate {
   delivery_failures?: DeliveryFailure[];
   /** Failures left off `delivery_failures` once it was full. */
   delivery_failures_dropped?: number;
+  /** A change freeze in effect, or starting before the deadline, when the gate was requested (Slack and email show it). */
+  freeze_notice?: string;
 }
 
 /** The channels that deliver to people. */

@@ -2,22 +2,28 @@
  * request-approval's deps: the approval function's (with GitHub: an open gate shows on the run's
  * check), plus EventBridge Scheduler for escalations.
  */
+import { DynamoDbFreezeStore } from '../adapters/dynamodb-freeze-store.ts';
 import { EventBridgeScheduler } from '../adapters/eventbridge-scheduler.ts';
 import { SfnWorkflowEngine } from '../adapters/sfn-workflow-engine.ts';
-import { createSchedulerClient, createSfnClient } from '../aws-clients.ts';
+import { createDynamoDocument, createSchedulerClient, createSfnClient } from '../aws-clients.ts';
 import type { Config } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
 import { type ApprovalFunctionDeps, createApprovalFunctionDeps } from '../wiring/approval.ts';
+import { deployedFreezes } from '../wiring/deployed-config.ts';
 import { withGitHub } from '../wiring/github.ts';
 import { approverChannels } from '../wiring/notifier.ts';
 
-export type RequestApprovalDeps = ApprovalFunctionDeps & Pick<AppDeps, 'engine' | 'scheduler'>;
+export type RequestApprovalDeps = ApprovalFunctionDeps &
+  Pick<AppDeps, 'engine' | 'scheduler' | 'freezes' | 'freezeWindows'>;
 
 export function createRequestApprovalDeps(config: Config): RequestApprovalDeps {
   if (config.scheduler.kind !== 'eventbridge')
     throw new Error('request-approval in Lambda schedules escalations on EventBridge Scheduler');
   return {
     ...createApprovalFunctionDeps(config, withGitHub(approverChannels)),
+    // The gate's card tells approvers of a change freeze (the ad-hoc ones are in the runs table).
+    freezes: new DynamoDbFreezeStore(createDynamoDocument(config), config.tables.runs),
+    freezeWindows: deployedFreezes(config),
     // A retried request for a gate that already closed tells the engine again.
     engine: new SfnWorkflowEngine(createSfnClient(config)),
     scheduler: new EventBridgeScheduler(createSchedulerClient(config), config.scheduler),

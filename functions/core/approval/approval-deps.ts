@@ -1,10 +1,12 @@
 /**
  * What the approval use cases need, passed in as one object (no module-level clients).
  */
+import type { FreezeDefinition } from '../../../statemachines/freezes.ts';
 import type { Directory } from '../../../statemachines/schema.ts';
 import type {
   AuditLog,
   Clock,
+  FreezeStore,
   GateStore,
   LogPort,
   Notifier,
@@ -36,6 +38,9 @@ export interface ApprovalDeps {
    * call at once. For channels whose caller waits on a clock, such as Slack's 3 s ack.
    */
   voteEffects?: 'inline' | 'outbox';
+  /** The freezes a gate's card tells approvers of when it is requested; without them, none. */
+  freezes?: Pick<FreezeStore, 'list'>;
+  freezeWindows?: readonly FreezeDefinition[];
 }
 
 /** What every use case but requestApproval needs (no scheduler): the deps a vote channel builds. */

@@ -146,8 +146,11 @@ const MAX_POLICY_FAILURES = 10;
 /** Builds the card of a gate at time `now` (ms), with links under `publicUrl`. */
 export function buildGateCard(gate: Gate, now: number, publicUrl: string, freeze?: string): GateCard {
   return {
-    // A freeze matters while the gate can still be decided.
-    ...(freeze && gate.status === 'pending' ? { freeze } : {}),
+    // A freeze matters while the gate can still be decided: as it stands now when the caller
+    // knows (the pages), otherwise as it stood when the gate was requested (Slack, email).
+    ...((freeze ?? gate.freeze_notice) && gate.status === 'pending'
+      ? { freeze: freeze ?? gate.freeze_notice }
+      : {}),
     gateId: gate.gate_id,
     gateName: gate.config.name,
     workflow: gate.workflow,

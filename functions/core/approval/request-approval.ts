@@ -7,6 +7,7 @@ import type {
   GateRuleResult,
   RequestApprovalInput,
 } from '../../../statemachines/contract.ts';
+import { readFreezeNotice } from '../freeze/freeze-notice.ts';
 import { announce } from '../notify/delivery-failures.ts';
 import type { Gate, GateRule } from '../ports.ts';
 import { sourceDetails } from '../runs/source.ts';
@@ -135,6 +136,13 @@ export async function requestApproval(
 ): Promise<{ gate: Gate; outcome: RequestApprovalOutcome }> {
   const log = logOf(deps);
   const gate = buildGate(deps, input);
+  const freeze = await readFreezeNotice(
+    deps,
+    { name: gate.workflow, environment: gate.run.environment },
+    deps.now(),
+    Date.parse(gate.deadline),
+  );
+  if (freeze) gate.freeze_notice = freeze;
   if (!(await deps.gates.create(gate, input.task_token))) {
     // A retried task: the engine now waits on the new token, so the gate must answer that one.
     const existing = await deps.gates.replaceTaskToken(gate.gate_id, input.task_token, gate.deadline);

@@ -10,13 +10,13 @@
 import {
   DATE_TIME,
   type FreezeApply,
-  type FreezeDefinition,
   localDateTime,
   MONTHS,
   WEEKDAYS,
   WEEKLY_TIME,
   YEARLY_TIME,
-} from '../../../statemachines/freezes.ts';
+} from '../../../statemachines/freeze-times.ts';
+import type { FreezeDefinition } from '../../../statemachines/freezes.ts';
 import { firstInstantFrom, lastInstantOf, wallClock } from '../../../statemachines/time-zone.ts';
 
 const DAY = 86_400_000;

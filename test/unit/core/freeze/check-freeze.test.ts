@@ -2,13 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { MemoryAuditLog } from '../../../../functions/adapters/memory-audit-log.ts';
 import { MemoryFreezeStore } from '../../../../functions/adapters/memory-freeze-store.ts';
 import { MemoryLockStore } from '../../../../functions/adapters/memory-lock-store.ts';
+import { gateMessage } from '../../../../functions/adapters/slack-blocks.ts';
+import { buildApprovalView } from '../../../../functions/core/approval/approval-view.ts';
+import { requestApproval } from '../../../../functions/core/approval/request-approval.ts';
 import { endFreeze, listFreezes, startFreeze } from '../../../../functions/core/freeze/adhoc-freezes.ts';
 import { checkFreeze, recheckAfterMs } from '../../../../functions/core/freeze/check-freeze.ts';
 import { createWorkflowCatalog } from '../../../../functions/core/runs/workflow-catalog.ts';
 import type { CheckFreezeInput } from '../../../../statemachines/contract.ts';
 import type { FreezeDefinition } from '../../../../statemachines/freezes.ts';
 import { workflowSchema } from '../../../../statemachines/schema.ts';
-import { createClock, DIRECTORY, runInfo } from '../../../support/approval-fixtures.ts';
+import { renderApprovalEmail } from '../../../../web/approval-email.ts';
+import {
+  createClock,
+  createMemoryDeps,
+  DIRECTORY,
+  requestInput,
+  runInfo,
+  T0,
+} from '../../../support/approval-fixtures.ts';
 
 const workflow = workflowSchema.parse({
   name: 'production-deploy',
@@ -219,5 +230,44 @@ describe('ad-hoc freezes', () => {
       ['weekend', '2026-12-11T15:00:00.000Z'],
       ['weekend', '2026-12-18T15:00:00.000Z'],
     ]);
+  });
+});
+
+describe('a freeze on the gate card in Slack and email', () => {
+  it('is read when the gate is requested, kept on the gate, and shown in the Slack message and the email', async () => {
+    const deps = createMemoryDeps();
+    const launch: FreezeDefinition = {
+      name: 'launch',
+      reason: 'Launch day',
+      timezone: 'UTC',
+      environments: ['production'],
+      workflows: [],
+      apply: 'wait',
+      from: '2026-11-25 00:00',
+      to: '2026-11-26 00:00',
+    };
+    const { gate } = await requestApproval(
+      { ...deps, freezes: new MemoryFreezeStore(), freezeWindows: [launch] },
+      requestInput(),
+    );
+    expect(gate.freeze_notice).toBe(
+      'An approved apply waits: frozen until 2026-11-26 00:00 UTC (launch: Launch day).',
+    );
+    expect((await deps.gates.get(gate.gate_id))?.freeze_notice).toBe(gate.freeze_notice);
+    const slack = JSON.stringify(
+      gateMessage(gate, { publicUrl: 'https://signoff.example.com', now: T0 }).blocks,
+    );
+    expect(slack).toContain('*Change freeze:* An approved apply waits: frozen until 2026-11-26 00:00 UTC');
+    const email = renderApprovalEmail(
+      buildApprovalView(gate, T0, 'https://signoff.example.com'),
+      'https://signoff.example.com/approvals/x',
+      'Bob',
+    );
+    expect(email.text).toContain(
+      'An approved apply waits: frozen until 2026-11-26 00:00 UTC (launch: Launch day).',
+    );
+    // Without freezes the card says nothing of them.
+    const { gate: plain } = await requestApproval(createMemoryDeps(), requestInput());
+    expect(plain.freeze_notice).toBeUndefined();
   });
 });
