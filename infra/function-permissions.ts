@@ -22,6 +22,8 @@ import type { FunctionNeeds, SecretNeed } from './functions.ts';
 export const TABLE_ACTIONS = {
   read: ['dynamodb:GetItem', 'dynamodb:Query'],
   append: ['dynamodb:PutItem'],
+  /** Changes existing items only (summarize-step records the commit a run's first build resolved). */
+  update: ['dynamodb:UpdateItem'],
   readwrite: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   full: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 } as const;

@@ -19,7 +19,7 @@ export type FunctionName =
   | HttpFunction;
 
 /** Access to one table: reads; `append` PutItem; `readwrite` PutItem and UpdateItem; `full` also DeleteItem. */
-export type TableAccess = 'read' | 'append' | 'readwrite' | 'full';
+export type TableAccess = 'read' | 'append' | 'update' | 'readwrite' | 'full';
 
 /** A secret the function reads, by name under the secrets prefix; the groups expand per workflow. */
 export type SecretNeed =
@@ -145,7 +145,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: "Reads an iac build's artifacts into the run data; fails the step on plan, policy or drift",
     memoryMb: 512,
     timeoutSeconds: 120,
-    needs: { tables: { audit: 'append' }, secrets: [], artifacts: 'read' },
+    // A run started from a branch gets its commit from its first build: summarize-step records
+    // it on the run (runs.pinCommit, an UpdateItem).
+    needs: { tables: { audit: 'append', runs: 'update' }, secrets: [], artifacts: 'read' },
   },
   {
     name: 'notify',

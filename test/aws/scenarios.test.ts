@@ -196,6 +196,34 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     ]);
   });
 
+  it('summarize-step records the commit a branch run’s first build resolved, with its own grant', async () => {
+    // A run started from a branch in AWS learns its commit from its first build (CodeBuild's
+    // resolvedSourceVersion); summarize-step pins it on the run. Its role once held no grant on
+    // the runs table, so in a repository-source deployment every such run failed at its plan.
+    const admin = rt.depsOf('admin');
+    const run = {
+      id: `branch-run-${Date.now()}`,
+      workflow: 'staging-deploy',
+      environment: 'staging',
+      production: false,
+      trigger: { type: 'manual' as const },
+      started_by: { email: 'jane@acme.com', name: 'Jane' },
+      started_at: new Date().toISOString(),
+      source: {
+        type: 'repository' as const,
+        repository: 'acme/infrastructure',
+        ref: 'main',
+        checkout: 'main',
+      },
+      execution_arn: 'arn:aws:states:us-east-1:123456789012:execution:signoff-staging-deploy:branch-run',
+      status: 'RUNNING' as const,
+    };
+    expect(await admin.runs.create(run)).toBe(true);
+    const sha = 'a'.repeat(40);
+    await rt.depsOf('signoff-summarize-step').runs.pinCommit(run.id, sha);
+    expect((await admin.runs.get(run.id))?.source).toMatchObject({ type: 'repository', commit: sha });
+  });
+
   it('approves from the emailed link: the page shows the plan, its POST decides', {
     timeout: 90_000,
   }, async () => {
