@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { freezeWindows } from '../functions/core/freeze/freeze-windows.ts';
 import { formatProblem, loadWorkspace } from '../statemachines/load.ts';
 import { formatInZone, nextRunTimes, parseCron } from '../statemachines/schedule.ts';
 import { freezeAddCommand, freezeEndCommand, freezeListCommand } from './freeze-commands.ts';
@@ -315,5 +316,19 @@ function validate(args: string[]): number {
     }
   }
   process.stdout.write(`${workspace.workflows.length} workflow(s) valid\n`);
+  const { freezes } = workspace.freezes;
+  if (freezes.length > 0) {
+    // What each freeze means now: in effect until when, or when it next starts (within a year).
+    const now = Date.now();
+    for (const freeze of freezes) {
+      const [window] = freezeWindows([freeze], [], now, now + 366 * 86_400_000);
+      const when = !window
+        ? 'not in effect within a year'
+        : window.start <= now
+          ? `in effect until ${formatInZone(new Date(window.end ?? now), freeze.timezone)}`
+          : `next ${formatInZone(new Date(window.start), freeze.timezone)} to ${formatInZone(new Date(window.end ?? now), freeze.timezone)}`;
+      process.stdout.write(`ok  freeze ${freeze.name}: ${when}\n`);
+    }
+  }
   return 0;
 }

@@ -47,13 +47,15 @@ async function cli(as: string, ...args: string[]): Promise<{ code: number; out: 
 const freezeId = (out: string) => /started freeze (freeze-[0-9a-z-]+)/.exec(out)?.[1] as string;
 
 describe('change freezes on the local runtime', () => {
-  it('a run started during an ad-hoc freeze plans, is approved, waits frozen, and applies within a poll of the freeze ending', {
+  it('a freeze started while a run waits at its gate holds the approved apply until the CLI ends it, then it applies within a poll', {
     timeout: 120_000,
   }, async () => {
     const refused = await cli('bob@acme.com', 'freeze', 'add', '--reason', 'not mine to freeze');
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('403: only admins may start or end a freeze');
 
+    const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
     const added = await cli(
       'alice@acme.com',
       'freeze',
@@ -71,8 +73,6 @@ describe('change freezes on the local runtime', () => {
       new RegExp(`in effect +${id} .*until ended +env production +wait +incident 4711`),
     );
 
-    const run = await rt.startRun('jane@acme.com', 'production-deploy-with-approval');
-    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
     expect((await rt.vote('alice@acme.com', gateId, 'approve')).body).toMatchObject({ status: 'approved' });
     const frozen = await rt.waitFor('jane@acme.com', run.id, (v) => v.outcome === 'Frozen');
     expect(frozen.outcome_detail).toBe(
@@ -108,7 +108,7 @@ describe('change freezes on the local runtime', () => {
     ]);
   });
 
-  it('an emergency bypass goes through a freeze, audited freeze_overridden with its justification', {
+  it('an emergency bypass started during a freeze goes through it, audited freeze_overridden with its justification', {
     timeout: 120_000,
   }, async () => {
     const added = await cli('alice@acme.com', 'freeze', 'add', '--reason', 'launch day', '--for', '2h');

@@ -35,6 +35,32 @@ describe('signoff CLI', () => {
     );
   });
 
+  it('says what each configured freeze means now, and refuses a bad one at file:line:column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signoff-cli-'));
+    cpSync(join(projectRoot, 'config'), join(dir, 'config'), { recursive: true });
+    cpSync(join(projectRoot, 'workflows'), join(dir, 'workflows'), { recursive: true });
+    const freezes = (window: string) =>
+      `freezes:\n  - name: weekend\n    reason: Weekend\n    timezone: Europe/Berlin\n    environments: [production]\n    ${window}\n`;
+    writeFileSync(
+      join(dir, 'config', 'freezes.yaml'),
+      freezes('weekly: { from: "Fri 16:00", to: "Mon 08:00" }'),
+    );
+    const out = signoff(['validate'], dir);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(
+      /ok {2}freeze weekend: (in effect until \d{4}-\d\d-\d\d 08:00 CES?T|next \d{4}-\d\d-\d\d 16:00 CES?T to \d{4}-\d\d-\d\d 08:00 CES?T)/,
+    );
+    writeFileSync(
+      join(dir, 'config', 'freezes.yaml'),
+      freezes('weekly: { from: "Fri 16:00", to: "Mon 8am" }'),
+    );
+    const bad = signoff(['validate'], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(
+      'config/freezes.yaml:6:38: freezes[0].weekly.to: must be a weekday and a 24-hour time, such as "Fri 16:00", got "Mon 8am"',
+    );
+  });
+
   it('prints every problem with file:line:column and exits 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'signoff-cli-'));
     cpSync(join(projectRoot, 'config'), join(dir, 'config'), { recursive: true });
