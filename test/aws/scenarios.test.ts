@@ -616,6 +616,53 @@ describe.skipIf(Boolean(missing))('signoff deployed into moto, each function wit
     );
   });
 
+  it('a drift check that found drift records it and starts its fix-up run with run-ended’s own grant', {
+    timeout: 90_000,
+  }, async () => {
+    // The payload Step Functions passes the task after production-drift-check's `check` step.
+    const run = {
+      id: `drift-check-${Date.now()}`,
+      workflow: 'production-drift-check',
+      environment: 'production',
+      production: true,
+      trigger: {
+        type: 'schedule' as const,
+        slot: new Date().toISOString(),
+        cron: '0 */4 * * *',
+        timezone: 'UTC',
+      },
+      started_by: null,
+      started_at: new Date().toISOString(),
+    };
+    const check = {
+      step_id: 'check',
+      project: 'example-site',
+      status: 'drifted' as const,
+      drifted: 1,
+      changed_outside: 1,
+      planned: 1,
+      resources: [
+        { address: 'index.html', changed_outside: true, planned: 'update' as const, attributes: ['content'] },
+      ],
+      resources_truncated: false,
+      artifact: `runs/${run.id}/check/drift-check.json`,
+    };
+    const fixUp = (await rt.invoke('signoff-run-ended', {
+      kind: 'record_drift_check',
+      run,
+      step_id: 'check',
+      project: 'example-site',
+      fix_with: 'production-deploy-with-approval',
+      data: { steps: {}, drift: { status: 'drifted', checks: [check] } },
+    })) as { workflow: string; run_id: string; outcome: string };
+    expect(fixUp).toMatchObject({ workflow: 'production-deploy-with-approval', outcome: 'started' });
+    // The fix-up goes through its workflow's own gate; rejecting it ends it (and frees the lock).
+    const gateId = await rt.pendingGate('jane@acme.com', fixUp.run_id, 'approve');
+    await rt.vote('alice@acme.com', gateId, 'reject', 'looked into it by hand');
+    expect((await rt.waitFor('jane@acme.com', fixUp.run_id, () => false)).run.status).toBe('FAILED');
+    expect(await auditActions(run.id)).toEqual(['drift_checked']);
+  });
+
   it('no function called AWS without a grant', () => {
     expect(rt.gate.denials).toEqual([]);
   });

@@ -117,7 +117,13 @@ describe('GitHub reports in the local runtime', () => {
 
     await rt.vote('alice@acme.com', gateId, 'approve', 'looks right');
     expect((await rt.waitFor('alice@acme.com', runId, () => false)).run.status).toBe('SUCCEEDED');
-    await until(() => checkOf(runId)?.status === 'completed');
+    // The check and then the comment are edited by one report: on a busy machine the comment's
+    // edit lands a moment after the check's.
+    const commentOf = () => rt.github?.api.comments.find((c) => c.body.includes(runId));
+    await until(
+      () =>
+        checkOf(runId)?.status === 'completed' && /\*\*Outcome:\*\* Succeeded/.test(commentOf()?.body ?? ''),
+    );
 
     const check = checkOf(runId);
     expect(check?.history.map((h) => h.conclusion ?? h.status)).toEqual([
