@@ -7,12 +7,12 @@ import type { FreezeDefinition } from '../../../statemachines/freezes.ts';
 import { formatInZone } from '../../../statemachines/time-zone.ts';
 import type { FreezeStore } from '../ports.ts';
 import { describeFreeze } from './check-freeze.ts';
-import { freezeStatus } from './freeze-windows.ts';
+import { type AdhocFreeze, freezeStatus } from './freeze-windows.ts';
 
 /** The notice for `workflow` at `now`, looking ahead to `until` (the gate's deadline); undefined when no freeze concerns it. */
 export function freezeNotice(
   windows: readonly FreezeDefinition[],
-  adhoc: Awaited<ReturnType<FreezeStore['list']>>,
+  adhoc: readonly AdhocFreeze[],
   workflow: { name: string; environment: string },
   now: number,
   until: number,
