@@ -7,7 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { FreezeDefinition } from '../statemachines/freezes.ts';
-import { formatProblem, loadDirectoryFile, loadWorkspace } from '../statemachines/load.ts';
+import { formatProblem, loadDirectoryFile, loadWorkspace, type Workspace } from '../statemachines/load.ts';
 import type { Directory } from '../statemachines/schema.ts';
 import type { NamedNotifier } from './adapters/composite-notifier.ts';
 import { DynamoDbAuthStore } from './adapters/dynamodb-auth-store.ts';
@@ -162,6 +162,12 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
   if (!scheduler) throw new Error('no scheduler configured');
   let workflows = options.workflows;
   let freezeWindows = options.freezeWindows;
+  // Read once for both the workflows and the freezes, on first use of either.
+  let workspace: Workspace | undefined;
+  const checkedWorkspace = () => {
+    workspace ??= loadCheckedWorkspace(config.configDir);
+    return workspace;
+  };
   const deps: AppDeps = {
     config,
     runs: new DynamoDbRunStore(clients.doc, config.tables.runs),
@@ -170,11 +176,14 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     driftChecks: new DynamoDbDriftCheckStore(clients.doc, config.tables.runs),
     runEngine: new SfnRunEngine(clients.sfn),
     get workflows() {
-      workflows ??= loadWorkflowCatalog(config.configDir, config.stateMachineArnPrefix);
+      workflows ??= createWorkflowCatalog(
+        checkedWorkspace().workflows.map((w) => w.workflow),
+        config.stateMachineArnPrefix,
+      );
       return workflows;
     },
     get freezeWindows() {
-      freezeWindows ??= loadWorkspace(config.configDir).freezes.freezes;
+      freezeWindows ??= checkedWorkspace().freezes.freezes;
       return freezeWindows;
     },
     secrets,
@@ -211,13 +220,10 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
 }
 
 /** Loads `workflows/` and `config/` under `dir`; throws listing every problem (a deployment bug, not user input). */
-function loadWorkflowCatalog(dir: string, stateMachineArnPrefix: string): WorkflowCatalog {
+function loadCheckedWorkspace(dir: string): Workspace {
   const workspace = loadWorkspace(dir);
   if (workspace.problems.length > 0) {
     throw new Error(`invalid workflows:\n${workspace.problems.map(formatProblem).join('\n')}`);
   }
-  return createWorkflowCatalog(
-    workspace.workflows.map((w) => w.workflow),
-    stateMachineArnPrefix,
-  );
+  return workspace;
 }
