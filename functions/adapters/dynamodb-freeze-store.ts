@@ -8,7 +8,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { AdhocFreeze } from '../core/freeze/freeze-windows.ts';
+import { type AdhocFreeze, endOf, inEffectOrToCome } from '../core/freeze/freeze-windows.ts';
 import type { FreezeStore } from '../core/ports.ts';
 
 const KEY = { run_id: 'freeze#adhoc' };
@@ -86,16 +86,4 @@ export class DynamoDbFreezeStore implements FreezeStore {
       freezes: (Item?.freezes as AdhocFreeze[] | undefined) ?? [],
     };
   }
-}
-
-/** When a freeze stops: ended by an admin or by its own end, whichever is first. */
-export function endOf(freeze: AdhocFreeze): string | undefined {
-  const ends = [freeze.ended_at, freeze.ends_at].filter((t): t is string => t !== undefined).sort();
-  return ends[0];
-}
-
-/** A freeze that has not stopped by `at`. */
-export function inEffectOrToCome(freeze: AdhocFreeze, at: string): boolean {
-  const end = endOf(freeze);
-  return end === undefined || end > at;
 }

@@ -1,7 +1,6 @@
 /** FreezeStore in memory, for unit tests. */
-import type { AdhocFreeze } from '../core/freeze/freeze-windows.ts';
+import { type AdhocFreeze, inEffectOrToCome } from '../core/freeze/freeze-windows.ts';
 import type { FreezeStore } from '../core/ports.ts';
-import { inEffectOrToCome } from './dynamodb-freeze-store.ts';
 
 export class MemoryFreezeStore implements FreezeStore {
   readonly freezes: AdhocFreeze[] = [];

@@ -115,8 +115,8 @@ export function windowsOf(def: FreezeDefinition, from: number, to: number): Free
 /** An ad-hoc freeze's window, or undefined once it was ended before it started. */
 export function adhocWindow(freeze: AdhocFreeze): FreezeWindow | undefined {
   const start = Date.parse(freeze.started_at);
-  const ends = [freeze.ends_at, freeze.ended_at].filter((t): t is string => t !== undefined).map(Date.parse);
-  const end = ends.length > 0 ? Math.min(...ends) : undefined;
+  const stops = endOf(freeze);
+  const end = stops === undefined ? undefined : Date.parse(stops);
   if (end !== undefined && end <= start) return undefined;
   return {
     name: freeze.id,
@@ -129,6 +129,18 @@ export function adhocWindow(freeze: AdhocFreeze): FreezeWindow | undefined {
     timezone: 'UTC',
     adhoc: true,
   };
+}
+
+/** When a freeze stops: ended by an admin or by its own end, whichever is first. */
+export function endOf(freeze: AdhocFreeze): string | undefined {
+  const ends = [freeze.ended_at, freeze.ends_at].filter((t): t is string => t !== undefined).sort();
+  return ends[0];
+}
+
+/** A freeze that has not stopped by `at`. */
+export function inEffectOrToCome(freeze: AdhocFreeze, at: string): boolean {
+  const end = endOf(freeze);
+  return end === undefined || end > at;
 }
 
 /** Every window, configured or ad hoc, in effect at some moment of [from, to], by start. */
