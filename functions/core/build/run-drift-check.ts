@@ -10,10 +10,9 @@
 import { classifyDrift, summarizeDriftCheck } from '../drift-checks/classify-drift.ts';
 import { ARTIFACT, artifactKey } from '../plan/artifact-keys.ts';
 import type { StepSummary } from '../plan/step-artifacts.ts';
-import { summarizePlan } from '../plan/summarize-plan.ts';
 import type { ArtifactStore } from '../ports.ts';
 import type { ToolContext } from './iac-tool.ts';
-import { planAndStore } from './run-plan.ts';
+import { planAndStore, summarizeStoredPlan } from './run-plan.ts';
 
 /** Plans, writes `drift-check.json` (every resource) and `summary.json` (with the capped verdict). */
 export async function runDriftCheck(
@@ -23,15 +22,7 @@ export async function runDriftCheck(
 ): Promise<StepSummary> {
   const stored = await planAndStore(ctx, store, workDir);
   const key = (name: string) => artifactKey(store.runId, store.stepId, name);
-  const plan = summarizePlan(stored.plan, {
-    stepId: store.stepId,
-    project: ctx.project.name,
-    artifacts: {
-      plan_json: key(ARTIFACT.planJson),
-      ...(stored.savedPlan ? { saved_plan: key(ARTIFACT.savedPlan) } : {}),
-      log: key(ARTIFACT.log),
-    },
-  });
+  const plan = summarizeStoredPlan(ctx, store, stored);
   const report = classifyDrift(stored.plan, { project: ctx.project.name, planHash: plan.hash });
   await store.artifacts.put(key(ARTIFACT.driftCheck), JSON.stringify(report, null, 2), 'application/json');
   for (const r of report.resources) {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GateRuleExpressions } from '../../../statemachines/contract.ts';
+import type { GateRuleExpressions, PlanSummary } from '../../../statemachines/contract.ts';
 import { ARTIFACT, artifactKey } from '../plan/artifact-keys.ts';
 import { evaluateGateRules, toRulePlan } from '../plan/plan-rules.ts';
 import type { Policy } from '../plan/policy.ts';
@@ -44,6 +44,24 @@ export async function planAndStore(
   return { plan, ...files };
 }
 
+/** The step's plan summary, naming the artifacts `planAndStore` uploaded (and the build log). */
+export function summarizeStoredPlan(
+  ctx: ToolContext,
+  store: { runId: string; stepId: string },
+  stored: StoredPlan,
+): PlanSummary {
+  const key = (name: string) => artifactKey(store.runId, store.stepId, name);
+  return summarizePlan(stored.plan, {
+    stepId: store.stepId,
+    project: ctx.project.name,
+    artifacts: {
+      plan_json: key(ARTIFACT.planJson),
+      ...(stored.savedPlan ? { saved_plan: key(ARTIFACT.savedPlan) } : {}),
+      log: key(ARTIFACT.log),
+    },
+  });
+}
+
 /** The plan action: plan, estimate cost, check policies, and store every policy result and the step summary. */
 export async function runPlan(
   ctx: ToolContext,
@@ -54,15 +72,7 @@ export async function runPlan(
 ): Promise<StepSummary> {
   const stored = await planAndStore(ctx, store, workDir);
   const key = (name: string) => artifactKey(store.runId, store.stepId, name);
-  const plan = summarizePlan(stored.plan, {
-    stepId: store.stepId,
-    project: ctx.project.name,
-    artifacts: {
-      plan_json: key(ARTIFACT.planJson),
-      ...(stored.savedPlan ? { saved_plan: key(ARTIFACT.savedPlan) } : {}),
-      log: key(ARTIFACT.log),
-    },
-  });
+  const plan = summarizeStoredPlan(ctx, store, stored);
   ctx.log.line(
     `plan: ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy, ${plan.replace} to replace; hash ${plan.hash}`,
   );
