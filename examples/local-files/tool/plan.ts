@@ -96,6 +96,7 @@ export function planDrift(state: State, root: string): DriftedObject[] {
   return drift.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }
 
+/** One entry of `resource_changes` or `resource_drift`: the same shape in Terraform's JSON plan. */
 function terraformEntry(c: {
   address: string;
   type: string;
@@ -103,6 +104,7 @@ function terraformEntry(c: {
   actions: string[];
   before: Attributes | null;
   after: Attributes | null;
+  replace_paths?: string[][];
 }) {
   return {
     address: c.address,
@@ -117,6 +119,7 @@ function terraformEntry(c: {
       after_unknown: {},
       before_sensitive: c.before ? {} : false,
       after_sensitive: c.after ? {} : false,
+      ...(c.replace_paths ? { replace_paths: c.replace_paths } : {}),
     },
   };
 }
@@ -138,20 +141,7 @@ export function toTerraformJson(
     complete: true,
     errored: false,
     resource_changes: changes.map((c) => ({
-      address: c.address,
-      mode: 'managed',
-      type: c.type,
-      name: c.name,
-      provider_name: 'example.local/signoff/local-files',
-      change: {
-        actions: c.actions,
-        before: c.before,
-        after: c.after,
-        after_unknown: {},
-        before_sensitive: c.before ? {} : false,
-        after_sensitive: c.after ? {} : false,
-        ...(c.replace_paths ? { replace_paths: c.replace_paths } : {}),
-      },
+      ...terraformEntry(c),
       ...(c.actions.length === 2 ? { action_reason: 'replace_because_cannot_update' } : {}),
     })),
     timestamp: now.toISOString().replace(/\.\d+Z$/, 'Z'),
