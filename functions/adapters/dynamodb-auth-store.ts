@@ -37,6 +37,24 @@ export class DynamoDbAuthStore implements AuthStore {
     return Item as AuthRecord | undefined;
   }
 
+  async take(key: string): Promise<AuthRecord | undefined> {
+    try {
+      const { Attributes } = await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { key },
+          ConditionExpression: 'attribute_exists(#key)',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return Attributes as AuthRecord | undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
   async delete(key: string): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { key } }));
   }

@@ -16,6 +16,12 @@ export class MemoryAuthStore implements AuthStore {
     return record ? structuredClone(record) : undefined;
   }
 
+  async take(key: string): Promise<AuthRecord | undefined> {
+    const record = this.records.get(key);
+    this.records.delete(key);
+    return record;
+  }
+
   async delete(key: string): Promise<void> {
     this.records.delete(key);
   }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 
 /** What an auth record is. */
-export type AuthKind = 'session' | 'api_token' | 'signin_link';
+export type AuthKind = 'session' | 'api_token' | 'signin_link' | 'oidc_state';
 
 /** One item of the auth table. */
 export interface AuthRecord {
@@ -21,6 +21,19 @@ export interface AuthRecord {
   label?: string;
   /** A session's CSRF token (not a credential by itself). */
   csrf?: string;
+  /** A sign-in through the identity provider that is under way (kind `oidc_state`), used up by `take`. */
+  oidc?: OidcPending;
+}
+
+/** What the callback of an identity-provider sign-in needs from the request that started it. */
+export interface OidcPending {
+  /** The PKCE code verifier (RFC 7636): only this server ever knows it. */
+  code_verifier: string;
+  nonce: string;
+  /** Where to go once signed in (already checked by `safeNext`). */
+  next: string;
+  /** The `max_age` asked of the identity provider, in seconds, for a step-up sign-in. */
+  max_age?: number;
 }
 
 /** Stores auth records; every write is a single conditional put. */
@@ -28,6 +41,8 @@ export interface AuthStore {
   /** Stores the record unless its key exists; false when it did (a used sign-in link, a clash). */
   putIfAbsent(record: AuthRecord): Promise<boolean>;
   get(key: string): Promise<AuthRecord | undefined>;
+  /** Deletes the record and returns it, or undefined when it was not there: of two concurrent takes only one gets it. */
+  take(key: string): Promise<AuthRecord | undefined>;
   delete(key: string): Promise<void>;
 }
 
