@@ -13,6 +13,7 @@ import type { NamedNotifier } from './adapters/composite-notifier.ts';
 import { DynamoDbAuthStore } from './adapters/dynamodb-auth-store.ts';
 import { DynamoDbDriftCheckStore } from './adapters/dynamodb-drift-check-store.ts';
 import { DynamoDbFreezeStore } from './adapters/dynamodb-freeze-store.ts';
+import { DynamoDbIdentityStore } from './adapters/dynamodb-identity-store.ts';
 import { DynamoDbLockStore } from './adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from './adapters/dynamodb-run-store.ts';
 import { EventBridgeScheduler } from './adapters/eventbridge-scheduler.ts';
@@ -26,6 +27,7 @@ import type { Config } from './config.ts';
 import type { ApprovalDeps } from './core/approval/approval-deps.ts';
 import { escalate } from './core/approval/escalate.ts';
 import type { AuthStore } from './core/auth/auth-store.ts';
+import type { IdentityStore } from './core/auth/identity-store.ts';
 import type { DriftCheckStore } from './core/drift-checks/drift-check-store.ts';
 import type { GitHubReportStore } from './core/github/github-report-store.ts';
 import type { GitHubReportDeps } from './core/github/report-run-to-github.ts';
@@ -83,6 +85,8 @@ export interface AppDeps extends ApprovalDeps {
   artifacts: ArtifactStore;
   /** Sessions, API tokens and used sign-in links (hashed). */
   auth: AuthStore;
+  /** People's last sign-ins through the identity provider (in the auth table). */
+  identities: IdentityStore;
   /** Resolves the commit a run builds when it starts. */
   source: SourceResolver;
   /** The builds a run's steps started (its execution history). */
@@ -189,6 +193,7 @@ export function createDeps(config: Config, options: DepsOptions = {}): AppDeps {
     secrets,
     artifacts: createArtifactStore(config, clients.s3),
     auth: options.auth ?? new DynamoDbAuthStore(clients.doc, config.tables.auth),
+    identities: new DynamoDbIdentityStore(clients.doc, config.tables.auth),
     source: options.source ?? createSourceResolver(config),
     gates,
     votes,

@@ -11,6 +11,7 @@ import {
   type Projects,
   parseDuration,
   ROLES,
+  type Role,
   type Step,
   type Workflow,
 } from './schema.ts';
@@ -253,6 +254,16 @@ function checkIac(
   }
 }
 
+/**
+ * Who is in a team or role that IdP groups give is known only as people sign in, so the counts
+ * here assume it can be as large as any step needs; the gate warns at request time when it is not.
+ */
+const UNKNOWN_MEMBERS = 1000;
+
+function addUnknownMembers(eligible: Set<string>, ref: string): void {
+  for (let i = 0; i < UNKNOWN_MEMBERS; i++) eligible.add(`${ref}#idp-${i}`);
+}
+
 function checkApproval(
   step: ApprovalStep,
   context: { directory: Directory; readsPlan: boolean; forbidsAutoApproval: boolean; environment: string },
@@ -273,6 +284,7 @@ function checkApproval(
         else eligible.add(user.email.toLowerCase());
       } else if (kind === 'team') {
         const members = directory.teams[value];
+        if (directory.idp?.teams[value]) addUnknownMembers(eligible, ref);
         if (!members) {
           const known = Object.keys(directory.teams).join(', ') || 'none';
           report([...path, j], `${ref}: no such team (config/directory.yaml has: ${known})`);
@@ -291,6 +303,7 @@ function checkApproval(
         );
       } else {
         for (const u of directory.users) if (u.role === value) eligible.add(u.email.toLowerCase());
+        if (directory.idp?.roles[value as Role]) addUnknownMembers(eligible, ref);
       }
     });
     return eligible;

@@ -10,6 +10,7 @@ import {
   environmentsSchema,
   type Projects,
   projectsSchema,
+  toDirectory,
   type Workflow,
   workflowSchema,
 } from './schema.ts';
@@ -20,20 +21,29 @@ import { issuesToProblems } from './zod-problems.ts';
 export type { Loaded } from './yaml-load.ts';
 export { formatProblem, type Problem } from './yaml-source.ts';
 
-/** Loads `config/directory.yaml` text: users and teams, with cross-checks. */
+/** Loads `config/directory.yaml` text: users, teams and IdP mappings, with cross-checks. */
 export function loadDirectory(text: string, file: string): Loaded<Directory> {
   const loaded = parseWith(directorySchema, text, file);
   if (!loaded.ok) return loaded;
   const { value: dir, source } = loaded;
   const problems: Problem[] = [];
   const seen = new Set<string>();
+  const rolesFromIdp = Object.values(dir.roles).some((r) => r !== undefined);
   dir.users.forEach((u, i) => {
     const email = u.email.toLowerCase();
     if (seen.has(email))
       problems.push(source.problem(['users', i, 'email'], `users[${i}].email: ${u.email} is listed twice`));
     seen.add(email);
+    if (!u.role && !rolesFromIdp)
+      problems.push(
+        source.problem(
+          ['users', i],
+          `users[${i}]: ${u.email} has no role; give one, or map IdP groups to roles under roles:`,
+        ),
+      );
   });
   for (const [team, members] of Object.entries(dir.teams)) {
+    if (!Array.isArray(members)) continue;
     members.forEach((m, i) => {
       if (!seen.has(m.toLowerCase()))
         problems.push(
@@ -41,7 +51,8 @@ export function loadDirectory(text: string, file: string): Loaded<Directory> {
         );
     });
   }
-  return problems.length > 0 ? { ok: false, problems } : loaded;
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, value: toDirectory(dir), source };
 }
 
 /** Loads `config/projects.yaml` text: the IaC projects. */

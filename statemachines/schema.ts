@@ -202,25 +202,133 @@ export const workflowSchema = z.strictObject({
   steps: z.array(stepSchema),
 });
 
-/** config/directory.yaml: the people who start and approve runs. */
+/** One IdP group name, or several (a member of any of them is in). */
+const idpGroup = z.union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1)]);
+const idpMapping = z.strictObject({ idp_group: idpGroup });
+
+/** config/directory.yaml as written: people and teams by hand, and teams and roles taken from IdP groups. */
 export const directorySchema = z.strictObject({
-  users: z.array(
-    z.strictObject({
-      email: z.email(),
-      name: z.string().min(1),
-      role: z.enum(ROLES),
-      slack: z
-        .string()
-        .regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user id such as U012AB3CD')
-        .optional(),
-      github: z
-        .string()
-        .regex(/^[A-Za-z0-9-]{1,39}$/, 'must be a GitHub login')
-        .optional(),
-    }),
-  ),
-  teams: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.array(z.email())).default({}),
+  users: z
+    .array(
+      z.strictObject({
+        email: z.email(),
+        name: z.string().min(1),
+        /** Optional when `roles` maps IdP groups: the role then comes from the person's last sign-in. */
+        role: z.enum(ROLES).optional(),
+        slack: z
+          .string()
+          .regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user id such as U012AB3CD')
+          .optional(),
+        github: z
+          .string()
+          .regex(/^[A-Za-z0-9-]{1,39}$/, 'must be a GitHub login')
+          .optional(),
+        /** The groups the local development identity provider gives this person (read by nothing else). */
+        dev_groups: z.array(z.string().min(1).max(256)).optional(),
+      }),
+    )
+    .default([]),
+  teams: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.union([z.array(z.email()), idpMapping]))
+    .default({}),
+  /** Roles from IdP groups, for people who sign in through the identity provider. */
+  roles: z
+    .strictObject({
+      admin: idpMapping.optional(),
+      developer: idpMapping.optional(),
+      viewer: idpMapping.optional(),
+    })
+    .default({}),
+  /** How old a person's last sign-in may be before a Slack, email or API vote that rests on it is refused. */
+  identity_max_age: durationText.default('7d'),
 });
+
+/** The directory file as parsed. */
+export type DirectoryFile = z.infer<typeof directorySchema>;
+
+/** A person with a role: listed by hand, or known from their last sign-in through the identity provider. */
+export interface DirectoryUser {
+  email: string;
+  name: string;
+  role: Role;
+  slack?: string;
+  github?: string;
+}
+
+/** Teams and roles that come from IdP groups, and how long a sign-in vouches for them. */
+export interface IdpMappings {
+  /** Team name to the IdP groups whose members are in it. */
+  teams: Record<string, string[]>;
+  /** Role to the IdP groups that give it. */
+  roles: Partial<Record<Role, string[]>>;
+  max_age_seconds: number;
+}
+
+/** What a person's last sign-in says, as the directory reads it now. */
+export interface IdentityStanding {
+  signed_in_at: string;
+  /** The sign-in is older than `identity_max_age`. */
+  stale: boolean;
+  /** Teams the person is in through IdP groups. */
+  teams: string[];
+  /** The role came from IdP groups (not from the file). */
+  role_from_idp: boolean;
+}
+
+/**
+ * The directory as every handler reads it: `users` have a role and `teams` list emails. IdP teams
+ * are empty here; `withIdentities` fills them from sign-in records.
+ */
+export interface Directory {
+  users: DirectoryUser[];
+  teams: Record<string, string[]>;
+  /** Set when the file maps IdP groups to teams or roles. */
+  idp?: IdpMappings;
+  /** People the file lists without a role (name, Slack and GitHub ids for IdP people), with their dev IdP groups. */
+  profiles?: (Omit<DirectoryUser, 'role'> & { dev_groups?: string[] })[];
+  /** Users' dev IdP groups, by lower-case email (only the local identity provider reads them). */
+  dev_groups?: Record<string, string[]>;
+  /** The sign-in standing of people whose records were merged in, by lower-case email. */
+  identities?: Record<string, IdentityStanding>;
+}
+
+/** The directory file as handlers read it (checks are `loadDirectory`'s). */
+export function toDirectory(file: DirectoryFile): Directory {
+  const list = (g: string | string[]) => (Array.isArray(g) ? g : [g]);
+  const users: DirectoryUser[] = [];
+  const profiles: NonNullable<Directory['profiles']> = [];
+  const devGroups: Record<string, string[]> = {};
+  for (const { role, dev_groups, ...person } of file.users) {
+    if (role) {
+      users.push({ ...person, role });
+      if (dev_groups) devGroups[person.email.toLowerCase()] = dev_groups;
+    } else profiles.push({ ...person, ...(dev_groups ? { dev_groups } : {}) });
+  }
+  const teams: Record<string, string[]> = {};
+  const idpTeams: Record<string, string[]> = {};
+  for (const [name, team] of Object.entries(file.teams)) {
+    if (Array.isArray(team)) teams[name] = team;
+    else {
+      teams[name] = [];
+      idpTeams[name] = list(team.idp_group);
+    }
+  }
+  const idpRoles: IdpMappings['roles'] = {};
+  for (const role of ROLES) {
+    const mapping = file.roles[role];
+    if (mapping) idpRoles[role] = list(mapping.idp_group);
+  }
+  const mapsIdp = Object.keys(idpTeams).length > 0 || Object.keys(idpRoles).length > 0;
+  return {
+    users,
+    teams,
+    ...(mapsIdp
+      ? { idp: { teams: idpTeams, roles: idpRoles, max_age_seconds: parseDuration(file.identity_max_age) } }
+      : {}),
+    ...(profiles.length > 0 ? { profiles } : {}),
+    ...(Object.keys(devGroups).length > 0 ? { dev_groups: devGroups } : {}),
+  };
+}
 
 /** config/environments.yaml (optional): defaults per environment, by the name workflows give in `environment`. */
 export const environmentsSchema = z.strictObject({
@@ -273,9 +381,7 @@ export type ApprovalStep = z.infer<typeof approvalStep>;
 export type ApprovalRule = z.infer<typeof approvalRule>;
 export type ConditionStep = z.infer<typeof conditionStep>;
 export type HttpStep = z.infer<typeof httpStep>;
-export type Directory = z.infer<typeof directorySchema>;
 export type Environments = z.infer<typeof environmentsSchema>;
-export type DirectoryUser = Directory['users'][number];
 export type Projects = z.infer<typeof projectsSchema>;
 export type Project = Projects['projects'][number];
 

@@ -2,6 +2,7 @@
 import { createError } from '@middy/util';
 import { renderApprovalPage } from '../../web/approval-page.ts';
 import type { Flash } from '../../web/gate-parts.ts';
+import { directoryNow } from '../core/approval/approval-deps.ts';
 import { buildApprovalView } from '../core/approval/approval-view.ts';
 import { castVote } from '../core/approval/cast-vote.ts';
 import { findUser } from '../core/approval/directory.ts';
@@ -69,14 +70,18 @@ async function approvalPage(
   const found = await getGate(deps, gateId);
   if (!found) throw createError(404, 'There is no such approval request.');
   const { gate, votes } = found;
-  const user = findUser(deps.directory, capability.email);
+  const directory = await directoryNow(deps, capability.email);
+  const user = findUser(directory, capability.email);
   const now = deps.now();
   let cannotVote: string | undefined;
   const own = votes.find((v) => sameEmail(v.email, capability.email));
   if (gate.status !== 'pending') cannotVote = closedReason(gate);
   else if (own) cannotVote = alreadyVotedReason(own);
   else {
-    const eligibility = isEligible(gate, capability.email, user, now, 'approve');
+    const eligibility = isEligible(gate, capability.email, user, now, 'approve', {
+      directory,
+      channel: 'email',
+    });
     // The requester may still reject their own run, so a self-approval refusal keeps the form.
     if (!eligibility.eligible && eligibility.code !== 'self_approval') cannotVote = eligibility.reason;
   }

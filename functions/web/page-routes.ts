@@ -48,17 +48,17 @@ function workflowFilter(deps: WebDeps, value: string | undefined): string | unde
  * The runs tab a request asks for (`tab`, or the older `status=waiting`); without one, "Needs my
  * vote" for people who approve anywhere and "All runs" for the rest.
  */
-function runsTab(deps: WebDeps, request: WebRequest, email: string): RunsTab {
+function runsTab(deps: WebDeps, request: WebRequest, session: Session): RunsTab {
   const asked = request.query.tab ?? (request.query.status === 'waiting' ? 'waiting' : undefined);
   if (asked === 'mine' || asked === 'waiting' || asked === 'all') return asked;
   if (asked !== undefined) throw createError(400, 'tab must be mine, waiting or all.');
-  return isApproverAnywhere(deps.directory, deps.workflows.all(), email) ? 'mine' : 'all';
+  return isApproverAnywhere(session.directory, deps.workflows.all(), session.user.email) ? 'mine' : 'all';
 }
 
 /** `GET /runs`. */
 export async function showRuns(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const session = await requireSession(deps, request);
-  const tab = runsTab(deps, request, session.user.email);
+  const tab = runsTab(deps, request, session);
   const workflow = workflowFilter(deps, request.query.workflow);
   const list = await listRunItems(deps, {
     tab,

@@ -86,7 +86,10 @@ export async function loadRunDetail(
     if (gate.status !== 'pending') return { ...g, cannotVote: closedReason(gate) };
     const own = g.votes.find((v) => sameEmail(v.email, session.user.email));
     if (own) return { ...g, cannotVote: alreadyVotedReason(own) };
-    const eligibility = isEligible(gate, session.user.email, session.user, now, 'approve');
+    const eligibility = isEligible(gate, session.user.email, session.user, now, 'approve', {
+      directory: session.directory,
+      channel: 'web',
+    });
     if (eligibility.eligible || eligibility.code === 'self_approval') return g;
     return { ...g, cannotVote: eligibility.reason };
   });

@@ -28,8 +28,7 @@ export function startFormFor(
   session: Session,
   sent?: Pick<StartFormView, 'values' | 'error'>,
 ): StartFormView {
-  const email = session.user.email.toLowerCase();
-  const role = deps.directory.users.find((u) => u.email.toLowerCase() === email)?.role;
+  const role = session.user.role;
   const mine = deps.workflows
     .all()
     .filter((w) => role !== undefined && w.triggers.manual?.roles.includes(role))

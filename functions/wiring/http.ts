@@ -10,6 +10,7 @@ import { DynamoDbAuthStore } from '../adapters/dynamodb-auth-store.ts';
 import { DynamoDbDriftCheckStore } from '../adapters/dynamodb-drift-check-store.ts';
 import { DynamoDbFreezeStore } from '../adapters/dynamodb-freeze-store.ts';
 import { DynamoDbGitHubReportStore } from '../adapters/dynamodb-github-report-store.ts';
+import { DynamoDbIdentityStore } from '../adapters/dynamodb-identity-store.ts';
 import { DynamoDbLockStore } from '../adapters/dynamodb-lock-store.ts';
 import { DynamoDbRunStore } from '../adapters/dynamodb-run-store.ts';
 import { S3CheckpointArchive } from '../adapters/s3-checkpoint-archive.ts';
@@ -89,6 +90,7 @@ export function createApiDeps(config: Config, clients: HttpClients = httpClients
     },
     secrets,
     auth: new DynamoDbAuthStore(doc, config.tables.auth),
+    identities: new DynamoDbIdentityStore(doc, config.tables.auth),
     source: createSourceResolver(config),
     engine: new SfnWorkflowEngine(sfn),
     notifier: createNotifier(config, log, [slackChannel(config, { doc, secrets, log, now })]),

@@ -3,6 +3,7 @@
  */
 import type { FreezeDefinition } from '../../../statemachines/freezes.ts';
 import type { Directory } from '../../../statemachines/schema.ts';
+import type { IdentityStore } from '../auth/identity-store.ts';
 import type {
   AuditLog,
   Clock,
@@ -14,6 +15,7 @@ import type {
   VoteStore,
   WorkflowEngine,
 } from '../ports.ts';
+import { withIdentities } from './directory.ts';
 
 /** Dependencies of requestApproval, castVote, recordTimeout, escalate and resumeGate. */
 export interface ApprovalDeps {
@@ -41,6 +43,8 @@ export interface ApprovalDeps {
   /** The freezes a gate's card tells approvers of when it is requested; without them, none. */
   freezes?: Pick<FreezeStore, 'list'>;
   freezeWindows?: readonly FreezeDefinition[];
+  /** People's last sign-ins, read when the directory takes teams or roles from the identity provider. */
+  identities?: Pick<IdentityStore, 'get' | 'list'>;
 }
 
 /** What every use case but requestApproval needs (no scheduler): the deps a vote channel builds. */
@@ -51,7 +55,10 @@ export type VoteDeps = Omit<ApprovalDeps, 'scheduler'>;
  * directory and the clock. No engine, notifier or audit log: a channel wired this way cannot
  * send a task token, message anyone or write the audit trail, and its role needs no such grant.
  */
-export type OutboxVoteDeps = Pick<VoteDeps, 'gates' | 'votes' | 'directory' | 'now' | 'log'> & {
+export type OutboxVoteDeps = Pick<
+  VoteDeps,
+  'gates' | 'votes' | 'directory' | 'identities' | 'now' | 'log'
+> & {
   voteEffects: 'outbox';
 };
 
@@ -68,6 +75,22 @@ export function logOf(deps: Pick<ApprovalDeps, 'log'>): LogPort {
 /** True when the deps leave a vote's owed work to the drainer (`voteEffects: 'outbox'`). */
 export function leavesEffectsToDrainer(deps: CastVoteDeps): deps is OutboxVoteDeps {
   return deps.voteEffects === 'outbox';
+}
+
+/**
+ * The directory with people's last sign-ins merged in: everyone's (`'all'`, to resolve approvers)
+ * or one person's (to check a vote). Read only when the directory maps IdP groups.
+ */
+export async function directoryNow(
+  deps: Pick<ApprovalDeps, 'directory' | 'identities' | 'now'>,
+  who: 'all' | string,
+): Promise<Directory> {
+  if (!deps.directory.idp || !deps.identities) return deps.directory;
+  const records =
+    who === 'all'
+      ? await deps.identities.list()
+      : [await deps.identities.get(who)].filter((r) => r !== undefined);
+  return withIdentities(deps.directory, records, deps.now());
 }
 
 /** The deps' clock as an ISO timestamp. */

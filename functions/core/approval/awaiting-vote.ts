@@ -4,7 +4,7 @@
  */
 import type { Workflow } from '../../../statemachines/schema.ts';
 import type { Gate } from '../ports.ts';
-import type { VoteDeps } from './approval-deps.ts';
+import { directoryNow, type VoteDeps } from './approval-deps.ts';
 import { findUser, resolveApprovers } from './directory.ts';
 import { isEligible } from './eligibility.ts';
 import { sameEmail } from './gate.ts';
@@ -14,15 +14,18 @@ import { sameEmail } from './gate.ts';
  * deadline), not yet voted, and not barred as the run's requester. Oldest request first.
  */
 export async function listGatesAwaitingVote(
-  deps: Pick<VoteDeps, 'gates' | 'votes' | 'directory' | 'now'>,
+  deps: Pick<VoteDeps, 'gates' | 'votes' | 'directory' | 'identities' | 'now'>,
   email: string,
   limit: number,
 ): Promise<Gate[]> {
-  const user = findUser(deps.directory, email);
+  const directory = await directoryNow(deps, email);
+  const user = findUser(directory, email);
   if (!user || user.role === 'viewer') return [];
   const now = deps.now();
   const pending = await deps.gates.listByStatus('pending', limit);
-  const eligible = pending.filter((g) => isEligible(g, email, user, now, 'approve').eligible);
+  const eligible = pending.filter(
+    (g) => isEligible(g, email, user, now, 'approve', { directory, channel: 'web' }).eligible,
+  );
   const voted = await Promise.all(
     eligible.map(async (g) => (await deps.votes.list(g.gate_id)).some((v) => sameEmail(v.email, email))),
   );

@@ -9,7 +9,7 @@
  */
 
 import type { ApprovalEntry, Gate, GateClose, Vote, VoteChannel } from '../ports.ts';
-import { type CastVoteDeps, leavesEffectsToDrainer, logOf } from './approval-deps.ts';
+import { type CastVoteDeps, directoryNow, leavesEffectsToDrainer, logOf } from './approval-deps.ts';
 import { findUser } from './directory.ts';
 import { drainGate } from './drain-gate.ts';
 import { isEligible } from './eligibility.ts';
@@ -51,7 +51,11 @@ export const DRAIN_BUDGET_MS = 2000;
 export async function castVote(deps: CastVoteDeps, request: VoteRequest): Promise<VoteOutcome> {
   // An id that cannot be a gate's never reaches the store (a 5,000-character one made DynamoDB
   // refuse the key, which answered 500).
-  const gate = isGateId(request.gateId) ? await deps.gates.get(request.gateId) : undefined;
+  // The voter's last sign-in is read alongside the gate, so it costs a Slack click no extra round trip.
+  const [gate, directory] = await Promise.all([
+    isGateId(request.gateId) ? deps.gates.get(request.gateId) : undefined,
+    directoryNow(deps, request.voter),
+  ]);
   if (!gate) {
     logOf(deps).warn('vote on an unknown gate', {
       gate_id: request.gateId.slice(0, 40),
@@ -64,7 +68,7 @@ export async function castVote(deps: CastVoteDeps, request: VoteRequest): Promis
       reason: 'There is no such approval gate.',
     };
   }
-  const user = findUser(deps.directory, request.voter);
+  const user = findUser(directory, request.voter);
   const comment = request.comment?.trim().slice(0, MAX_COMMENT_LENGTH);
   const vote: Vote = {
     gate_id: gate.gate_id,
@@ -80,7 +84,10 @@ export async function castVote(deps: CastVoteDeps, request: VoteRequest): Promis
   const replayed = await replayOf(attempt, gate);
   if (replayed) return replayed;
   if (gate.status !== 'pending') return refuseOnClosed(attempt, gate);
-  const eligibility = isEligible(gate, vote.email, user, deps.now(), vote.decision);
+  const eligibility = isEligible(gate, vote.email, user, deps.now(), vote.decision, {
+    directory,
+    channel: vote.channel,
+  });
   if (!eligibility.eligible) return refuse(attempt, gate, eligibility.code, eligibility.reason);
 
   const put = await deps.votes.put(vote);

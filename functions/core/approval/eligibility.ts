@@ -1,8 +1,8 @@
 /**
  * Who may vote on a gate, and the words used when someone may not (DESIGN.md "Approval rules").
  */
-import type { DirectoryUser } from '../../../statemachines/schema.ts';
-import type { Approver, Gate, Vote } from '../ports.ts';
+import type { Directory, DirectoryUser } from '../../../statemachines/schema.ts';
+import type { Approver, Gate, Vote, VoteChannel } from '../ports.ts';
 import { askedPeople, describeAutoApproval, sameEmail } from './gate.ts';
 
 /** Why a vote was refused; every channel renders `reason` and may branch on `code`. */
@@ -13,6 +13,7 @@ export type RefusalCode =
   | 'unknown_user'
   | 'viewer'
   | 'not_approver'
+  | 'signin_needed'
   | 'self_approval'
   | 'already_voted';
 
@@ -55,9 +56,20 @@ export function closedReason(gate: Gate): string {
 }
 
 /**
+ * Where a vote comes from, for a directory that takes teams or roles from the identity provider:
+ * the directory with the voter's last sign-in merged in (`withIdentities`), and the channel.
+ */
+export interface VoteContext {
+  directory: Directory;
+  channel: VoteChannel;
+}
+
+/**
  * Whether `email` may cast `decision` on the gate now. `user` is the voter as the directory knows
  * them today (a person removed from the directory, or demoted to viewer, loses the right at once).
- * The requester may still reject their own run: stopping it needs no second pair of eyes.
+ * The requester may still reject their own run: stopping it needs no second pair of eyes. When the
+ * directory maps IdP groups, the voter must also still be in one of the gate's approver refs now,
+ * and a membership that rests only on a stale sign-in counts only from the web (signed in).
  */
 export function isEligible(
   gate: Gate,
@@ -65,6 +77,7 @@ export function isEligible(
   user: DirectoryUser | undefined,
   now: number,
   decision: 'approve' | 'reject' = 'approve',
+  context?: VoteContext,
 ): Eligibility {
   if (gate.status !== 'pending') return { eligible: false, code: 'closed', reason: closedReason(gate) };
   if (now >= Date.parse(gate.deadline)) {
@@ -92,6 +105,10 @@ export function isEligible(
       reason: `${user.name} is not an approver of this gate (approvers: ${approverRefs(gate).join(', ')}).`,
     };
   }
+  if (context?.directory.idp) {
+    const refused = checkStanding(gate, user, context);
+    if (refused) return refused;
+  }
   const requester = gate.requester;
   if (
     decision === 'approve' &&
@@ -106,6 +123,54 @@ export function isEligible(
     };
   }
   return { eligible: true, approver: { ...asked, name: user.name, role: user.role } };
+}
+
+/**
+ * Refuses a voter who is no longer in any of the gate's refs (removed from the IdP group, seen at
+ * their last sign-in), or whose only way in is a sign-in older than `identity_max_age` when the
+ * vote does not come from a signed-in browser.
+ */
+function checkStanding(
+  gate: Gate,
+  user: DirectoryUser,
+  { directory, channel }: VoteContext,
+): Eligibility | undefined {
+  const standing = directory.identities?.[user.email.toLowerCase()];
+  const fired = Object.keys(gate.escalations).flatMap(
+    (i) => gate.config.escalation[Number(i)]?.approvers ?? [],
+  );
+  let byFile = false;
+  let bySignin = false;
+  for (const ref of [...approverRefs(gate), ...fired]) {
+    const colon = ref.indexOf(':');
+    const kind = ref.slice(0, colon);
+    const value = ref.slice(colon + 1);
+    if (kind === 'user' && sameEmail(value, user.email)) byFile = true;
+    else if (kind === 'team' && directory.idp?.teams[value])
+      bySignin ||= standing?.teams.includes(value) ?? false;
+    else if (kind === 'team') byFile ||= (directory.teams[value] ?? []).some((m) => sameEmail(m, user.email));
+    else if (kind === 'role' && user.role === value) {
+      if (standing?.role_from_idp) bySignin = true;
+      else byFile = true;
+    }
+  }
+  if (!byFile && !bySignin) {
+    return {
+      eligible: false,
+      code: 'not_approver',
+      reason: `${user.name} is no longer an approver of this gate (approvers: ${approverRefs(gate).join(', ')}).`,
+    };
+  }
+  if (!byFile && standing?.stale && channel !== 'web') {
+    const maxAge = directory.idp?.max_age_seconds ?? 0;
+    const age = maxAge % 86400 === 0 ? `${maxAge / 86400} day(s)` : `${Math.round(maxAge / 3600)} hour(s)`;
+    return {
+      eligible: false,
+      code: 'signin_needed',
+      reason: `${user.name} last signed in to signoff on ${standing.signed_in_at.slice(0, 10)}, more than ${age} ago, and approves through the identity provider's groups: sign in to signoff once, then vote again.`,
+    };
+  }
+  return undefined;
 }
 
 /** The approver refs of the gate: the step's, then those of every rule the plan matched. */

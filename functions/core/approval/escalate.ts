@@ -5,7 +5,7 @@
 
 import { announce } from '../notify/delivery-failures.ts';
 import type { Approver } from '../ports.ts';
-import type { VoteDeps } from './approval-deps.ts';
+import { directoryNow, type VoteDeps } from './approval-deps.ts';
 import { resolveApprovers } from './directory.ts';
 import { askedPeople, gateAuditBase, SYSTEM_ACTOR, sameEmail } from './gate.ts';
 
@@ -29,7 +29,7 @@ export async function escalate(
   if (!level) return skip('no such escalation level');
   if (gate.escalations[String(index)]) return skip('already escalated');
 
-  const { people, unresolved } = resolveApprovers(deps.directory, level.approvers);
+  const { people, unresolved } = resolveApprovers(await directoryNow(deps, 'all'), level.approvers);
   const before = askedPeople(gate);
   const added = people.filter((p) => !before.some((b) => sameEmail(b.email, p.email)));
   const at = new Date(deps.now()).toISOString();

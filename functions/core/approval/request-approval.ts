@@ -12,7 +12,7 @@ import { announce } from '../notify/delivery-failures.ts';
 import type { Gate, GateRule } from '../ports.ts';
 import { sourceDetails } from '../runs/source.ts';
 import { safely } from '../safely.ts';
-import { type ApprovalDeps, logOf } from './approval-deps.ts';
+import { type ApprovalDeps, directoryNow, logOf } from './approval-deps.ts';
 import { resolveApprovers } from './directory.ts';
 import { drainGate } from './drain-gate.ts';
 import { countPossibleApprovers } from './eligibility.ts';
@@ -135,7 +135,7 @@ export async function requestApproval(
   input: RequestApprovalInput,
 ): Promise<{ gate: Gate; outcome: RequestApprovalOutcome }> {
   const log = logOf(deps);
-  const gate = buildGate(deps, input);
+  const gate = buildGate({ ...deps, directory: await directoryNow(deps, 'all') }, input);
   const freeze = await readFreezeNotice(
     deps,
     { name: gate.workflow, environment: gate.run.environment },

@@ -3,6 +3,7 @@
  * only as SHA-256 with the owner's email.
  */
 import type { DirectoryUser } from '../../../statemachines/schema.ts';
+import { directoryNow } from '../approval/approval-deps.ts';
 import { findUser } from '../approval/directory.ts';
 import type { AuthDeps } from './auth-deps.ts';
 import { authKey } from './auth-store.ts';
@@ -16,11 +17,11 @@ export type BearerResult = { ok: true; user: DirectoryUser } | { ok: false; reas
 
 /** Creates a token for a directory user and returns it (the only time it is seen in clear). */
 export async function createApiToken(
-  deps: Pick<AuthDeps, 'auth' | 'directory' | 'now'>,
+  deps: Pick<AuthDeps, 'auth' | 'directory' | 'identities' | 'now'>,
   email: string,
   label: string,
 ): Promise<string> {
-  const user = findUser(deps.directory, email);
+  const user = findUser(await directoryNow(deps, email), email);
   if (!user) throw new Error(`${email} is not in the signoff directory`);
   const token = randomToken(API_TOKEN_PREFIX);
   const stored = await deps.auth.putIfAbsent({
@@ -36,7 +37,7 @@ export async function createApiToken(
 
 /** The directory user an `Authorization: Bearer so_...` header belongs to, or why not (answer 401). */
 export async function authenticateBearer(
-  deps: Pick<AuthDeps, 'auth' | 'directory' | 'now'>,
+  deps: Pick<AuthDeps, 'auth' | 'directory' | 'identities' | 'now'>,
   header: string | undefined,
 ): Promise<BearerResult> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -50,7 +51,7 @@ export async function authenticateBearer(
   if (record.expires_at && Date.parse(record.expires_at) <= deps.now()) {
     return { ok: false, reason: 'this API token has expired' };
   }
-  const user = findUser(deps.directory, record.email);
+  const user = findUser(await directoryNow(deps, record.email), record.email);
   if (!user) return { ok: false, reason: `${record.email} is no longer in the signoff directory` };
   return { ok: true, user };
 }

@@ -2,7 +2,8 @@
  * Browser sessions: a random id in an HttpOnly cookie, stored only as its SHA-256 in the auth
  * table with an expiry and a per-session CSRF token for the signed-in forms.
  */
-import type { DirectoryUser } from '../../../statemachines/schema.ts';
+import type { Directory, DirectoryUser } from '../../../statemachines/schema.ts';
+import { directoryNow } from '../approval/approval-deps.ts';
 import { findUser } from '../approval/directory.ts';
 import type { AuthDeps } from './auth-deps.ts';
 import { AuthError } from './auth-error.ts';
@@ -17,6 +18,8 @@ export interface Session {
   /** The cookie value; only its hash is stored. */
   id: string;
   user: DirectoryUser;
+  /** The directory with this person's last sign-in merged in (their teams as of now). */
+  directory: Directory;
   csrf: string;
   expiresAt: Date;
 }
@@ -36,7 +39,7 @@ export async function createSession(deps: AuthDeps, user: DirectoryUser): Promis
     csrf,
   });
   if (!stored) throw new Error('session id collision');
-  return { id, user, csrf, expiresAt };
+  return { id, user, directory: await directoryNow(deps, user.email), csrf, expiresAt };
 }
 
 /** The live session with that id, or undefined (unknown, expired, or the user left the directory). */
@@ -44,9 +47,10 @@ export async function getSession(deps: AuthDeps, id: string | undefined): Promis
   if (!id || id.length > 200) return undefined;
   const record = await deps.auth.get(authKey('session', id));
   if (record?.kind !== 'session' || !isAlive(record, deps.now()) || !record.csrf) return undefined;
-  const user = findUser(deps.directory, record.email);
+  const directory = await directoryNow(deps, record.email);
+  const user = findUser(directory, record.email);
   if (!user) return undefined;
-  return { id, user, csrf: record.csrf, expiresAt: new Date(record.expires_at as string) };
+  return { id, user, directory, csrf: record.csrf, expiresAt: new Date(record.expires_at as string) };
 }
 
 /** Ends a session (sign out). */

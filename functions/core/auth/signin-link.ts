@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { DirectoryUser } from '../../../statemachines/schema.ts';
+import { directoryNow } from '../approval/approval-deps.ts';
 import { findUser } from '../approval/directory.ts';
 import type { AuthDeps } from './auth-deps.ts';
 import { AuthError } from './auth-error.ts';
@@ -30,7 +31,7 @@ export async function createSigninLink(
   email: string,
   publicUrl: string,
 ): Promise<{ user: DirectoryUser; url: string } | undefined> {
-  const user = findUser(deps.directory, email.trim());
+  const user = findUser(await directoryNow(deps, email.trim()), email.trim());
   if (!user) return undefined;
   const now = deps.now();
   const token = await new SignJWT({ purpose: PURPOSE })
@@ -51,7 +52,7 @@ export async function checkSigninLink(deps: AuthDeps, token: string): Promise<Si
   if (typeof payload.jti !== 'string' || payload.jti.length < 16) {
     throw new AuthError('invalid', `${WHAT} is not valid.`);
   }
-  const user = findUser(deps.directory, payload.sub as string);
+  const user = findUser(await directoryNow(deps, payload.sub as string), payload.sub as string);
   if (!user) throw new AuthError('unknown_user', 'This account is no longer in the signoff directory.');
   if (await deps.auth.get(authKey('signin_link', payload.jti))) {
     throw new AuthError('used', `${WHAT} was already used. Ask for a new one.`);

@@ -4,9 +4,13 @@
  * the freeze's id); anyone else is refused with 403, audited `refused`. The listing shows what is
  * in effect and what is to come, configured windows and ad-hoc freezes alike.
  */
+
 import { FREEZE_APPLY, type FreezeApply } from '../../../statemachines/freeze-times.ts';
 import type { FreezeDefinition } from '../../../statemachines/freezes.ts';
 import type { Directory, DirectoryUser } from '../../../statemachines/schema.ts';
+import { directoryNow } from '../approval/approval-deps.ts';
+import { findUser } from '../approval/directory.ts';
+import type { IdentityStore } from '../auth/identity-store.ts';
 import type { AuditLog, Clock, FreezeStore } from '../ports.ts';
 import { newRunId } from '../runs/start-run.ts';
 import type { WorkflowCatalog } from '../runs/workflow-catalog.ts';
@@ -17,6 +21,7 @@ export interface AdhocFreezeDeps {
   freezeWindows: readonly FreezeDefinition[];
   audit: AuditLog;
   directory: Directory;
+  identities?: Pick<IdentityStore, 'get' | 'list'>;
   workflows: Pick<WorkflowCatalog, 'all'>;
   now: Clock;
 }
@@ -174,7 +179,7 @@ async function adminOrRefuse(
   actor: string,
   attempted: string,
 ): Promise<DirectoryUser | Extract<FreezeOutcome, { kind: 'refused' }>> {
-  const user = deps.directory.users.find((u) => u.email.toLowerCase() === actor.toLowerCase());
+  const user = findUser(await directoryNow(deps, actor), actor);
   if (user?.role === 'admin') return user;
   const message = 'only admins may start or end a freeze';
   await deps.audit.append({

@@ -3,8 +3,12 @@
  * `lock_force_released` in the holder's trail. Anyone else is refused with 403, audited as
  * `refused` like every other refusal.
  */
+
 import type { Directory } from '../../../statemachines/schema.ts';
 import { lockedProjects } from '../../../statemachines/workflow-graph.ts';
+import { directoryNow } from '../approval/approval-deps.ts';
+import { findUser } from '../approval/directory.ts';
+import type { IdentityStore } from '../auth/identity-store.ts';
 import type { AuditLog, Clock, LockStore, ProjectLock } from '../ports.ts';
 import { newRunId } from '../runs/start-run.ts';
 import type { WorkflowCatalog } from '../runs/workflow-catalog.ts';
@@ -14,6 +18,7 @@ export interface ForceReleaseDeps {
   locks: LockStore;
   audit: AuditLog;
   directory: Directory;
+  identities?: Pick<IdentityStore, 'get' | 'list'>;
   workflows: Pick<WorkflowCatalog, 'all'>;
   now: Clock;
 }
@@ -37,7 +42,7 @@ export async function forceReleaseLock(
   deps: ForceReleaseDeps,
   request: ForceReleaseRequest,
 ): Promise<ForceReleaseOutcome> {
-  const user = deps.directory.users.find((u) => u.email.toLowerCase() === request.actor.toLowerCase());
+  const user = findUser(await directoryNow(deps, request.actor), request.actor);
   const project = request.project.slice(0, 80);
   // A workflow that locks the project: the audit indexes need a workflow even when none holds it.
   const owner = deps.workflows.all().find((w) => lockedProjects(w).includes(project))?.name;

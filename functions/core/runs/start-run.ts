@@ -3,10 +3,13 @@
  * (put-if-absent, so a redelivered trigger starts nothing twice), audits `run_started` or, for a
  * production workflow without an approval gate, `bypass_started`, and starts the execution.
  */
+
 import { createHash, randomBytes } from 'node:crypto';
 import type { ExecutionInput, Person, RunInfo, Trigger } from '../../../statemachines/contract.ts';
 import { isProduction } from '../../../statemachines/environment.ts';
 import type { Directory, Workflow } from '../../../statemachines/schema.ts';
+import { directoryNow } from '../approval/approval-deps.ts';
+import type { IdentityStore } from '../auth/identity-store.ts';
 import type { AuditLog, Clock, RunEngine, RunRecord, RunStore } from '../ports.ts';
 import { recordRunEnd } from './record-run-end.ts';
 import { SourceRefusedError, type SourceRequest, type SourceResolver, sourceRequestOf } from './source.ts';
@@ -19,6 +22,7 @@ export interface StartRunDeps {
   audit: AuditLog;
   workflows: WorkflowCatalog;
   directory: Directory;
+  identities?: Pick<IdentityStore, 'get' | 'list'>;
   /** Resolves the commit the run builds. */
   source: SourceResolver;
   now: Clock;
@@ -160,7 +164,11 @@ async function auditRefusedStart(
 }
 
 /** Starts a run, or says why not (a refusal for a known workflow is audited). */
-export async function startRun(deps: StartRunDeps, request: StartRunRequest): Promise<StartRunOutcome> {
+export async function startRun(given: StartRunDeps, request: StartRunRequest): Promise<StartRunOutcome> {
+  // The starter's role may come from their last sign-in through the identity provider.
+  const deps = request.startedBy
+    ? { ...given, directory: await directoryNow(given, request.startedBy) }
+    : given;
   const workflow = deps.workflows.get(request.workflow);
   if (!workflow) return { kind: 'refused', status: 404, message: `no workflow named "${request.workflow}"` };
   const checked = checkStart(deps, workflow, request);
