@@ -11,7 +11,8 @@ export type AuthErrorCode =
   | 'no_session'
   | 'csrf'
   | 'cross_site'
-  | 'misconfigured';
+  | 'misconfigured'
+  | 'signin_refused';
 
 /** A refused credential; `message` is safe to show, it never contains the credential. */
 export class AuthError extends SignoffError {
