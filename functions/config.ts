@@ -21,6 +21,18 @@ export interface Endpoints {
   logs?: string;
 }
 
+/** The identity provider's settings; the client secret is the `oidc-client-secret` secret. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** Shown on the sign-in button. */
+  name: string;
+  scopes: string;
+  groupsClaim: string;
+  emailClaim: string;
+  requireEmailVerified: boolean;
+}
+
 /** signoff's runtime configuration. */
 export interface Config {
   region: string;
@@ -57,6 +69,10 @@ export interface Config {
   source: SourceConfig;
   /** The Object Lock bucket that keeps a locked copy of every audit checkpoint (AWS); unset locally. */
   auditArchiveBucket?: string;
+  /** Sign-in through the company's identity provider, when SIGNOFF_OIDC_ISSUER is set. */
+  oidc?: OidcConfig;
+  /** Whether people may ask for an emailed sign-in link (SIGNOFF_EMAIL_SIGNIN; default: only without `oidc`). */
+  emailSignin: boolean;
   /** Where the run pages read build logs from. */
   buildLogs: BuildLogsConfig;
 }
@@ -139,6 +155,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new Error(
       `SIGNOFF_FREEZE_POLL_SECONDS must be a whole number of seconds (1-99999), not "${freezePoll}"`,
     );
+  const oidc = readOidc(optional);
+  const emailSignin = readFlag('SIGNOFF_EMAIL_SIGNIN', optional('SIGNOFF_EMAIL_SIGNIN'), !oidc);
   if (missing.length > 0) {
     throw new Error(
       `signoff configuration is incomplete; set these environment variables: ${missing.join(', ')}`,
@@ -166,6 +184,8 @@ export function loadConfig(env: Env = process.env): Config {
     local: optional('SIGNOFF_LOCAL') === '1',
     source,
     buildLogs,
+    emailSignin,
+    ...(oidc ? { oidc } : {}),
     ...stripUndefined({
       slackApiUrl: optional('SIGNOFF_SLACK_API_URL'),
       githubApiUrl: optional('SIGNOFF_GITHUB_API_URL'),
@@ -221,4 +241,45 @@ export function loadLocalRuntimeConfig(
     throw new Error(`SIGNOFF_BUILD_WORKERS must be a positive integer, not "${raw}"`);
   }
   return { buildWorkers: workers };
+}
+
+/** A yes/no setting: `true`/`false` (or 1/0); anything else is an error that names the variable. */
+function readFlag(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new Error(`${name} must be true or false, not "${value}"`);
+}
+
+/** The SIGNOFF_OIDC_* settings, or undefined when no issuer is set; throws naming a bad one. */
+export function readOidc(optional: (name: string) => string | undefined): OidcConfig | undefined {
+  const issuer = optional('SIGNOFF_OIDC_ISSUER');
+  if (!issuer) return undefined;
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new Error(`SIGNOFF_OIDC_ISSUER must be a URL such as https://acme.okta.com, not "${issuer}"`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    throw new Error(
+      `SIGNOFF_OIDC_ISSUER must be an https URL (plain http only on this machine), not "${issuer}"`,
+    );
+  const clientId = optional('SIGNOFF_OIDC_CLIENT_ID');
+  if (!clientId) throw new Error('SIGNOFF_OIDC_CLIENT_ID must be set when SIGNOFF_OIDC_ISSUER is');
+  return {
+    // Kept exactly as given: the discovery document's `issuer` must equal it, trailing slash and all.
+    issuer,
+    clientId,
+    name: optional('SIGNOFF_OIDC_NAME') ?? url.hostname,
+    scopes: optional('SIGNOFF_OIDC_SCOPES') ?? 'openid email profile groups',
+    groupsClaim: optional('SIGNOFF_OIDC_GROUPS_CLAIM') ?? 'groups',
+    emailClaim: optional('SIGNOFF_OIDC_EMAIL_CLAIM') ?? 'email',
+    requireEmailVerified: readFlag(
+      'SIGNOFF_OIDC_REQUIRE_EMAIL_VERIFIED',
+      optional('SIGNOFF_OIDC_REQUIRE_EMAIL_VERIFIED'),
+      true,
+    ),
+  };
 }

@@ -11,7 +11,7 @@ export interface Route {
 }
 
 /** The Lambda handlers that serve HTTP. */
-export type HttpFunction = 'github-webhook' | 'webhook' | 'slack-interactions' | 'web' | 'api';
+export type HttpFunction = 'github-webhook' | 'webhook' | 'slack-interactions' | 'web' | 'api' | 'signin';
 
 export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/webhooks/github', fn: 'github-webhook', auth: 'signature' },
@@ -31,6 +31,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/reports/approvals', fn: 'web', auth: 'user' },
   { method: 'GET', path: '/signin', fn: 'web', auth: 'public' },
   { method: 'POST', path: '/signin', fn: 'web', auth: 'public' },
+  { method: 'GET', path: '/signin/oidc', fn: 'signin', auth: 'public' },
+  { method: 'GET', path: '/signin/oidc/callback', fn: 'signin', auth: 'public' },
   { method: 'GET', path: '/signin/{token}', fn: 'web', auth: 'public' },
   { method: 'POST', path: '/signout', fn: 'web', auth: 'user' },
   { method: 'GET', path: '/static/{file}', fn: 'web', auth: 'public' },

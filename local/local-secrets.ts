@@ -11,7 +11,12 @@ import type { Workflow } from '../statemachines/schema.ts';
 
 /** The secret names a set of workflows needs, besides Slack's. */
 export function generatedSecretNames(workflows: Workflow[]): string[] {
-  const names = new Set(['link-signing-key', 'github-webhook-secret', 'slack-signing-secret']);
+  const names = new Set([
+    'link-signing-key',
+    'github-webhook-secret',
+    'slack-signing-secret',
+    'oidc-client-secret',
+  ]);
   for (const w of workflows)
     if (w.triggers.webhook) names.add(w.triggers.webhook.secret ?? `webhook-${w.name}`);
   return [...names].sort();
@@ -47,6 +52,8 @@ export function createLocalSecrets(options: {
     // A real GitHub App instead of the local stand-in's (README, "Report back to GitHub").
     'github-app-id': options.env.GITHUB_APP_ID,
     'github-app-private-key': options.env.GITHUB_APP_PRIVATE_KEY,
+    // A real identity provider's client secret (README, "Sign in with your identity provider").
+    'oidc-client-secret': options.env.SIGNOFF_OIDC_CLIENT_SECRET,
   };
   return {
     async get(name) {

@@ -2,6 +2,7 @@
  * `npm start`: the whole system on this machine, on loopback, with the example workflows.
  * Prints the URLs to open and one line per run step; Ctrl-C stops everything cleanly.
  */
+import { readOidc } from '../functions/config.ts';
 import { startRuntime } from './runtime.ts';
 import { describeReload } from './workflow-reload.ts';
 
@@ -19,6 +20,10 @@ try {
     port,
     inboxPort,
     dataDir: process.env.SIGNOFF_DATA_DIR,
+    // The local identity provider, unless SIGNOFF_OIDC_ISSUER names a real one.
+    idp: readOidc((name) => process.env[name] || undefined) ?? 'dev',
+    ...(process.env.SIGNOFF_IDP_PORT ? { idpPort: Number(process.env.SIGNOFF_IDP_PORT) } : {}),
+    ...(process.env.SIGNOFF_EMAIL_SIGNIN ? { emailSignin: process.env.SIGNOFF_EMAIL_SIGNIN === 'true' } : {}),
     onWorkflowsReload: (reload) => {
       const time = new Date().toISOString().slice(11, 19);
       for (const line of describeReload(reload))
@@ -53,7 +58,12 @@ const seconds = process.uptime().toFixed(1);
 console.log(`
 signoff is running (ready in ${seconds} s). Everything listens on 127.0.0.1 only.
 
-  Runs and approvals   ${url}/runs
+  Runs and approvals   ${url}/runs${
+    runtime.idp
+      ? `
+  Sign-in (local IdP)  ${runtime.idp.issuer}  (pick a person; no passwords)`
+      : ''
+  }
   Audit log            ${url}/audit
   Email inbox (SES)    ${inboxUrl}
   Slack messages       ${url}/dev/slack

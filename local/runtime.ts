@@ -14,10 +14,11 @@ import dynalite from 'dynalite';
 import type { NamedNotifier } from '../functions/adapters/composite-notifier.ts';
 import { createTables } from '../functions/adapters/tables.ts';
 import { createAwsClients } from '../functions/aws-clients.ts';
-import { type Config, loadConfig, loadLocalRuntimeConfig } from '../functions/config.ts';
+import { type Config, loadConfig, loadLocalRuntimeConfig, type OidcConfig } from '../functions/config.ts';
 import { logOf } from '../functions/core/approval/approval-deps.ts';
 import { rearmEscalations } from '../functions/core/approval/rearm-escalations.ts';
 import { writeAuditCheckpoint } from '../functions/core/audit/write-audit-checkpoint.ts';
+import { OIDC_CLIENT_SECRET } from '../functions/core/auth/oidc.ts';
 import { holdProjectLocks } from '../functions/core/locks/hold-project-locks.ts';
 import { secretEnvironmentValues } from '../functions/core/logs/mask-secrets.ts';
 import { createWorkflowCatalog } from '../functions/core/runs/workflow-catalog.ts';
@@ -37,6 +38,8 @@ import { startGatesStream } from './gates-stream.ts';
 import { type HttpHandler, lambdaContext, startGateway } from './gateway.ts';
 import { createLocalGitHub, type LocalGitHub } from './github/local-github.ts';
 import { send } from './http-io.ts';
+import { devAccounts } from './idp/dev-accounts.ts';
+import { type DevIdp, startDevIdp } from './idp/dev-idp.ts';
 import { createLocalSecrets, ensureSecretsFile, generatedSecretNames } from './local-secrets.ts';
 import { defaultIdentity, ensureLocalTokens } from './local-tokens.ts';
 import { runEndedEvent } from './run-ended-event.ts';
@@ -61,7 +64,17 @@ const TASK_FUNCTIONS = {
   [PLACEHOLDER.runEnded]: 'run-ended',
 } as const;
 
-const HTTP_FUNCTIONS: HttpFunction[] = ['api', 'web', 'slack-interactions', 'github-webhook', 'webhook'];
+const HTTP_FUNCTIONS: HttpFunction[] = [
+  'api',
+  'web',
+  'signin',
+  'slack-interactions',
+  'github-webhook',
+  'webhook',
+];
+
+/** The local identity provider's client. */
+const DEV_IDP_CLIENT = 'signoff-local';
 
 /** Options of `startRuntime`; everything has a default suitable for `npm start`. */
 export interface RuntimeOptions {
@@ -104,6 +117,16 @@ export interface RuntimeOptions {
   scheduleTickMs?: number;
   /** The shortest pause between two freeze checks of a frozen apply (default 300 s, as in AWS). */
   freezePollSeconds?: number;
+  /**
+   * How people sign in to the web pages: `'dev'` runs the local identity provider with the
+   * directory's people; settings name a real one (the client secret from SIGNOFF_OIDC_CLIENT_SECRET
+   * or the secrets file). Without it (tests), only emailed links.
+   */
+  idp?: 'dev' | OidcConfig;
+  /** The local identity provider's port (default 8006; 0 = random). */
+  idpPort?: number;
+  /** Emailed sign-in links alongside the identity provider (default: off when there is one). */
+  emailSignin?: boolean;
 }
 
 /** A running local runtime. */
@@ -124,6 +147,8 @@ export interface Runtime {
   dev: DevRoutes;
   /** The local GitHub stand-in, unless a real GitHub App is configured (GITHUB_APP_ID). */
   github?: LocalGitHub;
+  /** The local identity provider, with `idp: 'dev'`. */
+  idp?: DevIdp;
   /** The build runner's worker pool counters (running, queued, most at once). */
   buildStats(): BuildPoolStats;
   stop(): Promise<void>;
@@ -410,6 +435,31 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       // The public URL must name the real port (links in emails and Slack).
       config.publicUrl = url;
     }
+    // Sign-in: once the public URL is known, as it is the identity provider's redirect URI's.
+    let devIdp: DevIdp | undefined;
+    if (options.idp === 'dev') {
+      devIdp = await startDevIdp({
+        port: options.idpPort ?? 8006,
+        accounts: devAccounts(workspace.directory),
+        clientId: DEV_IDP_CLIENT,
+        clientSecret: (await secrets.get(OIDC_CLIENT_SECRET)) ?? '',
+        redirectUris: [`${config.publicUrl}/signin/oidc/callback`],
+        ...(options.inMemory ? {} : { keyFile: join(dataDir, 'dev-idp-jwks.json') }),
+      });
+      stops.push(() => devIdp?.close());
+      config.oidc = {
+        issuer: devIdp.issuer,
+        clientId: DEV_IDP_CLIENT,
+        name: 'the local IdP',
+        scopes: 'openid email profile groups',
+        groupsClaim: 'groups',
+        emailClaim: 'email',
+        requireEmailVerified: true,
+      };
+    } else if (options.idp) {
+      config.oidc = options.idp;
+    }
+    config.emailSignin = options.emailSignin ?? !config.oidc;
     // Where the CLI finds this runtime (and its DynamoDB, for `signoff token create`).
     const runtimeFile = join(dataDir, 'runtime.json');
     writeFileSync(
@@ -502,6 +552,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       reloadWorkflows: () => reloader.reload(),
       dev,
       ...(localGitHub ? { github: localGitHub } : {}),
+      ...(devIdp ? { idp: devIdp } : {}),
       buildStats: () => buildRunner.stats(),
       stop: stopAll,
     };

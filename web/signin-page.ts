@@ -2,18 +2,37 @@
 import { html } from './html.ts';
 import { renderLayout } from './layout.ts';
 
-/** The email form. */
-export function renderSigninPage(view: { next: string; error?: string }): string {
-  const main = html`<section class="card narrow" aria-labelledby="signin-title">
-  <h1 id="signin-title">Sign in</h1>
-  <p>Enter your work email. If it belongs to a signoff user, we email you a sign-in link that works once, for 15 minutes.</p>
-  ${view.error ? html`<p class="flash flash-error" role="alert">${view.error}</p>` : ''}
+/** What the sign-in page offers: the identity provider's button, the email form, or both. */
+export interface SigninPageView {
+  next: string;
+  error?: string;
+  /** The identity provider's name, when sign-in through it is set up. */
+  idpName?: string;
+  /** Whether emailed sign-in links are on. */
+  emailSignin: boolean;
+}
+
+/** The sign-in page. */
+export function renderSigninPage(view: SigninPageView): string {
+  const idpHref = `/signin/oidc?next=${encodeURIComponent(view.next)}`;
+  const idp = view.idpName
+    ? html`<p><a class="button primary" href="${idpHref}">Sign in with ${view.idpName}</a></p>`
+    : '';
+  const email = view.emailSignin
+    ? html`<p>${view.idpName ? 'Or enter' : 'Enter'} your work email. If it belongs to a signoff user, we email you a sign-in link that works once, for 15 minutes.</p>
   <form method="post" action="/signin" class="stack">
     <input type="hidden" name="next" value="${view.next}">
     <label for="email">Email</label>
     <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" inputmode="email">
-    <button type="submit" class="button primary">Email me a sign-in link</button>
-  </form>
+    <button type="submit" class="button${view.idpName ? '' : ' primary'}">Email me a sign-in link</button>
+  </form>`
+    : '';
+  const main = html`<section class="card narrow" aria-labelledby="signin-title">
+  <h1 id="signin-title">Sign in</h1>
+  ${view.error ? html`<p class="flash flash-error" role="alert">${view.error}</p>` : ''}
+  ${idp}
+  ${email}
+  ${!view.idpName && !view.emailSignin ? html`<p>No way to sign in is set up: ask a signoff admin.</p>` : ''}
 </section>`;
   return renderLayout({ title: 'Sign in', main });
 }

@@ -42,7 +42,10 @@ export type AuditAction =
   | 'freeze_overridden'
   | 'freeze_started'
   | 'freeze_ended'
-  | 'drift_checked';
+  | 'drift_checked'
+  | 'signed_in'
+  | 'signin_refused'
+  | 'identity_revoked';
 
 /** One audit event as the domain writes it; the store adds sequence and hash chain. */
 export interface AuditEventInput {

@@ -24,3 +24,21 @@ export function clearSessionCookie(local: boolean): string {
 export function readSessionId(request: WebRequest, local: boolean): string | undefined {
   return cookieValue(request, sessionCookieName(local));
 }
+
+/** The cookie that binds an identity-provider sign-in to the browser that started it. */
+export function oidcCookieName(local: boolean): string {
+  return local ? 'signoff_oidc' : '__Host-signoff_oidc';
+}
+
+/**
+ * The Set-Cookie value of a started sign-in. SameSite=Lax, not Strict: the browser comes back
+ * from the identity provider with a top-level GET, which Strict would send without it.
+ */
+export function oidcCookie(state: string, maxAgeSeconds: number, local: boolean): string {
+  return `${oidcCookieName(local)}=${state}; Max-Age=${maxAgeSeconds}; Path=/; HttpOnly; SameSite=Lax${local ? '' : '; Secure'}`;
+}
+
+/** The Set-Cookie value that drops a finished (or refused) sign-in's cookie. */
+export function clearOidcCookie(local: boolean): string {
+  return `${oidcCookieName(local)}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax${local ? '' : '; Secure'}`;
+}

@@ -5,6 +5,7 @@ import {
   renderSigninFailedPage,
   renderSigninPage,
   renderSigninSentPage,
+  type SigninPageView,
 } from '../../web/signin-page.ts';
 import { describeDeliveryError } from '../adapters/delivery-error.ts';
 import { sendSesEmail } from '../adapters/ses-email-notifier.ts';
@@ -18,12 +19,21 @@ import { clearSessionCookie, readSessionId, sessionCookie } from './session-cook
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+/** What the sign-in page offers in this deployment. */
+function pageView(deps: WebDeps, next: string): SigninPageView {
+  return {
+    next,
+    emailSignin: deps.config.emailSignin,
+    ...(deps.config.oidc ? { idpName: deps.config.oidc.name } : {}),
+  };
+}
+
 /** `GET /signin`: the email form (or straight on, when already signed in). */
 export async function showSignin(deps: WebDeps, request: WebRequest): Promise<WebResponse> {
   const next = safeNext(request.query.next);
   if (await getSession(deps, readSessionId(request, deps.config.local)))
     return redirect(next, deps.config.local);
-  return htmlResponse(200, renderSigninPage({ next }), deps.config.local);
+  return htmlResponse(200, renderSigninPage(pageView(deps, next)), deps.config.local);
 }
 
 /**
@@ -34,6 +44,14 @@ export async function postSignin(deps: WebDeps, request: WebRequest): Promise<We
   const form = readForm(request);
   assertSameOrigin(request, deps.config.publicUrl);
   const next = safeNext(form.next);
+  if (!deps.config.emailSignin) {
+    const idp = deps.config.oidc ? `: sign in with ${deps.config.oidc.name}` : '';
+    return htmlResponse(
+      403,
+      renderSigninPage({ ...pageView(deps, next), error: `Sign-in by emailed link is switched off${idp}.` }),
+      deps.config.local,
+    );
+  }
   if (form.token) {
     const user = await redeemSigninLink(deps, form.token);
     const session = await createSession(deps, user);
@@ -46,7 +64,7 @@ export async function postSignin(deps: WebDeps, request: WebRequest): Promise<We
   if (!EMAIL.test(email) || email.length > 254) {
     return htmlResponse(
       400,
-      renderSigninPage({ next, error: 'Enter an email address such as jane@acme.com.' }),
+      renderSigninPage({ ...pageView(deps, next), error: 'Enter an email address such as jane@acme.com.' }),
       deps.config.local,
     );
   }

@@ -6,6 +6,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAuditLog } from '../adapters/dynamodb-audit-log.ts';
 import { DynamoDbAuthStore } from '../adapters/dynamodb-auth-store.ts';
 import { DynamoDbDriftCheckStore } from '../adapters/dynamodb-drift-check-store.ts';
 import { DynamoDbFreezeStore } from '../adapters/dynamodb-freeze-store.ts';
@@ -113,5 +114,28 @@ export function createWebDeps(config: Config): WebDeps {
     buildLogs: createBuildLogReader(config),
     logSecrets: logSecretsOf(api.secrets),
     ses: createSesClient(config),
+  };
+}
+
+/** The sign-in function's deps: the auth table (sessions, sign-in state, identity records), the audit log and the client secret. */
+export type SigninDeps = Pick<
+  AppDeps,
+  'config' | 'auth' | 'identities' | 'audit' | 'directory' | 'secrets' | 'now' | 'log' | 'logger'
+>;
+
+export function createSigninDeps(config: Config): SigninDeps {
+  const doc = createDynamoDocument(config);
+  const { logger, log } = createLogging(config);
+  const now = Date.now;
+  return {
+    config,
+    auth: new DynamoDbAuthStore(doc, config.tables.auth),
+    identities: new DynamoDbIdentityStore(doc, config.tables.auth),
+    audit: new DynamoDbAuditLog(doc, config.tables.audit, now),
+    directory: deployedDirectory(config),
+    secrets: createSecrets(config),
+    now,
+    log,
+    logger,
   };
 }

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       artifacts: { kind: 'fs', dir: '.signoff/artifacts' },
       secrets: { kind: 'aws', prefix: 'signoff/' },
       emailFrom: 'signoff@example.com',
+      emailSignin: true,
       local: false,
       source: { kind: 'snapshot' },
       buildLogs: { kind: 'files', dir: '.signoff/builds' },
@@ -101,5 +102,61 @@ describe('loadLocalRuntimeConfig', () => {
         `SIGNOFF_BUILD_WORKERS must be a positive integer, not "${value}"`,
       );
     }
+  });
+});
+
+describe('identity-provider settings', () => {
+  const oidc = { ...base, SIGNOFF_OIDC_ISSUER: 'https://acme.okta.com', SIGNOFF_OIDC_CLIENT_ID: 'signoff' };
+
+  it('reads the issuer and client, with defaults, and turns emailed sign-in links off', () => {
+    const config = loadConfig(oidc);
+    expect(config.oidc).toEqual({
+      issuer: 'https://acme.okta.com',
+      clientId: 'signoff',
+      name: 'acme.okta.com',
+      scopes: 'openid email profile groups',
+      groupsClaim: 'groups',
+      emailClaim: 'email',
+      requireEmailVerified: true,
+    });
+    expect(config.emailSignin).toBe(false);
+  });
+
+  it('keeps emailed links when asked, and reads every setting', () => {
+    const config = loadConfig({
+      ...oidc,
+      SIGNOFF_EMAIL_SIGNIN: 'true',
+      SIGNOFF_OIDC_NAME: 'Okta',
+      SIGNOFF_OIDC_SCOPES: 'openid email',
+      SIGNOFF_OIDC_GROUPS_CLAIM: 'roles',
+      SIGNOFF_OIDC_EMAIL_CLAIM: 'preferred_username',
+      SIGNOFF_OIDC_REQUIRE_EMAIL_VERIFIED: 'false',
+    });
+    expect(config.emailSignin).toBe(true);
+    expect(config.oidc).toMatchObject({
+      name: 'Okta',
+      scopes: 'openid email',
+      groupsClaim: 'roles',
+      emailClaim: 'preferred_username',
+      requireEmailVerified: false,
+    });
+  });
+
+  it('refuses a plain-http issuer off this machine, a missing client id and a bad flag, naming the variable', () => {
+    expect(() => loadConfig({ ...oidc, SIGNOFF_OIDC_ISSUER: 'http://idp.acme.com' })).toThrow(
+      /SIGNOFF_OIDC_ISSUER must be an https URL/,
+    );
+    expect(() => loadConfig({ ...oidc, SIGNOFF_OIDC_ISSUER: 'not a url' })).toThrow(
+      /SIGNOFF_OIDC_ISSUER must be a URL/,
+    );
+    expect(() => loadConfig({ ...base, SIGNOFF_OIDC_ISSUER: 'https://acme.okta.com' })).toThrow(
+      /SIGNOFF_OIDC_CLIENT_ID must be set/,
+    );
+    expect(() => loadConfig({ ...oidc, SIGNOFF_EMAIL_SIGNIN: 'yes' })).toThrow(
+      /SIGNOFF_EMAIL_SIGNIN must be true or false, not "yes"/,
+    );
+    expect(loadConfig({ ...oidc, SIGNOFF_OIDC_ISSUER: 'http://127.0.0.1:8006' }).oidc?.issuer).toBe(
+      'http://127.0.0.1:8006',
+    );
   });
 });

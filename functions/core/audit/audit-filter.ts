@@ -35,6 +35,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   freeze_started: 'Freeze started',
   freeze_ended: 'Freeze ended',
   drift_checked: 'Drift checked',
+  signed_in: 'Signed in',
+  signin_refused: 'Sign-in refused',
+  identity_revoked: 'Identity revoked',
 };
 
 /** Whether a string is an audit action. */

@@ -21,8 +21,20 @@ export interface AuthRecord {
   label?: string;
   /** A session's CSRF token (not a credential by itself). */
   csrf?: string;
+  /** A session's sign-in through the identity provider, for gates that ask for a recent one. */
+  signin?: IdpSignin;
   /** A sign-in through the identity provider that is under way (kind `oidc_state`), used up by `take`. */
   oidc?: OidcPending;
+}
+
+/** How a session's person signed in at the identity provider, as its ID token said. */
+export interface IdpSignin {
+  /** The issuer. */
+  idp: string;
+  /** When the person authenticated at the identity provider, in seconds. */
+  auth_time?: number;
+  /** How (`pwd`, `otp`, `mfa`, ...). */
+  amr?: string[];
 }
 
 /** What the callback of an identity-provider sign-in needs from the request that started it. */

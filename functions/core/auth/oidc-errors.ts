@@ -26,6 +26,8 @@ export type SigninRefusalReason =
   | 'code_rejected'
   | 'stale_authentication'
   | 'idp_unreachable'
+  | 'identity_conflict'
+  | 'no_role'
   | 'unknown';
 
 /**
@@ -90,6 +92,10 @@ const MESSAGES: Record<SigninRefusalReason, string> = {
   stale_authentication:
     'This needs a recent sign-in, and the identity provider did not confirm one. Sign in again.',
   idp_unreachable: 'signoff could not reach the identity provider. Try again in a minute.',
+  identity_conflict:
+    'Your email address is already bound to another account at the identity provider. Ask a signoff admin to run `signoff directory sync --revoke` for it.',
+  no_role:
+    'You signed in, but none of your groups gives you a role in signoff. Ask a signoff admin to add you to a group the directory maps to a role.',
   unknown: `The sign-in through the identity provider failed. ${AGAIN}`,
 };
 

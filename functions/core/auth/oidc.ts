@@ -66,6 +66,9 @@ export interface SignedIn {
   maxAge?: number;
 }
 
+/** The secret holding the identity provider's client secret (Secrets Manager in AWS). */
+export const OIDC_CLIENT_SECRET = 'oidc-client-secret';
+
 /** How long a started sign-in can be finished. */
 export const OIDC_STATE_TTL_MS = 10 * 60_000;
 /** The `email` of a pending sign-in's record: nobody is known until the callback. */

@@ -7,7 +7,7 @@ import { directoryNow } from '../approval/approval-deps.ts';
 import { findUser } from '../approval/directory.ts';
 import type { AuthDeps } from './auth-deps.ts';
 import { AuthError } from './auth-error.ts';
-import { authKey, isAlive } from './auth-store.ts';
+import { authKey, type IdpSignin, isAlive } from './auth-store.ts';
 import { randomToken, safeEqual } from './random-token.ts';
 
 /** How long a session lasts (a working day). */
@@ -17,6 +17,8 @@ export const SESSION_TTL_MS = 12 * 3600_000;
 export interface Session {
   /** The cookie value; only its hash is stored. */
   id: string;
+  /** How the person signed in at the identity provider; absent for an emailed link. */
+  signin?: IdpSignin;
   user: DirectoryUser;
   /** The directory with this person's last sign-in merged in (their teams as of now). */
   directory: Directory;
@@ -25,7 +27,11 @@ export interface Session {
 }
 
 /** Creates a session for a directory user. */
-export async function createSession(deps: AuthDeps, user: DirectoryUser): Promise<Session> {
+export async function createSession(
+  deps: AuthDeps,
+  user: DirectoryUser,
+  signin?: IdpSignin,
+): Promise<Session> {
   const id = randomToken();
   const csrf = randomToken();
   const now = deps.now();
@@ -37,9 +43,17 @@ export async function createSession(deps: AuthDeps, user: DirectoryUser): Promis
     created_at: new Date(now).toISOString(),
     expires_at: expiresAt.toISOString(),
     csrf,
+    ...(signin ? { signin } : {}),
   });
   if (!stored) throw new Error('session id collision');
-  return { id, user, directory: await directoryNow(deps, user.email), csrf, expiresAt };
+  return {
+    id,
+    user,
+    directory: await directoryNow(deps, user.email),
+    csrf,
+    expiresAt,
+    ...(signin ? { signin } : {}),
+  };
 }
 
 /** The live session with that id, or undefined (unknown, expired, or the user left the directory). */
@@ -50,7 +64,14 @@ export async function getSession(deps: AuthDeps, id: string | undefined): Promis
   const directory = await directoryNow(deps, record.email);
   const user = findUser(directory, record.email);
   if (!user) return undefined;
-  return { id, user, directory, csrf: record.csrf, expiresAt: new Date(record.expires_at as string) };
+  return {
+    id,
+    user,
+    directory,
+    csrf: record.csrf,
+    expiresAt: new Date(record.expires_at as string),
+    ...(record.signin ? { signin: record.signin } : {}),
+  };
 }
 
 /** Ends a session (sign out). */
