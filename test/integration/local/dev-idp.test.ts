@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { type DevIdp, type DevIdpOptions, startDevIdp } from '../../../local/idp/dev-idp.ts';
+import { CookieBrowser, type Landing } from '../../support/cookie-browser.ts';
 
 // Never contacted: the browser below stops when the IdP redirects there.
 const REDIRECT_URI = 'http://127.0.0.1:3000/signin/oidc/callback';
@@ -48,48 +49,10 @@ function discover(provider: DevIdp): Promise<client.Configuration> {
   );
 }
 
-/** Where following redirects stopped: a page (any status but a redirect), or the client's redirect URI. */
-type Landing = { callback: URL } | { page: string; status: number; url: URL };
-
-/** A browser without JavaScript: a cookie jar that honours paths and expiry, redirects followed by hand. */
-class Browser {
-  readonly cookies = new Map<string, { value: string; path: string }>();
-
-  async go(start: URL | string, init: RequestInit = {}): Promise<Landing> {
-    let url = new URL(start);
-    let request = init;
-    for (let hop = 0; hop < 10; hop++) {
-      if (url.href.startsWith(REDIRECT_URI)) return { callback: url };
-      const headers = { ...(request.headers as Record<string, string>), cookie: this.cookieHeader(url) };
-      const res = await fetch(url, { ...request, headers, redirect: 'manual' });
-      this.keep(res);
-      const location = res.headers.get('location');
-      if (res.status < 300 || res.status >= 400 || !location) {
-        return { page: await res.text(), status: res.status, url };
-      }
-      url = new URL(location, url);
-      request = {};
-    }
-    throw new Error(`More than 10 redirects, last at ${url}`);
-  }
-
-  private cookieHeader(url: URL): string {
-    return [...this.cookies]
-      .filter(([, cookie]) => url.pathname.startsWith(cookie.path))
-      .map(([name, cookie]) => `${name}=${cookie.value}`)
-      .join('; ');
-  }
-
-  private keep(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
-      const [name = '', value = ''] = pair.split('=');
-      const attribute = (key: string) =>
-        attributes.find((a) => a.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1);
-      const expires = attribute('expires');
-      if (!value || (expires && Date.parse(expires) <= Date.now())) this.cookies.delete(name);
-      else this.cookies.set(name, { value, path: attribute('path') ?? '/' });
-    }
+/** A browser that stops at the client's redirect URI. */
+class Browser extends CookieBrowser {
+  constructor() {
+    super(REDIRECT_URI);
   }
 }
 

@@ -1,0 +1,186 @@
+/**
+ * Sign-in through the local identity provider, end to end on the local runtime: people whose
+ * role and teams come only from their IdP groups sign in, are asked on a gate, and vote from the
+ * web; the groups decide who may approve, a removal at the IdP counts from the next sign-in, and
+ * a replayed sign-in or a person without a role is refused with a page and an audit event.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { CookieBrowser, type Landing } from '../../support/cookie-browser.ts';
+import { createFixtureRoot } from '../../support/fixture-root.ts';
+import { startTestRuntime, type TestRuntime } from '../../support/runtime.ts';
+
+let rt: TestRuntime;
+/** A held plan: the project "plans" by copying it. */
+const PLAN = new URL('../../fixtures/plan-rules/tags_only.plan.json', import.meta.url).pathname;
+
+const DIRECTORY = {
+  users: [
+    { email: 'jane@acme.com', name: 'Jane Doe', role: 'developer' },
+    { email: 'kim@acme.com', name: 'Kim Lead', dev_groups: ['okta-platform-leads', 'okta-engineering'] },
+    { email: 'lee@acme.com', name: 'Lee Dev', dev_groups: ['okta-engineering'] },
+    { email: 'uma@acme.com', name: 'Uma Guest', dev_groups: ['okta-contractors'] },
+  ],
+  teams: { 'platform-leads': { idp_group: 'okta-platform-leads' } },
+  roles: { developer: { idp_group: 'okta-engineering' } },
+};
+
+beforeAll(async () => {
+  const root = createFixtureRoot('oidc');
+  writeFileSync(join(root, 'config', 'directory.yaml'), stringify(DIRECTORY));
+  writeFileSync(
+    join(root, 'config', 'projects.yaml'),
+    stringify({
+      projects: [
+        {
+          name: 'site',
+          tool: 'command',
+          directory: '.',
+          plan: `cp '${PLAN}' "$SIGNOFF_PLAN_JSON" && echo saved > "$SIGNOFF_SAVED_PLAN"`,
+          apply: 'true',
+        },
+      ],
+    }),
+  );
+  mkdirSync(join(root, 'workflows'));
+  writeFileSync(
+    join(root, 'workflows', 'deploy.yaml'),
+    stringify({
+      name: 'deploy',
+      environment: 'production',
+      triggers: { manual: { roles: ['developer'] } },
+      steps: [
+        { id: 'plan', type: 'iac', project: 'site', action: 'plan' },
+        { id: 'approve', type: 'approval', approvers: ['team:platform-leads'], required: 1, timeout: '1h' },
+        { id: 'apply', type: 'iac', project: 'site', action: 'apply', plan_from: 'plan' },
+      ],
+    }),
+  );
+  rt = await startTestRuntime({ root, idp: 'dev', idpPort: 0 });
+}, 120_000);
+
+afterAll(async () => {
+  await rt?.stop();
+});
+
+function pageOf(landing: Landing): { page: string; status: number; url: URL } {
+  if (!('page' in landing)) throw new Error(`stopped at ${landing.callback}`);
+  return landing;
+}
+
+/** Signs in through the IdP's login page as `email`; returns where the browser landed. */
+async function signIn(browser: CookieBrowser, email: string, next = '/runs'): Promise<Landing> {
+  const login = pageOf(await browser.go(`${rt.url}/signin/oidc?next=${encodeURIComponent(next)}`));
+  if (!login.url.pathname.startsWith('/interaction/')) return login; // signed in silently (live IdP session)
+  const action = /<form method="post" action="([^"]+)"/.exec(login.page)?.[1];
+  if (!action) throw new Error(`no login form at ${login.url}:\n${login.page}`);
+  return browser.post(new URL(action, login.url), { account: email });
+}
+
+async function auditOf(runId: string) {
+  return rt.deps.auditQuery.readRun(runId);
+}
+
+const signinTrail = () => `signin-${new Date().toISOString().slice(0, 10)}`;
+
+/** Votes from the run page with the session's CSRF token. */
+async function voteFromRunPage(browser: CookieBrowser, runId: string, gateId: string) {
+  const run = pageOf(await browser.go(`${rt.url}/runs/${runId}`));
+  const csrf = /name="csrf" value="([^"]+)"/.exec(run.page)?.[1];
+  if (!csrf) throw new Error(`no CSRF token on the run page (${run.status})`);
+  return pageOf(await browser.post(`${rt.url}/runs/${runId}`, { csrf, gate: gateId, decision: 'approve' }));
+}
+
+describe('sign-in through the local identity provider', () => {
+  it('offers the identity provider on the sign-in page, and no emailed links', async () => {
+    const page = pageOf(await new CookieBrowser().go(`${rt.url}/signin`));
+    expect(page.page).toContain('Sign in with the local IdP');
+    expect(page.page).not.toContain('Email me a sign-in link');
+  });
+
+  it('signs in people whose role comes from their groups; the groups decide who approves, and a removal counts from the next sign-in', async () => {
+    const kim = new CookieBrowser();
+    const landed = pageOf(await signIn(kim, 'kim@acme.com'));
+    expect(landed.url.pathname).toBe('/runs');
+    expect(landed.status).toBe(200);
+    expect(kim.cookies.has('signoff_session')).toBe(true);
+    expect(kim.cookies.has('signoff_oidc')).toBe(false);
+    const record = await rt.deps.identities.get('kim@acme.com');
+    expect(record?.groups).toEqual(['okta-platform-leads', 'okta-engineering']);
+    const lee = new CookieBrowser();
+    pageOf(await signIn(lee, 'lee@acme.com'));
+
+    const run = await rt.startRun('jane@acme.com', 'deploy');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+    const gate = await rt.deps.gates.get(gateId);
+    expect(gate?.approvers.map((a) => a.email)).toEqual(['kim@acme.com']);
+
+    // Lee is a developer through okta-engineering, but not in platform-leads.
+    const refused = await voteFromRunPage(lee, run.id, gateId);
+    expect(refused.status).toBe(403);
+    expect(refused.page).toContain('is not an approver of this gate (approvers: team:platform-leads)');
+
+    // Kim leaves okta-platform-leads at the IdP; her next sign-in says so, and her vote is refused.
+    rt.idp?.setGroups('kim@acme.com', ['okta-engineering']);
+    pageOf(await signIn(kim, 'kim@acme.com'));
+    const removed = await voteFromRunPage(kim, run.id, gateId);
+    expect(removed.status).toBe(403);
+    expect(removed.page).toContain('no longer an approver of this gate');
+
+    // Back in the group, signed in again: her vote counts and the run applies.
+    rt.idp?.setGroups('kim@acme.com', ['okta-platform-leads', 'okta-engineering']);
+    pageOf(await signIn(kim, 'kim@acme.com'));
+    const counted = await voteFromRunPage(kim, run.id, gateId);
+    expect(counted.status).toBe(200);
+    const done = await rt.waitFor('jane@acme.com', run.id, () => false);
+    expect(done.run.status).toBe('SUCCEEDED');
+    const approved = (await auditOf(run.id)).find((e) => e.action === 'approved');
+    expect(approved).toMatchObject({ actor: { email: 'kim@acme.com', name: 'Kim Lead' }, channel: 'web' });
+
+    const signins = await auditOf(signinTrail());
+    const kims = signins.filter((e) => e.action === 'signed_in' && e.actor.email === 'kim@acme.com');
+    expect(kims).toHaveLength(3);
+    expect(kims[1]?.details).toMatchObject({ role: 'developer', teams_from_idp: [] });
+    expect(kims[2]?.details).toMatchObject({ role: 'developer', teams_from_idp: ['platform-leads'] });
+  }, 120_000);
+
+  it('refuses a person whose groups give no role, with a page and an audit event', async () => {
+    const uma = new CookieBrowser();
+    const page = pageOf(await signIn(uma, 'uma@acme.com'));
+    expect(page.status).toBe(403);
+    expect(page.page).toContain('none of your groups gives you a role in signoff');
+    expect(page.page).toContain('Nothing was changed');
+    expect(uma.cookies.has('signoff_session')).toBe(false);
+    const refused = (await auditOf(signinTrail())).find(
+      (e) => e.action === 'signin_refused' && e.actor.email === 'uma@acme.com',
+    );
+    expect(refused?.details).toMatchObject({ code: 'no_role' });
+  });
+
+  it('refuses a replayed sign-in (the same callback twice) with a page and an audit event', async () => {
+    const browser = new CookieBrowser(`${rt.url}/signin/oidc/callback`);
+    const login = pageOf(await browser.go(`${rt.url}/signin/oidc?next=/runs`));
+    const action = /<form method="post" action="([^"]+)"/.exec(login.page)?.[1] ?? '';
+    const back = await browser.post(new URL(action, login.url), { account: 'lee@acme.com' });
+    if (!('callback' in back)) throw new Error('expected the callback');
+    const stateCookie = browser.cookies.get('signoff_oidc')?.value ?? '';
+    const first = await fetch(back.callback, {
+      headers: { cookie: `signoff_oidc=${stateCookie}` },
+      redirect: 'manual',
+    });
+    expect(first.status).toBe(303);
+    const replay = await fetch(back.callback, {
+      headers: { cookie: `signoff_oidc=${stateCookie}` },
+      redirect: 'manual',
+    });
+    expect(replay.status).toBe(410);
+    expect(await replay.text()).toContain('This sign-in was already completed');
+    expect(replay.headers.getSetCookie().some((c) => c.startsWith('signoff_session='))).toBe(false);
+    const refused = (await auditOf(signinTrail())).filter(
+      (e) => e.action === 'signin_refused' && (e.details as { code?: string }).code === 'state_replayed',
+    );
+    expect(refused).toHaveLength(1);
+  });
+});
