@@ -315,6 +315,14 @@ function checkApproval(
       `requires ${step.required} approval(s) but the approvers include only ${eligible.size} people who can approve (viewers excluded)`,
     );
   const timeout = parseDuration(step.timeout);
+  if (typeof step.require_signin === 'object') {
+    const maxAge = parseDuration(step.require_signin.max_age);
+    if (maxAge < 60 || maxAge > 3600)
+      report(
+        ['require_signin', 'max_age'],
+        `${step.require_signin.max_age} is out of range; a sign-in counts as recent for 1m to 1h`,
+      );
+  }
   if (timeout < MIN_TIMEOUT || timeout > MAX_TIMEOUT)
     report(['timeout'], `${step.timeout} is out of range; a timeout is between 1m and 365d`);
   step.escalation.forEach((e, k) => {

@@ -10,6 +10,7 @@ import {
   type ApprovalStep,
   CONDITION_ROOTS,
   type ConditionStep,
+  DEFAULT_SIGNIN_MAX_AGE,
   type HttpStep,
   type IacStep,
   parseDuration,
@@ -595,6 +596,15 @@ export function gateConfig(step: ApprovalStep, workflow?: Workflow): GateConfig 
     include: step.include,
     notify,
     allow_self_approval: step.allow_self_approval,
+    ...(step.require_signin !== false
+      ? {
+          require_signin: {
+            max_age_seconds: parseDuration(
+              step.require_signin === true ? DEFAULT_SIGNIN_MAX_AGE : step.require_signin.max_age,
+            ),
+          },
+        }
+      : {}),
     escalation: step.escalation.map((e) => ({
       after_seconds: parseDuration(e.after),
       approvers: e.approvers,

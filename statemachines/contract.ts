@@ -225,6 +225,8 @@ export interface GateConfig {
   notify: { slack?: string; email: boolean };
   allow_self_approval: boolean;
   escalation: { after_seconds: number; approvers: string[] }[];
+  /** Votes count only from a web session signed in through the identity provider within this many seconds. */
+  require_signin?: { max_age_seconds: number };
   /** The approval steps that may follow this one, and the conditions that decide (absent on gates compiled before it was kept). */
   follows?: FollowingGate[];
   /** False when the workflow says `supersede: false`: a newer approved run leaves this gate waiting. */

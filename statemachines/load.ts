@@ -87,6 +87,12 @@ export function loadWorkflow(text: string, file: string, context: WorkflowContex
     const problems = issuesToProblems(source, workflowSchema, parsed.error.issues);
     return { ok: false, problems: mergeInFileOrder(problems, checkPartialWorkflow(source, context)) };
   }
+  // An environment that requires a recent sign-in requires it of every gate of its workflows.
+  if (context.environments?.environments[parsed.data.environment]?.defaults.require_signin) {
+    for (const step of parsed.data.steps) {
+      if (step.type === 'approval' && step.require_signin === false) step.require_signin = true;
+    }
+  }
   const problems = checkWorkflow(parsed.data, source, context);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value: parsed.data, source };
 }

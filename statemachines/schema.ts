@@ -84,6 +84,11 @@ const approvalStep = z.strictObject({
   rules: z.array(approvalRule).default([]),
   /** Closes the gate as approved by signoff when `when` (CEL over the plan) matches. */
   auto_approve: z.strictObject({ when: z.string().min(1), reason: z.string().min(1) }).optional(),
+  /**
+   * Votes count only from the web, signed in through the identity provider within `max_age`
+   * (`true`: 15m): Slack buttons and email links lead to that sign-in instead of counting.
+   */
+  require_signin: z.union([z.boolean(), z.strictObject({ max_age: durationText })]).default(false),
 });
 
 /** Roots a condition may read, and the JSONPath each one lives at in the run's state. */
@@ -340,8 +345,10 @@ export const environmentsSchema = z.strictObject({
           .strictObject({
             /** `never`: no approval step of a workflow in this environment may auto-approve. */
             auto_approve: z.enum(['allow', 'never']).default('allow'),
+            /** Every approval step of a workflow in this environment requires a recent sign-in (`require_signin: true`). */
+            require_signin: z.boolean().default(false),
           })
-          .default({ auto_approve: 'allow' }),
+          .default({ auto_approve: 'allow', require_signin: false }),
       }),
     )
     .default({}),
@@ -386,6 +393,9 @@ export type Projects = z.infer<typeof projectsSchema>;
 export type Project = Projects['projects'][number];
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+/** The `max_age` a `require_signin: true` gate asks of the identity provider. */
+export const DEFAULT_SIGNIN_MAX_AGE = '15m';
 
 /** Parses `30m`, `4h`, `1d` into seconds. */
 export function parseDuration(text: string): number {

@@ -31,6 +31,8 @@ export interface ApprovalPageView {
   token: string;
   /** Why this voter cannot vote now; undefined when they can. */
   cannotVote?: string;
+  /** The sign-in a `require_signin` gate needs before a vote counts (then on the run page). */
+  signinHref?: string;
   flash?: Flash;
   /** The gate's announcements that were not delivered (none: every message went out). */
   delivery?: Pick<Gate, 'delivery_failures' | 'delivery_failures_dropped'>;
@@ -53,7 +55,7 @@ ${renderGateCard(a.card)}
     <p>Signed as <strong>${view.voter.name}</strong> <span class="muted">(${view.voter.email})</span> by your email link.</p>
     ${
       view.cannotVote
-        ? html`<p class="notice-text">${view.cannotVote}</p>`
+        ? html`<p class="notice-text">${view.cannotVote}</p>${view.signinHref ? html`<p><a class="button primary" href="${view.signinHref}">Sign in to vote</a></p>` : ''}`
         : renderVoteForm({
             action: `/approvals/${encodeURIComponent(a.gateId)}`,
             hidden: { t: view.token },

@@ -123,7 +123,7 @@ function renderGate(view: RunPageView, g: RunDetail['gates'][number]): SafeHtml 
   ${renderDeliveryFailures(g.gate, `${id}-delivery`)}
   ${
     g.cannotVote
-      ? html`<p class="notice-text">${g.cannotVote}</p>`
+      ? html`<p class="notice-text">${g.cannotVote}</p>${g.signinHref ? html`<p><a class="button primary" href="${g.signinHref}">Sign in again to vote</a></p>` : ''}`
       : renderVoteForm({
           action: `/runs/${encodeURIComponent(view.detail.run.id)}`,
           hidden: { gate: g.gate.gate_id, csrf: view.user.csrf },

@@ -5,7 +5,7 @@
  * button values carry the gate id and nothing else.
  */
 import { type ApprovalView, buildApprovalView } from '../core/approval/approval-view.ts';
-import { askedPeople, sameEmail } from '../core/approval/gate.ts';
+import { askedPeople, freshSigninPath, sameEmail } from '../core/approval/gate.ts';
 import type { GateCard } from '../core/approval/gate-card.ts';
 import type { Approver, Gate } from '../core/ports.ts';
 import { SLACK_ACTION } from '../core/slack/slack-actions.ts';
@@ -225,6 +225,27 @@ function followingBlocks(card: GateCard): SlackBlock[] {
   return [section(listText('What follows', lines))];
 }
 
+/**
+ * A gate that counts only votes cast after a recent sign-in gets no Approve or Reject button: its
+ * first button leads to that sign-in, then the run's page, where the vote is cast.
+ */
+function signinActionsBlock(gate: Gate, view: ApprovalView): SlackBlock {
+  return {
+    type: 'actions',
+    block_id: 'signoff_vote',
+    elements: [
+      {
+        type: 'button',
+        action_id: SLACK_ACTION.view,
+        text: { type: 'plain_text', text: 'Sign in to approve or reject →', emoji: true },
+        style: 'primary',
+        // signoff's base URL: the run's URL before its `/runs/<id>`.
+        url: `${view.runUrl.slice(0, view.runUrl.lastIndexOf('/runs/'))}${freshSigninPath(gate)}`,
+      },
+    ],
+  };
+}
+
 function contextBlock(view: ApprovalView): SlackBlock {
   const parts = [
     `Run <${view.runUrl}|${escapeMrkdwn(view.runId)}>`,
@@ -235,6 +256,7 @@ function contextBlock(view: ApprovalView): SlackBlock {
 }
 
 function actionsBlock(gate: Gate, view: ApprovalView): SlackBlock {
+  if (gate.config.require_signin) return signinActionsBlock(gate, view);
   return {
     type: 'actions',
     block_id: 'signoff_vote',

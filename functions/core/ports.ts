@@ -2,6 +2,7 @@
  * The ports the domain talks through. Adapters in `functions/adapters/` implement them for
  * AWS (DynamoDB, Step Functions, S3, SES, Slack) and in memory for tests.
  */
+
 import type {
   ExecutionInput,
   GateConfig,
@@ -10,6 +11,7 @@ import type {
   RunInfo,
 } from '../../statemachines/contract.ts';
 import type { AuditCheckpoint } from './audit/audit-checkpoint.ts';
+import type { IdpSignin } from './auth/auth-store.ts';
 import type { AdhocFreeze } from './freeze/freeze-windows.ts';
 
 /** Audit actions; the audit trail is append-only. */
@@ -355,6 +357,8 @@ export interface Vote {
   channel: VoteChannel;
   at: string;
   comment?: string;
+  /** How the voter signed in at the identity provider (web votes of such sessions), audited with the vote. */
+  signin?: IdpSignin;
 }
 
 /** Votes keyed by (gate, voter): the first vote of a person is kept, later ones are refused. */

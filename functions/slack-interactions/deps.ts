@@ -5,6 +5,7 @@
  * the audit trail.
  */
 import { DynamoDbGateStore } from '../adapters/dynamodb-gate-store.ts';
+import { DynamoDbIdentityStore } from '../adapters/dynamodb-identity-store.ts';
 import { DynamoDbVoteStore } from '../adapters/dynamodb-vote-store.ts';
 import { createDynamoDocument } from '../aws-clients.ts';
 import type { Config } from '../config.ts';
@@ -16,7 +17,7 @@ import { createInteractionSlackApi } from '../wiring/slack.ts';
 
 export type SlackFunctionDeps = Pick<
   AppDeps,
-  'gates' | 'votes' | 'directory' | 'now' | 'log' | 'secrets' | 'slackApi'
+  'config' | 'gates' | 'votes' | 'directory' | 'identities' | 'now' | 'log' | 'secrets' | 'slackApi'
 >;
 
 export function createSlackFunctionDeps(config: Config): SlackFunctionDeps {
@@ -32,5 +33,8 @@ export function createSlackFunctionDeps(config: Config): SlackFunctionDeps {
     log,
     secrets,
     slackApi: createInteractionSlackApi(config, { secrets, now }),
+    // Read only when the directory takes teams or roles from IdP groups (and only then granted).
+    identities: new DynamoDbIdentityStore(doc, config.tables.auth),
+    config,
   };
 }

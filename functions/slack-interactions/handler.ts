@@ -40,6 +40,9 @@ export function slackInteractionDeps(app: SlackFunctionDeps): SlackInteractionDe
       voteEffects: 'outbox',
       secrets: app.secrets,
       slack: app.slackApi,
+      publicUrl: app.config.publicUrl,
+      // People's last sign-ins, when the directory takes teams or roles from the identity provider.
+      identities: app.identities,
     };
     built.set(app, deps);
   }

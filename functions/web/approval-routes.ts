@@ -7,7 +7,7 @@ import { buildApprovalView } from '../core/approval/approval-view.ts';
 import { castVote } from '../core/approval/cast-vote.ts';
 import { findUser } from '../core/approval/directory.ts';
 import { closedReason, isEligible } from '../core/approval/eligibility.ts';
-import { isGateId, sameEmail } from '../core/approval/gate.ts';
+import { freshSigninPath, isGateId, sameEmail } from '../core/approval/gate.ts';
 import { getGate } from '../core/approval/get-gate.ts';
 import { alreadyVotedReason } from '../core/approval/vote-attempt.ts';
 import { AuthError } from '../core/auth/auth-error.ts';
@@ -74,6 +74,7 @@ async function approvalPage(
   const user = findUser(directory, capability.email);
   const now = deps.now();
   let cannotVote: string | undefined;
+  let signinHref: string | undefined;
   const own = votes.find((v) => sameEmail(v.email, capability.email));
   if (gate.status !== 'pending') cannotVote = closedReason(gate);
   else if (own) cannotVote = alreadyVotedReason(own);
@@ -84,6 +85,8 @@ async function approvalPage(
     });
     // The requester may still reject their own run, so a self-approval refusal keeps the form.
     if (!eligibility.eligible && eligibility.code !== 'self_approval') cannotVote = eligibility.reason;
+    if (!eligibility.eligible && eligibility.code === 'fresh_signin_required')
+      signinHref = freshSigninPath(gate);
   }
   const { plan, policy } = gate.data;
   const body = renderApprovalPage({
@@ -107,6 +110,7 @@ async function approvalPage(
     voter: { email: capability.email, name: user?.name ?? capability.email },
     token,
     ...(cannotVote ? { cannotVote } : {}),
+    ...(signinHref ? { signinHref } : {}),
     ...(flash ? { flash } : {}),
     delivery: gate,
   });

@@ -111,6 +111,7 @@ export async function voteOnRun(deps: WebDeps, request: WebRequest): Promise<Web
     gateId: gate.gate_id,
     voter: session.user.email,
     channel: 'web',
+    ...(session.signin ? { signin: session.signin } : {}),
     ...vote,
   });
   const { flash, status } = voteFlash(outcome);

@@ -2,7 +2,7 @@
 import type { PlanSummary } from '../../statemachines/contract.ts';
 import { listGatesAwaitingVote } from '../core/approval/awaiting-vote.ts';
 import { closedReason, isEligible } from '../core/approval/eligibility.ts';
-import { sameEmail } from '../core/approval/gate.ts';
+import { freshSigninPath, sameEmail } from '../core/approval/gate.ts';
 import type { GateView } from '../core/approval/get-gate.ts';
 import { alreadyVotedReason } from '../core/approval/vote-attempt.ts';
 import type { Session } from '../core/auth/sessions.ts';
@@ -51,6 +51,8 @@ export async function listRunItems(
 /** A gate on the run page, with whether the signed-in person may vote on it. */
 export interface RunGate extends GateView {
   cannotVote?: string;
+  /** Where a sign-in recent enough for this gate starts, when that is what stands in the way. */
+  signinHref?: string;
 }
 
 /** A plan step's summary and its full plan. */
@@ -89,9 +91,14 @@ export async function loadRunDetail(
     const eligibility = isEligible(gate, session.user.email, session.user, now, 'approve', {
       directory: session.directory,
       channel: 'web',
+      ...(session.signin ? { signin: session.signin } : {}),
     });
     if (eligibility.eligible || eligibility.code === 'self_approval') return g;
-    return { ...g, cannotVote: eligibility.reason };
+    return {
+      ...g,
+      cannotVote: eligibility.reason,
+      ...(eligibility.code === 'fresh_signin_required' ? { signinHref: freshSigninPath(gate) } : {}),
+    };
   });
   const plans = await loadPlans(deps, run, workflow?.steps ?? [], steps);
   const gatePlan = gates.find((g) => g.gate.data.plan)?.gate.data.plan;

@@ -8,6 +8,7 @@
  * answer again.
  */
 
+import type { IdpSignin } from '../auth/auth-store.ts';
 import type { ApprovalEntry, Gate, GateClose, Vote, VoteChannel } from '../ports.ts';
 import { type CastVoteDeps, directoryNow, leavesEffectsToDrainer, logOf } from './approval-deps.ts';
 import { findUser } from './directory.ts';
@@ -36,6 +37,8 @@ export interface VoteRequest {
   decision: 'approve' | 'reject';
   comment?: string;
   channel: VoteChannel;
+  /** The voter's sign-in through the identity provider (a web session's), for gates that require a recent one. */
+  signin?: IdpSignin;
 }
 
 /** Longest comment kept; longer ones are cut (the audit row and Slack message stay readable). */
@@ -78,6 +81,7 @@ export async function castVote(deps: CastVoteDeps, request: VoteRequest): Promis
     channel: request.channel,
     at: new Date(deps.now()).toISOString(),
     ...(comment ? { comment } : {}),
+    ...(request.signin ? { signin: request.signin } : {}),
   };
   const attempt: VoteAttempt = { deps, vote };
 
@@ -87,6 +91,7 @@ export async function castVote(deps: CastVoteDeps, request: VoteRequest): Promis
   const eligibility = isEligible(gate, vote.email, user, deps.now(), vote.decision, {
     directory,
     channel: vote.channel,
+    ...(request.signin ? { signin: request.signin } : {}),
   });
   if (!eligibility.eligible) return refuse(attempt, gate, eligibility.code, eligibility.reason);
 

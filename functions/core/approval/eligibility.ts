@@ -14,6 +14,7 @@ export type RefusalCode =
   | 'viewer'
   | 'not_approver'
   | 'signin_needed'
+  | 'fresh_signin_required'
   | 'self_approval'
   | 'already_voted';
 
@@ -62,6 +63,8 @@ export function closedReason(gate: Gate): string {
 export interface VoteContext {
   directory: Directory;
   channel: VoteChannel;
+  /** The voter's sign-in through the identity provider, when the vote comes from such a web session. */
+  signin?: { auth_time?: number };
 }
 
 /**
@@ -108,6 +111,15 @@ export function isEligible(
   if (context?.directory.idp) {
     const refused = checkStanding(gate, user, context);
     if (refused) return refused;
+  }
+  const fresh = gate.config.require_signin;
+  if (fresh && !signedInWithin(context?.signin, fresh.max_age_seconds, now)) {
+    const minutes = Math.round(fresh.max_age_seconds / 60);
+    return {
+      eligible: false,
+      code: 'fresh_signin_required',
+      reason: `This gate counts only votes cast on signoff's pages within ${minutes} minute(s) of signing in through the identity provider: sign in again, then vote on the run's page.`,
+    };
   }
   const requester = gate.requester;
   if (
@@ -171,6 +183,12 @@ function checkStanding(
     };
   }
   return undefined;
+}
+
+/** Whether the identity provider authenticated the voter within `maxAgeSeconds` before `now` (ms). */
+function signedInWithin(signin: VoteContext['signin'], maxAgeSeconds: number, now: number): boolean {
+  const authTime = signin?.auth_time;
+  return authTime !== undefined && now - authTime * 1000 <= maxAgeSeconds * 1000;
 }
 
 /** The approver refs of the gate: the step's, then those of every rule the plan matched. */

@@ -61,3 +61,9 @@ export function gateAuditBase(gate: Gate) {
     plan_summary: auditPlanSummary(gate),
   };
 }
+
+/** The sign-in that makes a `require_signin` gate count a person's vote: within `max_age`, back to the run's page. */
+export function freshSigninPath(gate: Gate): string {
+  const maxAge = gate.config.require_signin?.max_age_seconds ?? 900;
+  return `/signin/oidc?max_age=${maxAge}&next=${encodeURIComponent(`/runs/${gate.run.id}`)}`;
+}

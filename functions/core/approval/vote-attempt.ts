@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEventInput, Gate, GateStatus, OutboxEntry, Vote } from '../ports.ts';
 import { type CastVoteDeps, leavesEffectsToDrainer, logOf } from './approval-deps.ts';
 import { closedReason, formatTime, type RefusalCode } from './eligibility.ts';
-import { gateAuditBase, sameEmail } from './gate.ts';
+import { freshSigninPath, gateAuditBase, sameEmail } from './gate.ts';
 
 /** What happened to a vote; every channel renders it. */
 export type VoteOutcome =
@@ -20,7 +20,15 @@ export type VoteOutcome =
       approvals: number;
       required: number;
     }
-  | { kind: 'refused'; gate_id: string; code: RefusalCode; reason: string; status?: GateStatus };
+  | {
+      kind: 'refused';
+      gate_id: string;
+      code: RefusalCode;
+      reason: string;
+      status?: GateStatus;
+      /** The sign-in that would let this vote count (`signin_needed`, `fresh_signin_required`), as a path. */
+      signin_path?: string;
+    };
 
 /** The deps and the vote (voter, decision, channel, comment, time) of one attempt. */
 export interface VoteAttempt {
@@ -53,7 +61,20 @@ export async function refuse(
   else if (!(await deps.gates.addToOutbox(gate.gate_id, [refusedEntry(vote, event)]))) {
     logOf(deps).warn('refused vote not audited: the gate is gone', { gate_id: gate.gate_id });
   }
-  return { kind: 'refused', gate_id: gate.gate_id, code, reason, status: gate.status };
+  const signinPath =
+    code === 'fresh_signin_required'
+      ? freshSigninPath(gate)
+      : code === 'signin_needed'
+        ? `/signin?next=${encodeURIComponent(`/runs/${gate.run.id}`)}`
+        : undefined;
+  return {
+    kind: 'refused',
+    gate_id: gate.gate_id,
+    code,
+    reason,
+    status: gate.status,
+    ...(signinPath ? { signin_path: signinPath } : {}),
+  };
 }
 
 /** The outbox entry of a refused vote: its audit event, under an id no other refusal shares. */
@@ -83,7 +104,21 @@ export function countedEntry(vote: Vote, gate: Gate): OutboxEntry {
       channel: vote.channel,
       response_time_ms: Date.parse(vote.at) - Date.parse(gate.requested_at),
       ...(vote.comment !== undefined ? { comment: vote.comment } : {}),
-      details: { approvals: gate.approved_by.length, required: gate.required, gate_status: gate.status },
+      details: {
+        approvals: gate.approved_by.length,
+        required: gate.required,
+        gate_status: gate.status,
+        // What the identity provider said of the voter's sign-in: when, and how (MFA or not).
+        ...(vote.signin
+          ? {
+              idp: vote.signin.idp,
+              ...(vote.signin.auth_time !== undefined
+                ? { auth_time: new Date(vote.signin.auth_time * 1000).toISOString() }
+                : {}),
+              ...(vote.signin.amr ? { amr: vote.signin.amr } : {}),
+            }
+          : {}),
+      },
     },
     notify: gate.status === 'pending' ? 'progressed' : 'decided',
   };

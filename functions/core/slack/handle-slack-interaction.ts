@@ -25,6 +25,8 @@ interface SlackParts {
   slack: SlackApi;
   /** How long follow-ups may run before the answer is returned anyway. */
   followUpBudgetMs?: number;
+  /** signoff's base URL, for the sign-in link of a click refused for want of one. */
+  publicUrl?: string;
 }
 
 /** What the use case needs: the vote deps (inline, or the drainer's outbox), the secrets, the Slack port. */
@@ -82,7 +84,7 @@ export async function handleSlackInteraction(
     channel: 'slack',
   });
   if (outcome.kind !== 'counted' && interaction.channelId) {
-    const text = refusalText(outcome, voter, interaction);
+    const text = refusalText(outcome, voter, interaction, deps.publicUrl);
     const channel = interaction.channelId;
     await followUp(deps, deps.slack.postEphemeral(channel, interaction.userId, text));
   }
@@ -94,6 +96,7 @@ export function refusalText(
   outcome: Extract<VoteOutcome, { kind: 'refused' }>,
   voter: SlackVoter,
   click: Pick<SlackVoteClick, 'userId' | 'decision'>,
+  publicUrl?: string,
 ): string {
   const verb = click.decision === 'approve' ? 'approval' : 'rejection';
   if (outcome.code === 'unknown_user' && voter.via === 'unknown') {
@@ -103,7 +106,9 @@ export function refusalText(
       'config/directory.yaml, or use the same email in Slack and in the directory.'
     );
   }
-  return `:no_entry: Your ${verb} was not counted. ${outcome.reason}`;
+  const signin =
+    publicUrl && outcome.signin_path ? ` <${publicUrl}${outcome.signin_path}|Sign in to signoff>` : '';
+  return `:no_entry: Your ${verb} was not counted. ${outcome.reason}${signin}`;
 }
 
 /** Runs a follow-up for at most the budget; its failure is logged by name, never thrown. */

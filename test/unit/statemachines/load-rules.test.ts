@@ -13,7 +13,9 @@ const directory: Directory = {
   teams: { leads: ['alice@acme.com', 'bob@acme.com'], security: ['dave@acme.com', 'victor@acme.com'] },
 };
 const projects: Projects = { projects: [{ name: 'net', tool: 'terraform', directory: 'infra/net' }] };
-const NEVER: Environments = { environments: { production: { defaults: { auto_approve: 'never' } } } };
+const NEVER: Environments = {
+  environments: { production: { defaults: { auto_approve: 'never', require_signin: false } } },
+};
 
 function load(steps: string, environments?: Environments) {
   const text = `name: wf\nenvironment: production\nsteps:\n  - { id: plan, type: iac, project: net, action: plan }\n${steps}`;
@@ -109,8 +111,8 @@ describe('loadEnvironments', () => {
     );
     expect(ok.ok && ok.value).toEqual({
       environments: {
-        production: { defaults: { auto_approve: 'never' } },
-        staging: { defaults: { auto_approve: 'allow' } },
+        production: { defaults: { auto_approve: 'never', require_signin: false } },
+        staging: { defaults: { auto_approve: 'allow', require_signin: false } },
       },
     });
     const bad = loadEnvironments(
