@@ -128,7 +128,8 @@ export function isEligible(
 /**
  * Refuses a voter who is no longer in any of the gate's refs (removed from the IdP group, seen at
  * their last sign-in), or whose only way in is a sign-in older than `identity_max_age` when the
- * vote does not come from a signed-in browser.
+ * vote does not come from a signed-in browser. A person the file lists without a role always
+ * rests on their sign-in: even where the file names them, only their groups make them an approver.
  */
 function checkStanding(
   gate: Gate,
@@ -161,7 +162,8 @@ function checkStanding(
       reason: `${user.name} is no longer an approver of this gate (approvers: ${approverRefs(gate).join(', ')}).`,
     };
   }
-  if (!byFile && standing?.stale && channel !== 'web') {
+  const restsOnSignin = !byFile || standing?.role_from_idp === true;
+  if (restsOnSignin && standing?.stale && channel !== 'web') {
     const maxAge = directory.idp?.max_age_seconds ?? 0;
     const age = maxAge % 86400 === 0 ? `${maxAge / 86400} day(s)` : `${Math.round(maxAge / 3600)} hour(s)`;
     return {

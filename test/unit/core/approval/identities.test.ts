@@ -192,14 +192,20 @@ describe('withIdentities', () => {
 // --- isEligible, with the voter's sign-in merged in -------------------------------------------
 
 /** A pending gate opened at T0 against the directory as these sign-ins made it. */
-function gateFor(records: IdentityRecord[], config: Partial<GateConfig>): Gate {
-  const directory = withIdentities(IDP, records, T0);
+function gateFor(records: IdentityRecord[], config: Partial<GateConfig>, base = IDP): Gate {
+  const directory = withIdentities(base, records, T0);
   return buildGate({ directory, now: () => T0 }, requestInput({ required: 1, ...config }));
 }
 
 /** Whether `email` may approve now, their latest sign-in being `record`. */
-function vote(gate: Gate, email: string, record: IdentityRecord | undefined, channel: VoteChannel = 'slack') {
-  const directory = withIdentities(IDP, record ? [record] : [], T0);
+function vote(
+  gate: Gate,
+  email: string,
+  record: IdentityRecord | undefined,
+  channel: VoteChannel = 'slack',
+  base = IDP,
+) {
+  const directory = withIdentities(base, record ? [record] : [], T0);
   return isEligible(gate, email, findUser(directory, email), T0, 'approve', { directory, channel });
 }
 
@@ -258,6 +264,22 @@ describe('isEligible with the voter’s sign-in', () => {
     }
     const onlyIdp = gateFor([dave(0)], { approvers: ['team:platform'] });
     expect(vote(onlyIdp, 'dave@acme.com', dave(STALE))).toMatchObject({ code: 'signin_needed' });
+  });
+
+  it('asks for a new sign-in when a hand team names someone whose role only their groups give', () => {
+    // Bob is listed without a role: the file puts him in the team, but only his groups make him
+    // a developer, and a stale sign-in cannot say he still is one.
+    const withReviewers = { ...IDP, teams: { ...IDP.teams, reviewers: ['bob@acme.com'] } };
+    const gate = gateFor([bobIn([])], { approvers: ['team:leads', 'team:reviewers'] }, withReviewers);
+    expect(gate.approvers.map((p) => p.email)).toEqual(['dave@acme.com', 'bob@acme.com']);
+    expect(vote(gate, 'bob@acme.com', bobIn([]), 'slack', withReviewers)).toMatchObject({ eligible: true });
+    expect(vote(gate, 'bob@acme.com', bobIn([], STALE), 'slack', withReviewers)).toMatchObject({
+      eligible: false,
+      code: 'signin_needed',
+    });
+    expect(vote(gate, 'bob@acme.com', bobIn([], STALE), 'web', withReviewers)).toMatchObject({
+      eligible: true,
+    });
   });
 
   it('treats a role that IdP groups gave as a sign-in: stale needs a new one, lost means no longer', () => {
