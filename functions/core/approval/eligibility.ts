@@ -164,8 +164,7 @@ function checkStanding(
   }
   const restsOnSignin = !byFile || standing?.role_from_idp === true;
   if (restsOnSignin && standing?.stale && channel !== 'web') {
-    const maxAge = directory.idp?.max_age_seconds ?? 0;
-    const age = maxAge % 86400 === 0 ? `${maxAge / 86400} day(s)` : `${Math.round(maxAge / 3600)} hour(s)`;
+    const age = describeSeconds(directory.idp?.max_age_seconds ?? 0);
     return {
       eligible: false,
       code: 'signin_needed',
@@ -173,6 +172,14 @@ function checkStanding(
     };
   }
   return undefined;
+}
+
+/** `identity_max_age` as people read it: in the largest unit that divides it (30m stays 30 minutes, not "1 hour"). */
+function describeSeconds(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400} day(s)`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour(s)`;
+  if (seconds % 60 === 0) return `${seconds / 60} minute(s)`;
+  return `${seconds} second(s)`;
 }
 
 /** The approver refs of the gate: the step's, then those of every rule the plan matched. */

@@ -250,6 +250,18 @@ describe('isEligible with the voter’s sign-in', () => {
     },
   );
 
+  it.each([
+    [12 * 3600, '12 hour(s)'],
+    [90 * 60, '90 minute(s)'],
+    [30 * 60, '30 minute(s)'],
+    [45, '45 second(s)'],
+  ])('says how old a sign-in may be (identity_max_age of %i s) as %s', (seconds, age) => {
+    const base = { ...IDP, idp: { ...(IDP.idp as NonNullable<Directory['idp']>), max_age_seconds: seconds } };
+    const gate = gateFor([bobIn(['okta:platform'])], { approvers: ['team:platform'] }, base);
+    const outcome = vote(gate, 'bob@acme.com', bobIn(['okta:platform'], DAY), 'slack', base);
+    expect(outcome.eligible === false && outcome.reason).toContain(`, more than ${age} ago,`);
+  });
+
   it('takes the vote of a stale sign-in from the web, where the voter is signed in', () => {
     expect(vote(platformGate(), 'bob@acme.com', bobIn(['okta:platform'], STALE), 'web')).toMatchObject({
       eligible: true,
