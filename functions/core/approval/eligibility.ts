@@ -140,7 +140,8 @@ export function isEligible(
 /**
  * Refuses a voter who is no longer in any of the gate's refs (removed from the IdP group, seen at
  * their last sign-in), or whose only way in is a sign-in older than `identity_max_age` when the
- * vote does not come from a signed-in browser.
+ * vote does not come from a signed-in browser. A person the file lists without a role always
+ * rests on their sign-in: even where the file names them, only their groups make them an approver.
  */
 function checkStanding(
   gate: Gate,
@@ -173,9 +174,9 @@ function checkStanding(
       reason: `${user.name} is no longer an approver of this gate (approvers: ${approverRefs(gate).join(', ')}).`,
     };
   }
-  if (!byFile && standing?.stale && channel !== 'web') {
-    const maxAge = directory.idp?.max_age_seconds ?? 0;
-    const age = maxAge % 86400 === 0 ? `${maxAge / 86400} day(s)` : `${Math.round(maxAge / 3600)} hour(s)`;
+  const restsOnSignin = !byFile || standing?.role_from_idp === true;
+  if (restsOnSignin && standing?.stale && channel !== 'web') {
+    const age = describeSeconds(directory.idp?.max_age_seconds ?? 0);
     return {
       eligible: false,
       code: 'signin_needed',
@@ -189,6 +190,14 @@ function checkStanding(
 function signedInWithin(signin: VoteContext['signin'], maxAgeSeconds: number, now: number): boolean {
   const authTime = signin?.auth_time;
   return authTime !== undefined && now - authTime * 1000 <= maxAgeSeconds * 1000;
+}
+
+/** `identity_max_age` as people read it: in the largest unit that divides it (30m stays 30 minutes, not "1 hour"). */
+function describeSeconds(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400} day(s)`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour(s)`;
+  if (seconds % 60 === 0) return `${seconds / 60} minute(s)`;
+  return `${seconds} second(s)`;
 }
 
 /** The approver refs of the gate: the step's, then those of every rule the plan matched. */
