@@ -271,6 +271,8 @@ function checkApproval(
   reportInString: (path: PathSegment[], index: number, message: string) => void,
 ): void {
   const { directory } = context;
+  const roleFromSignin = (email: string) =>
+    directory.profiles?.some((p) => p.email.toLowerCase() === email.toLowerCase()) ?? false;
   const resolve = (refs: string[], path: PathSegment[]): Set<string> => {
     const eligible = new Set<string>();
     refs.forEach((ref, j) => {
@@ -278,7 +280,9 @@ function checkApproval(
       const value = rest.join(':');
       if (kind === 'user') {
         const user = directory.users.find((u) => u.email.toLowerCase() === value.toLowerCase());
-        if (!user) report([...path, j], `${ref}: no such user in config/directory.yaml`);
+        // Listed without a role: their IdP groups may make them an approver when they sign in.
+        if (!user && roleFromSignin(value)) eligible.add(value.toLowerCase());
+        else if (!user) report([...path, j], `${ref}: no such user in config/directory.yaml`);
         else if (user.role === 'viewer')
           report([...path, j], `${ref}: is a viewer, and viewers cannot approve`);
         else eligible.add(user.email.toLowerCase());
@@ -291,7 +295,8 @@ function checkApproval(
         } else {
           for (const m of members) {
             const user = directory.users.find((u) => u.email.toLowerCase() === m.toLowerCase());
-            if (user && user.role !== 'viewer') eligible.add(user.email.toLowerCase());
+            if ((user && user.role !== 'viewer') || (!user && roleFromSignin(m)))
+              eligible.add(m.toLowerCase());
           }
         }
       } else if (value === 'viewer') {

@@ -100,7 +100,9 @@ export async function handleSigninRequest(
           deps.log?.error('could not audit a refused sign-in', { reason: error.reason });
         });
       }
-      return refusedPage(local, error.status, error.message, [clearOidcCookie(local)]);
+      // A person whose groups give no role had those groups recorded (they take back any teams).
+      const after = error.reason === 'no_role' ? 'You are not signed in.' : undefined;
+      return refusedPage(local, error.status, error.message, [clearOidcCookie(local)], after);
     }
     deps.log?.error('sign-in failed', { error: error instanceof Error ? error.name : typeof error });
     const message =
@@ -112,11 +114,17 @@ export async function handleSigninRequest(
 }
 
 /** The page of a refused sign-in: what was wrong, that nothing changed, and the way back. */
-function refusedPage(local: boolean, status: number, message: string, cookies?: string[]): WebResponse {
+function refusedPage(
+  local: boolean,
+  status: number,
+  message: string,
+  cookies?: string[],
+  after = 'Nothing was changed; you are not signed in.',
+): WebResponse {
   const page = renderErrorPage({
     status,
     title: 'Sign-in refused',
-    message: `${message} Nothing was changed; you are not signed in.`,
+    message: `${message} ${after}`,
     action: { href: '/signin', label: 'Back to sign-in' },
   });
   return htmlResponse(status, page, local, cookies);

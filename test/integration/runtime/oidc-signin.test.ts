@@ -151,7 +151,7 @@ describe('sign-in through the local identity provider', () => {
     const page = pageOf(await signIn(uma, 'uma@acme.com'));
     expect(page.status).toBe(403);
     expect(page.page).toContain('none of your groups gives you a role in signoff');
-    expect(page.page).toContain('Nothing was changed');
+    expect(page.page).toContain('You are not signed in');
     expect(uma.cookies.has('signoff_session')).toBe(false);
     const refused = (await auditOf(signinTrail())).find(
       (e) => e.action === 'signin_refused' && e.actor.email === 'uma@acme.com',
