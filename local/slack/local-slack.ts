@@ -65,7 +65,8 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefin
 /** Starts the fake Slack API and returns the inbox routes for the local gateway. */
 export async function createLocalSlack(options: LocalSlackOptions): Promise<LocalSlack> {
   const botToken = options.botToken ?? 'xoxb-local';
-  const users: FakeSlackUser[] = options.directory.users.map((u) => ({
+  const people = [...options.directory.users, ...(options.directory.profiles ?? [])];
+  const users: FakeSlackUser[] = people.map((u) => ({
     id: localSlackId(u),
     email: u.email,
     name: u.name,

@@ -18,7 +18,8 @@ export async function resolveSlackVoter(
   userId: string,
   lookupEmail: (userId: string) => Promise<string | undefined>,
 ): Promise<SlackVoter> {
-  const byId = directory.users.find((u) => u.slack === userId);
+  // People listed without a role (their role comes from their IdP groups) have Slack ids too.
+  const byId = [...directory.users, ...(directory.profiles ?? [])].find((u) => u.slack === userId);
   if (byId) return { email: byId.email, via: 'slack_id' };
   const email = await lookupEmail(userId);
   if (email) return { email: findUser(directory, email)?.email ?? email, via: 'email' };

@@ -8,6 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { SLACK_ACTION } from '../../../functions/core/slack/slack-actions.ts';
+import { localSlackId } from '../../../local/slack/local-slack.ts';
+import { blockActionsPayload, signedInteraction } from '../../../local/slack/slack-click.ts';
 import { CookieBrowser, type Landing } from '../../support/cookie-browser.ts';
 import { createFixtureRoot } from '../../support/fixture-root.ts';
 import { startTestRuntime, type TestRuntime } from '../../support/runtime.ts';
@@ -54,6 +57,27 @@ beforeAll(async () => {
       steps: [
         { id: 'plan', type: 'iac', project: 'site', action: 'plan' },
         { id: 'approve', type: 'approval', approvers: ['team:platform-leads'], required: 1, timeout: '1h' },
+        { id: 'apply', type: 'iac', project: 'site', action: 'apply', plan_from: 'plan' },
+      ],
+    }),
+  );
+  writeFileSync(
+    join(root, 'workflows', 'deploy-strict.yaml'),
+    stringify({
+      name: 'deploy-strict',
+      environment: 'production',
+      triggers: { manual: { roles: ['developer'] } },
+      steps: [
+        { id: 'plan', type: 'iac', project: 'site', action: 'plan' },
+        {
+          id: 'approve',
+          type: 'approval',
+          approvers: ['team:platform-leads'],
+          required: 1,
+          timeout: '1h',
+          notify: { slack: 'deploys' },
+          require_signin: true,
+        },
         { id: 'apply', type: 'iac', project: 'site', action: 'apply', plan_from: 'plan' },
       ],
     }),
@@ -183,4 +207,88 @@ describe('sign-in through the local identity provider', () => {
     );
     expect(refused).toHaveLength(1);
   });
+
+  it('a require_signin gate refuses a Slack click until the clicker has signed in within max_age, then counts the vote once, with auth_time and amr', async () => {
+    const run = await rt.startRun('jane@acme.com', 'deploy-strict');
+    const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
+
+    // The Slack message has no Approve button: it leads to the sign-in.
+    const slack = async () =>
+      (await (await fetch(`${rt.url}/dev/slack/messages.json`)).json()) as {
+        messages: { blocks?: unknown }[];
+        ephemerals: { text?: string }[];
+      };
+    const card = JSON.stringify(
+      (await slack()).messages.find((m) => JSON.stringify(m.blocks ?? []).includes(run.id))?.blocks,
+    );
+    expect(card).toContain('Sign in to approve or reject');
+    expect(card).toContain(`/signin/oidc?max_age=900&next=${encodeURIComponent(`/runs/${run.id}`)}`);
+    expect(card).not.toContain('signoff_approve');
+
+    // A click on an Approve button all the same (an older message, a crafted request) is refused and audited.
+    const click = () => slackClick('kim@acme.com', gateId);
+    expect((await click()).status).toBe(200);
+    expect((await rt.deps.gates.get(gateId))?.approved_by).toEqual([]);
+    // The refusal's audit event is written by the drainer, after the answer.
+    const refusals = await eventually(async () =>
+      (await auditOf(run.id)).filter((e) => e.action === 'refused'),
+    );
+    expect(refusals.map((e) => (e.details as { code?: string }).code)).toEqual(['fresh_signin_required']);
+    const told = (await slack()).ephemerals.at(-1)?.text ?? '';
+    expect(told).toContain('was not counted');
+    expect(told).toContain(`${rt.url}/signin/oidc?max_age=900`);
+
+    // Kim signs in (ticking the second factor), lands on the run and approves there.
+    const kim = new CookieBrowser();
+    const login = pageOf(
+      await kim.go(`${rt.url}/signin/oidc?max_age=900&next=${encodeURIComponent(`/runs/${run.id}`)}`),
+    );
+    const action = /<form method="post" action="([^"]+)"/.exec(login.page)?.[1] ?? '';
+    const landed = pageOf(
+      await kim.post(new URL(action, login.url), { account: 'kim@acme.com', mfa: 'yes' }),
+    );
+    expect(landed.url.pathname).toBe(`/runs/${run.id}`);
+    expect((await voteFromRunPage(kim, run.id, gateId)).status).toBe(200);
+
+    // Counted once: a later click is refused, and the approval carries what the IdP said.
+    await click();
+    const events = await auditOf(run.id);
+    const approvals = events.filter((e) => e.action === 'approved');
+    expect(approvals).toHaveLength(1);
+    expect(approvals[0]).toMatchObject({ actor: { email: 'kim@acme.com' }, channel: 'web' });
+    expect(approvals[0]?.details).toMatchObject({ idp: rt.idp?.issuer, amr: ['pwd', 'otp'] });
+    const details = (approvals[0]?.details ?? {}) as { auth_time?: string };
+    const authTime = Date.parse(String(details.auth_time));
+    expect(Date.now() - authTime).toBeLessThan(120_000);
+  }, 120_000);
 });
+
+/** Polls `read` until it gives a non-empty list (at most 10 s). */
+async function eventually<T>(read: () => Promise<T[]>): Promise<T[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const found = await read();
+    if (found.length > 0 || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A signed click on the Approve button of a gate's Slack message, as the person's local Slack user. */
+async function slackClick(email: string, gateId: string): Promise<Response> {
+  const secret = (await rt.deps.secrets.get('slack-signing-secret')) ?? '';
+  const request = signedInteraction(
+    secret,
+    blockActionsPayload({
+      userId: localSlackId({ email }),
+      actionId: SLACK_ACTION.approve,
+      value: gateId,
+      channel: 'deploys',
+      messageTs: '1.000001',
+    }),
+  );
+  return fetch(`${rt.url}/slack/interactions`, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+  });
+}
