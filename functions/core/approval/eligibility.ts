@@ -114,11 +114,10 @@ export function isEligible(
   }
   const fresh = gate.config.require_signin;
   if (fresh && !signedInWithin(context?.signin, fresh.max_age_seconds, now)) {
-    const minutes = Math.round(fresh.max_age_seconds / 60);
     return {
       eligible: false,
       code: 'fresh_signin_required',
-      reason: `This gate counts only votes cast on signoff's pages within ${minutes} minute(s) of signing in through the identity provider: sign in again, then vote on the run's page.`,
+      reason: `This gate counts only votes cast on signoff's pages within ${describeSeconds(fresh.max_age_seconds)} of signing in through the identity provider: sign in again, then vote on the run's page.`,
     };
   }
   const requester = gate.requester;

@@ -55,6 +55,22 @@ describe('isEligible', () => {
     };
     expect(check(escalated, 'erin@acme.com')).toMatchObject({ eligible: true });
   });
+
+  it.each([
+    [900, '15 minute(s)'],
+    [90, '90 second(s)'],
+    [3600, '1 hour(s)'],
+  ])('says how recent a sign-in a gate with max_age %i s asks for as %s', (seconds, age) => {
+    const g = gate({ require_signin: { max_age_seconds: seconds } });
+    const stale = { auth_time: T0 / 1000 - seconds - 1 };
+    const outcome = isEligible(g, 'bob@acme.com', findUser(DIRECTORY, 'bob@acme.com'), T0, 'approve', {
+      directory: DIRECTORY,
+      channel: 'web',
+      signin: stale,
+    });
+    expect(outcome).toMatchObject({ eligible: false, code: 'fresh_signin_required' });
+    expect(outcome.eligible === false && outcome.reason).toContain(` within ${age} of signing in `);
+  });
 });
 
 describe('closedReason', () => {
