@@ -9,11 +9,9 @@
  * test-results/browser/.
  */
 import '../../local/polyfills.ts';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { authKey } from '../../functions/core/auth/auth-store.ts';
 import {
   contrastFailures,
@@ -25,42 +23,8 @@ import {
   shot,
   waitForEmail,
 } from '../support/browser.ts';
-import { createFixtureRoot } from '../support/fixture-root.ts';
+import { createIdpFixtureRoot } from '../support/idp-fixture.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-
-/** A held plan: the project "plans" by copying it. */
-const PLAN = new URL('../fixtures/plan-rules/tags_only.plan.json', import.meta.url).pathname;
-
-const DIRECTORY = {
-  users: [
-    { email: 'jane@acme.com', name: 'Jane Doe', role: 'developer' },
-    { email: 'kim@acme.com', name: 'Kim Lead', dev_groups: ['okta-platform-leads', 'okta-engineering'] },
-    { email: 'lee@acme.com', name: 'Lee Dev', dev_groups: ['okta-engineering'] },
-  ],
-  teams: { 'platform-leads': { idp_group: 'okta-platform-leads' } },
-  roles: { developer: { idp_group: 'okta-engineering' } },
-};
-
-/** plan → approve (one platform lead) → apply; `strict` gates ask for a recent sign-in. */
-function deployWorkflow(name: string, strict: boolean) {
-  return {
-    name,
-    environment: 'production',
-    triggers: { manual: { roles: ['developer'] } },
-    steps: [
-      { id: 'plan', type: 'iac', project: 'site', action: 'plan' },
-      {
-        id: 'approve',
-        type: 'approval',
-        approvers: ['team:platform-leads'],
-        required: 1,
-        timeout: '1h',
-        ...(strict ? { require_signin: true } : {}),
-      },
-      { id: 'apply', type: 'iac', project: 'site', action: 'apply', plan_from: 'plan' },
-    ],
-  };
-}
 
 let root: string;
 let runtime: TestRuntime;
@@ -106,28 +70,7 @@ async function checkLayout(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  root = createFixtureRoot('browser-oidc');
-  writeFileSync(join(root, 'config', 'directory.yaml'), stringify(DIRECTORY));
-  writeFileSync(
-    join(root, 'config', 'projects.yaml'),
-    stringify({
-      projects: [
-        {
-          name: 'site',
-          tool: 'command',
-          directory: '.',
-          plan: `cp '${PLAN}' "$SIGNOFF_PLAN_JSON" && echo saved > "$SIGNOFF_SAVED_PLAN"`,
-          apply: 'true',
-        },
-      ],
-    }),
-  );
-  mkdirSync(join(root, 'workflows'));
-  writeFileSync(join(root, 'workflows', 'deploy.yaml'), stringify(deployWorkflow('deploy', false)));
-  writeFileSync(
-    join(root, 'workflows', 'deploy-strict.yaml'),
-    stringify(deployWorkflow('deploy-strict', true)),
-  );
+  root = createIdpFixtureRoot('browser-oidc');
   runtime = await startTestRuntime({ root, inMemory: true, idp: 'dev', idpPort: 0 });
   browser = await launchBrowser();
   kim = await (await newContext(browser)).newPage();
@@ -150,7 +93,7 @@ describe('sign-in through the local identity provider in the browser', () => {
     await kim.waitForURL(onIdpLogin);
     expect(await kim.getByRole('heading', { level: 1 }).textContent()).toBe('Local identity provider');
     const people = kim.getByRole('list', { name: 'Sign in as' }).getByRole('button');
-    expect(await people.allTextContents()).toEqual(['Jane Doe', 'Kim Lead', 'Lee Dev']);
+    expect(await people.allTextContents()).toEqual(['Jane Doe', 'Kim Lead', 'Lee Dev', 'Uma Guest']);
     await kim.getByLabel('Signed in with a second factor (MFA)').check();
     await shot(kim, 'oidc-02-idp-login');
     await kim.getByRole('button', { name: 'Kim Lead' }).click();

@@ -4,84 +4,18 @@
  * web; the groups decide who may approve, a removal at the IdP counts from the next sign-in, and
  * a replayed sign-in or a person without a role is refused with a page and an audit event.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { SLACK_ACTION } from '../../../functions/core/slack/slack-actions.ts';
 import { localSlackId } from '../../../local/slack/local-slack.ts';
 import { blockActionsPayload, signedInteraction } from '../../../local/slack/slack-click.ts';
 import { CookieBrowser, type Landing } from '../../support/cookie-browser.ts';
-import { createFixtureRoot } from '../../support/fixture-root.ts';
+import { createIdpFixtureRoot } from '../../support/idp-fixture.ts';
 import { startTestRuntime, type TestRuntime } from '../../support/runtime.ts';
 
 let rt: TestRuntime;
-/** A held plan: the project "plans" by copying it. */
-const PLAN = new URL('../../fixtures/plan-rules/tags_only.plan.json', import.meta.url).pathname;
-
-const DIRECTORY = {
-  users: [
-    { email: 'jane@acme.com', name: 'Jane Doe', role: 'developer' },
-    { email: 'kim@acme.com', name: 'Kim Lead', dev_groups: ['okta-platform-leads', 'okta-engineering'] },
-    { email: 'lee@acme.com', name: 'Lee Dev', dev_groups: ['okta-engineering'] },
-    { email: 'uma@acme.com', name: 'Uma Guest', dev_groups: ['okta-contractors'] },
-  ],
-  teams: { 'platform-leads': { idp_group: 'okta-platform-leads' } },
-  roles: { developer: { idp_group: 'okta-engineering' } },
-};
 
 beforeAll(async () => {
-  const root = createFixtureRoot('oidc');
-  writeFileSync(join(root, 'config', 'directory.yaml'), stringify(DIRECTORY));
-  writeFileSync(
-    join(root, 'config', 'projects.yaml'),
-    stringify({
-      projects: [
-        {
-          name: 'site',
-          tool: 'command',
-          directory: '.',
-          plan: `cp '${PLAN}' "$SIGNOFF_PLAN_JSON" && echo saved > "$SIGNOFF_SAVED_PLAN"`,
-          apply: 'true',
-        },
-      ],
-    }),
-  );
-  mkdirSync(join(root, 'workflows'));
-  writeFileSync(
-    join(root, 'workflows', 'deploy.yaml'),
-    stringify({
-      name: 'deploy',
-      environment: 'production',
-      triggers: { manual: { roles: ['developer'] } },
-      steps: [
-        { id: 'plan', type: 'iac', project: 'site', action: 'plan' },
-        { id: 'approve', type: 'approval', approvers: ['team:platform-leads'], required: 1, timeout: '1h' },
-        { id: 'apply', type: 'iac', project: 'site', action: 'apply', plan_from: 'plan' },
-      ],
-    }),
-  );
-  writeFileSync(
-    join(root, 'workflows', 'deploy-strict.yaml'),
-    stringify({
-      name: 'deploy-strict',
-      environment: 'production',
-      triggers: { manual: { roles: ['developer'] } },
-      steps: [
-        { id: 'plan', type: 'iac', project: 'site', action: 'plan' },
-        {
-          id: 'approve',
-          type: 'approval',
-          approvers: ['team:platform-leads'],
-          required: 1,
-          timeout: '1h',
-          notify: { slack: 'deploys' },
-          require_signin: true,
-        },
-        { id: 'apply', type: 'iac', project: 'site', action: 'apply', plan_from: 'plan' },
-      ],
-    }),
-  );
+  const root = createIdpFixtureRoot('oidc');
   rt = await startTestRuntime({ root, idp: 'dev', idpPort: 0 });
 }, 120_000);
 
