@@ -23,9 +23,11 @@ export async function listGatesAwaitingVote(
   if (!user || user.role === 'viewer') return [];
   const now = deps.now();
   const pending = await deps.gates.listByStatus('pending', limit);
-  const eligible = pending.filter(
-    (g) => isEligible(g, email, user, now, 'approve', { directory, channel: 'web' }).eligible,
-  );
+  // A gate that wants a recent sign-in still waits for this person: the run page asks for it.
+  const eligible = pending.filter((g) => {
+    const eligibility = isEligible(g, email, user, now, 'approve', { directory, channel: 'web' });
+    return eligibility.eligible || eligibility.code === 'fresh_signin_required';
+  });
   const voted = await Promise.all(
     eligible.map(async (g) => (await deps.votes.list(g.gate_id)).some((v) => sameEmail(v.email, email))),
   );

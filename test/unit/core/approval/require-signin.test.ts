@@ -4,13 +4,14 @@
  * gate carries, and the vote check at the edges of `max_age`.
  */
 import { describe, expect, it } from 'vitest';
+import { listGatesAwaitingVote } from '../../../../functions/core/approval/awaiting-vote.ts';
 import { isEligible } from '../../../../functions/core/approval/eligibility.ts';
 import { freshSigninPath } from '../../../../functions/core/approval/gate.ts';
-import { buildGate } from '../../../../functions/core/approval/request-approval.ts';
+import { buildGate, requestApproval } from '../../../../functions/core/approval/request-approval.ts';
 import { gateConfig as compileGateConfig } from '../../../../statemachines/compile.ts';
 import { formatProblem, loadWorkflow } from '../../../../statemachines/load.ts';
 import type { ApprovalStep, Environments, Projects } from '../../../../statemachines/schema.ts';
-import { DIRECTORY, requestInput, T0 } from '../../../support/approval-fixtures.ts';
+import { createMemoryDeps, DIRECTORY, requestInput, T0 } from '../../../support/approval-fixtures.ts';
 
 const projects: Projects = { projects: [{ name: 'net', tool: 'terraform', directory: 'infra/net' }] };
 const STRICT_PRODUCTION: Environments = {
@@ -108,5 +109,15 @@ describe('a vote on a require_signin gate', () => {
       isEligible(plain, 'alice@acme.com', voter, T0, 'approve', { directory: DIRECTORY, channel: 'slack' })
         .eligible,
     ).toBe(true);
+  });
+});
+
+describe('the "Needs my vote" tab', () => {
+  it('lists a require_signin gate for its approvers: the run page asks them to sign in again', async () => {
+    const deps = createMemoryDeps();
+    await requestApproval(deps, requestInput({ require_signin: { max_age_seconds: 900 }, required: 1 }));
+    const waiting = await listGatesAwaitingVote(deps, 'alice@acme.com', 10);
+    expect(waiting).toHaveLength(1);
+    expect(await listGatesAwaitingVote(deps, 'victor@acme.com', 10)).toEqual([]);
   });
 });
