@@ -1,6 +1,7 @@
 /**
- * The identity records and the auth store's single-use `take` and `listByUser`, on dynalite and in memory: the
- * same cases against both, so the memory store the unit tests use is never kinder than DynamoDB.
+ * The identity records and the auth store's single-use `take` and `listByUser`, on dynalite and
+ * in memory: the same cases against both, so the memory store the unit tests use is never kinder
+ * than DynamoDB.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAuthStore } from '../../../functions/adapters/dynamodb-auth-store.ts';
