@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { freezeWindows } from '../functions/core/freeze/freeze-windows.ts';
 import { formatProblem, loadWorkspace } from '../statemachines/load.ts';
 import { formatInZone, nextRunTimes, parseCron } from '../statemachines/schedule.ts';
+import { directorySyncCommand } from './directory-commands.ts';
 import { freezeAddCommand, freezeEndCommand, freezeListCommand } from './freeze-commands.ts';
 import { graphMermaid, graphText } from './graph.ts';
 import { locksCommand, unlockCommand } from './lock-commands.ts';
@@ -34,6 +35,12 @@ Runs and approvals (talk to the local runtime's API, or --endpoint URL)
                                 it ends (--fail: they fail); neither --env nor --workflow covers every
                                 workflow; without --for it lasts until ended
   freeze end ID                 end an ad-hoc freeze (admins only; audited); held applies go on
+  directory sync [--json]       every person's last sign-in through the identity provider: role, IdP
+                                teams, when, and STALE once older than identity_max_age (admins only).
+                                A removal from a group at the IdP shows at the person's next sign-in
+  directory sync --revoke EMAIL
+                                revoke a person's sign-in record now and end their sessions (admins
+                                only; audited): no IdP teams or IdP role until they sign in again
   approve RUN [--comment TEXT] [--gate STEP]
   reject RUN [--comment TEXT] [--gate STEP]
                                 vote on the run's pending approval gate
@@ -63,6 +70,21 @@ Examples
   npx signoff compile production-deploy-with-approval > asl.json
   npx signoff graph production-deploy-with-escalation --mermaid
   npx signoff freeze add --reason "incident 4711" --env production --as alice@acme.com
+`;
+
+const DIRECTORY_HELP = `Usage: signoff directory sync [--json] [--as EMAIL | --token TOKEN] [--endpoint URL]
+       signoff directory sync --revoke EMAIL [--json] [--as EMAIL | --token TOKEN] [--endpoint URL]
+
+Admins only. Lists every person who has signed in through the identity provider: the role and the
+teams the directory's IdP group mappings give them now, from the groups of their last sign-in, and
+STALE once that sign-in is older than identity_max_age (see the README on what that means for a
+vote). signoff keeps no refresh tokens, so it cannot see that someone left a group at
+the IdP between sign-ins: that shows at their next sign-in.
+
+  --revoke EMAIL   revoke the person's record at once and end every session of theirs: no IdP teams
+                   and no IdP role until they sign in again (a role the directory file gives stays).
+                   Audited as identity_revoked; revoking a revoked record changes nothing
+  --json           print the API's answer as JSON
 `;
 
 /** Runs the CLI with its arguments; returns the exit code. */
@@ -189,6 +211,30 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === 'end' && args.length === 1)
           return await freezeEndCommand({ ...api(values), id: args[0] as string }, print);
         throw new CliError('usage: signoff freeze list | freeze add --reason TEXT [...] | freeze end ID', 2);
+      }
+      case 'directory': {
+        const { positionals, values } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            ...API_OPTIONS,
+            json: { type: 'boolean', default: false },
+            revoke: { type: 'string' },
+            help: { type: 'boolean', short: 'h', default: false },
+          },
+        });
+        if (values.help) {
+          process.stdout.write(DIRECTORY_HELP);
+          return 0;
+        }
+        if (positionals.length !== 1 || positionals[0] !== 'sync')
+          throw new CliError('usage: signoff directory sync [--json] | directory sync --revoke EMAIL', 2);
+        if (values.revoke !== undefined && !values.revoke.trim())
+          throw new CliError('--revoke needs the EMAIL of the person whose sign-in record to revoke', 2);
+        return await directorySyncCommand(
+          { ...api(values), json: values.json ?? false, revoke: values.revoke },
+          print,
+        );
       }
       case 'approve':
       case 'reject': {

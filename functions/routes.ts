@@ -47,6 +47,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/freezes', fn: 'api', auth: 'user' },
   { method: 'POST', path: '/api/freezes', fn: 'api', auth: 'user' },
   { method: 'POST', path: '/api/freezes/{freezeId}/end', fn: 'api', auth: 'user' },
+  { method: 'GET', path: '/api/directory/identities', fn: 'api', auth: 'user' },
+  { method: 'POST', path: '/api/directory/identities/{email}/revoke', fn: 'api', auth: 'user' },
   { method: 'GET', path: '/api/audit', fn: 'api', auth: 'user' },
   { method: 'GET', path: '/api/audit/verify', fn: 'api', auth: 'user' },
 ];

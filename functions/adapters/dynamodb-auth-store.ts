@@ -5,6 +5,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuthRecord, AuthStore } from '../core/auth/auth-store.ts';
+import { queryAll } from './dynamodb-query.ts';
 
 /** AuthStore backed by DynamoDB. */
 export class DynamoDbAuthStore implements AuthStore {
@@ -57,5 +58,17 @@ export class DynamoDbAuthStore implements AuthStore {
 
   async delete(key: string): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { key } }));
+  }
+
+  /** A query of the `by_user` index (eventually consistent: a session made a moment ago may be missed). */
+  async listByUser(email: string): Promise<AuthRecord[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      IndexName: 'by_user',
+      KeyConditionExpression: '#email = :email',
+      ExpressionAttributeNames: { '#email': 'email' },
+      ExpressionAttributeValues: { ':email': email.toLowerCase() },
+    });
+    return items as unknown as AuthRecord[];
   }
 }

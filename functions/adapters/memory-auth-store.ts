@@ -25,4 +25,9 @@ export class MemoryAuthStore implements AuthStore {
   async delete(key: string): Promise<void> {
     this.records.delete(key);
   }
+
+  async listByUser(email: string): Promise<AuthRecord[]> {
+    const person = email.toLowerCase();
+    return [...this.records.values()].filter((r) => r.email === person).map((r) => structuredClone(r));
+  }
 }

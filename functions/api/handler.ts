@@ -1,5 +1,5 @@
 /**
- * The JSON API (`/api/*`): runs, votes and the audit trail for the CLI and scripts. Every route
+ * The JSON API (`/api/*`): runs, votes, the audit trail and identity records for the CLI and scripts. Every route
  * but health needs `Authorization: Bearer <API token>`; bad input is a 4xx with a message.
  */
 import middy from '@middy/core';
@@ -13,6 +13,7 @@ import { renderAuditCsv } from '../core/audit/audit-csv.ts';
 import { parseAuditFilter } from '../core/audit/audit-filter.ts';
 import { verifyAuditTrail } from '../core/audit/verify-audit-trail.ts';
 import { authenticateBearer } from '../core/auth/api-tokens.ts';
+import { listIdentities, revokeIdentity } from '../core/auth/directory-sync.ts';
 import { endFreeze, listFreezes, startFreeze } from '../core/freeze/adhoc-freezes.ts';
 import { forceReleaseLock } from '../core/locks/force-release-lock.ts';
 import { listProjectLocks } from '../core/locks/lock-views.ts';
@@ -43,6 +44,16 @@ async function caller(event: APIGatewayProxyEventV2): Promise<DirectoryUser> {
   const result = await authenticateBearer(getDeps(), event.headers.authorization);
   if (!result.ok) throw createError(401, result.reason, { expose: true });
   return result.user;
+}
+
+/** The `{email}` path parameter, decoded once more if it still holds percent escapes (`%40`). */
+function pathEmail(raw: string | undefined): string {
+  if (!raw || !/%[0-9A-Fa-f]{2}/.test(raw)) return raw ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
@@ -126,6 +137,16 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
       const outcome = await endFreeze(deps, user.email, event.pathParameters?.freezeId ?? '');
       if (outcome.kind === 'refused') throw createError(outcome.status, outcome.message, { expose: true });
       return json(200, { freeze: outcome.freeze });
+    }
+    case 'GET /api/directory/identities': {
+      const outcome = await listIdentities(deps, user.email);
+      if (outcome.kind === 'refused') throw createError(outcome.status, outcome.message, { expose: true });
+      return json(200, { identities: outcome.identities });
+    }
+    case 'POST /api/directory/identities/{email}/revoke': {
+      const outcome = await revokeIdentity(deps, user.email, pathEmail(event.pathParameters?.email));
+      if (outcome.kind === 'refused') throw createError(outcome.status, outcome.message, { expose: true });
+      return json(200, outcome);
     }
     case 'GET /api/audit': {
       const format = query.string('format') ?? 'json';

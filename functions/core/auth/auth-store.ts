@@ -56,6 +56,8 @@ export interface AuthStore {
   /** Deletes the record and returns it, or undefined when it was not there: of two concurrent takes only one gets it. */
   take(key: string): Promise<AuthRecord | undefined>;
   delete(key: string): Promise<void>;
+  /** Every record of one person (sessions, API tokens), by their lower-case email. */
+  listByUser(email: string): Promise<AuthRecord[]>;
 }
 
 /** The auth table key of a secret of a given kind: the secret itself is never stored. */

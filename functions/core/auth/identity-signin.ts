@@ -25,7 +25,8 @@ export const SIGNIN_AUDIT_WORKFLOW = '*';
 /** Who an unknown caller is in the audit trail. */
 const NOBODY = { email: 'unknown', name: 'not signed in' };
 
-function trailOf(now: number): string {
+/** The day's sign-in trail (`signin-<YYYY-MM-DD>`, UTC): sign-ins, refusals and revocations. */
+export function signinTrail(now: number): string {
   return `signin-${new Date(now).toISOString().slice(0, 10)}`;
 }
 
@@ -73,7 +74,7 @@ export async function completeSignin(
     action: 'signed_in',
     actor: { email: user.email, name: user.name },
     workflow: SIGNIN_AUDIT_WORKFLOW,
-    run_id: trailOf(now),
+    run_id: signinTrail(now),
     at,
     channel: 'web',
     details: {
@@ -103,7 +104,7 @@ export async function auditRefusedSignin(
     action: 'signin_refused',
     actor: who ?? NOBODY,
     workflow: SIGNIN_AUDIT_WORKFLOW,
-    run_id: trailOf(now),
+    run_id: signinTrail(now),
     at: new Date(now).toISOString(),
     channel: 'web',
     reason: refusal.message,

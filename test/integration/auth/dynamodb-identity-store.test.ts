@@ -1,6 +1,7 @@
 /**
- * The identity records and the auth store's single-use `take`, on dynalite and in memory: the
- * same cases against both, so the memory store the unit tests use is never kinder than DynamoDB.
+ * The identity records and the auth store's single-use `take` and `listByUser`, on dynalite and
+ * in memory: the same cases against both, so the memory store the unit tests use is never kinder
+ * than DynamoDB.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAuthStore } from '../../../functions/adapters/dynamodb-auth-store.ts';
@@ -282,5 +283,40 @@ describe.each(kinds)('AuthStore.take ($name)', ({ fresh }) => {
     await auth.putIfAbsent(other);
     await auth.take(pending.key);
     expect(await auth.get(other.key)).toEqual(other);
+  });
+});
+
+describe.each(kinds)('AuthStore.listByUser ($name)', ({ fresh }) => {
+  const of = (email: string, kind: AuthRecord['kind'], secret: string, at: number): AuthRecord => ({
+    key: authKey(kind, secret),
+    kind,
+    email,
+    created_at: iso(at),
+    ...(kind === 'session' ? { expires_at: iso(at + 12 * 3_600_000), csrf: `csrf-${secret}` } : {}),
+  });
+
+  it('lists every record of one person, whatever its kind, and nobody else’s', async () => {
+    const { auth, identities } = await fresh();
+    const bobs = [
+      of('bob@acme.com', 'session', 'bob-laptop', 0),
+      of('bob@acme.com', 'session', 'bob-phone', 60_000),
+      of('bob@acme.com', 'api_token', 'bob-ci', 120_000),
+    ];
+    for (const r of [...bobs, of('carol@acme.com', 'session', 'carol-laptop', 0)])
+      expect(await auth.putIfAbsent(r)).toBe(true);
+    // Bob's identity record is in the table too, under the shared `identity#all` partition: not his.
+    await identities.recordSignin(record());
+    const byKey = (a: AuthRecord, b: AuthRecord) => a.key.localeCompare(b.key);
+    expect((await auth.listByUser('Bob@Acme.com')).sort(byKey)).toEqual([...bobs].sort(byKey));
+    expect(await auth.listByUser('nobody@acme.com')).toEqual([]);
+  });
+
+  it('reads past a page: a person with many sessions has them all listed', async () => {
+    const { auth } = await fresh();
+    // ~3 KB each: 400 of them are over DynamoDB's 1 MB query page.
+    const padding = 'x'.repeat(3000);
+    for (let i = 0; i < 400; i++)
+      await auth.putIfAbsent({ ...of('bob@acme.com', 'session', `s-${i}`, i), label: padding });
+    expect(await auth.listByUser('bob@acme.com')).toHaveLength(400);
   });
 });
