@@ -29,8 +29,8 @@ import { WorkflowSchedules } from './constructs/workflow-schedules.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
 import { grantNeeds } from './function-permissions.ts';
 import {
+  deployedFunctions,
   entryOf,
-  FUNCTIONS,
   type FunctionName,
   type FunctionNeeds,
   type FunctionSpec,
@@ -198,7 +198,7 @@ export class SignoffStack extends Stack {
       auditArchive: auditArchive.bucket,
     };
     const deployedConfigFile = writeDeployedConfig(workspace);
-    for (const spec of FUNCTIONS) {
+    for (const spec of deployedFunctions(settings)) {
       const fn = new SignoffFunction(this, `Fn-${spec.name}`, {
         projectRoot,
         deployedConfigFile,
@@ -215,7 +215,10 @@ export class SignoffStack extends Stack {
     }
     const fn = (name: FunctionName): IFunction => (this.functions.get(name) as SignoffFunction).function;
 
-    this.api.addRoutes(ROUTES, new Map(ROUTES.map((r) => [r.fn, fn(r.fn)] as [HttpFunction, IFunction])));
+    // A route of a function this deployment does not have (the identity-provider sign-in without
+    // `signoff:oidc`) is not added: API Gateway answers it 404 before any code runs.
+    const routes = ROUTES.filter((r) => this.functions.has(r.fn));
+    this.api.addRoutes(routes, new Map(routes.map((r) => [r.fn, fn(r.fn)] as [HttpFunction, IFunction])));
 
     new Rule(this, 'RunEnded', {
       description: "When one of this stack's runs ends, record how and audit it",
