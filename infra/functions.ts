@@ -272,6 +272,19 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
 ];
 
+/**
+ * The functions that read people's last sign-ins (identity records: GetItem of one, or a Query of
+ * the auth table's `by_user` index for all) when the directory takes teams or roles from IdP
+ * groups: who is asked (request-approval, escalate) and whether a Slack vote counts
+ * (slack-interactions). Each gets `auth: 'read'` then, and only then; api, web and signin hold
+ * the auth table anyway.
+ */
+export const IDENTITY_READERS: readonly FunctionName[] = [
+  'request-approval',
+  'escalate',
+  'slack-interactions',
+];
+
 /** The functions a deployment with these settings has: those with `onlyWith` only when it is set. */
 export function deployedFunctions(settings: Pick<SignoffSettings, 'oidc'>): FunctionSpec[] {
   return FUNCTIONS.filter((spec) => !spec.onlyWith || settings[spec.onlyWith] !== undefined);
