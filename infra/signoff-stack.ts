@@ -348,8 +348,7 @@ export class SignoffStack extends Stack {
     });
     if (settings.oidc) {
       new CfnOutput(this, 'OidcRedirectUrl', {
-        description:
-          'Register this redirect URI with your identity provider (the sign-in redirect URI of the application signoff is)',
+        description: "Register this redirect URI with your identity provider (signoff's sign-in callback)",
         // The signin function makes the same URL from SIGNOFF_PUBLIC_URL (without its trailing slash).
         value: settings.publicUrl
           ? `${settings.publicUrl}/signin/oidc/callback`
