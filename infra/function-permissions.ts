@@ -15,7 +15,7 @@ import type { SignoffTable } from './constructs/signoff-table.ts';
 import type { FunctionNeeds, SecretNeed } from './functions.ts';
 
 /**
- * DynamoDB actions per access level. No level but `full` deletes; the audit table never gets more
+ * DynamoDB actions per access level. Only `take` and `full` delete; the audit table never gets more
  * than `append`. Reads are GetItem and Query only: signoff makes no batch reads and no
  * transactions (one conditional write per fact), so BatchGetItem and ConditionCheckItem stay off.
  */
@@ -24,6 +24,8 @@ export const TABLE_ACTIONS = {
   append: ['dynamodb:PutItem'],
   /** Changes existing items only (summarize-step records the commit a run's first build resolved). */
   update: ['dynamodb:UpdateItem'],
+  /** Records put once and used up by deleting them (the identity-provider sign-in's state). */
+  take: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
   readwrite: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   full: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 } as const;

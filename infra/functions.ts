@@ -5,6 +5,7 @@
 import type { TableKey } from '../functions/adapters/tables.ts';
 import type { HttpFunction } from '../functions/routes.ts';
 import { PLACEHOLDER } from '../statemachines/contract.ts';
+import type { SignoffSettings } from './settings.ts';
 
 /** Every function's name (its folder under `functions/`). */
 export type FunctionName =
@@ -18,8 +19,11 @@ export type FunctionName =
   | 'audit-checkpoint'
   | HttpFunction;
 
-/** Access to one table: reads; `append` PutItem; `readwrite` PutItem and UpdateItem; `full` also DeleteItem. */
-export type TableAccess = 'read' | 'append' | 'update' | 'readwrite' | 'full';
+/**
+ * Access to one table: reads; `append` PutItem; `take` PutItem and DeleteItem (records put once and
+ * used up by deleting them); `readwrite` PutItem and UpdateItem; `full` all three.
+ */
+export type TableAccess = 'read' | 'append' | 'update' | 'take' | 'readwrite' | 'full';
 
 /** A secret the function reads, by name under the secrets prefix; the groups expand per workflow. */
 export type SecretNeed =
@@ -30,7 +34,8 @@ export type SecretNeed =
   | 'github-app-id'
   | 'github-app-private-key'
   | 'webhook-secrets'
-  | 'http-step-secrets';
+  | 'http-step-secrets'
+  | 'oidc-client-secret';
 
 /** What a function needs, turned into IAM by the stack. */
 export interface FunctionNeeds {
@@ -73,6 +78,8 @@ export interface FunctionSpec {
   needs: FunctionNeeds;
   /** Files the handler reads at run time from SIGNOFF_CONFIG_DIR besides `workflows/` and `config/`. */
   extraFiles?: readonly string[];
+  /** Deployed only when this setting is set; otherwise the function, its role and its routes do not exist. */
+  onlyWith?: 'oidc';
 }
 
 /** The handler module of a function, relative to the project root. */
@@ -214,6 +221,22 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
   },
   {
+    name: 'signin',
+    description:
+      "Sign-in through the company's identity provider: sends the browser there, checks its answer, records the person's groups, starts a session",
+    memoryMb: 512,
+    timeoutSeconds: HTTP_TIMEOUT,
+    // Only a deployment that signs people in through an identity provider holds its client secret.
+    onlyWith: 'oidc',
+    needs: {
+      // The single-use sign-in state (PutItem if absent, then DeleteItem returning it), the
+      // identity record (a conditional PutItem, read back on a conflict) and the session (PutItem
+      // if absent): no UpdateItem. Every sign-in and refusal is audited.
+      tables: { auth: 'take', audit: 'append' },
+      secrets: ['oidc-client-secret'],
+    },
+  },
+  {
     name: 'slack-interactions',
     description: 'Slack Approve/Reject buttons: verifies the signature, counts the vote',
     memoryMb: 512,
@@ -248,6 +271,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
   },
 ];
+
+/**
+ * The functions that read people's last sign-ins (identity records: GetItem of one, or a Query of
+ * the auth table's `by_user` index for all) when the directory takes teams or roles from IdP
+ * groups: who is asked (request-approval, escalate) and whether a Slack vote counts
+ * (slack-interactions). Each gets `auth: 'read'` then, and only then; api, web and signin hold
+ * the auth table anyway.
+ */
+export const IDENTITY_READERS: readonly FunctionName[] = [
+  'request-approval',
+  'escalate',
+  'slack-interactions',
+];
+
+/** The functions a deployment with these settings has: those with `onlyWith` only when it is set. */
+export function deployedFunctions(settings: Pick<SignoffSettings, 'oidc'>): FunctionSpec[] {
+  return FUNCTIONS.filter((spec) => !spec.onlyWith || settings[spec.onlyWith] !== undefined);
+}
 
 /** The functions the compiled state machines invoke, by placeholder. */
 export const STATE_MACHINE_FUNCTIONS: Readonly<Record<string, FunctionName>> = {

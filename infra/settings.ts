@@ -51,6 +51,31 @@ export interface SignoffSettings {
   timeoutAlarmPercent: number;
   /** Alarm when a state machine has at least this many failed executions in an hour. */
   failedRunsAlarmThreshold: number;
+  /** Sign-in through the company's identity provider (OpenID Connect); without it, no signin function is deployed. */
+  oidc?: OidcSetting;
+  /** Whether people may ask for an emailed sign-in link; default: only without `oidc`. */
+  emailSignin: boolean;
+}
+
+/**
+ * The identity provider signoff signs people in with. Its client secret is not a setting: it goes
+ * in the `oidc-client-secret` secret after the deploy. What is left out takes the runtime's
+ * default (functions/config.ts).
+ */
+export interface OidcSetting {
+  /** The issuer exactly as the provider's discovery document names it (a trailing slash matters). */
+  issuer: string;
+  clientId: string;
+  /** Shown on the sign-in button; default: the issuer's host name. */
+  name?: string;
+  /** Space-separated; default `openid email profile groups`. */
+  scopes?: string;
+  /** The ID token claim with the person's groups; default `groups`. */
+  groupsClaim?: string;
+  /** The ID token claim with the person's email address; default `email`. */
+  emailClaim?: string;
+  /** Refuse an email the provider has not verified (`email_verified`); default true. */
+  requireEmailVerified?: boolean;
 }
 
 /**
@@ -89,6 +114,55 @@ const roleArn = z
     /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
     'must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME)',
   );
+
+/** A claim name: what an ID token's JSON can carry as a key, within reason. */
+const claimName = z
+  .string()
+  .regex(/^[\w:./-]{1,100}$/, 'must be a claim name (letters, digits, _ : . / -), such as groups');
+
+const oidcSchema = z.strictObject(
+  {
+    // Kept exactly as given: openid-client requires the discovery document's `issuer` to equal it.
+    issuer: z
+      .url({
+        protocol: /^https$/,
+        error: (issue) =>
+          issue.input === undefined
+            ? 'is required: the issuer URL of your identity provider, such as https://acme.okta.com/oauth2/default'
+            : 'must be an https:// URL, the issuer of your identity provider (such as https://acme.okta.com/oauth2/default)',
+      })
+      // OpenID Connect Discovery 1.0, section 3: an issuer has no query or fragment.
+      .refine((u) => !/[?#]/.test(u), 'must have no query or fragment (OpenID Connect Discovery 1.0, 3)'),
+    clientId: z
+      .string({ error: 'is required: the client id your identity provider gave signoff' })
+      .regex(/^[\x21-\x7e]{1,255}$/, 'must be the client id your identity provider gave signoff'),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(60, 'must be at most 60 characters (it is shown on the sign-in button)')
+      .optional(),
+    scopes: z
+      .string()
+      .regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, 'must be scopes separated by single spaces')
+      .refine((s) => s.split(' ').includes('openid'), 'must include openid')
+      .optional(),
+    groupsClaim: claimName.optional(),
+    emailClaim: claimName.optional(),
+    requireEmailVerified: z.boolean({ error: 'must be true or false' }).optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? 'must be a JSON object: {"issuer": "https://...", "clientId": "..."} and optionally name, scopes, groupsClaim, emailClaim, requireEmailVerified'
+        : undefined,
+  },
+);
+
+/** A yes/no setting: a JSON boolean, or `true`/`false` as `-c` gives it. */
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false'])], { error: 'must be true or false' })
+  .transform((v) => v === true || v === 'true');
 
 const settingsSchema = z.strictObject({
   name: z
@@ -196,6 +270,8 @@ const settingsSchema = z.strictObject({
     .optional(),
   timeoutAlarmPercent: z.coerce.number().min(1).max(100).default(25),
   failedRunsAlarmThreshold: z.coerce.number().int().min(1).default(3),
+  oidc: oidcSchema.optional(),
+  emailSignin: flag.optional(),
 });
 
 type Raw = Record<string, unknown>;
@@ -225,6 +301,7 @@ function normalize(raw: Raw): Raw {
   parseJson('stateBackends');
   parseJson('buildImages');
   parseJson('source');
+  parseJson('oidc');
   return out;
 }
 
@@ -253,10 +330,20 @@ export function parseSettings(raw: Raw, context: SettingsContext): SignoffSettin
   const result = settingsSchema.safeParse(normalize(raw));
   const parsed = result.success ? result.data : undefined;
   for (const issue of result.error?.issues ?? []) {
-    if (issue.code === 'unrecognized_keys') {
+    if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
       const known = Object.keys(settingsSchema.shape).join(', ');
       for (const key of issue.keys)
         problems.push(`${CONTEXT_PREFIX}${key}: not a signoff setting (known: ${known})`);
+      continue;
+    }
+    if (issue.code === 'unrecognized_keys' && issue.path[0] === 'oidc') {
+      const known = Object.keys(oidcSchema.shape).join(', ');
+      for (const key of issue.keys)
+        problems.push(
+          key === 'clientSecret'
+            ? `${CONTEXT_PREFIX}oidc.clientSecret: the client secret is not a setting (cdk.json is no place for it): put it in the secret oidc-client-secret after the deploy`
+            : `${CONTEXT_PREFIX}oidc.${key}: not an oidc setting (known: ${known})`,
+        );
       continue;
     }
     const [key, ...rest] = issue.path.map(String);
@@ -297,8 +384,12 @@ export function parseSettings(raw: Raw, context: SettingsContext): SignoffSettin
     throw new Error(`signoff settings are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   const { buildRoleArns, ...rest } = parsed;
+  const { oidc, emailSignin, ...others } = rest;
   const settings: SignoffSettings = {
-    ...rest,
+    ...others,
+    ...(oidc ? { oidc } : {}),
+    // Emailed links stay on until an identity provider replaces them, unless told otherwise.
+    emailSignin: emailSignin ?? !oidc,
     githubRepos: parsed.githubRepos.length > 0 ? parsed.githubRepos : [...new Set(context.workflowRepos)],
     applyRoleArns: { ...buildRoleArns, ...parsed.applyRoleArns },
     deprecations:

@@ -29,11 +29,12 @@ import { WorkflowSchedules } from './constructs/workflow-schedules.ts';
 import { WorkflowStateMachine } from './constructs/workflow-state-machine.ts';
 import { grantNeeds } from './function-permissions.ts';
 import {
+  deployedFunctions,
   entryOf,
-  FUNCTIONS,
   type FunctionName,
   type FunctionNeeds,
   type FunctionSpec,
+  IDENTITY_READERS,
   STATE_MACHINE_FUNCTIONS,
 } from './functions.ts';
 import { GATES_STREAM_MAPPING, GATES_SWEEP_MINUTES, OWES, OWING_MARKERS } from './gates-stream.ts';
@@ -48,7 +49,10 @@ export interface SignoffStackProps extends StackProps {
   workspace: SynthWorkspace;
 }
 
-/** Secrets created empty, filled in after the deploy (besides the http steps' own). */
+/** The identity provider's client secret, which the signin function alone reads (functions/core/auth/oidc.ts). */
+export const OIDC_CLIENT_SECRET = 'oidc-client-secret';
+
+/** Secrets created empty, filled in after the deploy (besides the http steps' own and the identity provider's). */
 export const USER_SECRETS = [
   'slack-bot-token',
   'slack-signing-secret',
@@ -124,10 +128,15 @@ export class SignoffStack extends Stack {
     for (const retained of [...Object.values(this.tables), artifacts, auditArchive]) {
       Tags.of(retained).add(RETAINED_TAG, settings.name);
     }
+    const userSecrets = [
+      ...USER_SECRETS,
+      ...(settings.oidc ? [OIDC_CLIENT_SECRET] : []),
+      ...workspace.workflowSecrets.http,
+    ].filter((name, i, all) => all.indexOf(name) === i);
     const secrets = new SignoffSecrets(this, 'Secrets', {
       prefix: secretsPrefix,
       generated: [...GENERATED_SECRETS, ...workspace.workflowSecrets.webhook],
-      filledByUser: [...USER_SECRETS, ...workspace.workflowSecrets.http],
+      filledByUser: userSecrets,
     });
     const sender = new EmailIdentity(this, 'Sender', { identity: Identity.email(settings.emailFrom) });
     const senderDomain = settings.emailFrom.split('@')[1] as string;
@@ -198,7 +207,7 @@ export class SignoffStack extends Stack {
       auditArchive: auditArchive.bucket,
     };
     const deployedConfigFile = writeDeployedConfig(workspace);
-    for (const spec of FUNCTIONS) {
+    for (const spec of deployedFunctions(settings)) {
       const fn = new SignoffFunction(this, `Fn-${spec.name}`, {
         projectRoot,
         deployedConfigFile,
@@ -207,15 +216,20 @@ export class SignoffStack extends Stack {
         description: spec.description,
         memoryMb: spec.memoryMb,
         timeoutSeconds: spec.timeoutSeconds,
-        environment,
+        environment: SIGNIN_READERS.includes(spec.name)
+          ? { ...environment, ...signinEnvironment(settings) }
+          : environment,
         ...(spec.extraFiles ? { extraFiles: spec.extraFiles } : {}),
       });
-      grantNeeds(fn, fn.role, withSourceNeeds(spec, settings), targets);
+      grantNeeds(fn, fn.role, needsIn(spec, settings, workspace), targets);
       this.functions.set(spec.name, fn);
     }
     const fn = (name: FunctionName): IFunction => (this.functions.get(name) as SignoffFunction).function;
 
-    this.api.addRoutes(ROUTES, new Map(ROUTES.map((r) => [r.fn, fn(r.fn)] as [HttpFunction, IFunction])));
+    // A route of a function this deployment does not have (the identity-provider sign-in without
+    // `signoff:oidc`) is not added: API Gateway answers it 404 before any code runs.
+    const routes = ROUTES.filter((r) => this.functions.has(r.fn));
+    this.api.addRoutes(routes, new Map(routes.map((r) => [r.fn, fn(r.fn)] as [HttpFunction, IFunction])));
 
     new Rule(this, 'RunEnded', {
       description: "When one of this stack's runs ends, record how and audit it",
@@ -332,6 +346,15 @@ export class SignoffStack extends Stack {
       description: 'GitHub repository > Settings > Webhooks > Payload URL (content type application/json)',
       value: `${base}webhooks/github`,
     });
+    if (settings.oidc) {
+      new CfnOutput(this, 'OidcRedirectUrl', {
+        description: "Register this redirect URI with your identity provider (signoff's sign-in callback)",
+        // The signin function makes the same URL from SIGNOFF_PUBLIC_URL (without its trailing slash).
+        value: settings.publicUrl
+          ? `${settings.publicUrl}/signin/oidc/callback`
+          : `${base}signin/oidc/callback`,
+      });
+    }
     new CfnOutput(this, 'StateMachineArnPrefix', { value: this.stateMachineArnPrefix });
     new CfnOutput(this, 'AuditArchiveBucketName', {
       description: `Locked copies of the audit checkpoints (S3 Object Lock, compliance mode, ${settings.auditRetentionDays} days)`,
@@ -356,10 +379,7 @@ export class SignoffStack extends Stack {
     });
     new CfnOutput(this, 'SecretsToFill', {
       description: 'Put these values after the deploy (aws secretsmanager put-secret-value)',
-      value: [...USER_SECRETS, ...workspace.workflowSecrets.http]
-        .filter((name, i, all) => all.indexOf(name) === i)
-        .map((name) => `${secretsPrefix}${name}`)
-        .join(' '),
+      value: userSecrets.map((name) => `${secretsPrefix}${name}`).join(' '),
     });
   }
 
@@ -410,11 +430,47 @@ function sourceEnvironment(settings: SignoffSettings): Record<string, string> {
   };
 }
 
-/**
- * With a repository, summarize-step records the commit the first build of a run started from a
- * branch resolved (RunStore.pinCommit): one conditional UpdateItem on the runs table.
- */
-function withSourceNeeds(spec: FunctionSpec, settings: SignoffSettings): FunctionNeeds {
-  if (!settings.source || spec.name !== 'summarize-step') return spec.needs;
-  return { ...spec.needs, tables: { ...spec.needs.tables, runs: 'readwrite' } };
+/** The functions that show or run the sign-in (functions/config.ts: `oidc`, `emailSignin`). */
+const SIGNIN_READERS: readonly FunctionName[] = ['web', 'signin'];
+
+/** How people sign in, as the web and signin functions read it (functions/config.ts). */
+function signinEnvironment(settings: SignoffSettings): Record<string, string> {
+  const oidc = settings.oidc;
+  const optional = (name: string, value: string | boolean | undefined) =>
+    value === undefined ? {} : { [name]: String(value) };
+  return {
+    SIGNOFF_EMAIL_SIGNIN: String(settings.emailSignin),
+    ...(oidc
+      ? {
+          SIGNOFF_OIDC_ISSUER: oidc.issuer,
+          SIGNOFF_OIDC_CLIENT_ID: oidc.clientId,
+          ...optional('SIGNOFF_OIDC_NAME', oidc.name),
+          ...optional('SIGNOFF_OIDC_SCOPES', oidc.scopes),
+          ...optional('SIGNOFF_OIDC_GROUPS_CLAIM', oidc.groupsClaim),
+          ...optional('SIGNOFF_OIDC_EMAIL_CLAIM', oidc.emailClaim),
+          ...optional('SIGNOFF_OIDC_REQUIRE_EMAIL_VERIFIED', oidc.requireEmailVerified),
+        }
+      : {}),
+  };
+}
+
+/** What a function needs in this deployment: its spec's needs, as the settings and the directory change them. */
+function needsIn(spec: FunctionSpec, settings: SignoffSettings, workspace: SynthWorkspace): FunctionNeeds {
+  let needs = spec.needs;
+  // With a repository, summarize-step records the commit the first build of a run started from a
+  // branch resolved (RunStore.pinCommit): one conditional UpdateItem on the runs table.
+  if (settings.source && spec.name === 'summarize-step') {
+    needs = { ...needs, tables: { ...needs.tables, runs: 'readwrite' } };
+  }
+  // A directory that maps IdP groups is read with people's last sign-ins (identity records in the
+  // auth table) wherever approvers are resolved or a vote is checked.
+  if (workspace.directory.idp && IDENTITY_READERS.includes(spec.name) && !needs.tables.auth) {
+    needs = { ...needs, tables: { ...needs.tables, auth: 'read' } };
+  }
+  // The web function emails sign-in links and nothing else: without them it sends no email.
+  if (spec.name === 'web' && !settings.emailSignin) {
+    const { sendsEmail: _, ...rest } = needs;
+    needs = rest;
+  }
+  return needs;
 }

@@ -5,11 +5,10 @@
 import type { EscalationEvent } from '../adapters/eventbridge-scheduler.ts';
 import { escalate } from '../core/approval/escalate.ts';
 import { isGateId } from '../core/approval/gate.ts';
-import { createApprovalFunctionDeps } from '../wiring/approval.ts';
-import { approverChannels } from '../wiring/notifier.ts';
 import { depsFor } from '../wiring/scope.ts';
+import { createEscalateDeps } from './deps.ts';
 
-const getDeps = depsFor((config) => createApprovalFunctionDeps(config, approverChannels));
+const getDeps = depsFor(createEscalateDeps);
 
 /** Handles one escalation event. */
 export const handler = async (event: EscalationEvent) => {

@@ -33,6 +33,8 @@ export function slackInteractionDeps(app: SlackFunctionDeps): SlackInteractionDe
       gates: app.gates,
       votes: app.votes,
       directory: app.directory,
+      // Without it a person whose role or team comes from IdP groups could never vote from Slack.
+      ...(app.identities ? { identities: app.identities } : {}),
       now: app.now,
       log: app.log,
       // The ack waits for the vote's commit only: a Lambda does nothing after it answers, so the
@@ -41,8 +43,6 @@ export function slackInteractionDeps(app: SlackFunctionDeps): SlackInteractionDe
       secrets: app.secrets,
       slack: app.slackApi,
       publicUrl: app.config.publicUrl,
-      // People's last sign-ins, when the directory takes teams or roles from the identity provider.
-      identities: app.identities,
     };
     built.set(app, deps);
   }

@@ -17,7 +17,10 @@ import { createSecrets } from './secrets.ts';
 export type ApprovalFunctionDeps = Pick<
   AppDeps,
   'gates' | 'votes' | 'audit' | 'notifier' | 'directory' | 'now' | 'log' | 'logger'
->;
+> &
+  // Only the functions that resolve approvers, and only with a directory that maps IdP groups
+  // (wiring/identities.ts).
+  Partial<Pick<AppDeps, 'identities'>>;
 
 /**
  * `channels`: `approverChannels` for the functions that request or escalate approvals, the only

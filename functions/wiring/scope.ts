@@ -35,15 +35,17 @@ function inLambda(): boolean {
 
 /**
  * A handler's deps: the installed ones, else its own, built from the environment by `build`,
- * which names the part of `AppDeps` the handler uses. In Lambda they are built when the module
+ * which names the part of `AppDeps` the handler uses. A part may be optional (people's sign-in
+ * records, wired only for a directory that maps IdP groups); the type of `build` checks that the
+ * installed `AppDeps` fits the part, so handing them over instead is sound. In Lambda they are built when the module
  * loads, in the init phase, as AWS advises for SDK clients ("initialize SDK clients and database
  * connections outside of the function handler", Lambda best practices); should that fail, the
  * first invocation builds them again and fails with the error.
  */
-export function depsFor<K extends keyof AppDeps>(
-  build: (config: Config) => Pick<AppDeps, K>,
-): () => Pick<AppDeps, K> {
-  let own: Pick<AppDeps, K> | undefined;
+export function depsFor<D extends Partial<AppDeps>>(
+  build: (config: Config) => D & (AppDeps extends D ? unknown : never),
+): () => D {
+  let own: D | undefined;
   if (inLambda()) {
     try {
       own = build(loadConfig());
@@ -53,7 +55,7 @@ export function depsFor<K extends keyof AppDeps>(
   }
   return () => {
     const installed = installedDeps();
-    if (installed) return installed;
+    if (installed) return installed as D;
     own ??= build(loadConfig());
     return own;
   };

@@ -44,7 +44,8 @@ import { acknowledge, acknowledgeWildcardAction, acknowledgeWildcardResource } f
 
 /** What the build source leaves out of the project directory (.gitignore syntax). */
 export const SOURCE_EXCLUDES = [
-  '.git/',
+  // No trailing slash: in a git worktree or submodule `.git` is a file naming a local path.
+  '.git',
   'node_modules/',
   // Provider plugins are downloaded again by `terraform init` in the build.
   '.terraform/',

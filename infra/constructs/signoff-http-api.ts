@@ -65,7 +65,7 @@ export class SignoffHttpApi extends Construct {
     acknowledge(
       this.api,
       'AwsSolutions-APIG4',
-      'Every route authenticates in its handler, as the callers cannot use IAM or JWT authorizers: GitHub, Slack and webhook senders sign the raw body with a shared secret (HMAC, timing-safe compare), approval links carry a signed expiring capability, pages use a session from a one-time sign-in link and the JSON API a hashed bearer token; /api/health and the sign-in pages are public by design.',
+      'Every route authenticates in its handler, as the callers cannot use IAM or JWT authorizers: GitHub, Slack and webhook senders sign the raw body with a shared secret (HMAC, timing-safe compare), approval links carry a signed expiring capability, pages use a session from a one-time sign-in link or the company identity provider (OpenID Connect, checked in the signin function) and the JSON API a hashed bearer token; /api/health and the sign-in pages are public by design.',
     );
   }
 

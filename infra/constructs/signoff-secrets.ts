@@ -43,7 +43,7 @@ export class SignoffSecrets extends Construct {
     acknowledge(
       this,
       'AwsSolutions-SMG4',
-      'These values are issued by Slack, GitHub and the receivers of webhooks, or shared with them; rotating them means changing the other side too, so it is done by hand (documented) rather than by a rotation Lambda.',
+      'These values are issued by Slack, GitHub, the identity provider and the receivers of webhooks, or shared with them; rotating them means changing the other side too, so it is done by hand (documented) rather than by a rotation Lambda.',
     );
   }
 

@@ -63,9 +63,10 @@ function allowedClients(spec: FunctionSpec): Record<string, boolean> {
   };
 }
 
-/** Email templates go with SES; every other page is the web function's. */
+/** Email templates go with SES; the sign-in function shows a refused sign-in's page; every other page is the web function's. */
 function pagesAllowed(spec: FunctionSpec, file: string): boolean {
   if (spec.name === 'web') return true;
+  if (spec.name === 'signin' && /^web\/(html|layout|error-page)\.ts$/.test(file)) return true;
   return spec.needs.sendsEmail === true && /^web\/(approval-email|html)\.ts$/.test(file);
 }
 

@@ -34,6 +34,7 @@ describe('parseSettings', () => {
       deprecations: [],
       timeoutAlarmPercent: 25,
       failedRunsAlarmThreshold: 3,
+      emailSignin: true,
     });
   });
 
@@ -195,6 +196,108 @@ describe('parseSettings', () => {
     expect(() => parseSettings({}, context)).toThrow(
       'signoff:emailFrom: is required: the address approval emails come from, which SES verifies; set it to an address at a domain you own',
     );
+  });
+});
+
+describe('parseSettings: signoff:oidc and signoff:emailSignin', () => {
+  const okta = { issuer: 'https://acme.okta.com/oauth2/default', clientId: '0oa1b2c3d4' };
+
+  it('takes the identity provider from a JSON object, keeps the issuer exactly as given, and turns emailed links off', () => {
+    const settings = parseSettings(
+      { emailFrom: 'signoff@acme.com', oidc: { ...okta, issuer: 'https://acme.okta.com/oauth2/default/' } },
+      context,
+    );
+    // The discovery document's issuer must equal it, trailing slash and all.
+    expect(settings.oidc).toEqual({ ...okta, issuer: 'https://acme.okta.com/oauth2/default/' });
+    expect(settings.emailSignin).toBe(false);
+  });
+
+  it('reads -c strings: the object as JSON, emailSignin as true or false', () => {
+    const settings = parseSettings(
+      {
+        emailFrom: 'signoff@acme.com',
+        oidc: JSON.stringify({
+          issuer: 'https://login.microsoftonline.com/8d3f1c2e-0000-4000-8000-000000000000/v2.0',
+          clientId: 'b5c6d7e8-0000-4000-8000-000000000000',
+          name: 'Microsoft',
+          scopes: 'openid email profile',
+          groupsClaim: 'roles',
+          emailClaim: 'preferred_username',
+          requireEmailVerified: false,
+        }),
+        emailSignin: 'true',
+      },
+      context,
+    );
+    expect(settings.oidc).toEqual({
+      issuer: 'https://login.microsoftonline.com/8d3f1c2e-0000-4000-8000-000000000000/v2.0',
+      clientId: 'b5c6d7e8-0000-4000-8000-000000000000',
+      name: 'Microsoft',
+      scopes: 'openid email profile',
+      groupsClaim: 'roles',
+      emailClaim: 'preferred_username',
+      requireEmailVerified: false,
+    });
+    expect(settings.emailSignin).toBe(true);
+    expect(parseSettings({ emailFrom: 'signoff@acme.com', emailSignin: false }, context).emailSignin).toBe(
+      false,
+    );
+  });
+
+  it('lists every problem of the object as signoff:oidc.KEY, and never takes the client secret', () => {
+    let message = '';
+    try {
+      parseSettings(
+        {
+          emailFrom: 'signoff@acme.com',
+          oidc: {
+            issuer: 'http://acme.okta.com',
+            clientSecret: 'do-not-put-me-here',
+            scopes: 'email profile',
+            groupsClaim: 'groups claim',
+            requireEmailVerified: 'no',
+            audience: 'x',
+          },
+          emailSignin: 'maybe',
+        },
+        context,
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split('\n').slice(1)).toEqual([
+      '  - signoff:oidc.issuer: must be an https:// URL, the issuer of your identity provider (such as https://acme.okta.com/oauth2/default)',
+      '  - signoff:oidc.clientId: is required: the client id your identity provider gave signoff',
+      '  - signoff:oidc.scopes: must include openid',
+      '  - signoff:oidc.groupsClaim: must be a claim name (letters, digits, _ : . / -), such as groups',
+      '  - signoff:oidc.requireEmailVerified: must be true or false',
+      '  - signoff:oidc.clientSecret: the client secret is not a setting (cdk.json is no place for it): put it in the secret oidc-client-secret after the deploy',
+      '  - signoff:oidc.audience: not an oidc setting (known: issuer, clientId, name, scopes, groupsClaim, emailClaim, requireEmailVerified)',
+      '  - signoff:emailSignin: must be true or false',
+    ]);
+    expect(message).not.toContain('do-not-put-me-here');
+  });
+
+  it('refuses an issuer with a query or fragment, a missing issuer, and a value that is not an object', () => {
+    const problems = (oidc: unknown) => {
+      try {
+        parseSettings({ emailFrom: 'signoff@acme.com', oidc }, context);
+      } catch (error) {
+        return (error as Error).message.split('\n').slice(1);
+      }
+      return [];
+    };
+    expect(problems({ ...okta, issuer: 'https://acme.okta.com/oauth2/default?x=1' })).toEqual([
+      '  - signoff:oidc.issuer: must have no query or fragment (OpenID Connect Discovery 1.0, 3)',
+    ]);
+    expect(problems({ clientId: 'abc' })).toEqual([
+      '  - signoff:oidc.issuer: is required: the issuer URL of your identity provider, such as https://acme.okta.com/oauth2/default',
+    ]);
+    expect(problems('https://acme.okta.com')).toEqual([
+      expect.stringMatching(
+        /^ {2}- signoff:oidc: must be a JSON object: \{"issuer": "https:\/\/\.\.\.", "clientId"/,
+      ),
+    ]);
   });
 });
 
