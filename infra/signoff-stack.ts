@@ -467,6 +467,11 @@ function needsIn(spec: FunctionSpec, settings: SignoffSettings, workspace: Synth
   if (workspace.directory.idp && IDENTITY_READERS.includes(spec.name) && !needs.tables.auth) {
     needs = { ...needs, tables: { ...needs.tables, auth: 'read' } };
   }
+  // There, an admin may revoke a person's record (`signoff directory sync --revoke`): an UpdateItem
+  // of the record and a DeleteItem of each of their sessions, through the api function.
+  if (workspace.directory.idp && spec.name === 'api') {
+    needs = { ...needs, tables: { ...needs.tables, auth: 'full' } };
+  }
   // The web function emails sign-in links and nothing else: without them it sends no email.
   if (spec.name === 'web' && !settings.emailSignin) {
     const { sendsEmail: _, ...rest } = needs;

@@ -143,6 +143,8 @@ describe('sign-in through the local identity provider', () => {
   });
 
   it('a require_signin gate refuses a Slack click until the clicker has signed in within max_age, then counts the vote once, with auth_time and amr', async () => {
+    // Kim has signed in (her record makes her a platform lead), but not for this gate's sake yet.
+    pageOf(await signIn(new CookieBrowser(), 'kim@acme.com'));
     const run = await rt.startRun('jane@acme.com', 'deploy-strict');
     const gateId = await rt.pendingGate('jane@acme.com', run.id, 'approve');
 
@@ -152,9 +154,11 @@ describe('sign-in through the local identity provider', () => {
         messages: { blocks?: unknown }[];
         ephemerals: { text?: string }[];
       };
-    const card = JSON.stringify(
-      (await slack()).messages.find((m) => JSON.stringify(m.blocks ?? []).includes(run.id))?.blocks,
+    // The message is posted after the gate opens: wait for it.
+    const [message] = await eventually(async () =>
+      (await slack()).messages.filter((m) => JSON.stringify(m.blocks ?? []).includes(run.id)),
     );
+    const card = JSON.stringify(message?.blocks ?? []);
     expect(card).toContain('Sign in to approve or reject');
     expect(card).toContain(`/signin/oidc?max_age=900&next=${encodeURIComponent(`/runs/${run.id}`)}`);
     expect(card).not.toContain('signoff_approve');
@@ -168,7 +172,9 @@ describe('sign-in through the local identity provider', () => {
       (await auditOf(run.id)).filter((e) => e.action === 'refused'),
     );
     expect(refusals.map((e) => (e.details as { code?: string }).code)).toEqual(['fresh_signin_required']);
-    const told = (await slack()).ephemerals.at(-1)?.text ?? '';
+    const [told = ''] = await eventually(async () =>
+      (await slack()).ephemerals.map((e) => e.text ?? '').filter((t) => t.includes('was not counted')),
+    );
     expect(told).toContain('was not counted');
     expect(told).toContain(`${rt.url}/signin/oidc?max_age=900`);
 
@@ -186,8 +192,9 @@ describe('sign-in through the local identity provider', () => {
 
     // Counted once: a later click is refused, and the approval carries what the IdP said.
     await click();
-    const events = await auditOf(run.id);
-    const approvals = events.filter((e) => e.action === 'approved');
+    // Audited by the drainer once the run has gone on.
+    await rt.waitFor('jane@acme.com', run.id, () => false);
+    const approvals = (await auditOf(run.id)).filter((e) => e.action === 'approved');
     expect(approvals).toHaveLength(1);
     expect(approvals[0]).toMatchObject({ actor: { email: 'kim@acme.com' }, channel: 'web' });
     expect(approvals[0]?.details).toMatchObject({ idp: rt.idp?.issuer, amr: ['pwd', 'otp'] });
