@@ -5,13 +5,14 @@
  * ask the IdP who left a group between sign-ins: a removal there shows at the next sign-in.
  * Revocations and refusals are audited in the day's sign-in trail (workflow `*`).
  */
+
 import type { Directory, DirectoryUser } from '../../../statemachines/schema.ts';
-import { directoryNow } from '../approval/approval-deps.ts';
 import { findUser, withIdentities } from '../approval/directory.ts';
 import type { AuditLog, Clock } from '../ports.ts';
 import type { AuthStore } from './auth-store.ts';
 import { SIGNIN_AUDIT_WORKFLOW, signinTrail } from './identity-signin.ts';
 import type { IdentityStore } from './identity-store.ts';
+import { requireAdmin } from './require-admin.ts';
 
 /** What listing and revoking identity records need. */
 export interface DirectorySyncDeps {
@@ -127,27 +128,18 @@ export async function revokeIdentity(
   return { kind: 'revoked', email: person, revoked_at: at, sessions_ended: sessions.length };
 }
 
-/** The caller as an admin, or a 403 refusal (audited `refused`). */
+/** The caller as an admin, or a 403 refusal (audited `refused` in the day's sign-in trail). */
 async function adminOrRefuse(
   deps: DirectorySyncDeps,
   actor: string,
   attempted: string,
 ): Promise<DirectoryUser | Refusal> {
-  const now = deps.now();
-  const user = findUser(await directoryNow(deps, actor), actor);
-  if (user?.role === 'admin') return user;
   const message = 'only admins may list or revoke identity records';
-  await deps.audit.append({
-    action: 'refused',
-    actor: user
-      ? { email: user.email, name: user.name }
-      : { email: actor.slice(0, 254), name: actor.slice(0, 254) },
+  const admin = await requireAdmin(deps, actor, {
+    message,
+    attempted,
     workflow: SIGNIN_AUDIT_WORKFLOW,
-    run_id: signinTrail(now),
-    at: new Date(now).toISOString(),
-    reason: message,
-    channel: 'api',
-    details: { attempted, role: user?.role ?? 'unknown' },
+    run_id: signinTrail(deps.now()),
   });
-  return { kind: 'refused', status: 403, message };
+  return admin ?? { kind: 'refused', status: 403, message };
 }

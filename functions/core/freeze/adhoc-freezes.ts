@@ -8,9 +8,8 @@
 import { FREEZE_APPLY, type FreezeApply } from '../../../statemachines/freeze-times.ts';
 import type { FreezeDefinition } from '../../../statemachines/freezes.ts';
 import type { Directory, DirectoryUser } from '../../../statemachines/schema.ts';
-import { directoryNow } from '../approval/approval-deps.ts';
-import { findUser } from '../approval/directory.ts';
 import type { IdentityStore } from '../auth/identity-store.ts';
+import { requireAdmin } from '../auth/require-admin.ts';
 import type { AuditLog, Clock, FreezeStore } from '../ports.ts';
 import { newRunId } from '../runs/start-run.ts';
 import type { WorkflowCatalog } from '../runs/workflow-catalog.ts';
@@ -179,22 +178,14 @@ async function adminOrRefuse(
   actor: string,
   attempted: string,
 ): Promise<DirectoryUser | Extract<FreezeOutcome, { kind: 'refused' }>> {
-  const user = findUser(await directoryNow(deps, actor), actor);
-  if (user?.role === 'admin') return user;
   const message = 'only admins may start or end a freeze';
-  await deps.audit.append({
-    action: 'refused',
-    actor: user
-      ? { email: user.email, name: user.name }
-      : { email: actor.slice(0, 254), name: actor.slice(0, 254) },
+  const admin = await requireAdmin(deps, actor, {
+    message,
+    attempted,
     workflow: FREEZE_AUDIT_WORKFLOW,
     run_id: `refused-${newRunId(deps.now())}`,
-    at: new Date(deps.now()).toISOString(),
-    reason: message,
-    channel: 'api',
-    details: { attempted, role: user?.role ?? 'unknown' },
   });
-  return { kind: 'refused', status: 403, message };
+  return admin ?? { kind: 'refused', status: 403, message };
 }
 
 /** A list of known names, or what is wrong with it. */
