@@ -39,7 +39,7 @@ export async function completeSignin(
   deps: IdentitySigninDeps,
   signedIn: SignedIn,
   sourceIp?: string,
-): Promise<{ session: Session; user: DirectoryUser }> {
+): Promise<{ session: Omit<Session, 'directory'>; user: DirectoryUser }> {
   const now = deps.now();
   const at = new Date(now).toISOString();
   const outcome = await deps.identities.recordSignin({

@@ -31,7 +31,7 @@ export async function createSession(
   deps: AuthDeps,
   user: DirectoryUser,
   signin?: IdpSignin,
-): Promise<Session> {
+): Promise<Omit<Session, 'directory'>> {
   const id = randomToken();
   const csrf = randomToken();
   const now = deps.now();
@@ -46,14 +46,9 @@ export async function createSession(
     ...(signin ? { signin } : {}),
   });
   if (!stored) throw new Error('session id collision');
-  return {
-    id,
-    user,
-    directory: await directoryNow(deps, user.email),
-    csrf,
-    expiresAt,
-    ...(signin ? { signin } : {}),
-  };
+  // Without the directory: the new session's cookie is set and the browser sent on, and the next
+  // request reads the person's standing with the session (getSession).
+  return { id, user, csrf, expiresAt, ...(signin ? { signin } : {}) };
 }
 
 /** The live session with that id, or undefined (unknown, expired, or the user left the directory). */
@@ -80,7 +75,7 @@ export async function endSession(deps: AuthDeps, id: string): Promise<void> {
 }
 
 /** Throws AuthError `csrf` unless the form's token is the session's (compared in constant time). */
-export function assertCsrf(session: Session, formToken: string | undefined): void {
+export function assertCsrf(session: Pick<Session, 'csrf'>, formToken: string | undefined): void {
   if (!formToken || !safeEqual(session.csrf, formToken)) {
     throw new AuthError(
       'csrf',
